@@ -1,0 +1,3 @@
+from perfmkt.cli import main
+
+main()

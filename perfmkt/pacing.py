@@ -1,0 +1,348 @@
+"""Pacing: plan targets against actuals, per day, per ISO week and for the flight to date.
+
+Pure functions over polars frames: no I/O, no clock (``as_of`` is an argument).
+
+- expected_to_date = Σ daily targets up to as_of; actual_to_date from the data.
+- pace = actual / expected for volumes and higher-better ratios, expected / actual for
+  lower-better ratios, so pace > 1 always means better than plan.
+- projection (``shape``): actual_to_date + remaining planned × recent efficiency, where
+  recent efficiency = actual / planned over the last ``window_days``; ``run_rate``:
+  actual_to_date + mean of the last ``window_days`` × remaining days.
+- required_daily (volumes): (total − actual_to_date) / remaining days. For a ratio N/D it is the
+  ratio the rest of the flight must achieve to land on target, holding D at its planned total.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import polars as pl
+
+from perfmkt.metrics import CATALOG, VOLUMES, Direction, with_metrics
+from perfmkt.plan import Plan, StatusBands
+
+STATUSES = ("on_track", "at_risk", "off_track", "overspend", "no_data")
+
+
+@dataclass(frozen=True)
+class KpiPace:
+    name: str
+    label: str
+    direction: str
+    kind: str
+    target_total: float
+    expected_to_date: float | None
+    actual_to_date: float | None
+    pace: float | None
+    projection: float | None
+    projection_pace: float | None
+    required_daily: float | None
+    status: str
+
+
+def assign_channels(facts: pl.LazyFrame, plan: Plan) -> pl.LazyFrame:
+    """Add ``channel``: the first channel (plan order) whose platform, account and campaign
+    regex claim the row; null when none does. Without ``channels:`` the platform is the channel.
+    """
+    if not plan.channels:
+        return facts.with_columns(channel=pl.col("platform"))
+    claims = []
+    for name, channel in plan.channels.items():
+        claim = (pl.col("platform") == channel.platform) & pl.col("campaign").str.contains(
+            channel.campaigns
+        )
+        if channel.account is not None:
+            claim &= pl.col("account") == channel.account
+        claims.append(pl.when(claim).then(pl.lit(name)))
+    return facts.with_columns(channel=pl.coalesce(claims))
+
+
+def _sum_or_null(column: str) -> pl.Expr:
+    # A measure no file carries stays "no value" instead of becoming a false 0.
+    return pl.when(pl.col(column).count() > 0).then(pl.col(column).sum()).alias(column)
+
+
+def daily_actuals(facts: pl.LazyFrame, start: date, end: date) -> pl.DataFrame:
+    """Summed volumes per day for every day in ``start..end`` (days without rows are 0)."""
+    present = facts.collect_schema().names()
+    volumes = [v for v in VOLUMES if v in present]
+    summed = (
+        facts.filter(pl.col("date").is_between(start, end))
+        .group_by("date")
+        .agg(_sum_or_null(v) for v in volumes)
+    )
+    grid = pl.LazyFrame({"date": pl.date_range(start, end, eager=True)}) if end >= start else None
+    if grid is None:
+        return pl.DataFrame(schema={"date": pl.Date, **{v: pl.Float64 for v in VOLUMES}})
+    carried = summed.select(pl.col(volumes).is_not_null().any()).collect().row(0, named=True)
+    frame = grid.join(summed, on="date", how="left").with_columns(
+        # a day with no rows delivered nothing, for the measures the exports carry at all
+        pl.col(v).fill_null(0.0) if carried.get(v) else pl.col(v).cast(pl.Float64)
+        for v in volumes
+    )
+    missing = [pl.lit(None, dtype=pl.Float64).alias(v) for v in VOLUMES if v not in present]
+    return frame.with_columns(missing).select("date", *VOLUMES).sort("date").collect()
+
+
+def _status(pace: float | None, direction: Direction, bands: StatusBands) -> str:
+    if pace is None:
+        return "no_data"
+    if direction is Direction.BUDGET and pace > bands.overspend:
+        return "overspend"
+    if pace >= bands.on_track:
+        return "on_track"
+    if pace >= bands.at_risk:
+        return "at_risk"
+    return "off_track"
+
+
+def _div(top: float | None, bottom: float | None) -> float | None:
+    if top is None or bottom is None or bottom == 0:
+        return None
+    return top / bottom
+
+
+def _metric(name: str, volumes: dict[str, float | None], margin: float) -> float | None:
+    """One catalog metric from scalar volumes, through the same expression as the frames."""
+    metric = CATALOG[name]
+    if not metric.is_ratio:
+        return volumes.get(name)
+    row = {v: volumes.get(v) for v in VOLUMES}
+    frame = pl.DataFrame([row], schema={v: pl.Float64 for v in VOLUMES})
+    return frame.select(metric.expr(margin)).item()
+
+
+def ratio_target(plan: Plan, name: str, planned: dict[str, float | None]) -> float | None:
+    """A ratio KPI's target for a span whose planned volumes are ``planned``.
+
+    When the plan gives both the numerator and the denominator, the span's planned ratio
+    follows their shape, scaled so the whole flight lands on the ratio's own target.
+    Otherwise the target is flat.
+    """
+    metric = CATALOG[name]
+    target = plan.kpis[name]
+    num, den = metric.numerator, metric.denominator
+    if name == "roi" or num not in plan.kpis or den not in plan.kpis:
+        return target
+    span = _div(planned.get(num), planned.get(den))
+    whole = _div(plan.kpis[num], plan.kpis[den])
+    if span is None or whole is None:
+        return target
+    return target * span / whole
+
+
+def _pace(actual: float | None, expected: float | None, direction: Direction) -> float | None:
+    if direction is Direction.LOWER:
+        return _div(expected, actual)
+    return _div(actual, expected)
+
+
+def pace_kpis(
+    plan: Plan, actuals: pl.DataFrame, targets: pl.DataFrame, as_of: date
+) -> list[KpiPace]:
+    """Flight-to-date pacing of every KPI in the plan.
+
+    ``actuals`` has one row per flight day up to ``as_of`` (see ``daily_actuals``);
+    ``targets`` one row per flight day (see ``perfmkt.targets.daily_targets``).
+    """
+    flight = plan.flight
+    elapsed = max(0, min((as_of - flight.start).days + 1, flight.days))
+    remaining = flight.days - elapsed
+    window = min(plan.projection.window_days, elapsed)
+    to_date = actuals.filter(pl.col("date") <= as_of)
+    recent = to_date.tail(window) if window else to_date.clear()
+    planned_to_date = targets.head(elapsed)
+    planned_recent = planned_to_date.tail(window) if window else planned_to_date.clear()
+
+    def total(frame: pl.DataFrame, column: str) -> float | None:
+        if column not in frame.columns or frame.is_empty():
+            return 0.0 if column in frame.columns else None
+        series = frame[column]
+        return None if series.null_count() == series.len() else float(series.sum())
+
+    actual: dict[str, float | None] = {v: total(to_date, v) for v in VOLUMES}
+    expected: dict[str, float | None] = {v: total(planned_to_date, v) for v in VOLUMES}
+    projected: dict[str, float | None] = {}
+    for v in VOLUMES:
+        done = actual[v]
+        if done is None or elapsed == 0:
+            projected[v] = None
+            continue
+        recent_actual = total(recent, v) or 0.0
+        recent_plan = total(planned_recent, v)
+        if plan.projection.method == "shape" and v in plan.kpis and recent_plan:
+            remaining_plan = plan.kpis[v] - (expected[v] or 0.0)
+            projected[v] = done + remaining_plan * recent_actual / recent_plan
+        else:
+            projected[v] = done + recent_actual / window * remaining
+    planned_total = {v: plan.kpis.get(v, projected[v]) for v in VOLUMES}
+
+    rows: list[KpiPace] = []
+    for name, target_total in plan.kpis.items():
+        metric = CATALOG[name]
+        margin = plan.margin
+        if metric.is_ratio:
+            act = _metric(name, actual, margin)
+            exp = ratio_target(plan, name, expected) if elapsed else None
+            proj = _metric(name, projected, margin) if elapsed else None
+            required = _required_ratio(name, target_total, actual, planned_total)
+        else:
+            act, exp, proj = actual[name], expected[name], projected[name]
+            required = (
+                max(0.0, target_total - (act or 0.0)) / remaining if remaining else None
+            )
+        pace = _pace(act, exp, metric.direction)
+        rows.append(
+            KpiPace(
+                name=name,
+                label=metric.label,
+                direction=metric.direction.value,
+                kind=metric.kind,
+                target_total=float(target_total),
+                expected_to_date=exp,
+                actual_to_date=act,
+                pace=pace,
+                projection=proj,
+                projection_pace=_pace(proj, float(target_total), metric.direction),
+                required_daily=required if remaining else None,
+                status=_status(pace, metric.direction, plan.status),
+            )
+        )
+    return rows
+
+
+def _required_ratio(
+    name: str,
+    target: float,
+    actual: dict[str, float | None],
+    planned_total: dict[str, float | None],
+) -> float | None:
+    """The ratio the rest of the flight needs so the flight lands on ``target``."""
+    metric = CATALOG[name]
+    num, den = metric.numerator, metric.denominator
+    if name == "roi" or num is None or den is None:
+        return None
+    den_total = planned_total.get(den)
+    num_done, den_done = actual.get(num) or 0.0, actual.get(den) or 0.0
+    if den_total is None:
+        return None
+    den_left = den_total - den_done
+    num_left = target / metric.scale * den_total - num_done
+    if den_left <= 0 or num_left < 0:
+        return None  # out of reach whatever the rest of the flight does
+    return num_left / den_left * metric.scale
+
+
+def _with_ratio_targets(frame: pl.DataFrame, plan: Plan, suffix: str) -> pl.DataFrame:
+    """Add ``<ratio>_<suffix>`` target columns to a frame of planned volumes per span."""
+    exprs = []
+    for name in plan.kpis:
+        if not CATALOG[name].is_ratio:
+            continue
+        metric = CATALOG[name]
+        num, den = metric.numerator, metric.denominator
+        target = plan.kpis[name]
+        if name != "roi" and num in plan.kpis and den in plan.kpis:
+            whole = plan.kpis[num] / plan.kpis[den]
+            span = pl.when(pl.col(den) != 0).then(pl.col(num) / pl.col(den))
+            exprs.append((span * (target / whole)).alias(f"{name}_{suffix}"))
+        else:
+            exprs.append(pl.lit(target, dtype=pl.Float64).alias(f"{name}_{suffix}"))
+    return frame.with_columns(exprs)
+
+
+def _actual_metrics(frame: pl.DataFrame, plan: Plan) -> pl.DataFrame:
+    return with_metrics(frame.lazy(), list(plan.kpis), plan.margin).collect()
+
+
+def daily_table(plan: Plan, actuals: pl.DataFrame, targets: pl.DataFrame) -> pl.DataFrame:
+    """Per elapsed day: ``<kpi>`` actual and ``<kpi>_target`` for every plan KPI."""
+    kpis = list(plan.kpis)
+    planned = targets.select("date", *[v for v in VOLUMES if v in targets.columns])
+    target_cols = _with_ratio_targets(planned, plan, "target").rename(
+        {v: f"{v}_target" for v in VOLUMES if v in planned.columns}
+    )
+    actual = _actual_metrics(actuals, plan)
+    return actual.select("date", *kpis).join(target_cols, on="date", how="left").select(
+        "date", *[c for k in kpis for c in (k, f"{k}_target")]
+    )
+
+
+def weekly_table(
+    plan: Plan, actuals: pl.DataFrame, targets: pl.DataFrame, as_of: date
+) -> pl.DataFrame:
+    """Per ISO week of the flight up to the week of ``as_of``.
+
+    Columns: ``week`` (2026-W03), ``start``, ``end`` (within the flight), ``days``,
+    ``days_elapsed``; per KPI ``<kpi>_target`` (whole week), ``<kpi>_expected`` (to as_of),
+    ``<kpi>`` (actual to as_of) and ``<kpi>_pace``.
+    """
+    kpis = list(plan.kpis)
+    planned_cols = [v for v in VOLUMES if v in targets.columns]
+    week_key = pl.col("date").dt.strftime("%G-W%V").alias("week")
+    by_week = targets.with_columns(week_key)
+    whole = by_week.group_by("week").agg(
+        start=pl.col("date").min(), end=pl.col("date").max(), days=pl.len(),
+        days_elapsed=(pl.col("date") <= as_of).sum(), *[pl.col(v).sum() for v in planned_cols],
+    )
+    expected = by_week.filter(pl.col("date") <= as_of).group_by("week").agg(
+        pl.col(v).sum() for v in planned_cols
+    )
+    actual = (
+        actuals.filter(pl.col("date") <= as_of)
+        .with_columns(week_key)
+        .group_by("week")
+        .agg(_sum_or_null(v) for v in VOLUMES)
+    )
+    whole = _with_ratio_targets(whole, plan, "target").rename(
+        {v: f"{v}_target" for v in planned_cols}
+    )
+    expected = _with_ratio_targets(expected, plan, "expected").rename(
+        {v: f"{v}_expected" for v in planned_cols}
+    )
+    actual = _actual_metrics(actual, plan)
+    last_week = (as_of if as_of >= plan.flight.start else plan.flight.start - timedelta(1))
+    table = (
+        whole.filter(pl.col("start") <= last_week)
+        .join(expected, on="week", how="left")
+        .join(actual.select("week", *kpis), on="week", how="left")
+        .sort("start")
+    )
+    paces = []
+    for k in kpis:
+        direction = CATALOG[k].direction
+        top, bottom = (f"{k}_expected", k) if direction is Direction.LOWER else (k, f"{k}_expected")
+        paces.append(
+            pl.when(pl.col(bottom) != 0).then(pl.col(top) / pl.col(bottom)).alias(f"{k}_pace")
+        )
+    return table.with_columns(paces).select(
+        "week", "start", "end", "days", "days_elapsed",
+        *[c for k in kpis for c in (f"{k}_target", f"{k}_expected", k, f"{k}_pace")],
+    )
+
+
+def channel_table(facts: pl.LazyFrame, plan: Plan, start: date, as_of: date) -> pl.DataFrame:
+    """Actuals to date per channel: summed volumes, the plan's ratio KPIs, share of spend."""
+    present = facts.collect_schema().names()
+    volumes = [v for v in VOLUMES if v in present]
+    summed = (
+        facts.filter(pl.col("channel").is_not_null() & pl.col("date").is_between(start, as_of))
+        .group_by("channel", "platform")
+        .agg(_sum_or_null(v) for v in volumes)
+        .with_columns(pl.lit(None, dtype=pl.Float64).alias(v) for v in VOLUMES if v not in present)
+    )
+    names = list(plan.channels) or None
+    table = with_metrics(summed, list(plan.kpis), plan.margin).collect()
+    total_spend = table["spend"].sum() if table.height else 0
+    table = table.with_columns(
+        spend_share=pl.when(pl.lit(total_spend) != 0).then(pl.col("spend") / total_spend)
+    )
+    if names:  # plan order, then anything else
+        order = {n: i for i, n in enumerate(names)}
+        table = table.with_columns(
+            _order=pl.col("channel").replace_strict(order, default=len(order))
+        ).sort("_order", "channel").drop("_order")
+    else:
+        table = table.sort("channel")
+    return table

@@ -1,0 +1,328 @@
+"""The campaign plan: YAML in, a typed and validated ``Plan`` out.
+
+Problems are reported with the YAML line and key path (``plan.yaml:12: timeline[1].orders: …``)
+so a marketer can fix the file without reading Python.
+"""
+
+from __future__ import annotations
+
+import difflib
+import glob
+import re
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from perfmkt.errors import PlanError
+from perfmkt.metrics import CATALOG, RATIOS, VOLUMES
+
+Platform = Literal["google_ads", "meta"]
+
+
+class Strict(BaseModel):
+    # A typo such as `kpi:` for `kpis:` must fail, not be ignored.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Flight(Strict):
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Flight:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+class Source(Strict):
+    path: str = Field(description="path or glob, relative to the plan file")
+    platform: Platform | None = Field(None, description="force the reader instead of detecting")
+
+
+class Channel(Strict):
+    platform: Platform
+    campaigns: str = Field(".*", description="regex searched in campaign names")
+    account: str | None = None
+
+    @field_validator("campaigns")
+    @classmethod
+    def _regex(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression: {exc}") from exc
+        return value
+
+
+def _check_kpi_name(name: str, allowed: tuple[str, ...], what: str) -> None:
+    if name in allowed:
+        return
+    close = difflib.get_close_matches(name, allowed, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else f" (one of: {', '.join(allowed)})"
+    raise ValueError(f"unknown {what} {name!r}{hint}")
+
+
+class Period(BaseModel):
+    """A stretch of the flight with its own volume targets (a date range or an ISO week)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    start: date | None = None
+    end: date | None = None
+    week: str | None = Field(None, description="ISO week such as 2026-W03")
+    label: str | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> Period:
+        if self.week is not None:
+            if self.start or self.end:
+                raise ValueError("give either week or start/end, not both")
+            match = re.fullmatch(r"(\d{4})-?W(\d{2})", self.week)
+            if not match:
+                raise ValueError(f"week {self.week!r} is not an ISO week like 2026-W03")
+            try:
+                date.fromisocalendar(int(match[1]), int(match[2]), 1)
+            except ValueError as exc:
+                raise ValueError(f"week {self.week!r} does not exist") from exc
+        elif self.start is None or self.end is None:
+            raise ValueError("a period needs start and end dates, or a week")
+        elif self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        for key, value in self.targets.items():
+            if key in RATIOS:
+                raise ValueError(
+                    f"{key!r} per period is not supported yet: give the period's volumes "
+                    f"(e.g. spend and orders) and the ratio target follows from them"
+                )
+            _check_kpi_name(key, VOLUMES, "timeline target")
+            if not isinstance(value, int | float) or value < 0:
+                raise ValueError(f"{key}: expected a number ≥ 0, got {value!r}")
+        return self
+
+    @property
+    def targets(self) -> dict[str, float]:
+        return dict(self.model_extra or {})
+
+    @property
+    def first_day(self) -> date:
+        if self.week:
+            year, week = re.findall(r"\d+", self.week)
+            return date.fromisocalendar(int(year), int(week), 1)
+        assert self.start is not None
+        return self.start
+
+    @property
+    def last_day(self) -> date:
+        if self.week:
+            return self.first_day + timedelta(days=6)
+        assert self.end is not None
+        return self.end
+
+    @property
+    def name(self) -> str:
+        return self.label or self.week or f"{self.first_day}..{self.last_day}"
+
+
+class StatusBands(Strict):
+    on_track: float = Field(0.95, gt=0, description="pace at or above this is on track")
+    at_risk: float = Field(0.85, gt=0, description="pace at or above this is at risk")
+    overspend: float = Field(1.10, gt=1, description="spend pace above this is overspend")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> StatusBands:
+        if self.at_risk > self.on_track:
+            raise ValueError("at_risk must not be above on_track")
+        return self
+
+
+class Projection(Strict):
+    method: Literal["shape", "run_rate"] = "shape"
+    window_days: int = Field(7, ge=1, le=90)
+
+
+class Plan(Strict):
+    client: str
+    campaign: str
+    objective: Literal["ecommerce", "leadgen", "branding"] = "ecommerce"
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    timezone: str = "UTC"
+    flight: Flight
+    sources: list[Source] = Field(min_length=1)
+    channels: dict[str, Channel] = Field(default_factory=dict)
+    kpis: dict[str, float] = Field(min_length=1)
+    timeline: list[Period] = Field(default_factory=list)
+    status: StatusBands = StatusBands()
+    projection: Projection = Projection()
+    margin: float = Field(1.0, gt=0, le=1, description="gross margin used by ROI")
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (e.g. Asia/Ho_Chi_Minh)") from exc
+        return value
+
+    @field_validator("kpis")
+    @classmethod
+    def _kpis(cls, value: dict[str, float]) -> dict[str, float]:
+        for name, target in value.items():
+            _check_kpi_name(name, tuple(CATALOG), "KPI")
+            if target <= 0:
+                raise ValueError(f"{name}: a target must be greater than 0, got {target}")
+        return value
+
+    @model_validator(mode="after")
+    def _timeline_fits(self) -> Plan:
+        seen: list[tuple[date, date, int]] = []
+        for i, period in enumerate(self.timeline):
+            first, last = period.first_day, period.last_day
+            if first < self.flight.start or last > self.flight.end:
+                raise ValueError(
+                    f"timeline[{i}] ({period.name}) runs {first}..{last}, "
+                    f"outside the flight {self.flight.start}..{self.flight.end}"
+                )
+            for a, b, j in seen:
+                if first <= b and a <= last:
+                    raise ValueError(f"timeline[{i}] overlaps timeline[{j}] ({a}..{b})")
+            seen.append((first, last, i))
+            for kpi in period.targets:
+                if kpi not in self.kpis:
+                    raise ValueError(
+                        f"timeline[{i}].{kpi} has no flight total: add {kpi} under kpis"
+                    )
+        covered = sum((b - a).days + 1 for a, b, _ in seen)
+        for kpi, total in self.kpis.items():
+            planned = sum(p.targets.get(kpi, 0) for p in self.timeline)
+            if planned > total * (1 + 1e-9):
+                raise ValueError(
+                    f"timeline periods plan {planned:,.0f} {kpi}, more than the total {total:,.0f}"
+                )
+            periods_with = [p for p in self.timeline if kpi in p.targets]
+            if covered == self.flight.days and len(periods_with) == len(self.timeline):
+                if abs(planned - total) > 1e-9 * max(total, 1):
+                    raise ValueError(
+                        f"timeline covers the whole flight but its {kpi} adds up to "
+                        f"{planned:,.0f}, not the total {total:,.0f}"
+                    )
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def _line_map(node: yaml.Node, path: tuple[Any, ...] = ()) -> dict[tuple[Any, ...], int]:
+    """YAML key path -> 1-based line, to point errors at the right line."""
+    lines = {path: node.start_mark.line + 1}
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            lines.update(_line_map(value, (*path, key.value)))
+            lines[(*path, key.value)] = key.start_mark.line + 1  # the key's line, not the value's
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            lines.update(_line_map(item, (*path, i)))
+    return lines
+
+
+def _loc_text(loc: tuple[Any, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _problems(exc: ValidationError, lines: dict[tuple[Any, ...], int]) -> list[tuple[int, str]]:
+    found = []
+    for err in exc.errors():
+        # pydantic adds the model-validator "mode" or union branch names to loc; keep keys only.
+        loc = tuple(p for p in err["loc"] if p in ("",) or not str(p).startswith("function-"))
+        line = next((lines[loc[:n]] for n in range(len(loc), -1, -1) if loc[:n] in lines), 1)
+        message = str(err["msg"]).removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            key = str(loc[-1])
+            siblings = _allowed_keys(loc[:-1])
+            close = difflib.get_close_matches(key, siblings, n=1)
+            message = f"unknown key {key!r}" + (f" (did you mean {close[0]!r}?)" if close else "")
+            loc = loc[:-1]
+        elif err["type"] == "missing":
+            message = "required key is missing"
+        where = _loc_text(loc)
+        found.append((line, f"{where}: {message}" if where else message))
+    return found
+
+
+def _allowed_keys(parent: tuple[Any, ...]) -> list[str]:
+    model: type[BaseModel] = Plan
+    for part in parent:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(str(part))
+        annotation = getattr(field, "annotation", None)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            model = annotation
+        else:
+            return []
+    return list(model.model_fields)
+
+
+def load_plan(path: Path) -> Plan:
+    """Read and validate a plan file; raise ``PlanError`` listing every problem."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise PlanError(f"cannot read the plan: {exc.strerror}", path=path) from exc
+    try:
+        node = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        raise PlanError(
+            f"not valid YAML: {exc.problem}",
+            path=path,
+            row=mark.line + 1 if mark else None,
+        ) from exc
+    if not isinstance(data, dict):
+        raise PlanError("a plan is a YAML mapping (client:, campaign:, flight:, …)", path=path)
+    try:
+        return Plan.model_validate(data)
+    except ValidationError as exc:
+        problems = _problems(exc, _line_map(node) if node else {})
+        line, first = problems[0]
+        more = f" (+{len(problems) - 1} more: run `perfmkt validate`)" if len(problems) > 1 else ""
+        err = PlanError(first + more, path=path, row=line)
+        err.problems = [f"{path}:{ln}: {msg}" for ln, msg in problems]
+        raise err from None
+
+
+def resolve_sources(plan: Plan, plan_path: Path) -> list[tuple[Path, str | None]]:
+    """Expand each source glob relative to the plan file; a glob matching nothing is an error."""
+    base = plan_path.parent
+    files: list[tuple[Path, str | None]] = []
+    for i, source in enumerate(plan.sources):
+        pattern = Path(source.path).expanduser()
+        full = pattern if pattern.is_absolute() else base / pattern
+        matches = sorted(Path(p) for p in glob.glob(str(full), recursive=True))
+        matches = [m for m in matches if m.is_file()]
+        if not matches:
+            raise PlanError(
+                f"sources[{i}].path: {source.path!r} matches no file (looked in {base})",
+                path=plan_path,
+            )
+        files.extend((m, source.platform) for m in matches)
+    seen: set[Path] = set()
+    unique = []
+    for file, platform in files:  # two globs naming one file must not read it twice
+        if file.resolve() not in seen:
+            seen.add(file.resolve())
+            unique.append((file, platform))
+    return unique

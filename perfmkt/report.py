@@ -1,0 +1,311 @@
+"""One ``Report``: everything a renderer needs, computed once from a plan and its exports.
+
+The field names are the machine-readable contract (JSON keys, template variables):
+keep them stable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from perfmkt import pacing
+from perfmkt.errors import DataError
+from perfmkt.metrics import CATALOG
+from perfmkt.plan import Plan, load_plan, resolve_sources
+from perfmkt.sources import Loaded, load_exports
+from perfmkt.targets import daily_targets
+
+
+@dataclass(frozen=True)
+class FlightInfo:
+    start: date
+    end: date
+    days_total: int
+    days_elapsed: int
+    days_remaining: int
+
+
+@dataclass(frozen=True)
+class Alert:
+    kpi: str
+    rule: str
+    message: str
+    action: str | None = None
+
+
+@dataclass
+class Notes:
+    """What the numbers rest on: files read, rows left out and why, overlaps, warnings."""
+
+    files: list[dict[str, Any]] = field(default_factory=list)
+    rows_skipped: list[dict[str, Any]] = field(default_factory=list)
+    overlaps: list[dict[str, Any]] = field(default_factory=list)
+    unclaimed_campaigns: list[dict[str, Any]] = field(default_factory=list)
+    days_without_data: list[date] = field(default_factory=list)
+    kpi_sources: dict[str, list[str]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    client: str
+    campaign: str
+    objective: str
+    currency: str
+    timezone: str
+    as_of: date
+    as_of_reason: str
+    flight: FlightInfo
+    projection_method: str
+    kpis: list[pacing.KpiPace]
+    daily: list[dict[str, Any]]
+    weekly: list[dict[str, Any]]
+    channels: list[dict[str, Any]]
+    alerts: list[Alert]
+    notes: Notes
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data: dates as ISO strings, no value as None."""
+        return _jsonable(asdict(self))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value != value:  # NaN never leaves as a number
+        return None
+    return value
+
+
+def default_as_of(last_data_day: date | None, today: date, plan: Plan) -> tuple[date, str]:
+    """Last complete day: the latest day in the data, capped at yesterday and the flight end."""
+    yesterday = today - timedelta(days=1)
+    candidates = [(yesterday, f"yesterday in {plan.timezone}"), (plan.flight.end, "flight end")]
+    if last_data_day is not None:
+        candidates.insert(0, (last_data_day, "latest day in the data"))
+    return min(candidates, key=lambda c: c[0])
+
+
+def build_report(
+    plan: Plan, loaded: Loaded, today: date, as_of: date | None = None
+) -> Report:
+    """Pace ``plan`` against the ``loaded`` exports as of ``as_of`` (default: see
+    ``default_as_of``; ``today`` is the current date in the plan's time zone)."""
+    notes = Notes()
+    facts = pacing.assign_channels(loaded.facts, plan).collect()
+    _note_files(notes, loaded)
+    _check_currency(facts, plan)
+
+    claimed = facts.filter(pl.col("channel").is_not_null())
+    _note_claims(notes, facts, plan)
+    in_flight = claimed.filter(pl.col("date").is_between(plan.flight.start, plan.flight.end))
+    outside = claimed.height - in_flight.height
+    if outside:
+        notes.rows_skipped.append(
+            {"reason": "outside the flight", "rows": outside, "file": None}
+        )
+    last_day = in_flight["date"].max() if in_flight.height else None
+    if as_of is None:
+        as_of, reason = default_as_of(last_day, today, plan)  # type: ignore[arg-type]
+    else:
+        reason = "set with --as-of"
+    after = in_flight.filter(pl.col("date") > as_of).height
+    if after:
+        notes.rows_skipped.append(
+            {"reason": f"after the as-of date {as_of}", "rows": after, "file": None}
+        )
+    used = in_flight.filter(pl.col("date") <= as_of)
+
+    flight = plan.flight
+    elapsed = max(0, min((as_of - flight.start).days + 1, flight.days))
+    info = FlightInfo(flight.start, flight.end, flight.days, elapsed, flight.days - elapsed)
+    last_elapsed = min(as_of, flight.end)
+    targets = daily_targets(plan)
+    actuals = pacing.daily_actuals(used.lazy(), flight.start, last_elapsed)
+    present_days = set(used["date"].unique().to_list())
+    notes.days_without_data = [d for d in actuals["date"].to_list() if d not in present_days]
+
+    kpis = pacing.pace_kpis(plan, actuals, targets, as_of)
+    daily = pacing.daily_table(plan, actuals, targets)
+    weekly = pacing.weekly_table(plan, actuals, targets, as_of)
+    channels = pacing.channel_table(used.lazy(), plan, flight.start, as_of)
+    return Report(
+        client=plan.client,
+        campaign=plan.campaign,
+        objective=plan.objective,
+        currency=plan.currency,
+        timezone=plan.timezone,
+        as_of=as_of,
+        as_of_reason=reason,
+        flight=info,
+        projection_method=plan.projection.method,
+        kpis=kpis,
+        daily=_daily_rows(daily, list(plan.kpis)),
+        weekly=_weekly_rows(weekly, list(plan.kpis)),
+        channels=_channel_rows(channels, plan),
+        alerts=_status_alerts(kpis),
+        notes=notes,
+    )
+
+
+def _daily_rows(frame: pl.DataFrame, kpis: list[str]) -> list[dict[str, Any]]:
+    return [
+        {
+            "date": row["date"],
+            "actual": {k: row[k] for k in kpis},
+            "target": {k: row[f"{k}_target"] for k in kpis},
+        }
+        for row in frame.iter_rows(named=True)
+    ]
+
+
+def _weekly_rows(frame: pl.DataFrame, kpis: list[str]) -> list[dict[str, Any]]:
+    return [
+        {
+            "week": row["week"],
+            "start": row["start"],
+            "end": row["end"],
+            "days": row["days"],
+            "days_elapsed": row["days_elapsed"],
+            "target": {k: row[f"{k}_target"] for k in kpis},
+            "expected_to_date": {k: row[f"{k}_expected"] for k in kpis},
+            "actual": {k: row[k] for k in kpis},
+            "pace": {k: row[f"{k}_pace"] for k in kpis},
+        }
+        for row in frame.iter_rows(named=True)
+    ]
+
+
+def _channel_rows(frame: pl.DataFrame, plan: Plan) -> list[dict[str, Any]]:
+    shown = list(dict.fromkeys([*plan.kpis, "impressions", "clicks"]))
+    by_name = {row["channel"]: row for row in frame.iter_rows(named=True)}
+    rows = []
+    names = list(plan.channels) or sorted(by_name)
+    for name in names:
+        row = by_name.get(name, {})
+        channel = plan.channels.get(name)
+        rows.append(
+            {
+                "name": name,
+                "platform": channel.platform if channel else name,
+                "campaigns": channel.campaigns if channel else None,
+                "actual": {k: row.get(k) for k in shown},
+                "spend_share": row.get("spend_share"),
+            }
+        )
+    return rows
+
+
+def _status_alerts(kpis: list[pacing.KpiPace]) -> list[Alert]:
+    """One alert per KPI whose pace is off track or overspent (the plan's own alert rules
+    and backup actions extend this)."""
+    alerts = []
+    for k in kpis:
+        if k.status in ("off_track", "overspend") and k.pace is not None:
+            word = "overspending" if k.status == "overspend" else "off track"
+            alerts.append(
+                Alert(
+                    kpi=k.name,
+                    rule=f"status {k.status}",
+                    message=f"{k.label} is {word}: pace {k.pace:.0%} of plan to date",
+                )
+            )
+    return alerts
+
+
+def _note_files(notes: Notes, loaded: Loaded) -> None:
+    for f in loaded.files:
+        notes.files.append(
+            {
+                "path": f.path,
+                "platform": f.platform,
+                "detected_by": f.detected_by,
+                "rows": f.rows_read,
+                "first_day": f.first_day,
+                "last_day": f.last_day,
+                "modified": datetime.fromtimestamp(f.mtime).isoformat(timespec="seconds"),
+                "columns": f.columns_used,
+            }
+        )
+        for reason, count in f.skipped.items():
+            notes.rows_skipped.append({"reason": reason, "rows": count, "file": f.path})
+        if f.rows_read == 0:
+            notes.warnings.append(f"{f.path}: no data rows")
+    for r in loaded.replacements:
+        notes.overlaps.append(
+            {
+                "file": r.older,
+                "replaced_by": r.newer,
+                "first_day": r.first_day,
+                "last_day": r.last_day,
+                "days": r.days,
+                "rows_dropped": r.rows_dropped,
+            }
+        )
+    # Which export column fed each KPI volume, per platform: the report always says.
+    for f in loaded.files:
+        for name, column in f.columns_used.items():
+            if name in CATALOG or name in ("conversion_value",):
+                entry = f"{f.platform}: {column}"
+                sources = notes.kpi_sources.setdefault(name, [])
+                if entry not in sources:
+                    sources.append(entry)
+
+
+def _note_claims(notes: Notes, facts: pl.DataFrame, plan: Plan) -> None:
+    unclaimed = (
+        facts.filter(pl.col("channel").is_null())
+        .group_by("platform", "campaign")
+        .agg(rows=pl.len(), spend=pl.col("spend").sum())
+        .sort("spend", descending=True)
+    )
+    notes.unclaimed_campaigns = unclaimed.to_dicts()
+    claimed_counts = dict(
+        facts.filter(pl.col("channel").is_not_null()).group_by("channel").len().iter_rows()
+    )
+    for name, channel in plan.channels.items():
+        if not claimed_counts.get(name):
+            notes.warnings.append(
+                f"channel {name!r} ({channel.platform}, campaigns {channel.campaigns!r}) "
+                "matches no rows: its numbers are 0"
+            )
+
+
+def _check_currency(facts: pl.DataFrame, plan: Plan) -> None:
+    other = facts.filter(
+        pl.col("channel").is_not_null()
+        & pl.col("currency").is_not_null()
+        & (pl.col("currency") != "")
+        & (pl.col("currency") != plan.currency)
+    )
+    if other.height:
+        row = other.row(0, named=True)
+        raise DataError(
+            f"amounts are in {row['currency']}, the plan's currency is {plan.currency}",
+            path=row["source_file"],
+            row=row["row"],
+            column="currency",
+            hint="export in the plan's currency or set `currency:` to match",
+        )
+
+
+def report_from_plan_file(path: Path, today: date, as_of: date | None = None) -> Report:
+    """The whole pipeline: plan file -> exports -> Report."""
+    plan = load_plan(path)
+    loaded = load_exports(resolve_sources(plan, path))
+    return build_report(plan, loaded, today, as_of)
+
+
+def today_in(plan_tz: str, now: datetime | None = None) -> date:
+    from zoneinfo import ZoneInfo
+
+    return (now or datetime.now(ZoneInfo(plan_tz))).astimezone(ZoneInfo(plan_tz)).date()

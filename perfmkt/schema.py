@@ -1,0 +1,35 @@
+"""The unified daily facts schema, declared once: every reader produces exactly this."""
+
+from __future__ import annotations
+
+import polars as pl
+
+# Numbers a platform row can carry. Null means "the export has no such column / no value".
+MEASURES: tuple[str, ...] = (
+    "spend",
+    "impressions",
+    "reach",
+    "clicks",
+    "conversions",
+    "conversion_value",
+    "leads",
+    "orders",
+    "revenue",
+)
+
+FACTS_SCHEMA: dict[str, pl.DataType] = {
+    "date": pl.Date(),
+    "platform": pl.String(),
+    "account": pl.String(),
+    "campaign": pl.String(),
+    "ad_group": pl.String(),
+    "currency": pl.String(),
+    **{m: pl.Float64() for m in MEASURES},
+    # lineage: which file and line each fact came from
+    "source_file": pl.String(),
+    "row": pl.Int64(),
+}
+
+
+def empty_facts() -> pl.DataFrame:
+    return pl.DataFrame(schema=FACTS_SCHEMA)
