@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import glob
+import os
 import re
 from datetime import date, timedelta
 from pathlib import Path
@@ -311,7 +312,7 @@ def resolve_sources(plan: Plan, plan_path: Path) -> list[tuple[Path, str | None]
     for i, source in enumerate(plan.sources):
         pattern = Path(source.path).expanduser()
         full = pattern if pattern.is_absolute() else base / pattern
-        matches = sorted(Path(p) for p in glob.glob(str(full), recursive=True))
+        matches = sorted(Path(os.path.normpath(p)) for p in glob.glob(str(full), recursive=True))
         matches = [m for m in matches if m.is_file()]
         if not matches:
             raise PlanError(

@@ -94,6 +94,16 @@ def read_export(path: Path, forced_platform: str | None = None) -> tuple[pl.Data
     if before - table.height:
         skipped["totals rows (never data: rows are summed instead)"] = before - table.height
 
+    text_sources = {name: fmt.pick(header, name) for name in fmt.text_columns}
+    campaign_col = text_sources.get("campaign")
+    if campaign_col is None:
+        raise ExportError("no campaign column", path=path, hint="export at campaign level or below")
+    # An account-level row with no campaign name (Meta puts one first) is a total, not data.
+    skip(
+        "rows without a campaign name (account totals)",
+        pl.col(campaign_col).is_not_null() & (pl.col(campaign_col).str.strip_chars() != ""),
+    )
+
     columns_used: dict[str, str] = {}
     date_col = next((c for c in fmt.date_columns if c in header), None)
     if date_col is None:
@@ -114,16 +124,6 @@ def read_export(path: Path, forced_platform: str | None = None) -> tuple[pl.Data
                 column="Reporting ends",
                 hint=fmt.how_to_export_daily,
             )
-
-    text_sources = {name: fmt.pick(header, name) for name in fmt.text_columns}
-    campaign_col = text_sources.get("campaign")
-    if campaign_col is None:
-        raise ExportError("no campaign column", path=path, hint="export at campaign level or below")
-    # An account-level row with no campaign name (Meta puts one first) is a total, not data.
-    skip(
-        "rows without a campaign name (account totals)",
-        pl.col(campaign_col).is_not_null() & (pl.col(campaign_col).str.strip_chars() != ""),
-    )
 
     measure_sources = {m: fmt.pick(header, m) for m in MEASURES}
     found = {m: src for m, src in measure_sources.items() if src is not None}

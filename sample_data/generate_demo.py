@@ -1,0 +1,262 @@
+"""Regenerate the demo exports in sample_data/demo/ from configs/demo.yaml.
+
+    python sample_data/generate_demo.py
+
+A Tết gift-box campaign in VND on Google Ads and Meta, shaped like the platforms' real
+downloads: Google's title and date-range lines, quoted thousands, `Total:` rows and one
+"CSV for Excel" file (UTF-16, tab-separated); Meta's quoted headers with the currency in
+`Amount spent (VND)`, newest day first, blank purchases on days without, an account-total row.
+One Google file is re-downloaded later over an overlapping range with restated conversions and
+a partial last day made whole, so the report must count those days once.
+
+The data follow the plan's daily targets with set performance: spend on plan, orders about 10 %
+short (at risk), revenue about 22 % short (off track). Deterministic: same files every run.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import random
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from perfmkt.plan import load_plan
+from perfmkt.targets import daily_targets
+
+ROOT = Path(__file__).resolve().parent
+PLAN = ROOT.parent / "configs" / "demo.yaml"
+OUT = ROOT / "demo"
+LAST_DAY = date(2026, 2, 3)  # the morning of 4 Feb: mid-flight
+
+SPEND_PACE, ORDER_PACE, AOV_PACE = 1.0, 0.90, 0.87
+GOOGLE_SHARE = 0.55
+# campaign: (share of platform spend, CPM in VND, CTR, share of platform orders, type)
+GOOGLE_CAMPAIGNS = {
+    "TSTH_Search_Brand": (0.20, 90_000, 0.080, 0.30, "Search"),
+    "TSTH_Search_Generic_Quà Tết": (0.30, 70_000, 0.035, 0.25, "Search"),
+    "TSTH_Shopping_TetGift": (0.50, 40_000, 0.012, 0.45, "Shopping"),
+}
+GOOGLE_UNCLAIMED = {"TSTH_Recruitment_2026": (3_000_000, 50_000, 0.010, 0.0, "Display")}
+META_CAMPAIGNS = {
+    "TSTH | Tết 2026 | Prospecting": (0.65, 35_000, 0.011, 0.55),
+    "TSTH | Tết 2026 | Retargeting (DPA)": (0.35, 60_000, 0.018, 0.45),
+}
+META_UNCLAIMED = {"Page likes - always on": (1_500_000, 25_000, 0.004, 0.0)}
+
+
+def simulate(rng: random.Random) -> dict[tuple[str, date, str], dict[str, float]]:
+    """(platform, day, campaign) -> true full-day figures."""
+    plan = load_plan(PLAN)
+    targets = daily_targets(plan)
+    facts: dict[tuple[str, date, str], dict[str, float]] = {}
+    for row in targets.iter_rows(named=True):
+        day: date = row["date"]
+        if day > LAST_DAY:
+            break
+        spend = row["spend"] * SPEND_PACE * rng.uniform(0.93, 1.07)
+        orders = row["orders"] * ORDER_PACE * rng.uniform(0.9, 1.1)
+        aov = row["revenue"] / row["orders"] * AOV_PACE
+        for platform, campaigns, share in (
+            ("google_ads", GOOGLE_CAMPAIGNS, GOOGLE_SHARE),
+            ("meta", META_CAMPAIGNS, 1 - GOOGLE_SHARE),
+        ):
+            for name, (spend_share, cpm, ctr, order_share, *_) in campaigns.items():
+                s = spend * share * spend_share * rng.uniform(0.9, 1.1)
+                impressions = s / cpm * 1000
+                o = orders * share * order_share * rng.uniform(0.85, 1.15)
+                facts[(platform, day, name)] = {
+                    "spend": s,
+                    "impressions": impressions,
+                    "reach": impressions / rng.uniform(1.3, 1.8),
+                    "clicks": impressions * ctr * rng.uniform(0.9, 1.1),
+                    "orders": o,
+                    "revenue": o * aov * rng.uniform(0.9, 1.1),
+                }
+        for platform, campaigns in (("google_ads", GOOGLE_UNCLAIMED), ("meta", META_UNCLAIMED)):
+            for name, (daily, cpm, ctr, _, *_) in campaigns.items():
+                s = daily * rng.uniform(0.8, 1.2)
+                impressions = s / cpm * 1000
+                facts[(platform, day, name)] = {
+                    "spend": s,
+                    "impressions": impressions,
+                    "reach": impressions / 2,
+                    "clicks": impressions * ctr,
+                    "orders": 0.0,
+                    "revenue": 0.0,
+                }
+    return facts
+
+
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def _money(value: float) -> str:
+    return f"{round(value):,}"
+
+
+def google_rows(
+    facts: dict[tuple[str, date, str], dict[str, float]],
+    days: list[date],
+    scale: dict[date, float],
+    conv_restate: float,
+) -> list[list[str]]:
+    """Rows of a Google Ads campaign report segmented by day, in Google's formatting."""
+    rows = []
+    campaigns = {**GOOGLE_CAMPAIGNS, **GOOGLE_UNCLAIMED}
+    for day in days:
+        for name, spec in campaigns.items():
+            f = facts[("google_ads", day, name)]
+            k = scale.get(day, 1.0)
+            cost, impr, clicks = f["spend"] * k, round(f["impressions"] * k), round(f["clicks"] * k)
+            conv = round(f["orders"] * k * conv_restate * 2) / 2  # data-driven: halves
+            value = f["revenue"] * k * conv_restate if conv else 0.0
+            rows.append(
+                [
+                    day.isoformat(),
+                    name,
+                    spec[4],
+                    "VND",
+                    _money(cost),
+                    f"{impr:,}",
+                    f"{clicks:,}",
+                    f"{clicks / impr:.2%}" if impr else " --",
+                    _money(cost / clicks) if clicks else " --",
+                    f"{conv:,.2f}",
+                    f"{value:,.2f}",
+                    _money(cost / conv) if conv else " --",
+                    f"{conv / clicks:.2%}" if clicks else " --",
+                ]
+            )
+    return rows
+
+
+GOOGLE_HEADER = [
+    "Day", "Campaign", "Campaign type", "Currency code", "Cost", "Impr.", "Clicks", "CTR",
+    "Avg. CPC", "Conversions", "Conv. value", "Cost / conv.", "Conv. rate",
+]
+
+
+def _num(cell: str) -> float:
+    return 0.0 if cell.strip() in ("--", "") else float(cell.replace(",", "").rstrip("%"))
+
+
+def write_google(path: Path, first: date, last: date, rows: list[list[str]], utf16: bool) -> None:
+    def total(label: str, picked: list[list[str]]) -> list[str]:
+        sums = [sum(_num(r[i]) for r in picked) for i in (4, 5, 6, 9, 10)]
+        cost, impr, clicks, conv, value = sums
+        return [
+            label, " --", " --", "VND", _money(cost), f"{round(impr):,}", f"{round(clicks):,}",
+            f"{clicks / impr:.2%}" if impr else " --", _money(cost / clicks) if clicks else " --",
+            f"{conv:,.2f}", f"{value:,.2f}", _money(cost / conv) if conv else " --",
+            f"{conv / clicks:.2%}" if clicks else " --",
+        ]
+
+    totals = [
+        total("Total: Campaigns", rows),
+        total("Total: Account", rows),
+        total("Total: Search", [r for r in rows if r[2] == "Search"]),
+        total("Total: Shopping", [r for r in rows if r[2] == "Shopping"]),
+    ]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter="\t" if utf16 else ",", lineterminator="\n")
+    buffer.write("Campaign report\n")
+    buffer.write(f"{first:%B} {first.day}, {first.year} - {last:%B} {last.day}, {last.year}\n")
+    writer.writerows([GOOGLE_HEADER, *rows, *totals])
+    if utf16:  # Google's "CSV for Excel": UTF-16LE with BOM, tabs, quoted thousands kept
+        path.write_bytes(b"\xff\xfe" + buffer.getvalue().encode("utf-16-le"))
+    else:
+        path.write_text(buffer.getvalue(), encoding="utf-8")
+
+
+META_HEADER = [
+    "Reporting starts", "Reporting ends", "Campaign name", "Campaign delivery",
+    "Attribution setting", "Results", "Result indicator", "Amount spent (VND)", "Impressions",
+    "Reach", "Link clicks", "Purchases", "Purchases conversion value", "Cost per results", "Ends",
+]
+
+
+def write_meta(
+    path: Path,
+    facts: dict[tuple[str, date, str], dict[str, float]],
+    days: list[date],
+    rng: random.Random,
+    summary_row: bool,
+) -> None:
+    rows = []
+    campaigns = {**META_CAMPAIGNS, **META_UNCLAIMED}
+    for day in sorted(days, reverse=True):  # Meta lists the newest day first
+        for name in campaigns:
+            f = facts[("meta", day, name)]
+            purchases = round(f["orders"] + rng.uniform(-0.5, 0.5)) if f["orders"] else 0
+            value = f["revenue"] / f["orders"] * purchases if purchases else 0
+            rows.append(
+                [
+                    day.isoformat(), day.isoformat(), name, "active", "7-day click or 1-day view",
+                    str(purchases) if purchases else "",
+                    "actions:offsite_conversion.fb_pixel_purchase" if purchases else "",
+                    str(round(f["spend"])), str(round(f["impressions"])), str(round(f["reach"])),
+                    str(round(f["clicks"])), str(purchases) if purchases else "",
+                    str(round(value)) if purchases else "",
+                    f"{f['spend'] / purchases:.2f}" if purchases else "",
+                    "Ongoing",
+                ]
+            )
+    if summary_row:  # "Include summary row": an account total with no campaign name
+        spend = sum(int(r[7]) for r in rows)
+        rows.insert(0, [days[0].isoformat(), days[-1].isoformat(), "", "", "", "", "", str(spend),
+                        "", "", "", "", "", "", ""])
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+        writer.writerow(META_HEADER)
+        writer.writerows(rows)
+
+
+def _touch(path: Path, when: datetime) -> None:
+    stamp = when.timestamp()
+    os.utime(path, (stamp, stamp))
+
+
+def main() -> None:
+    rng = random.Random(2026)
+    facts = simulate(rng)
+    (OUT / "google").mkdir(parents=True, exist_ok=True)
+    (OUT / "meta").mkdir(parents=True, exist_ok=True)
+    for old in [*OUT.glob("google/*.csv"), *OUT.glob("meta/*.csv")]:
+        old.unlink()
+
+    jan05, jan18, jan19 = date(2026, 1, 5), date(2026, 1, 18), date(2026, 1, 19)
+    jan26, feb01 = date(2026, 1, 26), date(2026, 2, 1)
+    g = OUT / "google"
+    files = [
+        (g / "campaign_report_2026-01-05_2026-01-18.csv", jan05, jan18, {}, 1.0, True,
+         datetime(2026, 1, 19, 8, 5)),
+        # Downloaded on 1 Feb at 15:00: that day is partial, and conversions not yet complete.
+        (g / "campaign_report_2026-01-19_2026-02-01.csv", jan19, feb01, {feb01: 0.6}, 0.97,
+         False, datetime(2026, 2, 1, 15, 0)),
+        # The re-download on 4 Feb overlaps 26 Jan..1 Feb: it must supply those days.
+        (g / "campaign_report_2026-01-26_2026-02-03.csv", jan26, LAST_DAY, {}, 1.0, False,
+         datetime(2026, 2, 4, 8, 10)),
+    ]
+    for path, first, last, scale, restate, utf16, when in files:
+        write_google(path, first, last, google_rows(facts, _days(first, last), scale, restate),
+                     utf16)
+        _touch(path, when)
+
+    m = OUT / "meta"
+    meta_files = [
+        (m / "TSTH-Campaigns-Jan-5-2026-Jan-25-2026.csv", jan05, date(2026, 1, 25), False,
+         datetime(2026, 1, 26, 8, 0)),
+        (m / "TSTH-Campaigns-Jan-26-2026-Feb-3-2026.csv", jan26, LAST_DAY, True,
+         datetime(2026, 2, 4, 8, 12)),
+    ]
+    for path, first, last, summary, when in meta_files:
+        write_meta(path, facts, _days(first, last), rng, summary)
+        _touch(path, when)
+    print(f"wrote {len(files) + len(meta_files)} exports to {OUT}")
+
+
+if __name__ == "__main__":
+    main()
