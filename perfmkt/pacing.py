@@ -85,7 +85,7 @@ def daily_actuals(facts: pl.LazyFrame, start: date, end: date) -> pl.DataFrame:
     return frame.with_columns(missing).select("date", *VOLUMES).sort("date").collect()
 
 
-def _status(pace: float | None, direction: Direction, bands: StatusBands) -> str:
+def status_for(pace: float | None, direction: Direction, bands: StatusBands) -> str:
     if pace is None:
         return "no_data"
     if direction is Direction.BUDGET and pace > bands.overspend:
@@ -132,7 +132,8 @@ def ratio_target(plan: Plan, name: str, planned: dict[str, float | None]) -> flo
     return target * span / whole
 
 
-def _pace(actual: float | None, expected: float | None, direction: Direction) -> float | None:
+def pace_of(actual: float | None, expected: float | None, direction: Direction) -> float | None:
+    """actual / expected, inverted for lower-better KPIs, so > 1 is always better than plan."""
     if direction is Direction.LOWER:
         return _div(expected, actual)
     return _div(actual, expected)
@@ -189,10 +190,8 @@ def pace_kpis(
             required = _required_ratio(name, target_total, actual, planned_total)
         else:
             act, exp, proj = actual[name], expected[name], projected[name]
-            required = (
-                max(0.0, target_total - (act or 0.0)) / remaining if remaining else None
-            )
-        pace = _pace(act, exp, metric.direction)
+            required = max(0.0, target_total - (act or 0.0)) / remaining if remaining else None
+        pace = pace_of(act, exp, metric.direction)
         rows.append(
             KpiPace(
                 name=name,
@@ -204,9 +203,9 @@ def pace_kpis(
                 actual_to_date=act,
                 pace=pace,
                 projection=proj,
-                projection_pace=_pace(proj, float(target_total), metric.direction),
+                projection_pace=pace_of(proj, float(target_total), metric.direction),
                 required_daily=required if remaining else None,
-                status=_status(pace, metric.direction, plan.status),
+                status=status_for(pace, metric.direction, plan.status),
             )
         )
     return rows
@@ -264,8 +263,10 @@ def daily_table(plan: Plan, actuals: pl.DataFrame, targets: pl.DataFrame) -> pl.
         {v: f"{v}_target" for v in VOLUMES if v in planned.columns}
     )
     actual = _actual_metrics(actuals, plan)
-    return actual.select("date", *kpis).join(target_cols, on="date", how="left").select(
-        "date", *[c for k in kpis for c in (k, f"{k}_target")]
+    return (
+        actual.select("date", *kpis)
+        .join(target_cols, on="date", how="left")
+        .select("date", *[c for k in kpis for c in (k, f"{k}_target")])
     )
 
 
@@ -283,11 +284,16 @@ def weekly_table(
     week_key = pl.col("date").dt.strftime("%G-W%V").alias("week")
     by_week = targets.with_columns(week_key)
     whole = by_week.group_by("week").agg(
-        start=pl.col("date").min(), end=pl.col("date").max(), days=pl.len(),
-        days_elapsed=(pl.col("date") <= as_of).sum(), *[pl.col(v).sum() for v in planned_cols],
+        pl.col("date").min().alias("start"),
+        pl.col("date").max().alias("end"),
+        pl.len().alias("days"),
+        (pl.col("date") <= as_of).sum().alias("days_elapsed"),
+        *[pl.col(v).sum() for v in planned_cols],
     )
-    expected = by_week.filter(pl.col("date") <= as_of).group_by("week").agg(
-        pl.col(v).sum() for v in planned_cols
+    expected = (
+        by_week.filter(pl.col("date") <= as_of)
+        .group_by("week")
+        .agg(pl.col(v).sum() for v in planned_cols)
     )
     actual = (
         actuals.filter(pl.col("date") <= as_of)
@@ -302,7 +308,7 @@ def weekly_table(
         {v: f"{v}_expected" for v in planned_cols}
     )
     actual = _actual_metrics(actual, plan)
-    last_week = (as_of if as_of >= plan.flight.start else plan.flight.start - timedelta(1))
+    last_week = as_of if as_of >= plan.flight.start else plan.flight.start - timedelta(1)
     table = (
         whole.filter(pl.col("start") <= last_week)
         .join(expected, on="week", how="left")
@@ -317,7 +323,11 @@ def weekly_table(
             pl.when(pl.col(bottom) != 0).then(pl.col(top) / pl.col(bottom)).alias(f"{k}_pace")
         )
     return table.with_columns(paces).select(
-        "week", "start", "end", "days", "days_elapsed",
+        "week",
+        "start",
+        "end",
+        "days",
+        "days_elapsed",
         *[c for k in kpis for c in (f"{k}_target", f"{k}_expected", k, f"{k}_pace")],
     )
 
@@ -340,9 +350,11 @@ def channel_table(facts: pl.LazyFrame, plan: Plan, start: date, as_of: date) -> 
     )
     if names:  # plan order, then anything else
         order = {n: i for i, n in enumerate(names)}
-        table = table.with_columns(
-            _order=pl.col("channel").replace_strict(order, default=len(order))
-        ).sort("_order", "channel").drop("_order")
+        table = (
+            table.with_columns(_order=pl.col("channel").replace_strict(order, default=len(order)))
+            .sort("_order", "channel")
+            .drop("_order")
+        )
     else:
         table = table.sort("channel")
     return table

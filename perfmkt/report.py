@@ -95,9 +95,7 @@ def default_as_of(last_data_day: date | None, today: date, plan: Plan) -> tuple[
     return min(candidates, key=lambda c: c[0])
 
 
-def build_report(
-    plan: Plan, loaded: Loaded, today: date, as_of: date | None = None
-) -> Report:
+def build_report(plan: Plan, loaded: Loaded, today: date, as_of: date | None = None) -> Report:
     """Pace ``plan`` against the ``loaded`` exports as of ``as_of`` (default: see
     ``default_as_of``; ``today`` is the current date in the plan's time zone)."""
     notes = Notes()
@@ -110,9 +108,7 @@ def build_report(
     in_flight = claimed.filter(pl.col("date").is_between(plan.flight.start, plan.flight.end))
     outside = claimed.height - in_flight.height
     if outside:
-        notes.rows_skipped.append(
-            {"reason": "outside the flight", "rows": outside, "file": None}
-        )
+        notes.rows_skipped.append({"reason": "outside the flight", "rows": outside, "file": None})
     last_day = in_flight["date"].max() if in_flight.height else None
     if as_of is None:
         as_of, reason = default_as_of(last_day, today, plan)  # type: ignore[arg-type]
@@ -149,26 +145,38 @@ def build_report(
         flight=info,
         projection_method=plan.projection.method,
         kpis=kpis,
-        daily=_daily_rows(daily, list(plan.kpis)),
-        weekly=_weekly_rows(weekly, list(plan.kpis)),
+        daily=_daily_rows(daily, plan),
+        weekly=_weekly_rows(weekly, plan),
         channels=_channel_rows(channels, plan),
         alerts=_status_alerts(kpis),
         notes=notes,
     )
 
 
-def _daily_rows(frame: pl.DataFrame, kpis: list[str]) -> list[dict[str, Any]]:
-    return [
-        {
-            "date": row["date"],
-            "actual": {k: row[k] for k in kpis},
-            "target": {k: row[f"{k}_target"] for k in kpis},
-        }
-        for row in frame.iter_rows(named=True)
-    ]
+def _statuses(paces: dict[str, float | None], plan: Plan) -> dict[str, str]:
+    return {k: pacing.status_for(p, CATALOG[k].direction, plan.status) for k, p in paces.items()}
 
 
-def _weekly_rows(frame: pl.DataFrame, kpis: list[str]) -> list[dict[str, Any]]:
+def _daily_rows(frame: pl.DataFrame, plan: Plan) -> list[dict[str, Any]]:
+    rows = []
+    for row in frame.iter_rows(named=True):
+        actual = {k: row[k] for k in plan.kpis}
+        target = {k: row[f"{k}_target"] for k in plan.kpis}
+        paces = {k: pacing.pace_of(actual[k], target[k], CATALOG[k].direction) for k in plan.kpis}
+        rows.append(
+            {
+                "date": row["date"],
+                "actual": actual,
+                "target": target,
+                "pace": paces,
+                "status": _statuses(paces, plan),
+            }
+        )
+    return rows
+
+
+def _weekly_rows(frame: pl.DataFrame, plan: Plan) -> list[dict[str, Any]]:
+    kpis = list(plan.kpis)
     return [
         {
             "week": row["week"],
@@ -180,6 +188,7 @@ def _weekly_rows(frame: pl.DataFrame, kpis: list[str]) -> list[dict[str, Any]]:
             "expected_to_date": {k: row[f"{k}_expected"] for k in kpis},
             "actual": {k: row[k] for k in kpis},
             "pace": {k: row[f"{k}_pace"] for k in kpis},
+            "status": _statuses({k: row[f"{k}_pace"] for k in kpis}, plan),
         }
         for row in frame.iter_rows(named=True)
     ]
@@ -298,14 +307,12 @@ def _check_currency(facts: pl.DataFrame, plan: Plan) -> None:
         )
 
 
-def report_from_plan_file(path: Path, today: date, as_of: date | None = None) -> Report:
-    """The whole pipeline: plan file -> exports -> Report."""
+def report_from_plan_file(
+    path: Path, as_of: date | None = None, now: datetime | None = None
+) -> Report:
+    """The whole pipeline: plan file -> exports -> Report. ``now`` (default: the clock) only
+    sets "yesterday in the plan's time zone" for the default as-of date."""
     plan = load_plan(path)
     loaded = load_exports(resolve_sources(plan, path))
+    today = (now or datetime.now(plan.tz)).astimezone(plan.tz).date()
     return build_report(plan, loaded, today, as_of)
-
-
-def today_in(plan_tz: str, now: datetime | None = None) -> date:
-    from zoneinfo import ZoneInfo
-
-    return (now or datetime.now(ZoneInfo(plan_tz))).astimezone(ZoneInfo(plan_tz)).date()

@@ -134,8 +134,19 @@ def google_rows(
 
 
 GOOGLE_HEADER = [
-    "Day", "Campaign", "Campaign type", "Currency code", "Cost", "Impr.", "Clicks", "CTR",
-    "Avg. CPC", "Conversions", "Conv. value", "Cost / conv.", "Conv. rate",
+    "Day",
+    "Campaign",
+    "Campaign type",
+    "Currency code",
+    "Cost",
+    "Impr.",
+    "Clicks",
+    "CTR",
+    "Avg. CPC",
+    "Conversions",
+    "Conv. value",
+    "Cost / conv.",
+    "Conv. rate",
 ]
 
 
@@ -148,9 +159,18 @@ def write_google(path: Path, first: date, last: date, rows: list[list[str]], utf
         sums = [sum(_num(r[i]) for r in picked) for i in (4, 5, 6, 9, 10)]
         cost, impr, clicks, conv, value = sums
         return [
-            label, " --", " --", "VND", _money(cost), f"{round(impr):,}", f"{round(clicks):,}",
-            f"{clicks / impr:.2%}" if impr else " --", _money(cost / clicks) if clicks else " --",
-            f"{conv:,.2f}", f"{value:,.2f}", _money(cost / conv) if conv else " --",
+            label,
+            " --",
+            " --",
+            "VND",
+            _money(cost),
+            f"{round(impr):,}",
+            f"{round(clicks):,}",
+            f"{clicks / impr:.2%}" if impr else " --",
+            _money(cost / clicks) if clicks else " --",
+            f"{conv:,.2f}",
+            f"{value:,.2f}",
+            _money(cost / conv) if conv else " --",
             f"{conv / clicks:.2%}" if clicks else " --",
         ]
 
@@ -172,9 +192,21 @@ def write_google(path: Path, first: date, last: date, rows: list[list[str]], utf
 
 
 META_HEADER = [
-    "Reporting starts", "Reporting ends", "Campaign name", "Campaign delivery",
-    "Attribution setting", "Results", "Result indicator", "Amount spent (VND)", "Impressions",
-    "Reach", "Link clicks", "Purchases", "Purchases conversion value", "Cost per results", "Ends",
+    "Reporting starts",
+    "Reporting ends",
+    "Campaign name",
+    "Campaign delivery",
+    "Attribution setting",
+    "Results",
+    "Result indicator",
+    "Amount spent (VND)",
+    "Impressions",
+    "Reach",
+    "Link clicks",
+    "Purchases",
+    "Purchases conversion value",
+    "Cost per results",
+    "Ends",
 ]
 
 
@@ -194,11 +226,18 @@ def write_meta(
             value = f["revenue"] / f["orders"] * purchases if purchases else 0
             rows.append(
                 [
-                    day.isoformat(), day.isoformat(), name, "active", "7-day click or 1-day view",
+                    day.isoformat(),
+                    day.isoformat(),
+                    name,
+                    "active",
+                    "7-day click or 1-day view",
                     str(purchases) if purchases else "",
                     "actions:offsite_conversion.fb_pixel_purchase" if purchases else "",
-                    str(round(f["spend"])), str(round(f["impressions"])), str(round(f["reach"])),
-                    str(round(f["clicks"])), str(purchases) if purchases else "",
+                    str(round(f["spend"])),
+                    str(round(f["impressions"])),
+                    str(round(f["reach"])),
+                    str(round(f["clicks"])),
+                    str(purchases) if purchases else "",
                     str(round(value)) if purchases else "",
                     f"{f['spend'] / purchases:.2f}" if purchases else "",
                     "Ongoing",
@@ -206,8 +245,26 @@ def write_meta(
             )
     if summary_row:  # "Include summary row": an account total with no campaign name
         spend = sum(int(r[7]) for r in rows)
-        rows.insert(0, [days[0].isoformat(), days[-1].isoformat(), "", "", "", "", "", str(spend),
-                        "", "", "", "", "", "", ""])
+        rows.insert(
+            0,
+            [
+                days[0].isoformat(),
+                days[-1].isoformat(),
+                "",
+                "",
+                "",
+                "",
+                "",
+                str(spend),
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+            ],
+        )
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
         writer.writerow(META_HEADER)
@@ -231,26 +288,58 @@ def main() -> None:
     jan26, feb01 = date(2026, 1, 26), date(2026, 2, 1)
     g = OUT / "google"
     files = [
-        (g / "campaign_report_2026-01-05_2026-01-18.csv", jan05, jan18, {}, 1.0, True,
-         datetime(2026, 1, 19, 8, 5)),
+        (
+            g / "campaign_report_2026-01-05_2026-01-18.csv",
+            jan05,
+            jan18,
+            {},
+            1.0,
+            True,
+            datetime(2026, 1, 19, 8, 5),
+        ),
         # Downloaded on 1 Feb at 15:00: that day is partial, and conversions not yet complete.
-        (g / "campaign_report_2026-01-19_2026-02-01.csv", jan19, feb01, {feb01: 0.6}, 0.97,
-         False, datetime(2026, 2, 1, 15, 0)),
+        (
+            g / "campaign_report_2026-01-19_2026-02-01.csv",
+            jan19,
+            feb01,
+            {feb01: 0.6},
+            0.97,
+            False,
+            datetime(2026, 2, 1, 15, 0),
+        ),
         # The re-download on 4 Feb overlaps 26 Jan..1 Feb: it must supply those days.
-        (g / "campaign_report_2026-01-26_2026-02-03.csv", jan26, LAST_DAY, {}, 1.0, False,
-         datetime(2026, 2, 4, 8, 10)),
+        (
+            g / "campaign_report_2026-01-26_2026-02-03.csv",
+            jan26,
+            LAST_DAY,
+            {},
+            1.0,
+            False,
+            datetime(2026, 2, 4, 8, 10),
+        ),
     ]
     for path, first, last, scale, restate, utf16, when in files:
-        write_google(path, first, last, google_rows(facts, _days(first, last), scale, restate),
-                     utf16)
+        write_google(
+            path, first, last, google_rows(facts, _days(first, last), scale, restate), utf16
+        )
         _touch(path, when)
 
     m = OUT / "meta"
     meta_files = [
-        (m / "TSTH-Campaigns-Jan-5-2026-Jan-25-2026.csv", jan05, date(2026, 1, 25), False,
-         datetime(2026, 1, 26, 8, 0)),
-        (m / "TSTH-Campaigns-Jan-26-2026-Feb-3-2026.csv", jan26, LAST_DAY, True,
-         datetime(2026, 2, 4, 8, 12)),
+        (
+            m / "TSTH-Campaigns-Jan-5-2026-Jan-25-2026.csv",
+            jan05,
+            date(2026, 1, 25),
+            False,
+            datetime(2026, 1, 26, 8, 0),
+        ),
+        (
+            m / "TSTH-Campaigns-Jan-26-2026-Feb-3-2026.csv",
+            jan26,
+            LAST_DAY,
+            True,
+            datetime(2026, 2, 4, 8, 12),
+        ),
     ]
     for path, first, last, summary, when in meta_files:
         write_meta(path, facts, _days(first, last), rng, summary)

@@ -154,10 +154,7 @@ def read_export(path: Path, forced_platform: str | None = None) -> tuple[pl.Data
         text_or_blank("campaign").alias("campaign"),
         text_or_blank("ad_group").alias("ad_group"),
         currency.alias("currency"),
-        *[
-            (pl.col(m) if m in found else pl.lit(None, dtype=pl.Float64)).alias(m)
-            for m in MEASURES
-        ],
+        *[(pl.col(m) if m in found else pl.lit(None, dtype=pl.Float64)).alias(m) for m in MEASURES],
         pl.lit(str(path)).alias("source_file"),
         pl.col("row"),
     ).cast(FACTS_SCHEMA)  # type: ignore[arg-type]
@@ -166,7 +163,9 @@ def read_export(path: Path, forced_platform: str | None = None) -> tuple[pl.Data
         path=str(path),
         platform=fmt.platform,
         label=fmt.label,
-        detected_by="forced by the plan" if forced_platform else f"header on line {header_line + 1}",
+        detected_by=(
+            "forced by the plan" if forced_platform else f"header on line {header_line + 1}"
+        ),
         rows_read=facts.height,
         mtime=mtime,
         columns_used=columns_used,

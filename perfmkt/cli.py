@@ -1,0 +1,196 @@
+"""The ``perfmkt`` command: parse arguments, call the library, print, choose the exit code.
+
+Heavy libraries (polars, babel) are imported inside the commands so ``perfmkt --help`` is fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from enum import IntEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from perfmkt import __version__
+from perfmkt.errors import PerfmktError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    BAD_INPUT = 2  # plan, export or argument the user can fix
+    UNEXPECTED = 3  # a bug: please report it
+
+
+app = typer.Typer(
+    name="perfmkt",
+    help="Campaign pacing for performance marketers: exports + plan → are we on pace?",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"perfmkt {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """perfmkt: are we on pace to hit the campaign plan, where not, and what now?
+
+    Example: perfmkt report configs/demo.yaml
+    """
+
+
+def _console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    from perfmkt.render.terminal import THEME
+
+    probe = Console(stderr=stderr)
+    # Piped output gets a wide page instead of rich's 80 columns, unless COLUMNS says otherwise.
+    width = None if probe.is_terminal or os.environ.get("COLUMNS") else 160
+    return Console(stderr=stderr, theme=THEME, highlight=False, width=width)
+
+
+def _fail(err: PerfmktError) -> typer.Exit:
+    typer.echo(f"perfmkt: error: {err}", err=True)
+    return typer.Exit(ExitCode.BAD_INPUT)
+
+
+def _parse_date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date like 2026-02-03") from None
+
+
+@app.command()
+def report(
+    plan: Annotated[Path, typer.Argument(help="The campaign plan (YAML).")],
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Last complete day to pace (default: latest day in the data, "
+            "capped at yesterday and the flight end).",
+            metavar="YYYY-MM-DD",
+        ),
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="table (terminal view) or json.")
+    ] = "table",
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write to this file (atomically) instead of stdout."),
+    ] = None,
+    days: Annotated[int, typer.Option("--days", min=0, help="Days shown in the daily table.")] = 14,
+) -> None:
+    """Pace a campaign plan against its exports: KPI, weekly, daily and channel tables.
+
+    Example: perfmkt report configs/demo.yaml --as-of 2026-02-01 --format json -o pacing.json
+    """
+    if fmt not in ("table", "json"):
+        raise typer.BadParameter(f"{fmt!r}: choose table or json", param_hint="--format")
+    as_of_day = _parse_date(as_of)
+    from perfmkt.report import report_from_plan_file
+
+    try:
+        result = report_from_plan_file(plan, as_of=as_of_day)
+    except PerfmktError as err:
+        raise _fail(err) from None
+
+    if fmt == "json":
+        from perfmkt.render.json import to_json
+
+        text = to_json(result)
+        if output is None:
+            sys.stdout.write(text)
+        else:
+            _write(output, text)
+        return
+
+    from perfmkt.render.terminal import render
+
+    if output is None:
+        console = _console()
+        for part in render(result, days):
+            console.print(part)
+            console.print()
+        return
+    import io
+
+    from rich.console import Console
+
+    from perfmkt.render.terminal import THEME
+
+    recorder = Console(record=True, width=160, theme=THEME, file=io.StringIO())
+    for part in render(result, days):
+        recorder.print(part)
+        recorder.print()
+    _write(output, recorder.export_text())
+
+
+def _write(path: Path, text: str) -> None:
+    from perfmkt.output import write_atomic
+
+    try:
+        write_atomic(path, text)
+    except OSError as exc:
+        raise _fail(PerfmktError(f"cannot write: {exc.strerror}", path=path)) from None
+
+
+@app.command()
+def validate(
+    plan: Annotated[Path, typer.Argument(help="The campaign plan (YAML).")],
+) -> None:
+    """Check a plan file and the exports it names, listing every problem found.
+
+    Example: perfmkt validate configs/demo.yaml
+    """
+    from perfmkt.errors import PlanError
+    from perfmkt.plan import load_plan, resolve_sources
+
+    try:
+        parsed = load_plan(plan)
+        files = resolve_sources(parsed, plan)
+    except PlanError as err:
+        for problem in err.problems:
+            typer.echo(f"perfmkt: error: {problem}", err=True)
+        raise typer.Exit(ExitCode.BAD_INPUT) from None
+    typer.echo(
+        f"{plan}: ok — {parsed.client} / {parsed.campaign}, flight {parsed.flight.start} to "
+        f"{parsed.flight.end} ({parsed.flight.days} days), {len(parsed.kpis)} KPIs, "
+        f"{len(files)} export files"
+    )
+
+
+def main() -> None:
+    """Console-script entry point: the one place an unexpected error becomes an exit code."""
+    try:
+        app()
+    except Exception as exc:  # a traceback shown to a user is a bug; say so in one line
+        if os.environ.get("PERFMKT_TRACEBACK"):
+            raise
+        typer.echo(
+            f"perfmkt: unexpected error: {type(exc).__name__}: {exc} "
+            "(this is a bug; rerun with PERFMKT_TRACEBACK=1 and report it)",
+            err=True,
+        )
+        sys.exit(ExitCode.UNEXPECTED)

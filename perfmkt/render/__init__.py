@@ -1,0 +1,1 @@
+"""Renderers turn one ``Report`` into a terminal view, JSON, and (later) HTML and Markdown."""

@@ -1,0 +1,222 @@
+"""The terminal view of a ``Report``: rich renderables, built here, printed by the CLI.
+
+Campaign names and other user strings go in as ``Text`` so they are never read as markup.
+"""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+from rich.theme import Theme
+
+from perfmkt.format import NO_VALUE, Formatter
+from perfmkt.metrics import CATALOG, volumes_needed
+from perfmkt.report import Report
+
+THEME = Theme(
+    {
+        "pace.on_track": "green",
+        "pace.at_risk": "yellow",
+        "pace.off_track": "bold red",
+        "pace.overspend": "bold magenta",
+        "pace.no_data": "dim",
+        "header.title": "bold",
+        "muted": "dim",
+        "alert": "bold red",
+    }
+)
+
+STATUS_LABELS = {
+    "on_track": "on track",
+    "at_risk": "at risk",
+    "off_track": "off track",
+    "overspend": "overspend",
+    "no_data": "no data",
+}
+
+
+def _status_text(status: str) -> Text:
+    return Text(STATUS_LABELS[status], style=f"pace.{status}")
+
+
+def header(report: Report, fmt: Formatter) -> RenderableType:
+    flight = report.flight
+    title = Text(f"{report.client} — {report.campaign}", style="header.title")
+    lines = [
+        title,
+        Text(
+            f"{report.objective} · flight {fmt.date(flight.start)} – "
+            f"{fmt.date(flight.end)} · {report.currency}"
+        ),
+        Text(
+            f"as of {fmt.date(report.as_of)} ({report.as_of_reason}) · "
+            f"day {flight.days_elapsed} of {flight.days_total}, "
+            f"{flight.days_remaining} remaining"
+        ),
+    ]
+    return Panel(Group(*lines), expand=False)
+
+
+def kpi_table(report: Report, fmt: Formatter) -> Table:
+    table = Table(title="KPI pacing, flight to date", title_justify="left", expand=False)
+    for column in ("KPI", "Target", "Expected", "Actual", "Pace", "Projection", "Needed/day"):
+        table.add_column(column, justify="left" if column == "KPI" else "right")
+    table.add_column("Status")
+    for k in report.kpis:
+
+        def show(value: float | None, kind: str = k.kind) -> str:
+            return fmt.value(kind, value)
+
+        table.add_row(
+            Text(k.label),
+            show(k.target_total),
+            show(k.expected_to_date),
+            show(k.actual_to_date),
+            Text(fmt.pace(k.pace), style=f"pace.{k.status}"),
+            show(k.projection),
+            show(k.required_daily),
+            _status_text(k.status),
+        )
+    table.caption = (
+        f"Projection: {_projection_words(report)}. Needed/day: what each remaining day must "
+        "deliver (for ratios: the ratio the rest of the flight needs)."
+    )
+    table.caption_justify = "left"
+    return table
+
+
+def _projection_words(report: Report) -> str:
+    if report.projection_method == "shape":
+        return "to date + remaining plan × recent efficiency"
+    return "to date + recent daily average × days left"
+
+
+def weekly_table(report: Report, fmt: Formatter) -> Table:
+    table = Table(title="Weekly (actual / target to date, pace)", title_justify="left")
+    table.add_column("Week")
+    table.add_column("Days", justify="right")
+    for k in report.kpis:
+        table.add_column(k.label, justify="right")
+    for week in report.weekly:
+        cells: list[RenderableType] = [
+            Text(week["week"]),
+            f"{week['days_elapsed']}/{week['days']}",
+        ]
+        for k in report.kpis:
+            pace, status = week["pace"][k.name], week["status"][k.name]
+            cell = Text(fmt.value(k.kind, week["actual"][k.name], compact=True))
+            cell.append(
+                " / " + fmt.value(k.kind, week["expected_to_date"][k.name], compact=True),
+                style="muted",
+            )
+            cell.append(f" {fmt.pace(pace)}", style=f"pace.{status}")
+            cells.append(cell)
+        table.add_row(*cells)
+    return table
+
+
+def daily_table(report: Report, fmt: Formatter, days: int) -> Table:
+    shown = report.daily[-days:] if days > 0 else []
+    table = Table(title=f"Daily, last {len(shown)} days (actual / target)", title_justify="left")
+    table.add_column("Date")
+    for k in report.kpis:
+        table.add_column(k.label, justify="right")
+    for day in shown:
+        cells: list[RenderableType] = [Text(fmt.date(day["date"]))]
+        for k in report.kpis:
+            actual, target = day["actual"][k.name], day["target"][k.name]
+            cell = Text(
+                fmt.value(k.kind, actual, compact=True), style=f"pace.{day['status'][k.name]}"
+            )
+            cell.append(" / " + fmt.value(k.kind, target, compact=True), style="muted")
+            cells.append(cell)
+        table.add_row(*cells)
+    return table
+
+
+def channel_table(report: Report, fmt: Formatter) -> Table:
+    table = Table(title="Channels, to date", title_justify="left")
+    table.add_column("Channel")
+    table.add_column("Platform")
+    table.add_column("Share", justify="right")
+    names = list(report.channels[0]["actual"]) if report.channels else []
+    for name in names:
+        table.add_column(CATALOG[name].label, justify="right")
+    for channel in report.channels:
+        table.add_row(
+            Text(channel["name"]),
+            Text(channel["platform"]),
+            fmt.percent(channel["spend_share"], digits=0),
+            *[fmt.value(CATALOG[n].kind, channel["actual"][n]) for n in names],
+        )
+    return table
+
+
+def alerts(report: Report) -> RenderableType | None:
+    if not report.alerts:
+        return None
+    lines = []
+    for alert in report.alerts:
+        line = Text("▲ ", style="alert")
+        line.append(alert.message)
+        if alert.action:
+            line.append(f" → {alert.action}", style="bold")
+        lines.append(line)
+    return Panel(
+        Group(*lines), title="Alerts", title_align="left", border_style="red", expand=False
+    )
+
+
+def notes(report: Report) -> RenderableType:
+    n = report.notes
+    lines: list[Text] = []
+    total_rows = sum(f["rows"] for f in n.files)
+    lines.append(Text(f"{len(n.files)} files read, {total_rows:,} rows"))
+    for o in n.overlaps:
+        lines.append(
+            Text(
+                f"re-download: {o['first_day']}..{o['last_day']} ({o['days']} days) from "
+                f"{_short(o['replaced_by'])} replaces {_short(o['file'])} "
+                f"({o['rows_dropped']} rows not counted twice)"
+            )
+        )
+    for s in n.rows_skipped:
+        where = f" in {_short(s['file'])}" if s["file"] else ""
+        rows = "1 row" if s["rows"] == 1 else f"{s['rows']} rows"
+        lines.append(Text(f"skipped {rows}{where}: {s['reason']}"))
+    if n.unclaimed_campaigns:
+        names = ", ".join(f"{c['campaign']} ({c['platform']})" for c in n.unclaimed_campaigns)
+        lines.append(Text(f"not in any channel, left out: {names}"))
+    if n.days_without_data:
+        days = ", ".join(d.isoformat() for d in n.days_without_data[:7])
+        more = "…" if len(n.days_without_data) > 7 else ""
+        lines.append(Text(f"days without any data (counted as 0): {days}{more}"))
+    for name in volumes_needed([k.name for k in report.kpis]):
+        if name in n.kpi_sources:
+            lines.append(Text(f"{name} ← {'; '.join(n.kpi_sources[name])}", style="muted"))
+    for w in n.warnings:
+        lines.append(Text(f"warning: {w}", style="yellow"))
+    return Panel(
+        Group(*lines), title="Data notes", title_align="left", expand=False, border_style="dim"
+    )
+
+
+def _short(path: str | None) -> str:
+    return (path or NO_VALUE).rsplit("/", 1)[-1]
+
+
+def render(report: Report, days: int = 14) -> list[RenderableType]:
+    """Everything the terminal view shows, top to bottom."""
+    fmt = Formatter.for_currency(report.currency)
+    parts: list[RenderableType | None] = [
+        header(report, fmt),
+        kpi_table(report, fmt),
+        alerts(report),
+        weekly_table(report, fmt),
+        daily_table(report, fmt, days),
+        channel_table(report, fmt),
+        notes(report),
+    ]
+    return [p for p in parts if p is not None]
