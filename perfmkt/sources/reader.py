@@ -62,8 +62,37 @@ def detect(lines: list[str], path: Path, forced: str | None) -> tuple[ExportForm
     )
 
 
-def read_export(path: Path, forced_platform: str | None = None) -> tuple[pl.DataFrame, FileRead]:
-    """Read ``path`` into the unified facts schema (see ``perfmkt.schema``)."""
+def _day_column(table: pl.DataFrame, header: list[str], fmt: ExportFormat, path: Path) -> str:
+    """The column holding each row's day; period and lifetime exports are refused."""
+    date_col = next((c for c in fmt.date_columns if c in header), None)
+    if date_col is None:
+        raise ExportError(
+            "no day column: this export has period totals, pacing needs one row per day",
+            path=path,
+            hint=fmt.how_to_export_daily,
+        )
+    if date_col == "Reporting starts" and "Reporting ends" in header:
+        multi_day = table.filter(pl.col("Reporting starts") != pl.col("Reporting ends"))
+        if multi_day.height:
+            raise ExportError(
+                "rows cover several days (Reporting starts != Reporting ends): "
+                "this is a period or lifetime export, pacing needs one row per day",
+                path=path,
+                row=multi_day["row"][0],
+                column="Reporting ends",
+                hint=fmt.how_to_export_daily,
+            )
+    return date_col
+
+
+def read_export(
+    path: Path, forced_platform: str | None = None, daily: bool = True
+) -> tuple[pl.DataFrame, FileRead]:
+    """Read ``path`` into the unified facts schema (see ``perfmkt.schema``).
+
+    ``daily=False`` also accepts period exports (no day column; ``date`` is null), for
+    looking at a file's totals; pacing always reads with ``daily=True``.
+    """
     if forced_platform is not None and forced_platform not in FORMATS:
         raise ExportError(
             f"unknown platform {forced_platform!r}",
@@ -105,32 +134,19 @@ def read_export(path: Path, forced_platform: str | None = None) -> tuple[pl.Data
     )
 
     columns_used: dict[str, str] = {}
-    date_col = next((c for c in fmt.date_columns if c in header), None)
-    if date_col is None:
-        raise ExportError(
-            "no day column: this export has period totals, pacing needs one row per day",
-            path=path,
-            hint=fmt.how_to_export_daily,
-        )
-    columns_used["date"] = date_col
-    if date_col == "Reporting starts" and "Reporting ends" in header:
-        multi_day = table.filter(pl.col("Reporting starts") != pl.col("Reporting ends"))
-        if multi_day.height:
-            raise ExportError(
-                "rows cover several days (Reporting starts != Reporting ends): "
-                "this is a period or lifetime export, pacing needs one row per day",
-                path=path,
-                row=multi_day["row"][0],
-                column="Reporting ends",
-                hint=fmt.how_to_export_daily,
-            )
+    date_col = _day_column(table, header, fmt, path) if daily else None
+    if date_col:
+        columns_used["date"] = date_col
 
     measure_sources = {m: fmt.pick(header, m) for m in MEASURES}
     found = {m: src for m, src in measure_sources.items() if src is not None}
     if "spend" not in found:
         raise ExportError("no cost / amount spent column", path=path, hint=fmt.how_to_export_daily)
     table = parse_numbers(table, found, path)
-    dates = parse_dates(table, date_col, path) if table.height else pl.Series([], dtype=pl.Date)
+    if date_col and table.height:
+        dates = parse_dates(table, date_col, path)
+    else:  # an empty file, or a period export read for its totals (``daily=False``)
+        dates = pl.Series("date", [None] * table.height, dtype=pl.Date)
     columns_used.update({k: v for k, v in text_sources.items() if v})
     columns_used.update(found)
 

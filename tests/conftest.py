@@ -1,0 +1,45 @@
+"""Shared test helpers: run the CLI in process, strictly, and locate fixtures."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from perfmkt.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+REAL_EXPORTS = ROOT.parent / "shared" / "real-exports"
+
+
+def run_cli(args: Sequence[str], expect: int = 0) -> tuple[str, str]:
+    """Run ``perfmkt ARGS`` in process; fail unless it exits with ``expect``."""
+    result = CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False)
+    assert result.exit_code == expect, (
+        f"exit {result.exit_code}, expected {expect}\nstdout:\n{result.stdout}\n"
+        f"stderr:\n{result.stderr}"
+    )
+    return result.stdout, result.stderr
+
+
+def touch(path: Path, when: str) -> None:
+    """Set a file's modification time (git checkouts do not keep them)."""
+    stamp = datetime.fromisoformat(when).timestamp()
+    os.utime(path, (stamp, stamp))
+
+
+@pytest.fixture
+def small_plan(tmp_path: Path) -> Path:
+    """The hand-checked small plan and its exports, copied with download times set."""
+    target = tmp_path / "small"
+    shutil.copytree(FIXTURES / "small", target)
+    google = target / "exports" / "google"
+    touch(google / "search_2026-03-02_2026-03-04.csv", "2026-03-04T09:00:00")
+    touch(google / "search_2026-03-04_2026-03-05.csv", "2026-03-06T08:00:00")
+    return target / "plan.yaml"

@@ -1,0 +1,143 @@
+"""The small plan, end to end through the CLI, against numbers computed by hand.
+
+Flight 2–11 Mar 2026 (10 days), as of 5 Mar (4 days elapsed, 6 remaining).
+Targets: 2–3 Mar carry spend 1,000,000 / orders 10 / revenue 3,000,000; the other 8 days
+share the rest: spend 1,125,000, orders 11.25, revenue 3,375,000 a day.
+Expected to date: spend 1,000,000 + 2 × 1,125,000 = 3,250,000; orders 10 + 22.5 = 32.5;
+revenue 3,000,000 + 6,750,000 = 9,750,000.
+Actuals (claimed rows; Google's 4 Mar comes from the newer re-download, whose campaign was
+renamed; Meta's account-total row, its blank purchases and 'Page likes' are not counted):
+  Google  spend 300k+250k+600k+550k = 1,700,000  orders 3+2+6+9 = 20  revenue 4,800,000
+  Meta    spend 200k+250k+500k+600k = 1,550,000  orders 2+3+0+4 = 9   revenue 2,900,000
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli
+
+APPROX = {"rel": 1e-9}
+
+
+@pytest.fixture
+def result(small_plan: Path) -> dict:
+    stdout, _ = run_cli(["report", small_plan, "--as-of", "2026-03-05", "--format", "json"])
+    return json.loads(stdout)
+
+
+def test_header_and_flight(result: dict) -> None:
+    assert set(result) >= {
+        "client", "campaign", "currency", "as_of", "flight", "kpis", "daily", "weekly",
+        "channels", "alerts", "notes",
+    }
+    assert result["as_of"] == "2026-03-05"
+    assert result["flight"] == {
+        "start": "2026-03-02", "end": "2026-03-11", "days_total": 10, "days_elapsed": 4,
+        "days_remaining": 6,
+    }
+
+
+def test_kpi_pacing_matches_hand_computation(result: dict) -> None:
+    kpis = {k["name"]: k for k in result["kpis"]}
+    expected = {
+        # name: (expected_to_date, actual, pace, projection, required_daily, status)
+        "spend": (3_250_000, 3_250_000, 1.0, 10_000_000, 6_750_000 / 6, "on_track"),
+        "orders": (32.5, 29, 29 / 32.5, 29 + 67.5 * 29 / 32.5, 71 / 6, "at_risk"),
+        "revenue": (
+            9_750_000, 7_700_000, 7.7 / 9.75, 7_700_000 + 20_250_000 * 7.7 / 9.75,
+            22_300_000 / 6, "off_track",
+        ),
+        # CPO = spend / orders; lower is better so pace = target / actual.
+        "cpo": (
+            100_000, 3_250_000 / 29, 100_000 / (3_250_000 / 29),
+            10_000_000 / (29 + 67.5 * 29 / 32.5),
+            (100_000 * 100 - 3_250_000) / (100 - 29), "at_risk",
+        ),
+        # ROAS = revenue / spend; needed on the remaining 6,750,000 of budget.
+        "roas": (
+            3.0, 7.7 / 3.25, (7.7 / 3.25) / 3.0, (7.7 + 20.25 * 7.7 / 9.75) / 10,
+            (3.0 * 10_000_000 - 7_700_000) / 6_750_000, "off_track",
+        ),
+    }
+    for name, (exp, act, pace, proj, req, status) in expected.items():
+        k = kpis[name]
+        assert k["expected_to_date"] == pytest.approx(exp, **APPROX), name
+        assert k["actual_to_date"] == pytest.approx(act, **APPROX), name
+        assert k["pace"] == pytest.approx(pace, **APPROX), name
+        assert k["projection"] == pytest.approx(proj, **APPROX), name
+        assert k["required_daily"] == pytest.approx(req, **APPROX), name
+        assert k["status"] == status, name
+    assert [a["kpi"] for a in result["alerts"]] == ["revenue", "roas"]
+
+
+def test_weekly_daily_and_channels(result: dict) -> None:
+    (week,) = result["weekly"]  # as of Thursday: only ISO week 10 has begun
+    assert (week["week"], week["days"], week["days_elapsed"]) == ("2026-W10", 7, 4)
+    assert week["target"]["spend"] == pytest.approx(1_000_000 + 5 * 1_125_000)
+    assert week["expected_to_date"]["orders"] == pytest.approx(32.5)
+    assert week["actual"]["orders"] == 29
+    assert week["pace"]["spend"] == pytest.approx(1.0)
+
+    days = {d["date"]: d for d in result["daily"]}
+    assert list(days) == ["2026-03-02", "2026-03-03", "2026-03-04", "2026-03-05"]
+    assert days["2026-03-04"]["actual"]["spend"] == 600_000 + 500_000  # re-download, no partial
+    assert days["2026-03-04"]["actual"]["orders"] == 6  # Meta's blank purchases are 0, not NaN
+    assert days["2026-03-04"]["target"]["spend"] == pytest.approx(1_125_000)
+    assert days["2026-03-02"]["target"]["orders"] == pytest.approx(5)
+
+    google, meta = result["channels"]
+    assert google["name"] == "google" and meta["name"] == "meta"
+    assert google["actual"]["spend"] == 1_700_000
+    assert google["actual"]["orders"] == 20
+    assert google["actual"]["cpo"] == pytest.approx(85_000)
+    assert meta["actual"]["revenue"] == 2_900_000
+    assert google["spend_share"] == pytest.approx(1_700_000 / 3_250_000)
+
+
+def test_notes_say_what_was_read_and_left_out(result: dict) -> None:
+    notes = result["notes"]
+    assert len(notes["files"]) == 3
+    (overlap,) = notes["overlaps"]
+    assert overlap["file"].endswith("search_2026-03-02_2026-03-04.csv")
+    assert overlap["replaced_by"].endswith("search_2026-03-04_2026-03-05.csv")
+    assert (overlap["first_day"], overlap["days"], overlap["rows_dropped"]) == (
+        "2026-03-04", 1, 2,
+    )
+    unclaimed = {(c["platform"], c["campaign"]) for c in notes["unclaimed_campaigns"]}
+    assert unclaimed == {("google_ads", "OTHER_Brand"), ("meta", "Page likes")}
+    reasons = {s["reason"] for s in notes["rows_skipped"]}
+    assert any("totals" in r for r in reasons)
+    assert any("account totals" in r for r in reasons)
+    assert notes["kpi_sources"]["orders"] == ["google_ads: Conversions", "meta: Purchases"]
+
+
+def test_overlap_decided_by_modification_time(small_plan: Path) -> None:
+    """A re-download made later replaces the older file's days even if it covers fewer."""
+    from tests.conftest import touch
+
+    google = small_plan.parent / "exports" / "google"
+    # Now the 2..4 Mar file is the later download: it supplies 4 Mar (the partial figures).
+    touch(google / "search_2026-03-02_2026-03-04.csv", "2026-03-07T09:00:00")
+    stdout, _ = run_cli(["report", small_plan, "--as-of", "2026-03-05", "-f", "json"])
+    days = {d["date"]: d for d in json.loads(stdout)["daily"]}
+    assert days["2026-03-04"]["actual"]["spend"] == 300_000 + 500_000
+    assert days["2026-03-05"]["actual"]["spend"] == 550_000 + 600_000
+
+
+def test_json_to_file_and_terminal_view(small_plan: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out" / "pacing.json"
+    stdout, _ = run_cli(["report", small_plan, "--as-of", "2026-03-05", "-f", "json", "-o", out])
+    assert stdout == ""
+    assert json.loads(out.read_text())["as_of"] == "2026-03-05"
+    assert [p.name for p in out.parent.iterdir()] == ["pacing.json"]  # no temp file left
+
+    stdout, _ = run_cli(["report", small_plan, "--as-of", "2026-03-05", "--days", "2"])
+    assert "Shop X — Spring sale" in stdout
+    assert "3.250.000\u00a0₫" in stdout  # spend to date, Vietnamese money format (Babel)
+    assert "at risk" in stdout and "off track" in stdout and "on track" in stdout
+    assert "04/03/2026" in stdout and "03/03/2026" not in stdout  # --days 2
+    assert "OTHER_Brand" in stdout  # the unclaimed campaign is named in the data notes
