@@ -30,16 +30,20 @@ def daily_shares(plan: Plan, kpi: str) -> list[Fraction]:
     days = flight_days(plan)
     total = _exact(plan.kpis[kpi])
     daily: dict[date, Fraction] = {}
+    span: list[date] = []
     for period in plan.timeline:
         if kpi not in period.targets:
             continue
         span = [d for d in days if period.first_day <= d <= period.last_day]
         each = _exact(period.targets[kpi]) / len(span)
         daily.update(dict.fromkeys(span, each))
-    rest = [d for d in days if d not in daily]
-    if rest:
-        each = (total - sum(daily.values(), Fraction(0))) / len(rest)
-        daily.update(dict.fromkeys(rest, each))
+    rest = [d for d in days if d not in daily] or span  # fully planned: the last period's days
+    left = total - sum(daily.values(), Fraction(0))
+    # What is left is shared by the unplanned days; when periods cover the whole flight, it is
+    # only the rounding between the periods' sum and the total (validation bounds it).
+    each = left / len(rest)
+    for d in rest:
+        daily[d] = daily.get(d, Fraction(0)) + each
     return [daily[d] for d in days]
 
 

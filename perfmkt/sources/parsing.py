@@ -107,7 +107,8 @@ def number_expr(column: str) -> pl.Expr:
         pl.col(column)
         .str.strip_chars()
         .str.replace_all(r"[,\s\u00a0]", "")
-        .str.replace_all(r"^[^\d\-.+]+|[^\d.]+$", "")  # currency signs before, % after
+        # currency before (₫1,234 / USD 12), percent or currency after (12% / 1,234₫)
+        .str.replace_all(r"^(?:[A-Z]{3}|[$€£₫¥])|(?:%|[₫$€£]|[A-Z]{3})$", "")
     )
     return (
         pl.when(pl.col(column).str.strip_chars().is_in(NO_VALUE) | pl.col(column).is_null())

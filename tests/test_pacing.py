@@ -1,0 +1,140 @@
+"""Pacing invariants (hypothesis) and hand-checked edge cases."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from perfmkt import pacing
+from perfmkt.metrics import VOLUMES, Direction
+from perfmkt.plan import Plan, StatusBands
+from perfmkt.targets import daily_targets
+
+START = date(2026, 1, 5)
+
+
+def make_plan(days: int, kpis: dict, timeline: list | None = None, **extra: object) -> Plan:
+    return Plan.model_validate(
+        {
+            "client": "c",
+            "campaign": "k",
+            "currency": "VND",
+            "flight": {"start": START, "end": START + timedelta(days=days - 1)},
+            "sources": [{"path": "x.csv"}],
+            "kpis": kpis,
+            "timeline": timeline or [],
+            **extra,
+        }
+    )
+
+
+def actuals_from(targets: pl.DataFrame, elapsed: int, factor: dict[str, float]) -> pl.DataFrame:
+    """Daily actuals equal to the plan's daily targets times a factor per volume."""
+    frame = targets.head(elapsed)
+    return frame.select(
+        "date",
+        *[
+            (pl.col(v) * factor.get(v, 1.0) if v in frame.columns else pl.lit(None))
+            .cast(pl.Float64)
+            .alias(v)
+            for v in VOLUMES
+        ],
+    )
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    days=st.integers(2, 90),
+    data=st.data(),
+    spend=st.integers(1_000, 10**10),
+    orders=st.integers(1, 10**5),
+    aov=st.floats(1, 10**6),
+)
+def test_exactly_on_plan_is_100_percent_on_track(
+    days: int, data: st.DataObject, spend: int, orders: int, aov: float
+) -> None:
+    ramp = data.draw(st.floats(0.05, 0.6))  # the first week carries a smaller share
+    week = min(7, days - 1)
+    timeline = [
+        {"start": START, "end": START + timedelta(days=week - 1), "spend": spend * ramp,
+         "orders": orders * ramp * 0.8, "revenue": orders * aov * ramp * 0.7}
+    ]
+    plan = make_plan(
+        days,
+        {"spend": spend, "orders": orders, "revenue": orders * aov, "cpo": spend / orders,
+         "roas": orders * aov / spend},
+        timeline,
+    )
+    targets = daily_targets(plan)
+    elapsed = data.draw(st.integers(1, days))
+    as_of = START + timedelta(days=elapsed - 1)
+    rows = pacing.pace_kpis(plan, actuals_from(targets, elapsed, {}), targets, as_of)
+    for k in rows:
+        assert k.pace == pytest.approx(1.0, rel=1e-9), k.name
+        assert k.status == "on_track", k.name
+        assert k.projection == pytest.approx(k.target_total, rel=1e-9), k.name
+
+
+@settings(max_examples=40, deadline=None)
+@given(cheaper=st.floats(0.5, 0.99), elapsed=st.integers(1, 30))
+def test_lower_better_kpi_paces_above_one_when_cheaper(cheaper: float, elapsed: int) -> None:
+    plan = make_plan(30, {"spend": 3_000_000, "orders": 300, "cpo": 10_000})
+    targets = daily_targets(plan)
+    actual = actuals_from(targets, elapsed, {"spend": cheaper})
+    as_of = START + timedelta(days=elapsed - 1)
+    cpo = next(k for k in pacing.pace_kpis(plan, actual, targets, as_of) if k.name == "cpo")
+    assert cpo.actual_to_date == pytest.approx(10_000 * cheaper)
+    assert cpo.pace == pytest.approx(1 / cheaper)
+    assert cpo.pace > 1
+
+
+def test_status_bands() -> None:
+    bands = StatusBands()
+    assert pacing.status_for(1.2, Direction.BUDGET, bands) == "overspend"
+    assert pacing.status_for(1.2, Direction.HIGHER, bands) == "on_track"
+    assert pacing.status_for(0.95, Direction.HIGHER, bands) == "on_track"
+    assert pacing.status_for(0.9, Direction.LOWER, bands) == "at_risk"
+    assert pacing.status_for(0.84, Direction.BUDGET, bands) == "off_track"
+    assert pacing.status_for(None, Direction.HIGHER, bands) == "no_data"
+    custom = StatusBands(on_track=0.9, at_risk=0.7, overspend=1.2)
+    assert pacing.status_for(0.91, Direction.HIGHER, custom) == "on_track"
+    assert pacing.status_for(1.15, Direction.BUDGET, custom) == "on_track"
+
+
+def test_run_rate_projection_and_no_orders() -> None:
+    """10 days, 1,000 a day planned; 4 days at 500, no orders: run rate 500 × 6 days left."""
+    plan = make_plan(
+        10, {"spend": 10_000, "orders": 10, "cpo": 1_000},
+        projection={"method": "run_rate", "window_days": 7},
+    )
+    targets = daily_targets(plan)
+    actual = actuals_from(targets, 4, {"spend": 0.5, "orders": 0.0})
+    rows = {k.name: k for k in pacing.pace_kpis(plan, actual, targets, START + timedelta(3))}
+    assert rows["spend"].projection == pytest.approx(2_000 + 500 * 6)
+    assert rows["spend"].status == "off_track"  # underspend is a problem too
+    assert rows["orders"].actual_to_date == 0
+    assert rows["cpo"].actual_to_date is None  # no orders: no CPO, never infinity
+    assert rows["cpo"].pace is None and rows["cpo"].status == "no_data"
+    assert rows["cpo"].required_daily == pytest.approx((1_000 * 10 - 2_000) / 10)
+
+
+def test_before_the_flight_starts_nothing_is_expected() -> None:
+    plan = make_plan(10, {"spend": 10_000, "cpo": 1_000, "orders": 10})
+    targets = daily_targets(plan)
+    empty = actuals_from(targets, 0, {})
+    rows = pacing.pace_kpis(plan, empty, targets, START - timedelta(days=1))
+    for k in rows:
+        assert k.pace is None and k.status == "no_data"
+    assert rows[0].required_daily == pytest.approx(1_000)
+
+
+def test_last_day_has_no_required_rate() -> None:
+    plan = make_plan(3, {"spend": 300})
+    targets = daily_targets(plan)
+    (spend,) = pacing.pace_kpis(plan, actuals_from(targets, 3, {}), targets, START + timedelta(2))
+    assert spend.required_daily is None
+    assert spend.projection == pytest.approx(300)
