@@ -243,7 +243,9 @@ def _loc_text(loc: tuple[Any, ...]) -> str:
 
 
 def _problems(exc: ValidationError, lines: dict[tuple[Any, ...], int]) -> list[tuple[int, str]]:
-    found = []
+    """(line, "key.path: message") per problem; unknown keys first, since a typo in a key
+    also makes the key it was meant to be "missing"."""
+    found: list[tuple[bool, int, str]] = []
     for err in exc.errors():
         # pydantic adds the model-validator "mode" or union branch names to loc; keep keys only.
         loc = tuple(p for p in err["loc"] if p in ("",) or not str(p).startswith("function-"))
@@ -258,8 +260,9 @@ def _problems(exc: ValidationError, lines: dict[tuple[Any, ...], int]) -> list[t
         elif err["type"] == "missing":
             message = "required key is missing"
         where = _loc_text(loc)
-        found.append((line, f"{where}: {message}" if where else message))
-    return found
+        typo = err["type"] == "extra_forbidden"
+        found.append((not typo, line, f"{where}: {message}" if where else message))
+    return [(line, text) for _, line, text in sorted(found, key=lambda f: (f[0], f[1]))]
 
 
 def _allowed_keys(parent: tuple[Any, ...]) -> list[str]:

@@ -31,12 +31,24 @@ def result(small_plan: Path) -> dict:
 
 def test_header_and_flight(result: dict) -> None:
     assert set(result) >= {
-        "client", "campaign", "currency", "as_of", "flight", "kpis", "daily", "weekly",
-        "channels", "alerts", "notes",
+        "client",
+        "campaign",
+        "currency",
+        "as_of",
+        "flight",
+        "kpis",
+        "daily",
+        "weekly",
+        "channels",
+        "alerts",
+        "notes",
     }
     assert result["as_of"] == "2026-03-05"
     assert result["flight"] == {
-        "start": "2026-03-02", "end": "2026-03-11", "days_total": 10, "days_elapsed": 4,
+        "start": "2026-03-02",
+        "end": "2026-03-11",
+        "days_total": 10,
+        "days_elapsed": 4,
         "days_remaining": 6,
     }
 
@@ -48,19 +60,30 @@ def test_kpi_pacing_matches_hand_computation(result: dict) -> None:
         "spend": (3_250_000, 3_250_000, 1.0, 10_000_000, 6_750_000 / 6, "on_track"),
         "orders": (32.5, 29, 29 / 32.5, 29 + 67.5 * 29 / 32.5, 71 / 6, "at_risk"),
         "revenue": (
-            9_750_000, 7_700_000, 7.7 / 9.75, 7_700_000 + 20_250_000 * 7.7 / 9.75,
-            22_300_000 / 6, "off_track",
+            9_750_000,
+            7_700_000,
+            7.7 / 9.75,
+            7_700_000 + 20_250_000 * 7.7 / 9.75,
+            22_300_000 / 6,
+            "off_track",
         ),
         # CPO = spend / orders; lower is better so pace = target / actual.
         "cpo": (
-            100_000, 3_250_000 / 29, 100_000 / (3_250_000 / 29),
+            100_000,
+            3_250_000 / 29,
+            100_000 / (3_250_000 / 29),
             10_000_000 / (29 + 67.5 * 29 / 32.5),
-            (100_000 * 100 - 3_250_000) / (100 - 29), "at_risk",
+            (100_000 * 100 - 3_250_000) / (100 - 29),
+            "at_risk",
         ),
         # ROAS = revenue / spend; needed on the remaining 6,750,000 of budget.
         "roas": (
-            3.0, 7.7 / 3.25, (7.7 / 3.25) / 3.0, (7.7 + 20.25 * 7.7 / 9.75) / 10,
-            (3.0 * 10_000_000 - 7_700_000) / 6_750_000, "off_track",
+            3.0,
+            7.7 / 3.25,
+            (7.7 / 3.25) / 3.0,
+            (7.7 + 20.25 * 7.7 / 9.75) / 10,
+            (3.0 * 10_000_000 - 7_700_000) / 6_750_000,
+            "off_track",
         ),
     }
     for name, (exp, act, pace, proj, req, status) in expected.items():
@@ -105,7 +128,9 @@ def test_notes_say_what_was_read_and_left_out(result: dict) -> None:
     assert overlap["file"].endswith("search_2026-03-02_2026-03-04.csv")
     assert overlap["replaced_by"].endswith("search_2026-03-04_2026-03-05.csv")
     assert (overlap["first_day"], overlap["days"], overlap["rows_dropped"]) == (
-        "2026-03-04", 1, 2,
+        "2026-03-04",
+        1,
+        2,
     )
     unclaimed = {(c["platform"], c["campaign"]) for c in notes["unclaimed_campaigns"]}
     assert unclaimed == {("google_ads", "OTHER_Brand"), ("meta", "Page likes")}

@@ -29,8 +29,10 @@ def facts(file: str, rows: list[tuple[int, str, float]], platform: str = "google
             }
             for i, (d, c, s) in enumerate(rows)
         ],
-        schema={k: FACTS_SCHEMA[k] for k in
-                ("date", "platform", "account", "campaign", "spend", "source_file", "row")},
+        schema={
+            k: FACTS_SCHEMA[k]
+            for k in ("date", "platform", "account", "campaign", "spend", "source_file", "row")
+        },
     )
 
 
@@ -41,8 +43,7 @@ def spend_by_day(frame: pl.DataFrame) -> dict[date, float]:
 @settings(max_examples=100, deadline=None)
 @given(
     days=st.integers(2, 20),
-    campaigns=st.lists(st.sampled_from(["A", "B", "C", "D"]), min_size=1, max_size=4,
-                       unique=True),
+    campaigns=st.lists(st.sampled_from(["A", "B", "C", "D"]), min_size=1, max_size=4, unique=True),
     data=st.data(),
 )
 def test_overlapping_redownloads_never_double_count(
@@ -97,11 +98,15 @@ def test_a_combined_redownload_replaces_only_the_days_it_covers() -> None:
     recency = {"search.csv": (1.0, None), "shopping.csv": (2.0, None), "both.csv": (9999.0, None)}
     kept, replaced = resolve_overlaps(pl.concat([search, shopping, both]), recency)
     assert spend_by_day(kept) == {
-        D0: 11.0, D0 + timedelta(1): 11.0, D0 + timedelta(2): 200.0, D0 + timedelta(3): 200.0,
+        D0: 11.0,
+        D0 + timedelta(1): 11.0,
+        D0 + timedelta(2): 200.0,
+        D0 + timedelta(3): 200.0,
         D0 + timedelta(4): 200.0,
     }
     assert {(r.older, r.newer, r.days, r.rows_dropped) for r in replaced} == {
-        ("search.csv", "both.csv", 2, 2), ("shopping.csv", "both.csv", 2, 2)
+        ("search.csv", "both.csv", 2, 2),
+        ("shopping.csv", "both.csv", 2, 2),
     }
 
 

@@ -60,13 +60,23 @@ def test_exactly_on_plan_is_100_percent_on_track(
     ramp = data.draw(st.floats(0.05, 0.6))  # the first week carries a smaller share
     week = min(7, days - 1)
     timeline = [
-        {"start": START, "end": START + timedelta(days=week - 1), "spend": spend * ramp,
-         "orders": orders * ramp * 0.8, "revenue": orders * aov * ramp * 0.7}
+        {
+            "start": START,
+            "end": START + timedelta(days=week - 1),
+            "spend": spend * ramp,
+            "orders": orders * ramp * 0.8,
+            "revenue": orders * aov * ramp * 0.7,
+        }
     ]
     plan = make_plan(
         days,
-        {"spend": spend, "orders": orders, "revenue": orders * aov, "cpo": spend / orders,
-         "roas": orders * aov / spend},
+        {
+            "spend": spend,
+            "orders": orders,
+            "revenue": orders * aov,
+            "cpo": spend / orders,
+            "roas": orders * aov / spend,
+        },
         timeline,
     )
     targets = daily_targets(plan)
@@ -108,7 +118,8 @@ def test_status_bands() -> None:
 def test_run_rate_projection_and_no_orders() -> None:
     """10 days, 1,000 a day planned; 4 days at 500, no orders: run rate 500 × 6 days left."""
     plan = make_plan(
-        10, {"spend": 10_000, "orders": 10, "cpo": 1_000},
+        10,
+        {"spend": 10_000, "orders": 10, "cpo": 1_000},
         projection={"method": "run_rate", "window_days": 7},
     )
     targets = daily_targets(plan)

@@ -16,6 +16,7 @@ needs_real = pytest.mark.skipif(not REAL_EXPORTS.is_dir(), reason="shared/real-e
 
 # file: (platform, rows, spend, impressions, clicks, conversions, conversion value, currency)
 # Totals from shared/real-exports/README.md, checked by hand there; None = no such column.
+# fmt: off
 REAL = {
     "google_ads/fruit_campaign_report_utf16_tsv.csv":
         ("google_ads", 1, 365.22, 9380, 264, 25.00, 841.23, "GBP"),
@@ -28,6 +29,7 @@ REAL = {
     "meta/monfrere_ads_lifetime_2023-02-05_to_2026-03-05.csv":
         ("meta", 1751, 514859.87, 28416507, None, 5588, None, "USD"),
 }
+# fmt: on
 
 
 def total(frame: pl.DataFrame, column: str) -> float | None:
@@ -116,9 +118,7 @@ def test_bad_date_names_row(tmp_path: Path) -> None:
 
 def test_number_formats(tmp_path: Path) -> None:
     body = (
-        '2026-01-01,A,"1,234.56",--,\n'
-        "2026-01-01,B, --,$1000, \n"
-        '2026-01-01,C,"₫1,234,567",12%,7\n'
+        '2026-01-01,A,"1,234.56",--,\n2026-01-01,B, --,$1000, \n2026-01-01,C,"₫1,234,567",12%,7\n'
     )
     facts, _ = read_export(write(tmp_path, GOOGLE_HEAD + body))
     assert facts["spend"].to_list() == [1234.56, None, 1234567.0]

@@ -33,8 +33,10 @@ def test_week_and_range_periods_and_shared_remainder() -> None:
         date(2026, 1, 5),
         14,
         {"orders": 140},
-        [{"week": "2026-W02", "orders": 70}, {"start": "2026-01-12", "end": "2026-01-14",
-                                               "orders": 30}],
+        [
+            {"week": "2026-W02", "orders": 70},
+            {"start": "2026-01-12", "end": "2026-01-14", "orders": 30},
+        ],
     )
     t = daily_targets(plan)
     assert t["orders"].to_list() == [10.0] * 7 + [10.0] * 3 + [10.0] * 4
@@ -56,9 +58,7 @@ def plans(draw: st.DrawFn) -> Plan:
         length = draw(st.integers(1, days - cursor))
         share = draw(st.floats(0, 1)) * left
         first = start + timedelta(days=cursor)
-        periods.append(
-            {"start": first, "end": first + timedelta(days=length - 1), "spend": share}
-        )
+        periods.append({"start": first, "end": first + timedelta(days=length - 1), "spend": share})
         left -= share
         cursor += length + draw(st.integers(0, 3))
     covered = sum((p["end"] - p["start"]).days + 1 for p in periods)

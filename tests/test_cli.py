@@ -1,0 +1,120 @@
+"""The command line: exit codes, one-line errors, help, version, the demo."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, run_cli
+
+DEMO = ROOT / "configs" / "demo.yaml"
+
+
+def test_demo_report_has_one_kpi_in_each_band() -> None:
+    stdout, _ = run_cli(["report", DEMO, "-f", "json"])
+    result = json.loads(stdout)
+    assert result["as_of"] == "2026-02-03"  # mid-flight: the latest day in the exports
+    assert result["flight"]["days_elapsed"] == 30
+    statuses = {k["name"]: k["status"] for k in result["kpis"]}
+    assert {"on_track", "at_risk", "off_track"} <= set(statuses.values())
+    assert statuses["spend"] == "on_track"
+    assert len(result["notes"]["overlaps"]) == 1  # the Google re-download
+    assert result["notes"]["overlaps"][0]["days"] == 7
+
+
+def test_demo_terminal_view() -> None:
+    stdout, _ = run_cli(["report", DEMO])
+    for heading in ("KPI pacing", "Weekly", "Daily, last 14 days", "Channels", "Data notes"):
+        assert heading in stdout
+    assert "Trà Sen Tây Hồ — Tết 2026 – Hộp quà" in stdout
+
+
+def test_missing_plan_is_one_line_exit_2(tmp_path: Path) -> None:
+    _, stderr = run_cli(["report", tmp_path / "nope.yaml"], expect=2)
+    assert stderr.count("\n") == 1
+    assert stderr.startswith(f"perfmkt: error: {tmp_path / 'nope.yaml'}: cannot read the plan")
+
+
+def test_bad_export_is_one_line_exit_2(small_plan: Path) -> None:
+    bad = small_plan.parent / "exports" / "meta" / "broken.csv"
+    bad.write_text(
+        '"Reporting starts","Reporting ends","Campaign name","Amount spent (VND)"\n'
+        "2026-03-02,2026-03-02,SHOPX,12x\n",
+        encoding="utf-8",
+    )
+    _, stderr = run_cli(["report", small_plan], expect=2)
+    expected = f"{bad}:2: Amount spent (VND): expected a number, found '12x'"
+    assert stderr == f"perfmkt: error: {expected}\n"
+
+
+def test_other_currency_is_refused(small_plan: Path) -> None:
+    google = small_plan.parent / "exports" / "google" / "search_2026-03-04_2026-03-05.csv"
+    google.write_text(google.read_text().replace(",VND,", ",USD,"))
+    _, stderr = run_cli(["report", small_plan], expect=2)
+    assert "amounts are in USD, the plan's currency is VND" in stderr
+
+
+def test_validate_lists_every_problem(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        "client: x\ncampaign: y\ncurrency: vnd\nflight: {start: 2026-01-02, "
+        "end: 2026-01-01}\nsources: []\nkpis: {spend: 1}\n"
+    )
+    _, stderr = run_cli(["validate", plan], expect=2)
+    lines = stderr.splitlines()
+    assert len(lines) == 3
+    assert any(":3: currency:" in line for line in lines)
+    assert any(":4: flight: end 2026-01-01 is before start" in line for line in lines)
+
+
+def test_validate_ok() -> None:
+    stdout, _ = run_cli(["validate", DEMO])
+    assert "ok" in stdout and "56 days" in stdout and "5 export files" in stdout
+
+
+def test_bad_as_of_and_format(small_plan: Path) -> None:
+    _, stderr = run_cli(["report", small_plan, "--as-of", "March 5"], expect=2)
+    assert "is not a date like" in stderr
+    run_cli(["report", small_plan, "--format", "xml"], expect=2)
+
+
+def test_channel_matching_nothing_is_a_visible_warning(small_plan: Path) -> None:
+    small_plan.write_text(
+        small_plan.read_text().replace('campaigns: "^SHOPX"}', 'campaigns: "^NOPE"}')
+    )
+    stdout, _ = run_cli(["report", small_plan, "--as-of", "2026-03-05", "-f", "json"])
+    warnings = json.loads(stdout)["notes"]["warnings"]
+    assert any("channel 'meta'" in w and "matches no rows" in w for w in warnings)
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, check=False)
+
+
+def test_help_is_fast_because_polars_is_not_imported() -> None:
+    code = (
+        "import sys; from perfmkt.cli import app; from typer.testing import CliRunner; "
+        "CliRunner().invoke(app, ['--help']); "
+        "print(sorted(m for m in ('polars', 'babel', 'pydantic') if m in sys.modules))"
+    )
+    assert run("-c", code).stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("args", [("-m", "perfmkt", "--version")])
+def test_python_dash_m_and_version(args: tuple[str, ...]) -> None:
+    from perfmkt import __version__
+
+    done = run(*args)
+    assert done.returncode == 0 and done.stdout.strip() == f"perfmkt {__version__}"
+
+
+def test_every_command_help_ends_with_an_example() -> None:
+    from perfmkt.cli import app
+
+    for command in app.registered_commands:
+        doc = (command.callback.__doc__ or "").strip()
+        assert doc.splitlines()[-1].strip().startswith("Example: perfmkt"), command.name

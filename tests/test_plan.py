@@ -1,0 +1,106 @@
+"""Plan validation: every problem located by YAML line and key path, with a hint."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from perfmkt.errors import PlanError
+from perfmkt.plan import load_plan, resolve_sources
+
+GOOD = """\
+client: Shop X
+campaign: Spring
+currency: VND
+flight: {start: 2026-03-02, end: 2026-03-11}
+sources:
+  - path: exports/*.csv
+kpis:
+  spend: 1000
+  orders: 10
+timeline:
+  - {start: 2026-03-02, end: 2026-03-03, spend: 100}
+"""
+
+
+def plan_file(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "plan.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def problem(tmp_path: Path, text: str) -> PlanError:
+    with pytest.raises(PlanError) as caught:
+        load_plan(plan_file(tmp_path, text))
+    return caught.value
+
+
+def test_good_plan(tmp_path: Path) -> None:
+    plan = load_plan(plan_file(tmp_path, GOOD))
+    assert plan.flight.days == 10
+    assert plan.timeline[0].targets == {"spend": 100}
+    assert plan.objective == "ecommerce" and plan.status.on_track == 0.95
+
+
+def test_typo_key_did_you_mean_with_line(tmp_path: Path) -> None:
+    err = problem(tmp_path, GOOD.replace("kpis:", "kpi:"))
+    assert err.row == 7
+    assert "unknown key 'kpi' (did you mean 'kpis'?)" in str(err)
+    assert "kpis: required key is missing" in " ".join(err.problems)
+
+
+def test_unknown_kpi_did_you_mean(tmp_path: Path) -> None:
+    err = problem(tmp_path, GOOD.replace("  orders: 10", "  order: 10"))
+    assert "unknown KPI 'order' (did you mean 'orders'?)" in str(err)
+    assert str(err).startswith(f"{tmp_path / 'plan.yaml'}:7: kpis:")
+
+
+def test_end_before_start(tmp_path: Path) -> None:
+    err = problem(tmp_path, GOOD.replace("end: 2026-03-11", "end: 2026-02-11"))
+    assert err.row == 4
+    assert "flight: end 2026-02-11 is before start 2026-03-02" in str(err)
+
+
+def test_timeline_outside_flight_and_overlaps(tmp_path: Path) -> None:
+    err = problem(tmp_path, GOOD.replace("start: 2026-03-02, end: 2026-03-03", "week: 2026-W12"))
+    assert "outside the flight" in str(err)
+    overlapping = GOOD + "  - {start: 2026-03-03, end: 2026-03-04, spend: 100}\n"
+    assert "timeline[1] overlaps timeline[0]" in str(problem(tmp_path, overlapping))
+
+
+def test_period_targets_above_total(tmp_path: Path) -> None:
+    err = problem(tmp_path, GOOD.replace("spend: 100}", "spend: 5000}"))
+    assert "plan 5,000 spend, more than the total 1,000" in str(err)
+
+
+def test_period_target_without_total_and_ratio_in_period(tmp_path: Path) -> None:
+    assert "add revenue under kpis" in str(
+        problem(tmp_path, GOOD.replace("spend: 100}", "revenue: 100}"))
+    )
+    assert "'cpo' per period is not supported yet" in str(
+        problem(tmp_path, GOOD.replace("spend: 100}", "cpo: 100}"))
+    )
+
+
+def test_yaml_syntax_error_has_line(tmp_path: Path) -> None:
+    err = problem(tmp_path, GOOD.replace("kpis:\n", "kpis: [\n"))
+    assert "not valid YAML" in str(err) and err.row is not None
+
+
+def test_bad_regex_and_timezone(tmp_path: Path) -> None:
+    bad = GOOD + "timezone: Mars/Olympus\nchannels:\n  g: {platform: google_ads, campaigns: '(['}\n"
+    err = problem(tmp_path, bad)
+    text = " ".join(err.problems)
+    assert "unknown time zone 'Mars/Olympus'" in text
+    assert "channels.g.campaigns: not a valid regular expression" in text
+    assert len(err.problems) == 2
+
+
+def test_source_glob_matching_nothing(tmp_path: Path) -> None:
+    path = plan_file(tmp_path, GOOD)
+    with pytest.raises(PlanError, match=r"sources\[0\].path: 'exports/\*.csv' matches no file"):
+        resolve_sources(load_plan(path), path)
+    (tmp_path / "exports").mkdir()
+    (tmp_path / "exports" / "a.csv").write_text("x")
+    assert [p.name for p, _ in resolve_sources(load_plan(path), path)] == ["a.csv"]
