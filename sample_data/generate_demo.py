@@ -1,6 +1,6 @@
 """Regenerate the demo exports in sample_data/demo/ from configs/demo.yaml.
 
-    python sample_data/generate_demo.py
+    python sample_data/generate_demo.py [OUT_DIR]     (default: sample_data/demo)
 
 A Tết gift-box campaign in VND on Google Ads and Meta, shaped like the platforms' real
 downloads: Google's title and date-range lines, quoted thousands, `Total:` rows and one
@@ -19,6 +19,7 @@ import csv
 import io
 import os
 import random
+import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -276,17 +277,17 @@ def _touch(path: Path, when: datetime) -> None:
     os.utime(path, (stamp, stamp))
 
 
-def main() -> None:
+def main(out: Path = OUT) -> None:
     rng = random.Random(2026)
     facts = simulate(rng)
-    (OUT / "google").mkdir(parents=True, exist_ok=True)
-    (OUT / "meta").mkdir(parents=True, exist_ok=True)
-    for old in [*OUT.glob("google/*.csv"), *OUT.glob("meta/*.csv")]:
+    (out / "google").mkdir(parents=True, exist_ok=True)
+    (out / "meta").mkdir(parents=True, exist_ok=True)
+    for old in [*out.glob("google/*.csv"), *out.glob("meta/*.csv")]:
         old.unlink()
 
     jan05, jan18, jan19 = date(2026, 1, 5), date(2026, 1, 18), date(2026, 1, 19)
     jan26, feb01 = date(2026, 1, 26), date(2026, 2, 1)
-    g = OUT / "google"
+    g = out / "google"
     files = [
         (
             g / "campaign_report_2026-01-05_2026-01-18.csv",
@@ -324,7 +325,7 @@ def main() -> None:
         )
         _touch(path, when)
 
-    m = OUT / "meta"
+    m = out / "meta"
     meta_files = [
         (
             m / "TSTH-Campaigns-Jan-5-2026-Jan-25-2026.csv",
@@ -344,8 +345,8 @@ def main() -> None:
     for path, first, last, summary, when in meta_files:
         write_meta(path, facts, _days(first, last), rng, summary)
         _touch(path, when)
-    print(f"wrote {len(files) + len(meta_files)} exports to {OUT}")
+    print(f"wrote {len(files) + len(meta_files)} exports to {out}")
 
 
 if __name__ == "__main__":
-    main()
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else OUT)
