@@ -115,23 +115,25 @@ def google_rows(
             conv = round(f["orders"] * k * conv_restate * 2) / 2  # data-driven: halves
             value = f["revenue"] * k * conv_restate if conv else 0.0
             rows.append(
-                [
-                    day.isoformat(),
-                    name,
-                    spec[4],
-                    "VND",
-                    _money(cost),
-                    f"{impr:,}",
-                    f"{clicks:,}",
-                    f"{clicks / impr:.2%}" if impr else " --",
-                    _money(cost / clicks) if clicks else " --",
-                    f"{conv:,.2f}",
-                    f"{value:,.2f}",
-                    _money(cost / conv) if conv else " --",
-                    f"{conv / clicks:.2%}" if clicks else " --",
-                ]
+                [day.isoformat(), name, spec[4], *_google_cells(cost, impr, clicks, conv, value)]
             )
     return rows
+
+
+def _google_cells(cost: float, impr: float, clicks: float, conv: float, value: float) -> list[str]:
+    """Currency and measure cells as Google writes them (quoted thousands, ` --` for none)."""
+    return [
+        "VND",
+        _money(cost),
+        f"{round(impr):,}",
+        f"{round(clicks):,}",
+        f"{clicks / impr:.2%}" if impr else " --",
+        _money(cost / clicks) if clicks else " --",
+        f"{conv:,.2f}",
+        f"{value:,.2f}",
+        _money(cost / conv) if conv else " --",
+        f"{conv / clicks:.2%}" if clicks else " --",
+    ]
 
 
 GOOGLE_HEADER = [
@@ -157,23 +159,10 @@ def _num(cell: str) -> float:
 
 def write_google(path: Path, first: date, last: date, rows: list[list[str]], utf16: bool) -> None:
     def total(label: str, picked: list[list[str]]) -> list[str]:
-        sums = [sum(_num(r[i]) for r in picked) for i in (4, 5, 6, 9, 10)]
-        cost, impr, clicks, conv, value = sums
-        return [
-            label,
-            " --",
-            " --",
-            "VND",
-            _money(cost),
-            f"{round(impr):,}",
-            f"{round(clicks):,}",
-            f"{clicks / impr:.2%}" if impr else " --",
-            _money(cost / clicks) if clicks else " --",
-            f"{conv:,.2f}",
-            f"{value:,.2f}",
-            _money(cost / conv) if conv else " --",
-            f"{conv / clicks:.2%}" if clicks else " --",
-        ]
+        cost, impr, clicks, conv, value = (
+            sum(_num(r[i]) for r in picked) for i in (4, 5, 6, 9, 10)
+        )
+        return [label, " --", " --", *_google_cells(cost, impr, clicks, conv, value)]
 
     totals = [
         total("Total: Campaigns", rows),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,24 @@ from perfmkt.cli import app
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 REAL_EXPORTS = ROOT.parent / "shared" / "real-exports"
+
+
+def make_plan(start: date, days: int, kpis: dict, timeline: list | None = None, **extra: object):
+    """A validated Plan for tests that need no files."""
+    from perfmkt.plan import Plan
+
+    return Plan.model_validate(
+        {
+            "client": "c",
+            "campaign": "k",
+            "currency": "VND",
+            "flight": {"start": start, "end": start + timedelta(days=days - 1)},
+            "sources": [{"path": "x.csv"}],
+            "kpis": kpis,
+            "timeline": timeline or [],
+            **extra,
+        }
+    )
 
 
 def run_cli(args: Sequence[str], expect: int = 0) -> tuple[str, str]:

@@ -13,23 +13,13 @@ from perfmkt import pacing
 from perfmkt.metrics import VOLUMES, Direction
 from perfmkt.plan import Plan, StatusBands
 from perfmkt.targets import daily_targets
+from tests.conftest import make_plan as _make_plan
 
 START = date(2026, 1, 5)
 
 
 def make_plan(days: int, kpis: dict, timeline: list | None = None, **extra: object) -> Plan:
-    return Plan.model_validate(
-        {
-            "client": "c",
-            "campaign": "k",
-            "currency": "VND",
-            "flight": {"start": START, "end": START + timedelta(days=days - 1)},
-            "sources": [{"path": "x.csv"}],
-            "kpis": kpis,
-            "timeline": timeline or [],
-            **extra,
-        }
-    )
+    return _make_plan(START, days, kpis, timeline, **extra)
 
 
 def actuals_from(targets: pl.DataFrame, elapsed: int, factor: dict[str, float]) -> pl.DataFrame:

@@ -10,20 +10,7 @@ from hypothesis import strategies as st
 
 from perfmkt.plan import Plan
 from perfmkt.targets import daily_targets
-
-
-def make_plan(start: date, days: int, kpis: dict, timeline: list | None = None) -> Plan:
-    return Plan.model_validate(
-        {
-            "client": "c",
-            "campaign": "k",
-            "currency": "VND",
-            "flight": {"start": start, "end": start + timedelta(days=days - 1)},
-            "sources": [{"path": "x.csv"}],
-            "kpis": kpis,
-            "timeline": timeline or [],
-        }
-    )
+from tests.conftest import make_plan
 
 
 def test_week_and_range_periods_and_shared_remainder() -> None:
