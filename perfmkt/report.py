@@ -130,6 +130,11 @@ def build_report(plan: Plan, loaded: Loaded, today: date, as_of: date | None = N
     present_days = set(used["date"].unique().to_list())
     notes.days_without_data = [d for d in actuals["date"].to_list() if d not in present_days]
 
+    if used.is_empty() and elapsed:
+        notes.warnings.append(
+            f"no claimed rows between {flight.start} and {as_of}: check that the exports cover "
+            "the flight and that the channels' campaign patterns match"
+        )
     kpis = pacing.pace_kpis(plan, actuals, targets, as_of)
     daily = pacing.daily_table(plan, actuals, targets)
     weekly = pacing.weekly_table(plan, actuals, targets, as_of)
