@@ -20,8 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from perfmkt.errors import PlanError
 from perfmkt.metrics import CATALOG, RATIOS, VOLUMES
+from perfmkt.sources.base import ReadOptions
 
-Platform = Literal["google_ads", "meta"]
+Platform = Literal["google_ads", "meta", "tiktok", "microsoft_ads", "linkedin"]
 
 
 class Strict(BaseModel):
@@ -46,7 +47,53 @@ class Flight(Strict):
 
 class Source(Strict):
     path: str = Field(description="path or glob, relative to the plan file")
-    platform: Platform | None = Field(None, description="force the reader instead of detecting")
+    platform: str | None = Field(
+        None, description="force the reader (google_ads, meta, tiktok, microsoft_ads, linkedin)"
+    )
+    number_format: Literal["1,234.56", "1.234,56"] | None = Field(
+        None, description="for files where no number shows it (e.g. only 1.234)"
+    )
+    date_order: Literal["day_first", "month_first"] | None = Field(
+        None, description="for 01/03/2026-style dates when no day after the 12th shows it"
+    )
+    currency: str | None = Field(
+        None, pattern=r"^[A-Z]{3}$", description="for exports without a currency column"
+    )
+    columns: dict[str, str] = Field(
+        default_factory=dict,
+        description="unified field -> header, for any other CSV or to override one column",
+    )
+
+    @field_validator("columns")
+    @classmethod
+    def _known_fields(cls, value: dict[str, str]) -> dict[str, str]:
+        from perfmkt.schema import MEASURES
+
+        allowed = ("date", "account", "campaign", "ad_group", "ad", "currency", *MEASURES)
+        for name in value:
+            _check_kpi_name(name, allowed, "column field")
+        return value
+
+    @model_validator(mode="after")
+    def _platform_known(self) -> Source:
+        known = ("google_ads", "meta", "tiktok", "microsoft_ads", "linkedin")
+        if self.platform and self.platform not in known and not self.columns:
+            raise ValueError(
+                f"unknown platform {self.platform!r} (one of: {', '.join(known)}; "
+                "any other export needs a columns: map)"
+            )
+        if self.columns and not {"date", "spend"} <= set(self.columns):
+            raise ValueError("a columns: map needs at least date and spend")
+        return self
+
+    def read_options(self) -> ReadOptions:
+        return ReadOptions(
+            platform=self.platform,
+            number_format=self.number_format,
+            date_order=self.date_order,
+            currency=self.currency,
+            columns=dict(self.columns),
+        )
 
 
 class Channel(Strict):
@@ -308,10 +355,10 @@ def load_plan(path: Path) -> Plan:
         raise err from None
 
 
-def resolve_sources(plan: Plan, plan_path: Path) -> list[tuple[Path, str | None]]:
+def resolve_sources(plan: Plan, plan_path: Path) -> list[tuple[Path, ReadOptions]]:
     """Expand each source glob relative to the plan file; a glob matching nothing is an error."""
     base = plan_path.parent
-    files: list[tuple[Path, str | None]] = []
+    files: list[tuple[Path, ReadOptions]] = []
     for i, source in enumerate(plan.sources):
         pattern = Path(source.path).expanduser()
         full = pattern if pattern.is_absolute() else base / pattern
@@ -322,11 +369,11 @@ def resolve_sources(plan: Plan, plan_path: Path) -> list[tuple[Path, str | None]
                 f"sources[{i}].path: {source.path!r} matches no file (looked in {base})",
                 path=plan_path,
             )
-        files.extend((m, source.platform) for m in matches)
+        files.extend((m, source.read_options()) for m in matches)
     seen: set[Path] = set()
     unique = []
-    for file, platform in files:  # two globs naming one file must not read it twice
+    for file, options in files:  # two globs naming one file must not read it twice
         if file.resolve() not in seen:
             seen.add(file.resolve())
-            unique.append((file, platform))
+            unique.append((file, options))
     return unique

@@ -17,7 +17,7 @@ from perfmkt import pacing
 from perfmkt.errors import DataError
 from perfmkt.metrics import CATALOG
 from perfmkt.plan import Plan, load_plan, resolve_sources
-from perfmkt.sources import Loaded, load_exports
+from perfmkt.sources.load import Loaded, load_exports
 from perfmkt.targets import daily_targets
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from perfmkt.errors import ExportError
 from perfmkt.schema import FACTS_SCHEMA
-from perfmkt.sources import read_export
+from perfmkt.sources.reader import read_export
 from tests.conftest import FIXTURES, REAL_EXPORTS
 
 needs_real = pytest.mark.skipif(not REAL_EXPORTS.is_dir(), reason="shared/real-exports absent")
@@ -80,7 +80,7 @@ def test_fixture_google_utf16_with_preamble_and_totals() -> None:
     assert facts["row"].to_list() == [4, 5, 6, 7]  # line numbers in the file
     assert facts["spend"].sum() == 1_250_000
     assert facts["conversions"].to_list() == [3.0, 2.0, 2.0, 0.0]
-    assert info.skipped == {"totals rows (never data: rows are summed instead)": 1}
+    assert info.skipped == {"totals rows and footers (never data: rows are summed instead)": 1}
 
 
 def test_fixture_meta_daily_newest_first() -> None:
@@ -128,8 +128,11 @@ def test_number_formats(tmp_path: Path) -> None:
 
 def test_unknown_shape_says_what_was_expected(tmp_path: Path) -> None:
     path = write(tmp_path, "a,b,c\n1,2,3\n")
-    with pytest.raises(ExportError, match="unknown export shape: no Google Ads report or Meta"):
+    with pytest.raises(ExportError) as caught:
         read_export(path)
+    message = str(caught.value)
+    assert "unknown export shape: no known ad-platform header" in message
+    assert "columns found: a, b, c" in message and "columns: {date:" in message
 
 
 def test_missing_file(tmp_path: Path) -> None:

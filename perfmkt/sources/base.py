@@ -2,38 +2,84 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal
+
+NumberFormat = Literal["1,234.56", "1.234,56"]
+DateOrder = Literal["day_first", "month_first"]
+
+# Fields a reader can fill besides the measures: the day and the names rows are grouped by.
+TEXT_FIELDS = ("account", "campaign", "ad_group", "ad", "currency")
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """What the plan says about one source, where the file alone cannot tell."""
+
+    platform: str | None = None  # force the reader instead of detecting
+    number_format: NumberFormat | None = None  # decide ambiguous files such as "1.234"
+    date_order: DateOrder | None = None  # decide ambiguous dates such as 01/03/2026
+    currency: str | None = None  # for exports without a currency (Microsoft Advertising)
+    columns: dict[str, str] = field(default_factory=dict)  # field -> header, overrides
 
 
 @dataclass(frozen=True)
 class ExportFormat:
     """One platform's export shape.
 
-    ``columns`` maps a unified facts field to the headers that can feed it, best first; the
-    first header present in a file wins and the report's notes say which one it was.
-    ``measure_prefixes`` does the same for headers that carry a suffix such as the currency
+    ``columns`` maps a unified field (``date``, ``campaign``, ``spend``…) to the headers that can
+    feed it, best first, compared case-insensitively; the first present wins and the data notes
+    say which. ``prefixes`` does the same for headers carrying a suffix such as the currency
     (``Amount spent (VND)``).
     """
 
     platform: str
     label: str
     matches: Callable[[list[str]], bool]
-    date_columns: tuple[str, ...]
-    text_columns: dict[str, tuple[str, ...]]
-    measure_columns: dict[str, tuple[str, ...]]
-    measure_prefixes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    columns: dict[str, tuple[str, ...]]
+    prefixes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     how_to_export_daily: str = ""
+    # Headers whose language implies day-first dates and decimal commas (a Vietnamese UI).
+    day_first_headers: tuple[str, ...] = ()
+    # Reads the row count a preamble announces ("Rows: 320"), to check against what was read.
+    announced_rows: Callable[[list[str]], int | None] | None = None
 
-    def pick(self, header: list[str], field_name: str) -> str | None:
-        """The header feeding ``field_name`` in this file, or None."""
-        present = set(header)
-        candidates = {**self.text_columns, **self.measure_columns}.get(field_name, ())
-        for name in candidates:
-            if name in present:
-                return name
-        for prefix in self.measure_prefixes.get(field_name, ()):
-            for name in header:
-                if name.startswith(prefix):
-                    return name
+    def pick(self, header: list[str], name: str) -> str | None:
+        """The header feeding field ``name`` in this file, or None."""
+        folded = {h.casefold(): h for h in reversed(header)}
+        for candidate in self.columns.get(name, ()):
+            if candidate.casefold() in folded:
+                return folded[candidate.casefold()]
+        for prefix in self.prefixes.get(name, ()):
+            for h in header:
+                if h.casefold().startswith(prefix.casefold()):
+                    return h
         return None
+
+    def is_localized(self, header: list[str]) -> bool:
+        present = {h.casefold() for h in header}
+        return any(h.casefold() in present for h in self.day_first_headers)
+
+
+def has_any(header: list[str], *names: str) -> bool:
+    """True when any of ``names`` is in ``header`` (case-insensitive)."""
+    present = {h.casefold() for h in header}
+    return any(n.casefold() in present for n in names)
+
+
+def starts_any(header: list[str], *prefixes: str) -> bool:
+    return any(h.casefold().startswith(p.casefold()) for h in header for p in prefixes)
+
+
+ROWS_LINE = re.compile(r'^"?Rows:\s*([\d,]+)"?\s*$', re.IGNORECASE)
+
+
+def rows_from_preamble(lines: list[str]) -> int | None:
+    """``"Rows: 320"`` in a preamble -> 320."""
+    for line in lines:
+        match = ROWS_LINE.match(line.strip())
+        if match:
+            return int(match.group(1).replace(",", ""))
+    return None

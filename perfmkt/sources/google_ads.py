@@ -1,38 +1,41 @@
-"""Google Ads UI report downloads (CSV or "CSV for Excel", with title and date-range lines)."""
+"""Google Ads UI report downloads: CSV or "CSV for Excel" (UTF-16, tabs), with the report name
+and date-range lines above the header and ``Total: …`` rows below; English or Vietnamese UI."""
 
 from __future__ import annotations
 
-from perfmkt.sources.base import ExportFormat
+from perfmkt.sources.base import ExportFormat, has_any
 
 
 def _matches(header: list[str]) -> bool:
-    names = set(header)
-    return "Campaign" in names and ("Cost" in names or "Impr." in names)
+    return has_any(header, "Campaign", "Chiến dịch") and has_any(
+        header, "Cost", "Impr.", "Chi phí", "Lượt hiển thị", "Số lần hiển thị"
+    )
 
 
 GOOGLE_ADS = ExportFormat(
     platform="google_ads",
     label="Google Ads report",
     matches=_matches,
-    date_columns=("Day", "Date"),
-    text_columns={
-        "account": ("Account name", "Account", "Customer ID"),
-        "campaign": ("Campaign",),
-        "ad_group": ("Ad group",),
-        "currency": ("Currency code", "Currency"),
-    },
-    # Default meaning for an e-commerce plan: Conversions are orders, Conv. value is revenue.
-    measure_columns={
-        "spend": ("Cost",),
-        "impressions": ("Impr.", "Impressions"),
-        "clicks": ("Clicks",),
-        "conversions": ("Conversions",),
-        "conversion_value": ("Conv. value", "Total conv. value"),
-        "orders": ("Conversions",),
-        "revenue": ("Conv. value", "Total conv. value"),
-        "leads": ("Conversions",),
+    columns={
+        "date": ("Day", "Date", "Ngày"),
+        "account": ("Account name", "Account", "Customer ID", "Tên tài khoản", "Tài khoản"),
+        "campaign": ("Campaign", "Chiến dịch"),
+        "ad_group": ("Ad group", "Nhóm quảng cáo"),
+        "ad": ("Ad", "Ad ID", "Quảng cáo"),
+        "currency": ("Currency code", "Currency", "Mã đơn vị tiền tệ", "Đơn vị tiền tệ"),
+        "spend": ("Cost", "Chi phí"),
+        "impressions": ("Impr.", "Impressions", "Lượt hiển thị", "Số lần hiển thị"),
+        "clicks": ("Clicks", "Lượt nhấp", "Số lượt nhấp"),
+        # Default meaning for an e-commerce plan: Conversions are orders, Conv. value revenue;
+        # for lead generation, Conversions are leads.
+        "conversions": ("Conversions", "Lượt chuyển đổi", "Chuyển đổi"),
+        "conversion_value": ("Conv. value", "Total conv. value", "Giá trị chuyển đổi"),
+        "orders": ("Conversions", "Lượt chuyển đổi", "Chuyển đổi"),
+        "revenue": ("Conv. value", "Total conv. value", "Giá trị chuyển đổi"),
+        "leads": ("Conversions", "Lượt chuyển đổi", "Chuyển đổi"),
     },
     how_to_export_daily=(
-        "in Google Ads open the campaign report, add Segment > Time > Day, then Download"
+        "in Google Ads open the report, add Segment > Time > Day, then Download as CSV"
     ),
+    day_first_headers=("Ngày", "Chiến dịch", "Chi phí"),
 )

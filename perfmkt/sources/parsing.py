@@ -22,23 +22,35 @@ HEADER_SEARCH_LINES = 20
 # Cells that mean "no value" in real exports (Google writes " --" with a leading space).
 NO_VALUE = ("", "--", "-", "—", "–", "N/A", "n/a")
 
-# Formats tried in order for a date cell; the first that parses the whole column wins.
-DATE_FORMATS = ("%Y-%m-%d", "%b %d, %Y", "%d %b %Y", "%Y/%m/%d")
+# Formats tried in order for a date cell; the first that parses every cell wins.
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%b %d, %Y", "%B %d, %Y", "%d %b %Y", "%d %B %Y")
+SLASH_DATE = r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$"
 
 
-def decode(raw: bytes, path: Path) -> str:
-    """Decode an export's bytes: UTF-16 (Google's "CSV for Excel") or UTF-8, BOM or not."""
+def decode(raw: bytes, path: Path) -> tuple[str, str]:
+    """Decode an export's bytes; returns (text, encoding).
+
+    UTF-16 with or without BOM (Google's "CSV for Excel"), UTF-8 with or without BOM, and
+    Windows-1258 (Vietnamese Excel) when the bytes are not UTF-8.
+    """
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         encoding = "utf-16"
     elif raw.startswith(b"\xef\xbb\xbf"):
         encoding = "utf-8-sig"
     elif len(raw) >= 4 and raw[1:4:2] == b"\x00\x00":
-        encoding = "utf-16-le"  # UTF-16 without BOM: every other byte of ASCII text is NUL
+        encoding = "utf-16-le"  # no BOM: every other byte of ASCII text is NUL
+    elif len(raw) >= 4 and raw[0:3:2] == b"\x00\x00":
+        encoding = "utf-16-be"
     else:
         encoding = "utf-8"
     try:
-        return raw.decode(encoding)
+        return raw.decode(encoding), encoding
     except UnicodeDecodeError as exc:
+        if encoding == "utf-8":
+            try:
+                return raw.decode("cp1258"), "cp1258"
+            except UnicodeDecodeError:
+                pass
         raise ExportError(
             f"cannot decode as {encoding} (byte {exc.start})",
             path=path,
@@ -47,8 +59,9 @@ def decode(raw: bytes, path: Path) -> str:
 
 
 def split_fields(line: str) -> tuple[list[str], str]:
-    """Split one line into cells, guessing the delimiter (tab beats comma, as in Excel CSV)."""
-    delimiter = "\t" if line.count("\t") > line.count(",") else ","
+    """Split one line into cells, guessing the delimiter: tab (Excel CSV), semicolon
+    (European Excel) or comma, whichever the line has most of."""
+    delimiter = max(("\t", ";", ","), key=line.count) if line else ","
     fields = next(csv.reader([line], delimiter=delimiter), [])
     return [f.strip() for f in fields], delimiter
 
@@ -86,7 +99,8 @@ def read_table(text: str, header_line: int, delimiter: str, path: Path) -> pl.Da
 
 
 def drop_totals_rows(frame: pl.DataFrame) -> pl.DataFrame:
-    """Remove export totals rows (``Total: Campaigns``, ``Total: Conta``…): they are never data.
+    """Remove export totals rows (``Total: Campaigns``, ``Total: Conta``, TikTok's ``Total of
+    141 results``) and copyright footers: they are never data.
 
     A totals row carries ``Total`` in one of its first cells; Google sums unrounded micros and
     ``Total: Account`` includes campaigns the table does not list, so we always sum the rows.
@@ -95,21 +109,65 @@ def drop_totals_rows(frame: pl.DataFrame) -> pl.DataFrame:
     if not text_cols:
         return frame
     is_total = pl.any_horizontal(
-        pl.col(c).fill_null("").str.strip_chars().str.contains(r"(?i)^(total|tổng)\b")
+        pl.col(c).fill_null("").str.strip_chars().str.contains(r"(?i)^(total|tổng)\b|^©")
         for c in text_cols
     )
     return frame.filter(~is_total)
 
 
-def number_expr(column: str) -> pl.Expr:
-    """Parse an English-formatted number cell (``1,234.56``, ``$1,234``, ``12%``, `` --``)."""
-    cleaned = (
+# After removing spaces and currency signs, these shapes tell the file's number format.
+_DOT_DECIMAL = (
+    r"^-?\d{1,3}(,\d{3})+\.\d+$",  # 1,234.56
+    r"^-?\d{1,3}(,\d{3}){2,}$",  # 1,234,567
+    r"^-?\d+\.(\d{1,2}|\d{4,})$",  # 12.5, 0.19, 1.43859238 (never a thousands group)
+)
+_COMMA_DECIMAL = (
+    r"^-?\d{1,3}(\.\d{3})+,\d+$",  # 1.234,56
+    r"^-?\d{1,3}(\.\d{3}){2,}$",  # 1.234.567
+    r"^-?\d+,(\d{1,2}|\d{4,})$",  # 12,5
+)
+
+
+def _clean(column: str) -> pl.Expr:
+    """Strip spaces (also no-break and narrow no-break), currency signs and a percent sign."""
+    return (
         pl.col(column)
-        .str.strip_chars()
-        .str.replace_all(r"[,\s\u00a0]", "")
-        # currency before (₫1,234 / USD 12), percent or currency after (12% / 1,234₫)
-        .str.replace_all(r"^(?:[A-Z]{3}|[$€£₫¥])|(?:%|[₫$€£]|[A-Z]{3})$", "")
+        .str.replace_all(r"[\s\u00a0\u202f']", "")
+        .str.replace_all(r"^(?:[A-Z]{3}|[$€£₫¥])|(?:%|[₫$€£]|[A-Z]{3}|đ)$", "")
     )
+
+
+def detect_number_format(frame: pl.DataFrame, columns: list[str], path: Path) -> str | None:
+    """Decide ``1,234.56`` or ``1.234,56`` from every number cell in the file at once.
+
+    Returns None when no cell tells (``1.234`` alone could be either); a file holding both
+    shapes is an error rather than a guess.
+    """
+    if not columns or frame.is_empty():
+        return None
+    cells = pl.concat([frame.select(_clean(c).alias("v")) for c in columns])["v"].drop_nulls()
+    dot = cells.str.contains("|".join(_DOT_DECIMAL)).any()
+    comma = cells.str.contains("|".join(_COMMA_DECIMAL)).any()
+    if dot and comma:
+        raise ExportError(
+            "numbers are written both as 1,234.56 and as 1.234,56",
+            path=path,
+            hint="set `number_format:` for this source in the plan",
+        )
+    if dot:
+        return "1,234.56"
+    if comma:
+        return "1.234,56"
+    return None
+
+
+def number_expr(column: str, number_format: str = "1,234.56") -> pl.Expr:
+    """Parse a number cell (``1,234.56`` or ``1.234,56`` style, ``$1,234``, ``12%``, `` --``)."""
+    cleaned = _clean(column)
+    if number_format == "1.234,56":
+        cleaned = cleaned.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True)
+    else:
+        cleaned = cleaned.str.replace_all(",", "", literal=True)
     return (
         pl.when(pl.col(column).str.strip_chars().is_in(NO_VALUE) | pl.col(column).is_null())
         .then(None)
@@ -117,12 +175,16 @@ def number_expr(column: str) -> pl.Expr:
     )
 
 
-def parse_numbers(frame: pl.DataFrame, columns: dict[str, str], path: Path) -> pl.DataFrame:
+def parse_numbers(
+    frame: pl.DataFrame, columns: dict[str, str], path: Path, number_format: str
+) -> pl.DataFrame:
     """Cast source columns to numbers under their unified names; a bad cell is an error.
 
     ``columns`` maps unified name -> source header.
     """
-    parsed = frame.with_columns(number_expr(src).alias(name) for name, src in columns.items())
+    parsed = frame.with_columns(
+        number_expr(src, number_format).alias(name) for name, src in columns.items()
+    )
     for name, src in columns.items():
         bad = parsed.filter(
             pl.col(name).is_null()
@@ -140,16 +202,58 @@ def parse_numbers(frame: pl.DataFrame, columns: dict[str, str], path: Path) -> p
     return parsed
 
 
-def parse_dates(frame: pl.DataFrame, source: str, path: Path) -> pl.Series:
-    """Parse a date column with the first format that fits every non-empty cell."""
+def _slash_order(values: pl.Series, path: Path, column: str, hint: str | None) -> str | None:
+    """``day_first`` or ``month_first`` for a column of 01/03/2026-style dates, read whole."""
+    parts = values.str.extract_groups(SLASH_DATE)
+    first = parts.struct.field("1").cast(pl.Int32, strict=False)
+    second = parts.struct.field("2").cast(pl.Int32, strict=False)
+    day_first, month_first = bool((first > 12).any()), bool((second > 12).any())
+    if day_first and month_first:
+        raise ExportError(
+            "dates are written both day-first and month-first",
+            path=path,
+            column=column,
+            hint="check the export; the plan's `date_order:` cannot fix mixed dates",
+        )
+    if day_first:
+        return "day_first"
+    if month_first:
+        return "month_first"
+    return hint
+
+
+def parse_dates(
+    frame: pl.DataFrame, source: str, path: Path, date_order: str | None = None
+) -> pl.Series:
+    """Parse a date column with the first format that fits every non-empty cell.
+
+    Slash dates (01/03/2026) are read day-first or month-first as the whole column shows (a
+    13th day somewhere decides); when no cell decides, ``date_order`` (from the plan, or the
+    export's UI language) does, and without it the file is refused rather than guessed.
+    """
     values = frame[source].str.strip_chars()
     # Dates may come with a time part ("2026-01-05 00:00:00"); the day is what we pace.
-    values = values.str.replace(r"[T ]\d{1,2}:\d{2}(:\d{2})?.*$", "")
+    values = values.str.replace(r"(?:T|\s)\d{1,2}:\d{2}(:\d{2})?.*$", "")
     present = values.is_not_null() & (values != "")
     if not present.any():
         raise ExportError("the date column is empty", path=path, column=source)
+    formats = list(DATE_FORMATS)
+    if values.filter(present).str.contains(SLASH_DATE).all():
+        order = _slash_order(values.filter(present), path, source, date_order)
+        if order is None:
+            example = values.filter(present)[0]
+            raise ExportError(
+                f"dates such as {example!r} could be day-first or month-first and no day "
+                "after the 12th decides",
+                path=path,
+                column=source,
+                hint="set `date_order: day_first` (or month_first) for this source in the plan",
+            )
+        normalized = values.str.replace_all(r"[.]", "/")
+        formats = ["%d/%m/%Y" if order == "day_first" else "%m/%d/%Y"]
+        values = normalized
     best: pl.Series | None = None
-    for fmt in DATE_FORMATS:
+    for fmt in formats:
         parsed = values.str.to_date(fmt, strict=False)
         failures = int((present & parsed.is_null()).sum())
         if failures == 0:
@@ -163,7 +267,6 @@ def parse_dates(frame: pl.DataFrame, source: str, path: Path) -> pl.Series:
         path=path,
         row=first_bad["row"],
         column=source,
-        hint="day-first and month-first dates arrive with the localized readers",
     )
 
 
