@@ -181,6 +181,47 @@ def validate(
     )
 
 
+@app.command()
+def inspect(
+    files: Annotated[list[Path], typer.Argument(help="Export files (CSV/TSV, any platform).")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    platform: Annotated[
+        str | None, typer.Option(help="Force the reader instead of detecting it.")
+    ] = None,
+) -> None:
+    """Show what perfmkt reads in export files: platform, level, rows, days, columns, totals.
+
+    Example: perfmkt inspect sample_data/demo/google/*.csv
+    """
+    if fmt not in ("table", "json"):
+        raise typer.BadParameter(f"{fmt!r}: choose table or json", param_hint="--format")
+    from perfmkt.inspect import inspect_file
+    from perfmkt.sources.base import ReadOptions
+
+    failed = False
+    results = []
+    for path in files:
+        try:
+            results.append(inspect_file(path, ReadOptions(platform=platform)))
+        except PerfmktError as err:
+            typer.echo(f"perfmkt: error: {err}", err=True)
+            failed = True
+    if fmt == "json":
+        import json
+
+        from perfmkt.report import _jsonable
+
+        sys.stdout.write(json.dumps(_jsonable(results), ensure_ascii=False, indent=2) + "\n")
+    else:
+        from perfmkt.render.terminal import inspect_panel
+
+        console = _console()
+        for result in results:
+            console.print(inspect_panel(result))
+    if failed:
+        raise typer.Exit(ExitCode.BAD_INPUT)
+
+
 def main() -> None:
     """Console-script entry point: the one place an unexpected error becomes an exit code."""
     try:

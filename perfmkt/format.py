@@ -31,12 +31,14 @@ class Formatter:
     locale: str
 
     @classmethod
-    def for_currency(cls, currency: str) -> Formatter:
-        return cls(currency, locale_for(currency))
+    def for_currency(cls, currency: str | None) -> Formatter:
+        return cls(currency or "", locale_for(currency or ""))
 
     def money(self, value: float | None, compact: bool = False) -> str:
         if value is None:
             return NO_VALUE
+        if not self.currency:  # unknown currency: an amount without a sign
+            return babel_numbers.format_decimal(value, format="#,##0.##", locale=self.locale)
         if compact and abs(value) >= 1_000_000:
             return babel_numbers.format_compact_currency(
                 value, self.currency, locale=self.locale, fraction_digits=1

@@ -17,6 +17,7 @@ from perfmkt import pacing
 from perfmkt.errors import DataError
 from perfmkt.metrics import CATALOG
 from perfmkt.plan import Plan, load_plan, resolve_sources
+from perfmkt.serialize import jsonable
 from perfmkt.sources.load import Loaded, load_exports
 from perfmkt.targets import daily_targets
 
@@ -71,19 +72,7 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data: dates as ISO strings, no value as None."""
-        return _jsonable(asdict(self))
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value != value:  # NaN never leaves as a number
-        return None
-    return value
+        return jsonable(asdict(self))
 
 
 def default_as_of(last_data_day: date | None, today: date, plan: Plan) -> tuple[date, str]:

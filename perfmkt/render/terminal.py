@@ -5,6 +5,8 @@ Campaign names and other user strings go in as ``Text`` so they are never read a
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
@@ -220,3 +222,31 @@ def render(report: Report, days: int = 14) -> list[RenderableType]:
         notes(report),
     ]
     return [p for p in parts if p is not None]
+
+
+def inspect_panel(result: dict[str, Any]) -> RenderableType:
+    """One export as ``perfmkt inspect`` shows it."""
+    currency = result["currency"]  # None, one code, or a list when the file mixes them
+    fmt = Formatter.for_currency(currency if isinstance(currency, str) else None)
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="muted")
+    table.add_column()
+    days = f"{result['date_min']} … {result['date_max']}" if result["date_min"] else NO_VALUE
+    skipped = ", ".join(f"{n} {why}" for why, n in result["skipped"].items()) or "none"
+    rows = [
+        ("platform", f"{result['platform']} ({result['level']} level)"),
+        ("encoding", f"{result['encoding']}, numbers as {result['number_format']}"),
+        ("rows", f"{result['rows']:,} read; skipped: {skipped}"),
+        ("days", days),
+        ("for pacing", result["pacing"]),
+        ("currency", str(result["currency"] or NO_VALUE)),
+        ("columns", ", ".join(f"{k} ← {v}" for k, v in result["columns"].items())),
+    ]
+    if result["attribution"]:
+        rows.append(("attribution", ", ".join(result["attribution"])))
+    for name, value in result["totals"].items():
+        kind = "money" if name in ("spend", "conversion_value") else "count"
+        rows.append((name, fmt.value(kind, value)))
+    for label, value in rows:
+        table.add_row(label, Text(value))
+    return Panel(table, title=Text(result["file"]), title_align="left", expand=False)

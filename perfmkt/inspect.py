@@ -1,0 +1,50 @@
+"""``perfmkt inspect``: what perfmkt reads in an export, before any plan is involved."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from perfmkt.errors import ExportError
+from perfmkt.sources.base import ReadOptions
+from perfmkt.sources.reader import read_export
+
+TOTALS = ("spend", "impressions", "clicks", "conversions", "conversion_value", "orders", "leads")
+
+
+def inspect_file(path: Path, options: ReadOptions | None = None) -> dict[str, Any]:
+    """Platform, level, encoding, rows read and skipped, days, currency, column map, totals.
+
+    Period and lifetime exports are read too (``daily`` is then false, with the reason and
+    how to download the report by day in ``pacing``).
+    """
+    facts, info = read_export(path, options, daily=False)
+    try:
+        read_export(path, options, daily=True)
+        pacing = "usable: one row per day"
+    except ExportError as err:
+        pacing = err.message + (f" ({err.hint})" if err.hint else "")
+    sums = facts.select(
+        pl.when(pl.col(c).count() > 0).then(pl.col(c).sum()).alias(c) for c in TOTALS
+    ).row(0, named=True)
+    dated = facts["date"].drop_nulls()
+    currencies = sorted(c for c in facts["currency"].unique().to_list() if c)
+    return {
+        "file": str(path),
+        "platform": info.platform,
+        "level": info.level,
+        "encoding": info.encoding,
+        "number_format": info.number_format,
+        "rows": info.rows_read,
+        "skipped": info.skipped,
+        "daily": pacing.startswith("usable"),
+        "pacing": pacing,
+        "date_min": dated.min() if dated.len() else None,
+        "date_max": dated.max() if dated.len() else None,
+        "currency": currencies[0] if len(currencies) == 1 else (currencies or None),
+        "columns": info.columns_used,
+        "attribution": info.attribution,
+        "totals": sums,
+    }
