@@ -209,9 +209,9 @@ def inspect(
     if fmt == "json":
         import json
 
-        from perfmkt.report import _jsonable
+        from perfmkt.serialize import jsonable
 
-        sys.stdout.write(json.dumps(_jsonable(results), ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json.dumps(jsonable(results), ensure_ascii=False, indent=2) + "\n")
     else:
         from perfmkt.render.terminal import inspect_panel
 

@@ -22,8 +22,6 @@ from perfmkt.errors import PlanError
 from perfmkt.metrics import CATALOG, RATIOS, VOLUMES
 from perfmkt.sources.base import ReadOptions
 
-Platform = Literal["google_ads", "meta", "tiktok", "microsoft_ads", "linkedin"]
-
 
 class Strict(BaseModel):
     # A typo such as `kpi:` for `kpis:` must fail, not be ignored.
@@ -97,7 +95,10 @@ class Source(Strict):
 
 
 class Channel(Strict):
-    platform: Platform
+    platform: str = Field(
+        description="google_ads, meta, tiktok, microsoft_ads, linkedin or a "
+        "source's own platform name"
+    )
     campaigns: str = Field(".*", description="regex searched in campaign names")
     account: str | None = None
 
@@ -210,6 +211,20 @@ class Plan(Strict):
     status: StatusBands = StatusBands()
     projection: Projection = Projection()
     margin: float = Field(1.0, gt=0, le=1, description="gross margin used by ROI")
+    fx: dict[str, float] = Field(
+        default_factory=dict,
+        description="units of the plan currency per unit of another, e.g. {USD: 25400}",
+    )
+
+    @field_validator("fx")
+    @classmethod
+    def _rates(cls, value: dict[str, float]) -> dict[str, float]:
+        for code, rate in value.items():
+            if not re.fullmatch(r"[A-Z]{3}", code):
+                raise ValueError(f"{code!r} is not a currency code like USD")
+            if rate <= 0:
+                raise ValueError(f"{code}: a rate must be greater than 0, got {rate}")
+        return value
 
     @field_validator("timezone")
     @classmethod

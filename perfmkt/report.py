@@ -49,6 +49,7 @@ class Notes:
     unclaimed_campaigns: list[dict[str, Any]] = field(default_factory=list)
     days_without_data: list[date] = field(default_factory=list)
     kpi_sources: dict[str, list[str]] = field(default_factory=dict)
+    fx: dict[str, float] = field(default_factory=dict)  # currency -> rate used (plan's fx:)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -90,7 +91,7 @@ def build_report(plan: Plan, loaded: Loaded, today: date, as_of: date | None = N
     notes = Notes()
     facts = pacing.assign_channels(loaded.facts, plan).collect()
     _note_files(notes, loaded)
-    _check_currency(facts, plan)
+    facts = to_plan_currency(facts, plan, notes)
 
     claimed = facts.filter(pl.col("channel").is_not_null())
     _note_claims(notes, facts, plan)
@@ -237,6 +238,7 @@ def _note_files(notes: Notes, loaded: Loaded) -> None:
                 "last_day": f.last_day,
                 "modified": datetime.fromtimestamp(f.mtime).isoformat(timespec="seconds"),
                 "columns": f.columns_used,
+                "attribution": f.attribution,
             }
         )
         for reason, count in f.skipped.items():
@@ -283,22 +285,40 @@ def _note_claims(notes: Notes, facts: pl.DataFrame, plan: Plan) -> None:
             )
 
 
-def _check_currency(facts: pl.DataFrame, plan: Plan) -> None:
-    other = facts.filter(
-        pl.col("channel").is_not_null()
-        & pl.col("currency").is_not_null()
-        & (pl.col("currency") != "")
-        & (pl.col("currency") != plan.currency)
-    )
-    if other.height:
-        row = other.row(0, named=True)
+MONEY = ("spend", "conversion_value", "revenue")
+
+
+def to_plan_currency(facts: pl.DataFrame, plan: Plan, notes: Notes) -> pl.DataFrame:
+    """Convert money of rows in other currencies with the plan's ``fx:`` rates (spend and
+    conversion value alike, so ROAS stays right). Rows without a currency are taken to be in
+    the plan's; a claimed row in a currency without a rate is an error naming it."""
+    currency = pl.col("currency")
+    foreign = currency.is_not_null() & (currency != "") & (currency != plan.currency)
+    other = facts.filter(pl.col("channel").is_not_null() & foreign)
+    missing = other.filter(~currency.is_in(list(plan.fx)))
+    if missing.height:
+        row = missing.row(0, named=True)
         raise DataError(
-            f"amounts are in {row['currency']}, the plan's currency is {plan.currency}",
+            f"amounts are in {row['currency']}, the plan's currency is {plan.currency} "
+            f"and fx: has no {row['currency']} rate",
             path=row["source_file"],
             row=row["row"],
             column="currency",
-            hint="export in the plan's currency or set `currency:` to match",
+            hint=f"add `fx: {{{row['currency']}: <{plan.currency} per {row['currency']}>}}` "
+            "to the plan, or export in the plan's currency",
         )
+    used = sorted(set(other["currency"].to_list()))
+    notes.fx = {code: plan.fx[code] for code in used}
+    if not used:
+        return facts
+    rate = currency.replace_strict(plan.fx, default=1.0, return_dtype=pl.Float64)
+    factor = pl.when(foreign).then(rate).otherwise(1.0)
+    return facts.with_columns((pl.col(m) * factor).alias(m) for m in MONEY).with_columns(
+        pl.when(foreign & currency.is_in(used))
+        .then(pl.lit(plan.currency))
+        .otherwise(currency)
+        .alias("currency")
+    )
 
 
 def report_from_plan_file(

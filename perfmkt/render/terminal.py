@@ -198,6 +198,11 @@ def notes(report: Report) -> RenderableType:
     for name in volumes_needed([k.name for k in report.kpis]):
         if name in n.kpi_sources:
             lines.append(Text(f"{name} ← {'; '.join(n.kpi_sources[name])}", style="muted"))
+    for code, rate in n.fx.items():
+        lines.append(Text(f"{code} amounts converted at 1 {code} = {rate:,} {report.currency}"))
+    attribution = sorted({a for f in n.files for a in f.get("attribution", [])})
+    if attribution:
+        lines.append(Text(f"attribution (from the exports): {'; '.join(attribution)}"))
     for w in n.warnings:
         lines.append(Text(f"warning: {w}", style="yellow"))
     return Panel(

@@ -43,6 +43,8 @@ class ExportFormat:
     how_to_export_daily: str = ""
     # Headers whose language implies day-first dates and decimal commas (a Vietnamese UI).
     day_first_headers: tuple[str, ...] = ()
+    # The date order a platform always writes, whatever the UI language (LinkedIn: 3/1/2026).
+    date_order: DateOrder | None = None
     # Reads the row count a preamble announces ("Rows: 320"), to check against what was read.
     announced_rows: Callable[[list[str]], int | None] | None = None
 

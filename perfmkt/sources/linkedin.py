@@ -20,7 +20,6 @@ LINKEDIN = ExportFormat(
         "date": ("Start Date (in UTC)", "Date", "Day"),
         "account": ("Account Name",),
         "campaign": ("Campaign Name",),
-        "ad_group": ("Campaign Group Name",),
         "ad": ("Ad Name", "Creative Name"),
         "currency": ("Currency",),
         "spend": ("Total Spent", "Amount Spent"),
@@ -34,4 +33,5 @@ LINKEDIN = ExportFormat(
         "leads": ("Leads",),
     },
     how_to_export_daily="in Campaign Manager choose Export > Time breakdown: Daily",
+    date_order="month_first",
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from pathlib import Path
 
 import polars as pl
@@ -48,7 +49,9 @@ def decode(raw: bytes, path: Path) -> tuple[str, str]:
     except UnicodeDecodeError as exc:
         if encoding == "utf-8":
             try:
-                return raw.decode("cp1258"), "cp1258"
+                # cp1258 writes many Vietnamese letters as base + combining mark: compose them
+                # so "Chiến dịch" matches the header names we know.
+                return unicodedata.normalize("NFC", raw.decode("cp1258")), "cp1258"
             except UnicodeDecodeError:
                 pass
         raise ExportError(

@@ -256,9 +256,10 @@ def read_export(
         indicator = fmt.pick(header, "result_indicator")
         for measure in by_indicator:
             found[measure] = measure
-            columns_used[measure] = f"{results_col} where {indicator} is a {measure[:-1]}"
+            kind = RESULT_MEASURES[measure][0]
+            columns_used[measure] = f"{results_col} where {indicator} is a {kind}"
 
-    date_order = options.date_order or ("day_first" if localized else None)
+    date_order = options.date_order or fmt.date_order or ("day_first" if localized else None)
     if date_col and table.height:
         dates = parse_dates(table, date_col, path, date_order)
     else:  # an empty file, or a period export read for its totals (``daily=False``)
