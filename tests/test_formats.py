@@ -1,0 +1,194 @@
+"""Every export variant perfmkt reads, as small files written the way each platform writes
+them, with totals added up by hand from the rows shown in each file."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from perfmkt.errors import ExportError
+from perfmkt.sources.base import ReadOptions
+from perfmkt.sources.parsing import number_expr, parse_dates
+from perfmkt.sources.reader import read_export
+from tests.conftest import FIXTURES, run_cli
+
+EXPORTS = FIXTURES / "exports"
+COCCOC = ReadOptions(
+    platform="coccoc",
+    columns={
+        "date": "Ngày",
+        "campaign": "Chiến dịch",
+        "spend": "Chi phí (đ)",
+        "clicks": "Lượt click",
+        "orders": "Đơn hàng",
+        "revenue": "Doanh thu",
+    },
+    currency="VND",
+    date_order="day_first",
+)
+
+# file: (options, platform, level, encoding, rows, first day, last day, currency, totals)
+# fmt: off
+CASES = {
+    "google_ads/vi_campaign_day_cp1258.csv": (
+        None, "google_ads", "campaign", "cp1258", 3, date(2026, 3, 1), date(2026, 3, 13), "VND",
+        {"spend": 1_250_000 + 980_500 + 1_100_000, "impressions": 12_000 + 10_500 + 11_000,
+         "clicks": 340 + 300 + 320, "orders": 4.5 + 3 + 2,
+         "revenue": 2_700_000 + 1_800_000 + 1_200_000},
+    ),
+    "meta/vi_adset_day.csv": (
+        None, "meta", "ad group", "utf-8-sig", 3, date(2026, 3, 1), date(2026, 3, 2), "VND",
+        {"spend": 1_500_000 + 700_000 + 1_250_000, "impressions": 42_000 + 15_000 + 38_000,
+         "reach": 30_000 + 9_000 + 27_000, "clicks": 510 + 260 + 470, "orders": 6 + 4,
+         "revenue": 3_600_000 + 2_500_000},
+    ),
+    "meta/ad_level_day_result_type.csv": (
+        None, "meta", "ad", "utf-8", 4, date(2026, 3, 1), date(2026, 3, 3), "USD",
+        # orders from Results only where Result type is a purchase: 3 + 2, not the 61 clicks
+        {"spend": 45.2 + 20.05 + 39.87 + 12.43859238, "impressions": 14_400,
+         "clicks": 88 + 61 + 80 + 22, "orders": 5, "leads": None},
+    ),
+    "tiktok/ad_group_by_day_idr.csv": (
+        None, "tiktok", "ad group", "utf-8", 3, date(2026, 3, 1), date(2026, 3, 2), "IDR",
+        {"spend": 125_000 + 130_500 + 50_000, "impressions": 10_400 + 11_020 + 8_000,
+         "clicks": 96 + 101 + 140, "orders": 3 + 4, "revenue": 450_000 + 610_000},
+    ),
+    "microsoft_ads/campaign_daily.csv": (
+        None, "microsoft_ads", "campaign", "utf-8-sig", 3, date(2026, 3, 1), date(2026, 3, 2),
+        None,
+        {"spend": 31.50 + 28.25 + 5.10, "impressions": 1_200 + 1_100 + 300,
+         "clicks": 40 + 35 + 25, "orders": 2 + 1, "revenue": 180},
+    ),
+    "linkedin/campaign_performance_daily.csv": (
+        None, "linkedin", "campaign", "utf-8", 2, date(2026, 3, 1), date(2026, 3, 2), "USD",
+        {"spend": 210.45 + 198.10, "impressions": 10_500, "clicks": 73, "leads": 5,
+         "conversions": 1},
+    ),
+    "custom/coccoc_daily_semicolon.csv": (
+        COCCOC, "coccoc", "campaign", "utf-8", 2, date(2026, 3, 1), date(2026, 3, 2), "VND",
+        {"spend": 1_200_500 + 980_000, "clicks": 450 + 410, "orders": 8,
+         "revenue": 2_500_000 + 1_450_000.50},
+    ),
+}
+# fmt: on
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_fixture_reads_with_hand_checked_totals(name: str) -> None:
+    options, platform, level, encoding, rows, first, last, currency, totals = CASES[name]
+    facts, info = read_export(EXPORTS / name, options)
+    assert (info.platform, info.level, info.encoding) == (platform, level, encoding)
+    assert facts.height == rows == info.rows_read
+    assert (info.first_day, info.last_day) == (first, last)
+    assert facts["currency"].unique().to_list() == [currency]
+    for measure, expected in totals.items():
+        series = facts[measure]
+        got = None if series.null_count() == series.len() else series.sum()
+        assert got == (pytest.approx(expected) if expected is not None else None), measure
+
+
+def test_vietnamese_names_survive_windows_1258() -> None:
+    facts, info = read_export(EXPORTS / "google_ads/vi_campaign_day_cp1258.csv")
+    assert "TSTH_Tìm kiếm" in facts["campaign"].to_list()
+    assert info.number_format == "1.234,56"
+    assert info.columns_used["spend"] == "Chi phí"
+
+
+@pytest.mark.parametrize("name", sorted(n for n, case in CASES.items() if case[0] is None))
+def test_inspect_prints_platform_and_totals(name: str) -> None:
+    _, platform, *_, totals = CASES[name]
+    (result,) = json.loads(run_cli(["inspect", EXPORTS / name, "-f", "json"])[0])
+    assert result["platform"] == platform and result["daily"] is True
+    assert result["totals"]["spend"] == pytest.approx(totals["spend"])
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_duplicate_header_with_different_values_is_refused(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "tt.csv",
+        "Date,Campaign name,Ad group name,Cost,Conversions,Cost\n"
+        "2026-03-01,A,B,100,1,100\n2026-03-02,A,B,120,1,99\n",
+    )
+    with pytest.raises(ExportError) as caught:
+        read_export(path)
+    assert str(caught.value).startswith(f"{path}:3: Cost: the header 'Cost' appears twice")
+
+
+def test_announced_rows_must_match(tmp_path: Path) -> None:
+    text = (EXPORTS / "microsoft_ads/campaign_daily.csv").read_text(encoding="utf-8-sig")
+    path = write(tmp_path, "ms.csv", text.replace('"Rows: 3"', '"Rows: 4"'))
+    with pytest.raises(ExportError, match="announces 4 rows but 3 were read"):
+        read_export(path)
+
+
+def test_ambiguous_slash_dates_ask_for_date_order(tmp_path: Path) -> None:
+    path = write(tmp_path, "g.csv", "Day,Campaign,Cost\n01/03/2026,A,1\n02/03/2026,A,1\n")
+    with pytest.raises(ExportError, match=r"Day: dates such as '01/03/2026' could be day-first"):
+        read_export(path)
+    facts, _ = read_export(path, ReadOptions(date_order="month_first"))
+    assert facts["date"].to_list() == [date(2026, 1, 3), date(2026, 2, 3)]
+    one_late = write(tmp_path, "h.csv", "Day,Campaign,Cost\n01/03/2026,A,1\n02/13/2026,A,1\n")
+    facts, _ = read_export(one_late)  # the 13 decides: month-first, read whole
+    assert facts["date"].to_list() == [date(2026, 1, 3), date(2026, 2, 13)]
+
+
+def test_mixed_number_formats_are_refused(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, "g.csv", 'Day,Campaign,Cost\n2026-03-01,A,"1,234.50"\n2026-03-02,A,"1.234,50"\n'
+    )
+    with pytest.raises(
+        ExportError, match=r"numbers are written both as 1,234\.56 and as 1\.234,56"
+    ):
+        read_export(path)
+
+
+def test_meta_day_breakdown_beside_a_period_range_is_daily() -> None:
+    _facts, info = read_export(EXPORTS / "meta/ad_level_day_result_type.csv")
+    assert info.columns_used["date"] == "Day"
+    assert info.attribution == ["7-day click or 1-day view"]
+
+
+def test_inspect_unknown_file_is_exit_2(tmp_path: Path) -> None:
+    path = write(tmp_path, "x.csv", "a,b\n1,2\n")
+    _, stderr = run_cli(["inspect", path], expect=2)
+    assert "unknown export shape" in stderr and "columns found: a, b" in stderr
+
+
+def _format(value: float, style: str) -> str:
+    text = f"{value:,.2f}"
+    if style == "1.234,56":
+        text = text.replace(",", "_").replace(".", ",").replace("_", ".")
+    return text
+
+
+@given(
+    value=st.floats(-1e12, 1e12).map(lambda v: round(v, 2)),
+    style=st.sampled_from(["1,234.56", "1.234,56"]),
+    sign=st.sampled_from(["", "$", "₫"]),
+)
+def test_number_parser_round_trip(value: float, style: str, sign: str) -> None:
+    cell = sign + _format(value, style) if value >= 0 else _format(value, style)
+    parsed = pl.DataFrame({"c": [cell]}).select(number_expr("c", style)).item()
+    assert parsed == pytest.approx(value, abs=0.005)
+
+
+@given(
+    days=st.lists(st.dates(date(2000, 1, 1), date(2040, 12, 31)), min_size=1, max_size=20),
+    pattern=st.sampled_from(["%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%b %d, %Y", "%d %B %Y"]),
+)
+def test_date_parser_round_trip(days: list[date], pattern: str) -> None:
+    frame = pl.DataFrame({"d": [d.strftime(pattern) for d in days], "row": range(len(days))})
+    order = {"%d/%m/%Y": "day_first", "%m/%d/%Y": "month_first"}.get(pattern)
+    assert parse_dates(frame, "d", Path("x.csv"), order).to_list() == days
