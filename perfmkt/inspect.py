@@ -8,10 +8,41 @@ from typing import Any
 import polars as pl
 
 from perfmkt.errors import ExportError
-from perfmkt.sources.base import ReadOptions
+from perfmkt.sources.base import ReadOptions, ShopOptions
+from perfmkt.sources.parsing import decode, head_lines, split_fields
 from perfmkt.sources.reader import read_export
+from perfmkt.sources.shop import is_shopify, read_shop_export
 
 TOTALS = ("spend", "impressions", "clicks", "conversions", "conversion_value", "orders", "leads")
+
+
+def inspect_shop_file(path: Path, options: ShopOptions) -> dict[str, Any]:
+    """An orders or leads export: rows kept and skipped, days, columns, and its totals."""
+    frame, info = read_shop_export(path, options)
+    totals: dict[str, Any] = {info.kind: frame.height}
+    if info.kind == "orders":
+        totals["revenue"] = frame["revenue"].sum() if frame["revenue"].count() else None
+    else:
+        totals["by_stage"] = dict(frame.group_by("stage").len().sort("stage").iter_rows())
+    currencies = (
+        sorted(c for c in frame["currency"].unique().to_list() if c)
+        if ("currency" in frame.columns)
+        else []
+    )
+    return {
+        "file": str(path),
+        "platform": f"shop {info.kind}",
+        "level": info.kind[:-1],
+        "label": info.label,
+        "rows": info.rows_read,
+        "skipped": info.skipped,
+        "daily": True,
+        "date_min": info.first_day,
+        "date_max": info.last_day,
+        "currency": currencies[0] if len(currencies) == 1 else (currencies or None),
+        "columns": info.columns_used,
+        "totals": totals,
+    }
 
 
 def inspect_file(path: Path, options: ReadOptions | None = None) -> dict[str, Any]:
@@ -20,7 +51,12 @@ def inspect_file(path: Path, options: ReadOptions | None = None) -> dict[str, An
     Period and lifetime exports are read too (``daily`` is then false, with the reason and
     how to download the report by day in ``pacing``).
     """
-    facts, info = read_export(path, options, daily=False)
+    try:
+        facts, info = read_export(path, options, daily=False)
+    except ExportError as err:
+        if "unknown export shape" in err.message and _looks_like_shopify(path):
+            return inspect_shop_file(path, ShopOptions(kind="orders"))
+        raise
     try:
         read_export(path, options, daily=True)
         pacing = "usable: one row per day"
@@ -48,3 +84,8 @@ def inspect_file(path: Path, options: ReadOptions | None = None) -> dict[str, An
         "attribution": info.attribution,
         "totals": sums,
     }
+
+
+def _looks_like_shopify(path: Path) -> bool:
+    lines = head_lines(decode(path.read_bytes(), path)[0])
+    return bool(lines) and is_shopify(split_fields(lines[0])[0])

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from perfmkt.errors import PlanError
 from perfmkt.metrics import CATALOG, RATIOS, VOLUMES
-from perfmkt.sources.base import ReadOptions
+from perfmkt.sources.base import ReadOptions, ShopOptions
 
 
 class Strict(BaseModel):
@@ -43,8 +43,21 @@ class Flight(Strict):
         return (self.end - self.start).days + 1
 
 
+AD_FIELDS = ("date", "account", "campaign", "ad_group", "ad", "currency")
+SHOP_FIELDS = {
+    "orders": ("order_id", "date", "revenue", "status", "source", "new_customer", "currency"),
+    "leads": ("lead_id", "date", "source", "stage"),
+}
+
+
 class Source(Strict):
     path: str = Field(description="path or glob, relative to the plan file")
+    kind: Literal["ads", "orders", "leads"] = Field(
+        "ads", description="ad-platform export, or the shop's own orders / CRM leads"
+    )
+    revenue: Literal["total", "subtotal"] = Field(
+        "total", description="order revenue from Shopify's Total or Subtotal"
+    )
     platform: str | None = Field(
         None, description="force the reader (google_ads, meta, tiktok, microsoft_ads, linkedin)"
     )
@@ -62,18 +75,15 @@ class Source(Strict):
         description="unified field -> header, for any other CSV or to override one column",
     )
 
-    @field_validator("columns")
-    @classmethod
-    def _known_fields(cls, value: dict[str, str]) -> dict[str, str]:
-        from perfmkt.schema import MEASURES
-
-        allowed = ("date", "account", "campaign", "ad_group", "ad", "currency", *MEASURES)
-        for name in value:
-            _check_kpi_name(name, allowed, "column field")
-        return value
-
     @model_validator(mode="after")
     def _platform_known(self) -> Source:
+        from perfmkt.schema import MEASURES
+
+        allowed = (*AD_FIELDS, *MEASURES) if self.kind == "ads" else SHOP_FIELDS[self.kind]
+        for name in self.columns:
+            _check_kpi_name(name, allowed, f"column field for {self.kind}")
+        if self.kind != "ads":
+            return self
         known = ("google_ads", "meta", "tiktok", "microsoft_ads", "linkedin")
         if self.platform and self.platform not in known and not self.columns:
             raise ValueError(
@@ -84,7 +94,15 @@ class Source(Strict):
             raise ValueError("a columns: map needs at least date and spend")
         return self
 
-    def read_options(self) -> ReadOptions:
+    def read_options(self, timezone: str) -> ReadOptions | ShopOptions:
+        if self.kind != "ads":
+            return ShopOptions(
+                kind=self.kind,
+                revenue=self.revenue,
+                timezone=timezone,
+                columns=dict(self.columns),
+                date_order=self.date_order,
+            )
         return ReadOptions(
             platform=self.platform,
             number_format=self.number_format,
@@ -370,10 +388,10 @@ def load_plan(path: Path) -> Plan:
         raise err from None
 
 
-def resolve_sources(plan: Plan, plan_path: Path) -> list[tuple[Path, ReadOptions]]:
+def resolve_sources(plan: Plan, plan_path: Path) -> list[tuple[Path, ReadOptions | ShopOptions]]:
     """Expand each source glob relative to the plan file; a glob matching nothing is an error."""
     base = plan_path.parent
-    files: list[tuple[Path, ReadOptions]] = []
+    files: list[tuple[Path, ReadOptions | ShopOptions]] = []
     for i, source in enumerate(plan.sources):
         pattern = Path(source.path).expanduser()
         full = pattern if pattern.is_absolute() else base / pattern
@@ -384,7 +402,7 @@ def resolve_sources(plan: Plan, plan_path: Path) -> list[tuple[Path, ReadOptions
                 f"sources[{i}].path: {source.path!r} matches no file (looked in {base})",
                 path=plan_path,
             )
-        files.extend((m, source.read_options()) for m in matches)
+        files.extend((m, source.read_options(plan.timezone)) for m in matches)
     seen: set[Path] = set()
     unique = []
     for file, options in files:  # two globs naming one file must not read it twice

@@ -50,6 +50,8 @@ class Notes:
     days_without_data: list[date] = field(default_factory=list)
     kpi_sources: dict[str, list[str]] = field(default_factory=dict)
     fx: dict[str, float] = field(default_factory=dict)  # currency -> rate used (plan's fx:)
+    # The shop's own orders / CRM leads beside what the platforms claim, flight to date.
+    truth: dict[str, dict[str, float | None]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -125,6 +127,7 @@ def build_report(plan: Plan, loaded: Loaded, today: date, as_of: date | None = N
             f"no claimed rows between {flight.start} and {as_of}: check that the exports cover "
             "the flight and that the channels' campaign patterns match"
         )
+    _note_truth(notes, loaded, used, plan.flight.start, as_of)
     kpis = pacing.pace_kpis(plan, actuals, targets, as_of)
     daily = pacing.daily_table(plan, actuals, targets)
     weekly = pacing.weekly_table(plan, actuals, targets, as_of)
@@ -264,6 +267,46 @@ def _note_files(notes: Notes, loaded: Loaded) -> None:
                 sources = notes.kpi_sources.setdefault(name, [])
                 if entry not in sources:
                     sources.append(entry)
+
+
+def _note_truth(
+    notes: Notes, loaded: Loaded, claimed: pl.DataFrame, start: date, as_of: date
+) -> None:
+    """Shop orders and CRM leads against platform-claimed conversions: over-attribution shows
+    as a ratio above 1 (Google and Meta both claim the same order)."""
+    for f in loaded.shop_files:
+        notes.files.append(
+            {
+                "path": f.path,
+                "platform": f"shop {f.kind}",
+                "detected_by": f.label,
+                "rows": f.rows_read,
+                "first_day": f.first_day,
+                "last_day": f.last_day,
+                "columns": f.columns_used,
+                "attribution": [],
+            }
+        )
+        for reason, count in f.skipped.items():
+            notes.rows_skipped.append({"reason": reason, "rows": count, "file": f.path})
+    in_range = pl.col("date").is_between(start, as_of)
+    orders = loaded.orders.filter(in_range)
+    leads = loaded.leads.filter(in_range)
+
+    def claimed_sum(measure: str) -> float | None:
+        series = claimed[measure]
+        return None if series.null_count() == series.len() else float(series.sum())
+
+    def compare(shop: float, measure: str) -> dict[str, float | None]:
+        platforms = claimed_sum(measure)
+        ratio = platforms / shop if platforms is not None and shop else None
+        return {"shop": shop, "platforms": platforms, "platforms_per_shop": ratio}
+
+    if loaded.shop_files and any(f.kind == "orders" for f in loaded.shop_files):
+        notes.truth["orders"] = compare(float(orders.height), "orders")
+        notes.truth["revenue"] = compare(float(orders["revenue"].sum()), "revenue")
+    if any(f.kind == "leads" for f in loaded.shop_files):
+        notes.truth["leads"] = compare(float(leads.height), "leads")
 
 
 def _note_claims(notes: Notes, facts: pl.DataFrame, plan: Plan) -> None:

@@ -192,3 +192,111 @@ def test_date_parser_round_trip(days: list[date], pattern: str) -> None:
     frame = pl.DataFrame({"d": [d.strftime(pattern) for d in days], "row": range(len(days))})
     order = {"%d/%m/%Y": "day_first", "%m/%d/%Y": "month_first"}.get(pattern)
     assert parse_dates(frame, "d", Path("x.csv"), order).to_list() == days
+
+
+def test_shopify_orders_counted_once_in_the_plan_timezone() -> None:
+    from perfmkt.sources.base import ShopOptions
+    from perfmkt.sources.shop import read_shop_export
+
+    path = FIXTURES / "small/exports/shop/orders_export_1.csv"
+    orders, info = read_shop_export(path, ShopOptions(timezone="Asia/Ho_Chi_Minh"))
+    assert orders["order_id"].to_list() == ["#1001", "#1002", "#1005", "#1006", "#1007"]
+    days = dict(zip(orders["order_id"], orders["date"], strict=True))
+    assert days["#1002"] == date(2026, 3, 2)  # 1 Mar 18:30 -05:00 is 2 Mar in Hanoi
+    assert days["#1006"] == date(2026, 3, 6)  # 5 Mar 17:10 UTC is 6 Mar in Hanoi
+    assert info.skipped == {
+        "line-item rows (the order is counted on its first row)": 1,
+        "cancelled, refunded or voided orders": 2,
+    }
+    subtotal, _ = read_shop_export(path, ShopOptions(revenue="subtotal"))
+    assert subtotal["revenue"].sum() == 500_000 + 1_200_000 + 800_000 + 450_000 + 300_000
+
+
+@pytest.mark.skipif(not (FIXTURES.parent.parent.parent / "shared").is_dir(), reason="no shared")
+@pytest.mark.parametrize(
+    ("name", "orders", "total", "subtotal"),
+    [
+        ("devstore_orders_export_1.csv", 51, 590_683.29, 585_942.00),
+        ("orders_export_trimmed_columns.csv", 1057, 68_141.45, 53_823.55),
+    ],
+)
+def test_real_shopify_exports(name: str, orders: int, total: float, subtotal: float) -> None:
+    from perfmkt.sources.base import ShopOptions
+    from perfmkt.sources.shop import read_shop_export
+    from tests.conftest import REAL_EXPORTS
+
+    frame, _ = read_shop_export(REAL_EXPORTS / "shopify" / name, ShopOptions())
+    assert frame.height == orders
+    assert frame["revenue"].sum() == pytest.approx(total)
+    frame, _ = read_shop_export(REAL_EXPORTS / "shopify" / name, ShopOptions(revenue="subtotal"))
+    assert frame["revenue"].sum() == pytest.approx(subtotal)
+
+
+def test_generic_orders_and_crm_leads_through_a_columns_map() -> None:
+    from perfmkt.sources.base import ShopOptions
+    from perfmkt.sources.shop import read_shop_export
+
+    columns = {
+        "order_id": "Mã đơn",
+        "date": "Ngày đặt",
+        "revenue": "Doanh thu",
+        "status": "Trạng thái",
+        "source": "Nguồn",
+        "new_customer": "Khách mới",
+    }
+    orders, info = read_shop_export(
+        EXPORTS / "shop/orders_generic.csv",
+        ShopOptions(columns=columns, exclude_statuses=("đã hủy",)),
+    )
+    assert orders["order_id"].to_list() == ["DH-1001", "DH-1003"]
+    assert orders["revenue"].sum() == 1_250_000 + 2_100_000  # decimal-comma file, read whole
+    assert orders["date"].to_list() == [date(2026, 3, 1), date(2026, 3, 13)]
+    assert info.skipped == {"cancelled, refunded or voided orders": 1}
+
+    leads, _ = read_shop_export(
+        EXPORTS / "shop/crm_leads.csv",
+        ShopOptions(
+            kind="leads",
+            columns={"lead_id": "Lead ID", "date": "Created", "source": "Source", "stage": "Stage"},
+        ),
+    )
+    assert leads["stage"].to_list() == ["won", "mql", "lead", "sal", "lead"]
+
+
+def test_unknown_lead_stage_is_refused(tmp_path: Path) -> None:
+    from perfmkt.sources.base import ShopOptions
+    from perfmkt.sources.shop import read_shop_export
+
+    path = write(tmp_path, "l.csv", "id,day,stage\nA,2026-03-01,Lead\nB,2026-03-01,Hot\n")
+    with pytest.raises(ExportError, match=r"l.csv:3: stage: unknown lead stage 'hot'"):
+        read_shop_export(
+            path,
+            ShopOptions(kind="leads", columns={"lead_id": "id", "date": "day", "stage": "stage"}),
+        )
+
+
+def test_fx_converts_spend_and_value_alike(small_plan: Path) -> None:
+    """Microsoft Ads in USD beside VND exports: converted with the plan's fx: rate."""
+    import shutil
+
+    bing = small_plan.parent / "exports" / "bing"
+    bing.mkdir()
+    shutil.copy(EXPORTS / "microsoft_ads/campaign_daily.csv", bing)
+    plan = small_plan.read_text().replace(
+        "channels:\n",
+        "  - {path: exports/bing/*.csv, currency: USD}\nfx: {USD: 25000}\nchannels:\n"
+        "  bing: {platform: microsoft_ads, campaigns: '^SHOPX_'}\n",
+    )
+    small_plan.write_text(plan)
+    result = json.loads(run_cli(["report", small_plan, "--as-of", "2026-03-05", "-f", "json"])[0])
+    bing_row = next(c for c in result["channels"] if c["name"] == "bing")
+    # 1 Mar is before the flight: only 2 Mar's two rows count
+    assert bing_row["actual"]["spend"] == pytest.approx((28.25 + 5.10) * 25_000)
+    assert bing_row["actual"]["revenue"] == pytest.approx(60 * 25_000)
+    assert result["notes"]["fx"] == {"USD": 25000}
+    spend = next(k for k in result["kpis"] if k["name"] == "spend")
+    assert spend["actual_to_date"] == pytest.approx(3_250_000 + 33.35 * 25_000)
+
+    small_plan.write_text(plan.replace("fx: {USD: 25000}\n", ""))
+    _, stderr = run_cli(["report", small_plan], expect=2)
+    assert "amounts are in USD, the plan's currency is VND and fx: has no USD rate" in stderr

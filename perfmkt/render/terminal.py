@@ -198,6 +198,16 @@ def notes(report: Report) -> RenderableType:
     for name in volumes_needed([k.name for k in report.kpis]):
         if name in n.kpi_sources:
             lines.append(Text(f"{name} ← {'; '.join(n.kpi_sources[name])}", style="muted"))
+    fmt = Formatter.for_currency(report.currency)
+    for name, t in n.truth.items():
+        kind = "money" if name == "revenue" else "count"
+        ratio = f" ({t['platforms_per_shop']:.0%} of the shop's)" if t["platforms_per_shop"] else ""
+        lines.append(
+            Text(
+                f"{name}: shop {fmt.value(kind, t['shop'])}, platforms claim "
+                f"{fmt.value(kind, t['platforms'])}{ratio}"
+            )
+        )
     for code, rate in n.fx.items():
         lines.append(Text(f"{code} amounts converted at 1 {code} = {rate:,} {report.currency}"))
     attribution = sorted({a for f in n.files for a in f.get("attribution", [])})
@@ -238,19 +248,26 @@ def inspect_panel(result: dict[str, Any]) -> RenderableType:
     table.add_column()
     days = f"{result['date_min']} … {result['date_max']}" if result["date_min"] else NO_VALUE
     skipped = ", ".join(f"{n} {why}" for why, n in result["skipped"].items()) or "none"
-    rows = [
-        ("platform", f"{result['platform']} ({result['level']} level)"),
-        ("encoding", f"{result['encoding']}, numbers as {result['number_format']}"),
+    rows = [("platform", f"{result['platform']} ({result['level']} level)")]
+    if "encoding" in result:
+        rows.append(("encoding", f"{result['encoding']}, numbers as {result['number_format']}"))
+    rows += [
         ("rows", f"{result['rows']:,} read; skipped: {skipped}"),
         ("days", days),
-        ("for pacing", result["pacing"]),
+    ]
+    if "pacing" in result:
+        rows.append(("for pacing", result["pacing"]))
+    rows += [
         ("currency", str(result["currency"] or NO_VALUE)),
         ("columns", ", ".join(f"{k} ← {v}" for k, v in result["columns"].items())),
     ]
-    if result["attribution"]:
+    if result.get("attribution"):
         rows.append(("attribution", ", ".join(result["attribution"])))
     for name, value in result["totals"].items():
-        kind = "money" if name in ("spend", "conversion_value") else "count"
+        if isinstance(value, dict):  # leads by funnel stage
+            rows.append((name, ", ".join(f"{k} {v:,}" for k, v in value.items())))
+            continue
+        kind = "money" if name in ("spend", "conversion_value", "revenue") else "count"
         rows.append((name, fmt.value(kind, value)))
     for label, value in rows:
         table.add_row(label, Text(value))

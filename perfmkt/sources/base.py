@@ -25,6 +25,19 @@ class ReadOptions:
     columns: dict[str, str] = field(default_factory=dict)  # field -> header, overrides
 
 
+EXCLUDED_STATUSES = ("cancelled", "canceled", "refunded", "voided")
+
+
+@dataclass(frozen=True)
+class ShopOptions:
+    kind: str = "orders"  # orders | leads
+    revenue: str = "total"  # total | subtotal (Shopify; tax may sit inside Subtotal)
+    timezone: str | None = None  # the plan's: timestamps with offsets become its days
+    columns: dict[str, str] = field(default_factory=dict)  # field -> header for other CSVs
+    exclude_statuses: tuple[str, ...] = EXCLUDED_STATUSES
+    date_order: str | None = None
+
+
 @dataclass(frozen=True)
 class ExportFormat:
     """One platform's export shape.

@@ -2,35 +2,57 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
 from perfmkt.schema import empty_facts
-from perfmkt.sources.base import ReadOptions
+from perfmkt.sources.base import ReadOptions, ShopOptions
 from perfmkt.sources.overlap import Replacement, resolve_overlaps
 from perfmkt.sources.reader import FileRead, read_export
+from perfmkt.sources.shop import LEADS_SCHEMA, ORDERS_SCHEMA, ShopRead, read_shop_export
 
 
 @dataclass
 class Loaded:
-    """Unified daily facts from every file, with what reading them did."""
+    """Unified daily facts from every ad export, the shop's orders and leads, and what
+    reading them did."""
 
     facts: pl.LazyFrame
     files: list[FileRead]
     replacements: list[Replacement]
+    orders: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=ORDERS_SCHEMA))
+    leads: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=LEADS_SCHEMA))
+    shop_files: list[ShopRead] = field(default_factory=list)
 
 
-def load_exports(files: list[tuple[Path, ReadOptions]]) -> Loaded:
+def load_exports(files: list[tuple[Path, ReadOptions | ShopOptions]]) -> Loaded:
     """Read every (path, options) pair and count re-downloaded days once."""
     frames: list[pl.DataFrame] = []
     reads: list[FileRead] = []
+    shop: dict[str, list[pl.DataFrame]] = {"orders": [], "leads": []}
+    shop_reads: list[ShopRead] = []
     for path, options in files:
+        if isinstance(options, ShopOptions):
+            table, shop_info = read_shop_export(path, options)
+            shop[options.kind].append(table)
+            shop_reads.append(shop_info)
+            continue
         frame, info = read_export(path, options)
         frames.append(frame)
         reads.append(info)
     facts = pl.concat(frames) if frames else empty_facts()
     recency = {r.path: (r.mtime, r.last_day) for r in reads}
     kept, replacements = resolve_overlaps(facts, recency)
-    return Loaded(facts=kept.lazy(), files=reads, replacements=replacements)
+    # An order or lead exported twice (overlapping downloads) counts once: keyed by its id.
+    orders = pl.concat(shop["orders"]) if shop["orders"] else pl.DataFrame(schema=ORDERS_SCHEMA)
+    leads = pl.concat(shop["leads"]) if shop["leads"] else pl.DataFrame(schema=LEADS_SCHEMA)
+    return Loaded(
+        facts=kept.lazy(),
+        files=reads,
+        replacements=replacements,
+        orders=orders.unique(subset=["order_id"], keep="last", maintain_order=True),
+        leads=leads.unique(subset=["lead_id"], keep="last", maintain_order=True),
+        shop_files=shop_reads,
+    )

@@ -1,0 +1,231 @@
+"""The shop's own truth: order exports (Shopify, or any CSV mapped with ``columns:``) and
+lead/CRM exports (lead id, date, source, stage).
+
+Orders are counted once each (Shopify writes one row per line item, with the order's fields
+on its first row only); their day is the day in the plan's time zone; cancelled, refunded and
+voided orders are left out by rule and counted in the notes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from perfmkt.errors import ExportError
+from perfmkt.sources.base import ShopOptions, has_any
+from perfmkt.sources.parsing import (
+    decode,
+    detect_number_format,
+    head_lines,
+    parse_dates,
+    parse_numbers,
+    read_table,
+    split_fields,
+)
+
+ORDERS_SCHEMA: dict[str, pl.DataType] = {
+    "date": pl.Date(),
+    "order_id": pl.String(),
+    "revenue": pl.Float64(),
+    "status": pl.String(),
+    "source": pl.String(),
+    "new_customer": pl.Boolean(),
+    "currency": pl.String(),
+    "source_file": pl.String(),
+    "row": pl.Int64(),
+}
+
+LEADS_SCHEMA: dict[str, pl.DataType] = {
+    "date": pl.Date(),
+    "lead_id": pl.String(),
+    "source": pl.String(),
+    "stage": pl.String(),
+    "source_file": pl.String(),
+    "row": pl.Int64(),
+}
+
+# Lead funnel stages in order; a lead at a later stage has passed the earlier ones.
+FUNNEL = ("lead", "mql", "sal", "won")
+
+SHOPIFY_COLUMNS = {
+    "order_id": "Name",
+    "date": "Created at",
+    "status": "Financial Status",
+    "source": "Source",
+    "currency": "Currency",
+    "cancelled": "Cancelled at",
+}
+
+
+@dataclass
+class ShopRead:
+    path: str
+    kind: str
+    label: str
+    rows_read: int
+    columns_used: dict[str, str]
+    skipped: dict[str, int] = field(default_factory=dict)
+    first_day: date | None = None
+    last_day: date | None = None
+
+
+def is_shopify(header: list[str]) -> bool:
+    return (
+        has_any(header, "Name")
+        and has_any(header, "Created at")
+        and has_any(header, "Total", "Subtotal")
+    )
+
+
+def _day(frame: pl.DataFrame, column: str, path: Path, options: ShopOptions) -> pl.Series:
+    """Each row's day; a timestamp with an offset becomes its day in the plan's time zone."""
+    values = frame[column].str.strip_chars()
+    with_offset = values.str.contains(r"\d{1,2}:\d{2}(:\d{2})?\s*[+-]\d{2}:?\d{2}$")
+    if options.timezone and with_offset.all():
+        stamps = values.str.replace(r"\s*([+-]\d{2}):?(\d{2})$", " $1$2").str.to_datetime(
+            "%Y-%m-%d %H:%M:%S %z", strict=False
+        )
+        if stamps.null_count() == 0:
+            return stamps.dt.convert_time_zone(options.timezone).dt.date()
+    return parse_dates(frame, column, path, options.date_order)
+
+
+def read_shop_export(path: Path, options: ShopOptions) -> tuple[pl.DataFrame, ShopRead]:
+    """Read an orders or leads export into ``ORDERS_SCHEMA`` or ``LEADS_SCHEMA``."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ExportError(f"cannot read the file: {exc.strerror}", path=path) from exc
+    text, _ = decode(raw, path)
+    lines = head_lines(text)
+    if not lines:
+        raise ExportError("the file is empty", path=path)
+    header, delimiter = split_fields(lines[0])
+    if options.columns:
+        columns, label = dict(options.columns), f"{options.kind} export mapped by columns:"
+        missing = sorted(set(columns.values()) - set(header))
+        if missing:
+            raise ExportError(
+                f"the plan's columns: map names headers this file does not have: {missing}",
+                path=path,
+            )
+    elif options.kind == "orders" and is_shopify(header):
+        columns, label = dict(SHOPIFY_COLUMNS), "Shopify orders export"
+        columns["revenue"] = "Subtotal" if options.revenue == "subtotal" else "Total"
+        columns = {k: v for k, v in columns.items() if v in header}
+    else:
+        raise ExportError(
+            f"not a recognised {options.kind} export; columns found: {', '.join(header[:12])}",
+            path=path,
+            hint=(
+                'map them in the plan: columns: {order_id: "…", date: "…", revenue: "…"}'
+                if options.kind == "orders"
+                else 'map them in the plan: columns: {lead_id: "…", date: "…", stage: "…"}'
+            ),
+        )
+    id_key = "order_id" if options.kind == "orders" else "lead_id"
+    for needed in (id_key, "date"):
+        if needed not in columns:
+            raise ExportError(
+                f"no {needed} column", path=path, hint=f"map it with columns: {{{needed}: …}}"
+            )
+    table = read_table(text, 0, delimiter, path)
+    skipped: dict[str, int] = {}
+    # Line items after an order's first row carry no order fields: one row per order.
+    if "revenue" in columns:
+        first_rows = table.filter(pl.col(columns["revenue"]).is_not_null())
+        if first_rows.height < table.height:
+            skipped["line-item rows (the order is counted on its first row)"] = (
+                table.height - first_rows.height
+            )
+        table = first_rows
+    before = table.height
+    table = table.unique(subset=[columns[id_key]], keep="first", maintain_order=True)
+    if before - table.height:
+        skipped[f"repeated {id_key}s"] = before - table.height
+    if options.kind == "orders":
+        excluded = pl.lit(False)
+        if "status" in columns:
+            excluded |= (
+                pl.col(columns["status"])
+                .fill_null("")
+                .str.to_lowercase()
+                .is_in(list(options.exclude_statuses))
+            )
+        if "cancelled" in columns:
+            excluded |= pl.col(columns["cancelled"]).fill_null("").str.strip_chars() != ""
+        dropped = table.filter(excluded).height
+        if dropped:
+            skipped["cancelled, refunded or voided orders"] = dropped
+        table = table.filter(~excluded)
+    days = (
+        _day(table, columns["date"], path, options)
+        if table.height
+        else pl.Series("date", [], dtype=pl.Date)
+    )
+
+    def text(name: str) -> pl.Expr:
+        if name not in columns:
+            return pl.lit(None, dtype=pl.String)
+        return pl.col(columns[name]).str.strip_chars()
+
+    if options.kind == "orders":
+        number_cols = [columns["revenue"]] if "revenue" in columns else []
+        number_format = detect_number_format(table, number_cols, path) or "1,234.56"
+        if number_cols:
+            table = parse_numbers(table, {"_revenue": columns["revenue"]}, path, number_format)
+        new_customer = (
+            pl.col(columns["new_customer"])
+            .str.to_lowercase()
+            .str.strip_chars()
+            .is_in(["new", "yes", "true", "1", "first-time", "first time"])
+            if "new_customer" in columns
+            else pl.lit(None, dtype=pl.Boolean)
+        )
+        frame = table.select(
+            pl.Series("date", days),
+            text("order_id").alias("order_id"),
+            (pl.col("_revenue") if number_cols else pl.lit(None)).alias("revenue"),
+            text("status").str.to_lowercase().alias("status"),
+            text("source").alias("source"),
+            new_customer.alias("new_customer"),
+            text("currency").alias("currency"),
+            pl.lit(str(path)).alias("source_file"),
+            pl.col("row"),
+        ).cast(ORDERS_SCHEMA)  # type: ignore[arg-type]
+    else:
+        stage = (
+            pl.col(columns["stage"]).str.strip_chars().str.to_lowercase()
+            if ("stage" in columns)
+            else pl.lit("lead")
+        )
+        frame = table.select(
+            pl.Series("date", days),
+            text("lead_id").alias("lead_id"),
+            text("source").alias("source"),
+            stage.alias("stage"),
+            pl.lit(str(path)).alias("source_file"),
+            pl.col("row"),
+        ).cast(LEADS_SCHEMA)  # type: ignore[arg-type]
+        unknown = frame.filter(~pl.col("stage").is_in(FUNNEL))
+        if unknown.height:
+            raise ExportError(
+                f"unknown lead stage {unknown['stage'][0]!r} (expected one of {', '.join(FUNNEL)})",
+                path=path,
+                row=unknown["row"][0],
+                column=columns.get("stage"),
+            )
+    info = ShopRead(
+        path=str(path),
+        kind=options.kind,
+        label=label,
+        rows_read=frame.height,
+        columns_used={k: v for k, v in columns.items() if k != "cancelled"},
+        skipped=skipped,
+        first_day=frame["date"].min() if frame.height else None,  # type: ignore[arg-type]
+        last_day=frame["date"].max() if frame.height else None,  # type: ignore[arg-type]
+    )
+    return frame, info
