@@ -1,0 +1,36 @@
+"""README's commands are true: the opening two, and every `perfmkt` example it shows."""
+
+from __future__ import annotations
+
+import glob
+import re
+import shlex
+
+import pytest
+
+from tests.conftest import ROOT, run_cli
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+BLOCKS = re.findall(r"```bash\n(.*?)```", README, flags=re.S)
+EXAMPLES = [
+    line.split("#")[0].strip()
+    for block in BLOCKS
+    for line in block.splitlines()
+    if line.startswith("perfmkt ")
+]
+
+
+def test_readme_opens_with_the_two_newcomer_commands() -> None:
+    first, second = BLOCKS[0].strip(), BLOCKS[1].strip()
+    assert first.endswith("pip install . && perfmkt report configs/demo.yaml")
+    assert "pip install '.[test]'" in second and second.endswith("&& pytest")
+    assert "ruff check ." in second
+
+
+@pytest.mark.parametrize("command", EXAMPLES)
+def test_readme_example_runs(command: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    args = []
+    for word in shlex.split(command)[1:]:
+        args.extend(sorted(glob.glob(word)) if "*" in word else [word])
+    run_cli(args)
