@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from perfmkt.errors import PlanError
 from perfmkt.metrics import CATALOG, RATIOS, VOLUMES
-from perfmkt.sources.base import ReadOptions, ShopOptions
+from perfmkt.sources.base import EXCLUDED_STATUSES, ReadOptions, ShopOptions
 
 
 class Strict(BaseModel):
@@ -57,6 +57,10 @@ class Source(Strict):
     )
     revenue: Literal["total", "subtotal"] = Field(
         "total", description="order revenue from Shopify's Total or Subtotal"
+    )
+    exclude_statuses: list[str] = Field(
+        default_factory=lambda: list(EXCLUDED_STATUSES),
+        description="order statuses left out (compared case-insensitively)",
     )
     platform: str | None = Field(
         None, description="force the reader (google_ads, meta, tiktok, microsoft_ads, linkedin)"
@@ -102,6 +106,7 @@ class Source(Strict):
                 timezone=timezone,
                 columns=dict(self.columns),
                 date_order=self.date_order,
+                exclude_statuses=tuple(s.casefold() for s in self.exclude_statuses),
             )
         return ReadOptions(
             platform=self.platform,

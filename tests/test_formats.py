@@ -300,3 +300,14 @@ def test_fx_converts_spend_and_value_alike(small_plan: Path) -> None:
     small_plan.write_text(plan.replace("fx: {USD: 25000}\n", ""))
     _, stderr = run_cli(["report", small_plan], expect=2)
     assert "amounts are in USD, the plan's currency is VND and fx: has no USD rate" in stderr
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-8-sig"])
+def test_encodings_without_and_with_bom(tmp_path: Path, encoding: str) -> None:
+    text = 'Day\tCampaign\tCost\n2026-03-01\tTết sale\t"1,500.25"\n'
+    path = tmp_path / "g.csv"
+    path.write_bytes(text.encode(encoding))
+    facts, info = read_export(path)
+    assert facts["campaign"].to_list() == ["Tết sale"]
+    assert facts["spend"].to_list() == [1500.25]
+    assert info.encoding == encoding

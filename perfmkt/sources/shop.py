@@ -152,8 +152,9 @@ def read_shop_export(path: Path, options: ShopOptions) -> tuple[pl.DataFrame, Sh
             excluded |= (
                 pl.col(columns["status"])
                 .fill_null("")
+                .str.strip_chars()
                 .str.to_lowercase()
-                .is_in(list(options.exclude_statuses))
+                .is_in([s.casefold() for s in options.exclude_statuses])
             )
         if "cancelled" in columns:
             excluded |= pl.col(columns["cancelled"]).fill_null("").str.strip_chars() != ""
