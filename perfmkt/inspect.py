@@ -9,7 +9,7 @@ import polars as pl
 
 from perfmkt.errors import ExportError
 from perfmkt.sources.base import ReadOptions, ShopOptions
-from perfmkt.sources.parsing import decode, head_lines, split_fields
+from perfmkt.sources.parsing import load_text, split_fields
 from perfmkt.sources.reader import read_export
 from perfmkt.sources.shop import is_shopify, read_shop_export
 
@@ -87,5 +87,4 @@ def inspect_file(path: Path, options: ReadOptions | None = None) -> dict[str, An
 
 
 def _looks_like_shopify(path: Path) -> bool:
-    lines = head_lines(decode(path.read_bytes(), path)[0])
-    return bool(lines) and is_shopify(split_fields(lines[0])[0])
+    return is_shopify(split_fields(load_text(path).lines[0])[0])

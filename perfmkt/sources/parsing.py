@@ -11,6 +11,7 @@ import csv
 import io
 import re
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -59,6 +60,30 @@ def decode(raw: bytes, path: Path) -> tuple[str, str]:
             path=path,
             hint="save the export as UTF-8 or UTF-16 CSV",
         ) from exc
+
+
+@dataclass(frozen=True)
+class ExportText:
+    """An export file decoded: its text, encoding, first lines and modification time."""
+
+    text: str
+    encoding: str
+    lines: list[str]
+    mtime: float
+
+
+def load_text(path: Path) -> ExportText:
+    """Read and decode an export; a missing, unreadable or empty file is an ``ExportError``."""
+    try:
+        raw = path.read_bytes()
+        mtime = path.stat().st_mtime
+    except OSError as exc:
+        raise ExportError(f"cannot read the file: {exc.strerror}", path=path) from exc
+    text, encoding = decode(raw, path)
+    lines = head_lines(text)
+    if not lines:
+        raise ExportError("the file is empty", path=path)
+    return ExportText(text, encoding, lines, mtime)
 
 
 def split_fields(line: str) -> tuple[list[str], str]:

@@ -18,10 +18,9 @@ from perfmkt.sources.meta import META, RESULT_MEASURES
 from perfmkt.sources.microsoft_ads import MICROSOFT_ADS
 from perfmkt.sources.parsing import (
     currency_from_header,
-    decode,
     detect_number_format,
     drop_totals_rows,
-    head_lines,
+    load_text,
     parse_dates,
     parse_numbers,
     read_table,
@@ -174,15 +173,8 @@ def read_export(
             path=path,
             hint=f"supported: {', '.join(sorted(FORMATS))}, or map columns with columns:",
         )
-    try:
-        raw = path.read_bytes()
-        mtime = path.stat().st_mtime
-    except OSError as exc:
-        raise ExportError(f"cannot read the file: {exc.strerror}", path=path) from exc
-    text, encoding = decode(raw, path)
-    lines = head_lines(text)
-    if not lines:
-        raise ExportError("the file is empty", path=path)
+    loaded = load_text(path)
+    text, encoding, lines, mtime = loaded.text, loaded.encoding, loaded.lines, loaded.mtime
     fmt, header_line, delimiter = detect(lines, path, options)
     if options.columns and fmt.platform in FORMATS:  # the plan's map overrides single columns
         fmt = replace(fmt, columns={**fmt.columns, **{k: (v,) for k, v in options.columns.items()}})

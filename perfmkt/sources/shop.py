@@ -17,9 +17,8 @@ import polars as pl
 from perfmkt.errors import ExportError
 from perfmkt.sources.base import ShopOptions, has_any
 from perfmkt.sources.parsing import (
-    decode,
     detect_number_format,
-    head_lines,
+    load_text,
     parse_dates,
     parse_numbers,
     read_table,
@@ -95,15 +94,9 @@ def _day(frame: pl.DataFrame, column: str, path: Path, options: ShopOptions) -> 
 
 def read_shop_export(path: Path, options: ShopOptions) -> tuple[pl.DataFrame, ShopRead]:
     """Read an orders or leads export into ``ORDERS_SCHEMA`` or ``LEADS_SCHEMA``."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ExportError(f"cannot read the file: {exc.strerror}", path=path) from exc
-    text, _ = decode(raw, path)
-    lines = head_lines(text)
-    if not lines:
-        raise ExportError("the file is empty", path=path)
-    header, delimiter = split_fields(lines[0])
+    loaded = load_text(path)
+    text = loaded.text
+    header, delimiter = split_fields(loaded.lines[0])
     if options.columns:
         columns, label = dict(options.columns), f"{options.kind} export mapped by columns:"
         missing = sorted(set(columns.values()) - set(header))
