@@ -20,7 +20,7 @@ from datetime import date, timedelta
 import polars as pl
 
 from perfmkt.metrics import CATALOG, VOLUMES, Direction, with_metrics
-from perfmkt.plan import Plan, StatusBands
+from perfmkt.plan import Bands, Plan
 
 STATUSES = ("on_track", "at_risk", "off_track", "overspend", "no_data")
 
@@ -85,7 +85,7 @@ def daily_actuals(facts: pl.LazyFrame, start: date, end: date) -> pl.DataFrame:
     return frame.with_columns(missing).select("date", *VOLUMES).sort("date").collect()
 
 
-def status_for(pace: float | None, direction: Direction, bands: StatusBands) -> str:
+def status_for(pace: float | None, direction: Direction, bands: Bands) -> str:
     if pace is None:
         return "no_data"
     if direction is Direction.BUDGET and pace > bands.overspend:
@@ -95,6 +95,12 @@ def status_for(pace: float | None, direction: Direction, bands: StatusBands) -> 
     if pace >= bands.at_risk:
         return "at_risk"
     return "off_track"
+
+
+def bands_now(plan: Plan, as_of: date) -> Bands:
+    """The status bands in force on ``as_of`` (they tighten over the flight with ``early:``)."""
+    elapsed = max(0, min((as_of - plan.flight.start).days + 1, plan.flight.days))
+    return plan.status.at(elapsed / plan.flight.days)
 
 
 def _div(top: float | None, bottom: float | None) -> float | None:
@@ -179,6 +185,7 @@ def pace_kpis(
             projected[v] = done + recent_actual / window * remaining
     planned_total = {v: plan.kpis.get(v, projected[v]) for v in VOLUMES}
 
+    bands = bands_now(plan, as_of)
     rows: list[KpiPace] = []
     for name, target_total in plan.kpis.items():
         metric = CATALOG[name]
@@ -205,7 +212,7 @@ def pace_kpis(
                 projection=proj,
                 projection_pace=pace_of(proj, float(target_total), metric.direction),
                 required_daily=required if remaining else None,
-                status=status_for(pace, metric.direction, plan.status),
+                status=status_for(pace, metric.direction, bands),
             )
         )
     return rows

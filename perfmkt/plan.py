@@ -12,14 +12,14 @@ import os
 import re
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from perfmkt.errors import PlanError
-from perfmkt.metrics import CATALOG, RATIOS, VOLUMES
+from perfmkt.metrics import CATALOG, DEFAULT_KPIS, RATIOS, VOLUMES
 from perfmkt.sources.base import EXCLUDED_STATUSES, ReadOptions, ShopOptions
 
 
@@ -124,6 +124,20 @@ class Channel(Strict):
     )
     campaigns: str = Field(".*", description="regex searched in campaign names")
     account: str | None = None
+    kpis: dict[str, float] = Field(
+        default_factory=dict, description="the channel's own targets (flight totals)"
+    )
+    attribution: str | None = Field(
+        None, description="attribution window the plan expects, e.g. 7d_click_1d_view"
+    )
+    order_source: str | None = Field(
+        None, description="regex on the shop orders' source that marks this channel's orders"
+    )
+
+    @field_validator("kpis")
+    @classmethod
+    def _channel_kpis(cls, value: dict[str, float]) -> dict[str, float]:
+        return _valid_kpis(value)
 
     @field_validator("campaigns")
     @classmethod
@@ -135,6 +149,14 @@ class Channel(Strict):
         return value
 
 
+def _valid_kpis(value: dict[str, float]) -> dict[str, float]:
+    for name, target in value.items():
+        _check_kpi_name(name, tuple(CATALOG), "KPI")
+        if target <= 0:
+            raise ValueError(f"{name}: a target must be greater than 0, got {target}")
+    return value
+
+
 def _check_kpi_name(name: str, allowed: tuple[str, ...], what: str) -> None:
     if name in allowed:
         return
@@ -143,20 +165,29 @@ def _check_kpi_name(name: str, allowed: tuple[str, ...], what: str) -> None:
     raise ValueError(f"unknown {what} {name!r}{hint}")
 
 
+# Ratios a period can target: each fixes one of its volumes from the other (see targets.py).
+PERIOD_RATIOS = tuple(r for r in RATIOS if r not in ("roi", "frequency"))
+
+
 class Period(BaseModel):
-    """A stretch of the flight with its own volume targets (a date range or an ISO week)."""
+    """A stretch of the flight with its own targets: a date range, an ISO week or a flight
+    week (``flight_week: 1`` is the flight's first seven days)."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
     start: date | None = None
     end: date | None = None
     week: str | None = Field(None, description="ISO week such as 2026-W03")
+    flight_week: int | None = Field(None, ge=1, description="1 = the flight's first 7 days")
     label: str | None = None
 
     @model_validator(mode="after")
     def _shape(self) -> Period:
+        given = [k for k in ("week", "flight_week") if getattr(self, k) is not None]
+        if self.start or self.end:
+            given.append("start/end")
+        if len(given) > 1:
+            raise ValueError(f"give one of week, flight_week or start/end, not {given}")
         if self.week is not None:
-            if self.start or self.end:
-                raise ValueError("give either week or start/end, not both")
             match = re.fullmatch(r"(\d{4})-?W(\d{2})", self.week)
             if not match:
                 raise ValueError(f"week {self.week!r} is not an ISO week like 2026-W03")
@@ -164,18 +195,13 @@ class Period(BaseModel):
                 date.fromisocalendar(int(match[1]), int(match[2]), 1)
             except ValueError as exc:
                 raise ValueError(f"week {self.week!r} does not exist") from exc
-        elif self.start is None or self.end is None:
-            raise ValueError("a period needs start and end dates, or a week")
-        elif self.end < self.start:
+        elif self.flight_week is None and (self.start is None or self.end is None):
+            raise ValueError("a period needs start and end dates, a week or a flight_week")
+        elif self.start and self.end and self.end < self.start:
             raise ValueError(f"end {self.end} is before start {self.start}")
         for key, value in self.targets.items():
-            if key in RATIOS:
-                raise ValueError(
-                    f"{key!r} per period is not supported yet: give the period's volumes "
-                    f"(e.g. spend and orders) and the ratio target follows from them"
-                )
-            _check_kpi_name(key, VOLUMES, "timeline target")
-            if not isinstance(value, int | float) or value < 0:
+            _check_kpi_name(key, (*VOLUMES, *PERIOD_RATIOS), "timeline target")
+            if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
                 raise ValueError(f"{key}: expected a number ≥ 0, got {value!r}")
         return self
 
@@ -183,41 +209,172 @@ class Period(BaseModel):
     def targets(self) -> dict[str, float]:
         return dict(self.model_extra or {})
 
-    @property
-    def first_day(self) -> date:
+    def days(self, flight: Flight) -> tuple[date, date]:
+        """First and last day of the period (a flight week is cut at the flight end)."""
         if self.week:
             year, week = re.findall(r"\d+", self.week)
-            return date.fromisocalendar(int(year), int(week), 1)
-        assert self.start is not None
-        return self.start
+            first = date.fromisocalendar(int(year), int(week), 1)
+            return first, first + timedelta(days=6)
+        if self.flight_week:
+            first = flight.start + timedelta(days=7 * (self.flight_week - 1))
+            return first, min(first + timedelta(days=6), flight.end)
+        assert self.start is not None and self.end is not None
+        return self.start, self.end
 
-    @property
-    def last_day(self) -> date:
-        if self.week:
-            return self.first_day + timedelta(days=6)
-        assert self.end is not None
-        return self.end
-
-    @property
-    def name(self) -> str:
-        return self.label or self.week or f"{self.first_day}..{self.last_day}"
+    def name(self, flight: Flight) -> str:
+        if self.label or self.week:
+            return self.label or str(self.week)
+        if self.flight_week:
+            return f"flight week {self.flight_week}"
+        first, last = self.days(flight)
+        return f"{first}..{last}"
 
 
-class StatusBands(Strict):
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class Shape(Strict):
+    """How targets spread over the days of a period (and of the remainder)."""
+
+    ramp: list[float] = Field(
+        default_factory=list,
+        description="multiplier per flight week, e.g. [0.6, 1.0, 1.2]; the last holds after",
+    )
+    weekday_weights: dict[str, float] | Literal["learn"] | None = Field(
+        None, description="e.g. {sat: 1.3, sun: 1.3} (others 1), or learn from the data"
+    )
+    learn_weeks: int = Field(4, ge=1, le=26, description="weeks of data that learn weights")
+
+    @field_validator("ramp")
+    @classmethod
+    def _positive(cls, value: list[float]) -> list[float]:
+        if any(v <= 0 for v in value):
+            raise ValueError("ramp multipliers must be greater than 0")
+        return value
+
+    @field_validator("weekday_weights")
+    @classmethod
+    def _weekdays(cls, value: dict[str, float] | str | None) -> dict[str, float] | str | None:
+        if isinstance(value, dict):
+            for day, weight in value.items():
+                _check_kpi_name(day, WEEKDAYS, "weekday")
+                if weight < 0:
+                    raise ValueError(f"{day}: a weight must be ≥ 0")
+            if not any(value.get(d, 1.0) > 0 for d in WEEKDAYS):
+                raise ValueError("at least one weekday needs a weight above 0")
+        return value
+
+
+class Bands(Strict):
     on_track: float = Field(0.95, gt=0, description="pace at or above this is on track")
     at_risk: float = Field(0.85, gt=0, description="pace at or above this is at risk")
     overspend: float = Field(1.10, gt=1, description="spend pace above this is overspend")
 
     @model_validator(mode="after")
-    def _ordered(self) -> StatusBands:
+    def _ordered(self) -> Bands:
         if self.at_risk > self.on_track:
             raise ValueError("at_risk must not be above on_track")
         return self
 
 
+class StatusBands(Bands):
+    """Status thresholds; with ``early:`` they start wide on day 1 and tighten linearly to
+    these values at the flight end, so early noise does not cry wolf and late drift does."""
+
+    early: Bands | None = None
+
+    def at(self, progress: float) -> Bands:
+        """The bands in force when ``progress`` (0..1) of the flight has elapsed."""
+        if self.early is None:
+            return self
+        p = min(max(progress, 0.0), 1.0)
+
+        def mix(name: str) -> float:
+            start, end = getattr(self.early, name), getattr(self, name)
+            return start + (end - start) * p
+
+        return Bands(on_track=mix("on_track"), at_risk=mix("at_risk"), overspend=mix("overspend"))
+
+
 class Projection(Strict):
     method: Literal["shape", "run_rate"] = "shape"
     window_days: int = Field(7, ge=1, le=90)
+
+
+class Costs(Strict):
+    """What the campaign costs beyond media, for ROI and CIR on all-in cost."""
+
+    agency_fee: float = Field(0.0, ge=0, le=1, description="share of media spend, e.g. 0.1")
+    vat: float = Field(0.0, ge=0, le=1, description="on media and fee, e.g. 0.1")
+    fixed: float = Field(0.0, ge=0, description="tools, team… for the whole flight")
+
+
+class AlertRule(Strict):
+    """A condition on one KPI and the backup action to take when it holds."""
+
+    kpi: str
+    name: str | None = None
+    above_target_by: float | None = Field(
+        None, gt=0, description="daily actual above the daily target by this share (0.2 = 20 %)"
+    )
+    below_target_by: float | None = Field(None, gt=0, le=1)
+    days: int = Field(1, ge=1, le=60, description="…on this many consecutive days to as-of")
+    pace_above: float | None = Field(None, gt=0, description="flight-to-date pace above this")
+    pace_below: float | None = Field(None, gt=0, description="flight-to-date pace below this")
+    anomaly_sd: float | None = Field(
+        None, gt=0, description="as-of day this many standard deviations from the window"
+    )
+    window_days: int = Field(14, ge=3, le=90, description="trailing days for anomaly_sd")
+    action: str | None = Field(None, description="the backup action, e.g. 'promo code'")
+
+    @field_validator("kpi")
+    @classmethod
+    def _kpi(cls, value: str) -> str:
+        _check_kpi_name(value, tuple(CATALOG), "KPI")
+        return value
+
+    @model_validator(mode="after")
+    def _one_condition(self) -> AlertRule:
+        kinds = [
+            k
+            for k in (
+                "above_target_by",
+                "below_target_by",
+                "pace_above",
+                "pace_below",
+                "anomaly_sd",
+            )
+            if getattr(self, k) is not None
+        ]
+        if len(kinds) != 1:
+            raise ValueError(
+                "give exactly one condition: above_target_by, below_target_by, pace_above, "
+                f"pace_below or anomaly_sd (got {kinds or 'none'})"
+            )
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(
+            k
+            for k in (
+                "above_target_by",
+                "below_target_by",
+                "pace_above",
+                "pace_below",
+                "anomaly_sd",
+            )
+            if getattr(self, k) is not None
+        )
+
+
+TRUTH_KPIS = {
+    "orders": "orders",
+    "revenue": "orders",
+    "new_customers": "orders",
+    "leads": "leads",
+    "qualified_leads": "leads",
+}
 
 
 class Plan(Strict):
@@ -231,8 +388,18 @@ class Plan(Strict):
     channels: dict[str, Channel] = Field(default_factory=dict)
     kpis: dict[str, float] = Field(min_length=1)
     timeline: list[Period] = Field(default_factory=list)
+    shape: Shape = Shape()
     status: StatusBands = StatusBands()
     projection: Projection = Projection()
+    costs: Costs | None = None
+    truth: dict[str, Literal["platforms", "shop"]] = Field(
+        default_factory=dict,
+        description="where each result KPI's actuals come from: platforms (default) or shop",
+    )
+    track: list[str] | None = Field(
+        None, description="metrics shown without targets (default: the objective's)"
+    )
+    alerts: list[AlertRule] = Field(default_factory=list)
     margin: float = Field(1.0, gt=0, le=1, description="gross margin used by ROI")
     fx: dict[str, float] = Field(
         default_factory=dict,
@@ -261,50 +428,113 @@ class Plan(Strict):
     @field_validator("kpis")
     @classmethod
     def _kpis(cls, value: dict[str, float]) -> dict[str, float]:
-        for name, target in value.items():
-            _check_kpi_name(name, tuple(CATALOG), "KPI")
-            if target <= 0:
-                raise ValueError(f"{name}: a target must be greater than 0, got {target}")
+        return _valid_kpis(value)
+
+    @field_validator("track")
+    @classmethod
+    def _track(cls, value: list[str] | None) -> list[str] | None:
+        for name in value or []:
+            _check_kpi_name(name, tuple(CATALOG), "metric")
         return value
 
-    @model_validator(mode="after")
-    def _timeline_fits(self) -> Plan:
-        seen: list[tuple[date, date, int]] = []
-        for i, period in enumerate(self.timeline):
-            first, last = period.first_day, period.last_day
-            if first < self.flight.start or last > self.flight.end:
-                raise ValueError(
-                    f"timeline[{i}] ({period.name}) runs {first}..{last}, "
-                    f"outside the flight {self.flight.start}..{self.flight.end}"
-                )
-            for a, b, j in seen:
-                if first <= b and a <= last:
-                    raise ValueError(f"timeline[{i}] overlaps timeline[{j}] ({a}..{b})")
-            seen.append((first, last, i))
-            for kpi in period.targets:
-                if kpi not in self.kpis:
-                    raise ValueError(
-                        f"timeline[{i}].{kpi} has no flight total: add {kpi} under kpis"
-                    )
-        covered = sum((b - a).days + 1 for a, b, _ in seen)
-        for kpi, total in self.kpis.items():
-            planned = sum(p.targets.get(kpi, 0) for p in self.timeline)
-            if planned > total * (1 + 1e-9):
-                raise ValueError(
-                    f"timeline periods plan {planned:,.0f} {kpi}, more than the total {total:,.0f}"
-                )
-            periods_with = [p for p in self.timeline if kpi in p.targets]
-            fully_planned = covered == self.flight.days and len(periods_with) == len(self.timeline)
-            if fully_planned and abs(planned - total) > 1e-9 * max(total, 1):
-                raise ValueError(
-                    f"timeline covers the whole flight but its {kpi} adds up to "
-                    f"{planned:,.0f}, not the total {total:,.0f}"
-                )
-        return self
+    @field_validator("truth")
+    @classmethod
+    def _truth(cls, value: dict[str, str]) -> dict[str, str]:
+        for name in value:
+            _check_kpi_name(name, tuple(TRUTH_KPIS), "truth KPI")
+        return value
+
+    @property
+    def tracked(self) -> list[str]:
+        """Metrics shown beside the KPIs, without targets."""
+        wanted = self.track if self.track is not None else DEFAULT_KPIS[self.objective]
+        return [m for m in wanted if m not in self.kpis]
 
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+
+def cross_checks(plan: Plan) -> list[tuple[tuple[Any, ...], str]]:
+    """Problems between parts of a valid-looking plan, each with its key path."""
+    problems: list[tuple[tuple[Any, ...], str]] = []
+    flight = plan.flight
+    seen: list[tuple[date, date, int]] = []
+    for i, period in enumerate(plan.timeline):
+        first, last = period.days(flight)
+        where = ("timeline", i)
+        if first < flight.start or last > flight.end:
+            problems.append(
+                (
+                    where,
+                    f"{period.name(flight)} runs {first}..{last}, outside the "
+                    f"flight {flight.start}..{flight.end}",
+                )
+            )
+        for a, b, j in seen:
+            if first <= b and a <= last:
+                problems.append((where, f"overlaps timeline[{j}] ({a}..{b})"))
+        seen.append((first, last, i))
+        for kpi in period.targets:
+            metric = CATALOG[kpi]
+            needed = [kpi] if not metric.is_ratio else [metric.numerator, metric.denominator]
+            for volume in needed:
+                if volume not in plan.kpis:
+                    problems.append(
+                        ((*where, kpi), f"{volume} has no flight total: add {volume} under kpis")
+                    )
+            if metric.is_ratio and {metric.numerator, metric.denominator} <= set(period.targets):
+                problems.append(
+                    (
+                        (*where, kpi),
+                        f"{metric.numerator} and {metric.denominator} "
+                        "are both given: the ratio would be fixed twice",
+                    )
+                )
+    covered = sum((b - a).days + 1 for a, b, _ in seen)
+    for kpi, total in plan.kpis.items():
+        planned = sum(p.targets.get(kpi, 0) for p in plan.timeline)
+        if planned > total * (1 + 1e-9):
+            problems.append(
+                (
+                    ("timeline",),
+                    f"periods plan {planned:,.0f} {kpi}, more than the total {total:,.0f}",
+                )
+            )
+        periods_with = [p for p in plan.timeline if kpi in p.targets]
+        fully_planned = covered == flight.days and len(periods_with) == len(plan.timeline)
+        if plan.timeline and fully_planned and abs(planned - total) > 1e-9 * max(total, 1):
+            problems.append(
+                (
+                    ("timeline",),
+                    f"covers the whole flight but its {kpi} adds up to "
+                    f"{planned:,.0f}, not the total {total:,.0f}",
+                )
+            )
+    for kpi in plan.kpis:
+        if CATALOG[kpi].is_ratio:
+            continue
+        in_channels = sum(c.kpis.get(kpi, 0) for c in plan.channels.values())
+        if in_channels > plan.kpis[kpi] * (1 + 1e-9):
+            problems.append(
+                (
+                    ("channels",),
+                    f"channel {kpi} targets add up to "
+                    f"{in_channels:,.0f}, more than the plan's "
+                    f"{plan.kpis[kpi]:,.0f}",
+                )
+            )
+    kinds = {s.kind for s in plan.sources}
+    for kpi, where_from in plan.truth.items():
+        if where_from == "shop" and TRUTH_KPIS[kpi] not in kinds:
+            problems.append(
+                (
+                    ("truth", kpi),
+                    f"the shop's {TRUTH_KPIS[kpi]} are the truth but "
+                    f"no source has kind: {TRUTH_KPIS[kpi]}",
+                )
+            )
+    return problems
 
 
 def _line_map(node: yaml.Node, path: tuple[Any, ...] = ()) -> dict[tuple[Any, ...], int]:
@@ -334,7 +564,7 @@ def _problems(exc: ValidationError, lines: dict[tuple[Any, ...], int]) -> list[t
     for err in exc.errors():
         # pydantic adds the model-validator "mode" or union branch names to loc; keep keys only.
         loc = tuple(p for p in err["loc"] if p in ("",) or not str(p).startswith("function-"))
-        line = next((lines[loc[:n]] for n in range(len(loc), -1, -1) if loc[:n] in lines), 1)
+        line = _line_of(loc, lines)
         message = str(err["msg"]).removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             key = str(loc[-1])
@@ -382,15 +612,27 @@ def load_plan(path: Path) -> Plan:
         ) from exc
     if not isinstance(data, dict):
         raise PlanError("a plan is a YAML mapping (client:, campaign:, flight:, …)", path=path)
+    lines = _line_map(node) if node else {}
     try:
-        return Plan.model_validate(data)
+        plan = Plan.model_validate(data)
     except ValidationError as exc:
-        problems = _problems(exc, _line_map(node) if node else {})
-        line, first = problems[0]
-        more = f" (+{len(problems) - 1} more: run `perfmkt validate`)" if len(problems) > 1 else ""
-        err = PlanError(first + more, path=path, row=line)
-        err.problems = [f"{path}:{ln}: {msg}" for ln, msg in problems]
-        raise err from None
+        _raise_problems(path, _problems(exc, lines))
+    found = [(_line_of(loc, lines), f"{_loc_text(loc)}: {msg}") for loc, msg in cross_checks(plan)]
+    if found:
+        _raise_problems(path, found)
+    return plan
+
+
+def _line_of(loc: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> int:
+    return next((lines[loc[:n]] for n in range(len(loc), -1, -1) if loc[:n] in lines), 1)
+
+
+def _raise_problems(path: Path, problems: list[tuple[int, str]]) -> NoReturn:
+    line, first = problems[0]
+    more = f" (+{len(problems) - 1} more: run `perfmkt validate`)" if len(problems) > 1 else ""
+    err = PlanError(first + more, path=path, row=line)
+    err.problems = [f"{path}:{ln}: {msg}" for ln, msg in problems]
+    raise err from None
 
 
 def resolve_sources(plan: Plan, plan_path: Path) -> list[tuple[Path, ReadOptions | ShopOptions]]:

@@ -16,7 +16,7 @@ import polars as pl
 from perfmkt import pacing
 from perfmkt.errors import DataError
 from perfmkt.metrics import CATALOG
-from perfmkt.plan import Plan, load_plan, resolve_sources
+from perfmkt.plan import Bands, Plan, load_plan, resolve_sources
 from perfmkt.serialize import jsonable
 from perfmkt.sources.load import Loaded, load_exports
 from perfmkt.targets import daily_targets
@@ -129,6 +129,7 @@ def build_report(plan: Plan, loaded: Loaded, today: date, as_of: date | None = N
         )
     _note_truth(notes, loaded, used, plan.flight.start, as_of)
     kpis = pacing.pace_kpis(plan, actuals, targets, as_of)
+    bands = pacing.bands_now(plan, as_of)
     daily = pacing.daily_table(plan, actuals, targets)
     weekly = pacing.weekly_table(plan, actuals, targets, as_of)
     channels = pacing.channel_table(used.lazy(), plan, flight.start, as_of)
@@ -143,19 +144,19 @@ def build_report(plan: Plan, loaded: Loaded, today: date, as_of: date | None = N
         flight=info,
         projection_method=plan.projection.method,
         kpis=kpis,
-        daily=_daily_rows(daily, plan),
-        weekly=_weekly_rows(weekly, plan),
+        daily=_daily_rows(daily, plan, bands),
+        weekly=_weekly_rows(weekly, plan, bands),
         channels=_channel_rows(channels, plan),
         alerts=_status_alerts(kpis),
         notes=notes,
     )
 
 
-def _statuses(paces: dict[str, float | None], plan: Plan) -> dict[str, str]:
-    return {k: pacing.status_for(p, CATALOG[k].direction, plan.status) for k, p in paces.items()}
+def _statuses(paces: dict[str, float | None], bands: Bands) -> dict[str, str]:
+    return {k: pacing.status_for(p, CATALOG[k].direction, bands) for k, p in paces.items()}
 
 
-def _daily_rows(frame: pl.DataFrame, plan: Plan) -> list[dict[str, Any]]:
+def _daily_rows(frame: pl.DataFrame, plan: Plan, bands: Bands) -> list[dict[str, Any]]:
     rows = []
     for row in frame.iter_rows(named=True):
         actual = {k: row[k] for k in plan.kpis}
@@ -167,13 +168,13 @@ def _daily_rows(frame: pl.DataFrame, plan: Plan) -> list[dict[str, Any]]:
                 "actual": actual,
                 "target": target,
                 "pace": paces,
-                "status": _statuses(paces, plan),
+                "status": _statuses(paces, bands),
             }
         )
     return rows
 
 
-def _weekly_rows(frame: pl.DataFrame, plan: Plan) -> list[dict[str, Any]]:
+def _weekly_rows(frame: pl.DataFrame, plan: Plan, bands: Bands) -> list[dict[str, Any]]:
     kpis = list(plan.kpis)
     return [
         {
@@ -186,7 +187,7 @@ def _weekly_rows(frame: pl.DataFrame, plan: Plan) -> list[dict[str, Any]]:
             "expected_to_date": {k: row[f"{k}_expected"] for k in kpis},
             "actual": {k: row[k] for k in kpis},
             "pace": {k: row[f"{k}_pace"] for k in kpis},
-            "status": _statuses({k: row[f"{k}_pace"] for k in kpis}, plan),
+            "status": _statuses({k: row[f"{k}_pace"] for k in kpis}, bands),
         }
         for row in frame.iter_rows(named=True)
     ]

@@ -66,7 +66,9 @@ def test_timeline_outside_flight_and_overlaps(tmp_path: Path) -> None:
     err = problem(tmp_path, GOOD.replace("start: 2026-03-02, end: 2026-03-03", "week: 2026-W12"))
     assert "outside the flight" in str(err)
     overlapping = GOOD + "  - {start: 2026-03-03, end: 2026-03-04, spend: 100}\n"
-    assert "timeline[1] overlaps timeline[0]" in str(problem(tmp_path, overlapping))
+    err = problem(tmp_path, overlapping)
+    assert "timeline[1]: overlaps timeline[0] (2026-03-02..2026-03-03)" in str(err)
+    assert err.row == 12
 
 
 def test_period_targets_above_total(tmp_path: Path) -> None:
@@ -75,12 +77,15 @@ def test_period_targets_above_total(tmp_path: Path) -> None:
 
 
 def test_period_target_without_total_and_ratio_in_period(tmp_path: Path) -> None:
-    assert "add revenue under kpis" in str(
-        problem(tmp_path, GOOD.replace("spend: 100}", "revenue: 100}"))
-    )
-    assert "'cpo' per period is not supported yet" in str(
-        problem(tmp_path, GOOD.replace("spend: 100}", "cpo: 100}"))
-    )
+    err = problem(tmp_path, GOOD.replace("spend: 100}", "revenue: 100}"))
+    assert "timeline[0].revenue: revenue has no flight total: add revenue under kpis" in str(err)
+    assert err.row == 11
+    # a period CPO needs spend and orders totals: orders is planned, roas needs revenue
+    assert load_plan(plan_file(tmp_path, GOOD.replace("spend: 100}", "cpo: 100}")))
+    err = problem(tmp_path, GOOD.replace("spend: 100}", "roas: 2}"))
+    assert "timeline[0].roas: revenue has no flight total" in str(err)
+    err = problem(tmp_path, GOOD.replace("spend: 100}", "spend: 100, orders: 5, cpo: 20}"))
+    assert "spend and orders are both given: the ratio would be fixed twice" in str(err)
 
 
 def test_yaml_syntax_error_has_line(tmp_path: Path) -> None:

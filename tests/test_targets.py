@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -64,5 +65,88 @@ def test_daily_targets_sum_to_the_total(plan: Plan) -> None:
     assert math.isclose(math.fsum(t["spend"].to_list()), total, rel_tol=1e-12)
     assert (t["spend"] >= -1e-9 * total).all()
     for p in plan.timeline:  # each period gets what it asked for
-        span = t.filter((t["date"] >= p.first_day) & (t["date"] <= p.last_day))
+        first, last = p.days(plan.flight)
+        span = t.filter((t["date"] >= first) & (t["date"] <= last))
         assert math.isclose(span["spend"].sum(), p.targets["spend"], rel_tol=1e-9, abs_tol=1e-6)
+
+
+def test_ramp_and_weekend_weights_by_hand() -> None:
+    """14 days from Monday 5 Jan: week 1 ramp 0.5, week 2 ramp 1; Sat/Sun weigh 2.
+    Weights: week 1 = 5×0.5 + 2×1 = 4.5, week 2 = 5×1 + 2×2 = 9, total 13.5.
+    900 spend: a week-1 weekday gets 900 × 0.5 / 13.5 = 33.33…, a week-2 Sunday 900 × 2 / 13.5."""
+    plan = make_plan(
+        date(2026, 1, 5),
+        14,
+        {"spend": 900},
+        shape={"ramp": [0.5, 1.0], "weekday_weights": {"sat": 2, "sun": 2}},
+    )
+    t = daily_targets(plan)["spend"].to_list()
+    assert t[0] == pytest.approx(900 * 0.5 / 13.5)
+    assert t[5] == pytest.approx(900 * 1.0 / 13.5)  # Saturday of week 1: 0.5 × 2
+    assert t[13] == pytest.approx(900 * 2 / 13.5)
+    assert math.fsum(t) == pytest.approx(900)
+
+
+def test_flight_weeks_and_a_period_cpo() -> None:
+    """Flight week 1 has spend 700 and CPO 100, so orders 7 there; the other 7 days share
+    the rest of both totals: spend 300 and orders 93."""
+    plan = make_plan(
+        date(2026, 1, 7),  # a Wednesday: flight weeks are not ISO weeks
+        14,
+        {"spend": 1000, "orders": 100, "cpo": 10},
+        [{"flight_week": 1, "spend": 700, "cpo": 100}],
+    )
+    t = daily_targets(plan)
+    assert t["spend"].to_list() == pytest.approx([100] * 7 + [300 / 7] * 7)
+    assert t["orders"].to_list() == pytest.approx([1] * 7 + [93 / 7] * 7)
+    assert t["orders_cum"][-1] == 100
+
+
+def test_period_roas_fixes_revenue_from_spend() -> None:
+    plan = make_plan(
+        date(2026, 1, 5),
+        10,
+        {"spend": 1000, "revenue": 4000},
+        [{"start": "2026-01-05", "end": "2026-01-09", "roas": 2}],
+    )
+    t = daily_targets(plan)
+    # spend has no period target: 100 a day, so the period's 500 spend at ROAS 2 is 1000 revenue
+    assert t["revenue"].to_list() == pytest.approx([200] * 5 + [600] * 5)
+
+
+def test_learned_weekday_weights() -> None:
+    import polars as pl
+
+    from perfmkt.targets import learn_weekday_weights
+
+    days = [date(2026, 1, 5) + timedelta(days=i) for i in range(14)]  # two full weeks
+    spend = [100.0 if d.weekday() < 5 else 300.0 for d in days]
+    weights = learn_weekday_weights(
+        pl.DataFrame({"date": days, "spend": spend}), "spend", days[-1], weeks=4
+    )
+    mean = (5 * 100 + 2 * 300) / 7
+    assert weights == pytest.approx({i: (100 if i < 5 else 300) / mean for i in range(7)})
+    assert (
+        learn_weekday_weights(
+            pl.DataFrame({"date": days[:5], "spend": spend[:5]}), "spend", days[4], weeks=4
+        )
+        is None
+    )
+
+
+@st.composite
+def shaped_plans(draw: st.DrawFn) -> Plan:
+    plan = draw(plans())
+    shape = {
+        "ramp": draw(st.lists(st.floats(0.1, 3), max_size=4)),
+        "weekday_weights": draw(
+            st.dictionaries(st.sampled_from(["mon", "sat", "sun"]), st.floats(0, 3), max_size=3)
+        ),
+    }
+    return plan.model_copy(update={"shape": plan.shape.model_validate(shape)})
+
+
+@settings(max_examples=150, deadline=None)
+@given(shaped_plans())
+def test_shaped_daily_targets_sum_to_the_total(plan: Plan) -> None:
+    test_daily_targets_sum_to_the_total.hypothesis.inner_test(plan)  # type: ignore[attr-defined]
