@@ -62,6 +62,10 @@ CATALOG: dict[str, Metric] = {
         Metric("qualified_leads", "Qualified leads", H),
         Metric("orders", "Orders", H),
         Metric("revenue", "Revenue", H, kind="money"),
+        Metric("video_views", "Video views", H),
+        Metric("new_customers", "New customers", H),
+        Metric("sals", "SALs", H),
+        Metric("wins", "Won deals", H),
         Metric("ctr", "CTR", H, "clicks", "impressions", kind="percent"),
         Metric("cpc", "CPC", L, "spend", "clicks", kind="money"),
         Metric("cpm", "CPM", L, "spend", "impressions", 1000.0, kind="money"),
@@ -75,6 +79,15 @@ CATALOG: dict[str, Metric] = {
         Metric("cir", "CIR", L, "spend", "revenue", kind="percent"),
         Metric("roi", "ROI", H, "revenue", "spend", kind="percent"),
         Metric("frequency", "Frequency", Direction.NONE, "impressions", "reach", kind="ratio"),
+        Metric("cpv", "CPV", L, "spend", "video_views", kind="money"),
+        Metric(
+            "new_customer_share", "New-customer share", H, "new_customers", "orders", kind="percent"
+        ),
+        Metric("cpnc", "Cost per new customer", L, "spend", "new_customers", kind="money"),
+        # funnel step rates: lead -> MQL (qualified) -> SAL -> won
+        Metric("lead_to_mql", "Lead → MQL", H, "qualified_leads", "leads", kind="percent"),
+        Metric("mql_to_sal", "MQL → SAL", H, "sals", "qualified_leads", kind="percent"),
+        Metric("sal_to_won", "SAL → won", H, "wins", "sals", kind="percent"),
     )
 }
 
@@ -83,9 +96,46 @@ RATIOS: tuple[str, ...] = tuple(n for n, m in CATALOG.items() if m.is_ratio)
 
 # KPIs shown by default per objective, main result first after spend.
 DEFAULT_KPIS: dict[str, tuple[str, ...]] = {
-    "ecommerce": ("spend", "orders", "revenue", "cpo", "roas", "aov", "clicks", "cpc", "cvr"),
-    "leadgen": ("spend", "leads", "cpl", "clicks", "cpc", "ctr"),
-    "branding": ("spend", "impressions", "reach", "clicks", "cpm", "ctr", "frequency"),
+    "ecommerce": (
+        "spend",
+        "orders",
+        "revenue",
+        "cpo",
+        "roas",
+        "aov",
+        "cir",
+        "roi",
+        "new_customer_share",
+        "cpnc",
+        "clicks",
+        "cpc",
+        "cvr",
+    ),
+    "leadgen": (
+        "spend",
+        "leads",
+        "cpl",
+        "qualified_leads",
+        "cpql",
+        "lead_to_mql",
+        "mql_to_sal",
+        "sal_to_won",
+        "cpa",
+        "clicks",
+        "cpc",
+        "ctr",
+    ),
+    "branding": (
+        "spend",
+        "impressions",
+        "reach",
+        "frequency",
+        "video_views",
+        "cpv",
+        "clicks",
+        "ctr",
+        "cpm",
+    ),
 }
 
 

@@ -85,6 +85,86 @@ def daily_actuals(facts: pl.LazyFrame, start: date, end: date) -> pl.DataFrame:
     return frame.with_columns(missing).select("date", *VOLUMES).sort("date").collect()
 
 
+SHOP_VOLUMES = ("orders", "revenue", "new_customers", "leads", "qualified_leads", "sals", "wins")
+
+
+def shop_daily(
+    orders: pl.DataFrame, leads: pl.DataFrame, start: date, end: date, source: str | None = None
+) -> pl.DataFrame:
+    """The shop's own volumes per day in ``start..end``: orders, revenue and new customers
+    from the order export; leads and their funnel (qualified = MQL or later, SALs, wins) from
+    the CRM. ``source`` (a regex on the order/lead source) keeps one channel's share."""
+    grid = (
+        pl.DataFrame({"date": pl.date_range(start, end, eager=True)})
+        if end >= start
+        else (pl.DataFrame(schema={"date": pl.Date}))
+    )
+    keep = pl.col("date").is_between(start, end)
+    if source is not None:
+        keep &= pl.col("source").fill_null("").str.contains(source)
+    by_day_orders = (
+        orders.filter(keep)
+        .group_by("date")
+        .agg(
+            orders=pl.len().cast(pl.Float64),
+            revenue=pl.col("revenue").sum(),
+            new_customers=pl.col("new_customer").sum().cast(pl.Float64),
+            _known_new=pl.col("new_customer").count(),
+        )
+    )
+    stage_rank = pl.col("stage").replace_strict(
+        {"lead": 0, "mql": 1, "sal": 2, "won": 3}, return_dtype=pl.Int8
+    )
+    by_day_leads = (
+        leads.filter(keep)
+        .group_by("date")
+        .agg(
+            leads=pl.len().cast(pl.Float64),
+            qualified_leads=(stage_rank >= 1).sum().cast(pl.Float64),
+            sals=(stage_rank >= 2).sum().cast(pl.Float64),
+            wins=(stage_rank >= 3).sum().cast(pl.Float64),
+        )
+    )
+    frame = grid.join(by_day_orders, on="date", how="left").join(
+        by_day_leads, on="date", how="left"
+    )
+    has_orders, has_leads = orders.height > 0, leads.height > 0
+    knows_new = has_orders and orders["new_customer"].count() > 0
+    return frame.select(
+        "date",
+        *[
+            (pl.col(v).fill_null(0.0) if ok else pl.lit(None, dtype=pl.Float64)).alias(v)
+            for v, ok in (
+                ("orders", has_orders),
+                ("revenue", has_orders),
+                ("new_customers", knows_new),
+                ("leads", has_leads),
+                ("qualified_leads", has_leads),
+                ("sals", has_leads),
+                ("wins", has_leads),
+            )
+        ],
+    )
+
+
+def with_truth(actuals: pl.DataFrame, shop: pl.DataFrame, truth: dict[str, str]) -> pl.DataFrame:
+    """Daily actuals with each truth-from-shop volume, and every volume only the shop knows
+    (new customers, the lead funnel), taken from the shop's own data."""
+    replace = [
+        v
+        for v in SHOP_VOLUMES
+        if shop[v].null_count() < shop.height
+        and (truth.get(v) == "shop" or actuals[v].null_count() == actuals.height)
+    ]
+    if not replace:
+        return actuals
+    return (
+        actuals.drop(replace)
+        .join(shop.select("date", *replace), on="date", how="left")
+        .select(actuals.columns)
+    )
+
+
 def status_for(pace: float | None, direction: Direction, bands: Bands) -> str:
     if pace is None:
         return "no_data"

@@ -524,6 +524,14 @@ def cross_checks(plan: Plan) -> list[tuple[tuple[Any, ...], str]]:
                     f"{plan.kpis[kpi]:,.0f}",
                 )
             )
+    for i, rule in enumerate(plan.alerts):
+        if rule.kpi not in plan.kpis:
+            problems.append(
+                (
+                    ("alerts", i, "kpi"),
+                    f"{rule.kpi} has no target: add it under kpis to alert on it",
+                )
+            )
     kinds = {s.kind for s in plan.sources}
     for kpi, where_from in plan.truth.items():
         if where_from == "shop" and TRUTH_KPIS[kpi] not in kinds:

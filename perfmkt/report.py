@@ -6,6 +6,7 @@ keep them stable.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -14,12 +15,13 @@ from typing import Any
 import polars as pl
 
 from perfmkt import pacing
+from perfmkt.alerts import Alert, evaluate
 from perfmkt.errors import DataError
-from perfmkt.metrics import CATALOG
-from perfmkt.plan import Bands, Plan, load_plan, resolve_sources
+from perfmkt.metrics import CATALOG, VOLUMES
+from perfmkt.plan import WEEKDAYS, Bands, Plan, load_plan, resolve_sources
 from perfmkt.serialize import jsonable
 from perfmkt.sources.load import Loaded, load_exports
-from perfmkt.targets import daily_targets
+from perfmkt.targets import daily_targets, learn_weekday_weights
 
 
 @dataclass(frozen=True)
@@ -29,14 +31,6 @@ class FlightInfo:
     days_total: int
     days_elapsed: int
     days_remaining: int
-
-
-@dataclass(frozen=True)
-class Alert:
-    kpi: str
-    rule: str
-    message: str
-    action: str | None = None
 
 
 @dataclass
@@ -52,6 +46,9 @@ class Notes:
     fx: dict[str, float] = field(default_factory=dict)  # currency -> rate used (plan's fx:)
     # The shop's own orders / CRM leads beside what the platforms claim, flight to date.
     truth: dict[str, dict[str, float | None]] = field(default_factory=dict)
+    # KPI -> where its actuals come from ("shop" when the plan's truth: says so)
+    truth_sources: dict[str, str] = field(default_factory=dict)
+    weekday_weights: dict[str, float] | None = None  # learned from the data, when asked
     warnings: list[str] = field(default_factory=list)
 
 
@@ -67,6 +64,8 @@ class Report:
     flight: FlightInfo
     projection_method: str
     kpis: list[pacing.KpiPace]
+    tracked: list[dict[str, Any]]
+    costs: dict[str, Any] | None
     daily: list[dict[str, Any]]
     weekly: list[dict[str, Any]]
     channels: list[dict[str, Any]]
@@ -117,8 +116,12 @@ def build_report(plan: Plan, loaded: Loaded, today: date, as_of: date | None = N
     elapsed = max(0, min((as_of - flight.start).days + 1, flight.days))
     info = FlightInfo(flight.start, flight.end, flight.days, elapsed, flight.days - elapsed)
     last_elapsed = min(as_of, flight.end)
-    targets = daily_targets(plan)
-    actuals = pacing.daily_actuals(used.lazy(), flight.start, last_elapsed)
+    shop = pacing.shop_daily(loaded.orders, loaded.leads, flight.start, last_elapsed)
+    actuals = pacing.with_truth(
+        pacing.daily_actuals(used.lazy(), flight.start, last_elapsed), shop, plan.truth
+    )
+    notes.truth_sources = {k: v for k, v in plan.truth.items() if v == "shop"}
+    targets = daily_targets(plan, _weekday_weights(plan, actuals, as_of, notes))
     present_days = set(used["date"].unique().to_list())
     notes.days_without_data = [d for d in actuals["date"].to_list() if d not in present_days]
 
@@ -128,11 +131,15 @@ def build_report(plan: Plan, loaded: Loaded, today: date, as_of: date | None = N
             "the flight and that the channels' campaign patterns match"
         )
     _note_truth(notes, loaded, used, plan.flight.start, as_of)
+    _note_attribution(notes, loaded, used, plan)
     kpis = pacing.pace_kpis(plan, actuals, targets, as_of)
     bands = pacing.bands_now(plan, as_of)
-    daily = pacing.daily_table(plan, actuals, targets)
+    daily = _daily_rows(pacing.daily_table(plan, actuals, targets), plan, bands)
     weekly = pacing.weekly_table(plan, actuals, targets, as_of)
     channels = pacing.channel_table(used.lazy(), plan, flight.start, as_of)
+    channel_rows = _channel_rows(channels, plan)
+    for row in channel_rows:
+        _pace_channel(row, plan, used, loaded, targets, as_of)
     return Report(
         client=plan.client,
         campaign=plan.campaign,
@@ -144,10 +151,12 @@ def build_report(plan: Plan, loaded: Loaded, today: date, as_of: date | None = N
         flight=info,
         projection_method=plan.projection.method,
         kpis=kpis,
-        daily=_daily_rows(daily, plan, bands),
+        tracked=_tracked(plan, actuals, as_of),
+        costs=_costs(plan, kpis, actuals, elapsed),
+        daily=daily,
         weekly=_weekly_rows(weekly, plan, bands),
-        channels=_channel_rows(channels, plan),
-        alerts=_status_alerts(kpis),
+        channels=channel_rows,
+        alerts=evaluate(plan.alerts, kpis, daily, as_of),
         notes=notes,
     )
 
@@ -213,21 +222,166 @@ def _channel_rows(frame: pl.DataFrame, plan: Plan) -> list[dict[str, Any]]:
     return rows
 
 
-def _status_alerts(kpis: list[pacing.KpiPace]) -> list[Alert]:
-    """One alert per KPI whose pace is off track or overspent (the plan's own alert rules
-    and backup actions extend this)."""
-    alerts = []
-    for k in kpis:
-        if k.status in ("off_track", "overspend") and k.pace is not None:
-            word = "overspending" if k.status == "overspend" else "off track"
-            alerts.append(
-                Alert(
-                    kpi=k.name,
-                    rule=f"status {k.status}",
-                    message=f"{k.label} is {word}: pace {k.pace:.0%} of plan to date",
+def _weekday_weights(
+    plan: Plan, actuals: pl.DataFrame, as_of: date, notes: Notes
+) -> dict[int, float] | None:
+    """Weekday weights learned from the last weeks of spend, when the plan says ``learn``."""
+    if plan.shape.weekday_weights != "learn":
+        return None
+    learned = learn_weekday_weights(actuals, "spend", as_of, plan.shape.learn_weeks)
+    if learned is None:
+        notes.warnings.append(
+            "weekday_weights: learn needs at least one full week of spend: weights are flat"
+        )
+        return None
+    notes.weekday_weights = {WEEKDAYS[d]: round(w, 3) for d, w in sorted(learned.items())}
+    return learned
+
+
+def _tracked(plan: Plan, actuals: pl.DataFrame, as_of: date) -> list[dict[str, Any]]:
+    """The objective's other metrics, flight to date, without targets."""
+    to_date = actuals.filter(pl.col("date") <= as_of)
+    sums = {
+        v: (None if to_date[v].null_count() == to_date.height else float(to_date[v].sum()))
+        for v in VOLUMES
+    }
+    frame = pl.DataFrame([sums], schema={v: pl.Float64 for v in VOLUMES})
+    rows = []
+    for name in plan.tracked:
+        metric = CATALOG[name]
+        value = frame.select(metric.expr(plan.margin)).item()
+        rows.append(
+            {"name": name, "label": metric.label, "kind": metric.kind, "actual_to_date": value}
+        )
+    return rows
+
+
+def _costs(
+    plan: Plan, kpis: list[pacing.KpiPace], actuals: pl.DataFrame, elapsed: int
+) -> dict[str, Any] | None:
+    """Media cost and all-in cost (agency fee, VAT, fixed costs pro rata), with ROI and CIR on
+    each, to date and at the projected flight end."""
+    if plan.costs is None:
+        return None
+    costs = plan.costs
+    by_name = {k.name: k for k in kpis}
+    media = actuals["spend"].sum() if actuals.height else 0.0
+    revenue_series = actuals["revenue"]
+    revenue = None if revenue_series.null_count() == actuals.height else revenue_series.sum()
+
+    def view(media: float | None, revenue: float | None, share: float) -> dict[str, Any]:
+        if media is None:
+            return {"media": None, "all_in": None}
+        fee = media * costs.agency_fee
+        vat = (media + fee) * costs.vat
+        fixed = costs.fixed * share
+        all_in = media + fee + vat + fixed
+        margin = plan.margin
+
+        def roi(cost: float) -> float | None:
+            return (revenue * margin - cost) / cost if revenue is not None and cost else None
+
+        def cir(cost: float) -> float | None:
+            return cost / revenue if revenue else None
+
+        return {
+            "media": media,
+            "agency_fee": fee,
+            "vat": vat,
+            "fixed": fixed,
+            "all_in": all_in,
+            "revenue": revenue,
+            "roi_media": roi(media),
+            "roi_all_in": roi(all_in),
+            "cir_media": cir(media),
+            "cir_all_in": cir(all_in),
+        }
+
+    spend_kpi, revenue_kpi = by_name.get("spend"), by_name.get("revenue")
+    projected = view(
+        spend_kpi.projection if spend_kpi else None,
+        revenue_kpi.projection if revenue_kpi else None,
+        1.0,
+    )
+    return {
+        "to_date": view(float(media), revenue, elapsed / plan.flight.days),
+        "projection": projected,
+        "agency_fee_rate": costs.agency_fee,
+        "vat_rate": costs.vat,
+        "fixed_total": costs.fixed,
+    }
+
+
+def _pace_channel(
+    row: dict[str, Any],
+    plan: Plan,
+    used: pl.DataFrame,
+    loaded: Loaded,
+    targets: pl.DataFrame,
+    as_of: date,
+) -> None:
+    """Give a channel row its own pacing (when it has targets) and its shop truth (when its
+    orders can be told apart by source)."""
+    channel = plan.channels.get(row["name"])
+    row["kpis"] = []
+    row["truth"] = None
+    if channel is None:
+        return
+    flight = plan.flight
+    last = min(as_of, flight.end)
+    if channel.order_source:
+        shop = pacing.shop_daily(
+            loaded.orders, loaded.leads, flight.start, last, channel.order_source
+        )
+        row["truth"] = {
+            v: (None if shop[v].null_count() == shop.height else float(shop[v].sum()))
+            for v in ("orders", "revenue", "leads")
+        }
+    if not channel.kpis:
+        return
+    mine = used.filter(pl.col("channel") == row["name"])
+    actuals = pacing.daily_actuals(mine.lazy(), flight.start, last)
+    own = plan.model_copy(update={"kpis": channel.kpis, "timeline": []})
+    # The channel follows the plan's daily shape for volumes the plan has, scaled to its total.
+    base = daily_targets(own)
+    shared = [k for k in channel.kpis if k in plan.kpis and k in targets.columns]
+    if shared:
+        scaled = targets.select(
+            "date",
+            *[
+                (pl.col(c) * (channel.kpis[k] / plan.kpis[k])).alias(c)
+                for k in shared
+                for c in (k, f"{k}_cum")
+            ],
+        )
+        base = base.drop(c for k in shared for c in (k, f"{k}_cum")).join(scaled, on="date")
+    row["kpis"] = pacing.pace_kpis(own, actuals, base, as_of)
+
+
+def _note_attribution(notes: Notes, loaded: Loaded, used: pl.DataFrame, plan: Plan) -> None:
+    """Warn when an export's attribution setting differs from its channel's in the plan."""
+    by_file = {f.path: f.attribution for f in loaded.files}
+    pairs = used.select("channel", "source_file").unique().iter_rows()
+    for name, path in sorted(pairs):
+        expected = plan.channels[name].attribution if name in plan.channels else None
+        if not expected:
+            continue
+        for setting in by_file.get(path, []):
+            if attribution_code(setting) != attribution_code(expected):
+                notes.warnings.append(
+                    f"channel {name!r} expects attribution {expected}, but {path} was exported "
+                    f"with {setting!r}"
                 )
-            )
-    return alerts
+
+
+def attribution_code(text: str) -> str:
+    """``7-day click or 1-day view`` and ``7d_click_1d_view`` -> ``7d_click_1d_view``."""
+    parts = re.findall(
+        r"(\d+)\s*-?\s*d(?:ay)?s?[\s_-]*(click|engaged[\s_-]*view|view)", text.lower()
+    )
+    if not parts:
+        return text.strip().lower()
+    return "_".join(n + "d_" + re.sub(r"[\s-]+", "_", kind) for n, kind in parts)
 
 
 def _note_files(notes: Notes, loaded: Loaded) -> None:

@@ -15,6 +15,7 @@ MEASURES: tuple[str, ...] = (
     "leads",
     "orders",
     "revenue",
+    "video_views",
 )
 
 FACTS_SCHEMA: dict[str, pl.DataType] = {

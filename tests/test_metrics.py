@@ -61,7 +61,7 @@ def test_zero_or_missing_denominator_is_no_value() -> None:
 
 def test_directions_follow_the_design() -> None:
     lower = {n for n, m in CATALOG.items() if m.direction is Direction.LOWER}
-    assert lower == {"cpc", "cpm", "cpa", "cpl", "cpql", "cpo", "cir"}
+    assert lower == {"cpc", "cpm", "cpa", "cpl", "cpql", "cpo", "cir", "cpv", "cpnc"}
     assert CATALOG["spend"].direction is Direction.BUDGET
     assert CATALOG["roas"].direction is Direction.HIGHER
 

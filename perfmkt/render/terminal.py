@@ -15,6 +15,7 @@ from rich.theme import Theme
 
 from perfmkt.format import NO_VALUE, Formatter
 from perfmkt.metrics import CATALOG, volumes_needed
+from perfmkt.pacing import KpiPace
 from perfmkt.report import Report
 
 THEME = Theme(
@@ -61,25 +62,44 @@ def header(report: Report, fmt: Formatter) -> RenderableType:
     return Panel(Group(*lines), expand=False)
 
 
+def _pace_columns(table: Table, first: str = "KPI") -> None:
+    for column in (first, "Target", "Expected", "Actual", "Pace", "Projection", "Needed/day"):
+        table.add_column(column, justify="left" if column == first else "right")
+    table.add_column("Status")
+
+
+def _pace_row(k: KpiPace, fmt: Formatter, label: str | None = None) -> list[RenderableType]:
+    def show(value: float | None) -> str:
+        return fmt.value(k.kind, value)
+
+    return [
+        Text(label or k.label),
+        show(k.target_total),
+        show(k.expected_to_date),
+        show(k.actual_to_date),
+        Text(fmt.pace(k.pace), style=f"pace.{k.status}"),
+        show(k.projection),
+        show(k.required_daily),
+        _status_text(k.status),
+    ]
+
+
 def kpi_table(report: Report, fmt: Formatter) -> Table:
     table = Table(title="KPI pacing, flight to date", title_justify="left", expand=False)
-    for column in ("KPI", "Target", "Expected", "Actual", "Pace", "Projection", "Needed/day"):
-        table.add_column(column, justify="left" if column == "KPI" else "right")
-    table.add_column("Status")
+    _pace_columns(table)
     for k in report.kpis:
-
-        def show(value: float | None, kind: str = k.kind) -> str:
-            return fmt.value(kind, value)
-
+        label = k.label + (" (shop)" if k.name in report.notes.truth_sources else "")
+        table.add_row(*_pace_row(k, fmt, label))
+    for t in report.tracked:
         table.add_row(
-            Text(k.label),
-            show(k.target_total),
-            show(k.expected_to_date),
-            show(k.actual_to_date),
-            Text(fmt.pace(k.pace), style=f"pace.{k.status}"),
-            show(k.projection),
-            show(k.required_daily),
-            _status_text(k.status),
+            Text(t["label"], style="muted"),
+            "",
+            "",
+            fmt.value(t["kind"], t["actual_to_date"]),
+            "",
+            "",
+            "",
+            Text("tracked", style="muted"),
         )
     table.caption = (
         f"Projection: {_projection_words(report)}. Needed/day: what each remaining day must "
@@ -146,12 +166,72 @@ def channel_table(report: Report, fmt: Formatter) -> Table:
     names = list(report.channels[0]["actual"]) if report.channels else []
     for name in names:
         table.add_column(CATALOG[name].label, justify="right")
+    with_truth = any(c.get("truth") for c in report.channels)
+    if with_truth:
+        table.add_column("Shop orders", justify="right")
+        table.add_column("Shop revenue", justify="right")
     for channel in report.channels:
+        truth = channel.get("truth") or {}
         table.add_row(
             Text(channel["name"]),
             Text(channel["platform"]),
             fmt.percent(channel["spend_share"], digits=0),
             *[fmt.value(CATALOG[n].kind, channel["actual"][n]) for n in names],
+            *(
+                [fmt.count(truth.get("orders")), fmt.money(truth.get("revenue"))]
+                if with_truth
+                else []
+            ),
+        )
+    return table
+
+
+def channel_pacing(report: Report, fmt: Formatter) -> Table | None:
+    """Channels with their own targets, paced like the total."""
+    paced = [c for c in report.channels if c.get("kpis")]
+    if not paced:
+        return None
+    table = Table(title="Channel pacing, flight to date", title_justify="left")
+    _pace_columns(table, "Channel · KPI")
+    for channel in paced:
+        for k in channel["kpis"]:
+            table.add_row(*_pace_row(k, fmt, f"{channel['name']} · {k.label}"))
+    return table
+
+
+def costs(report: Report, fmt: Formatter) -> Table | None:
+    """Media cost beside all-in cost (fee, VAT, fixed costs), with ROI and CIR on each."""
+    if not report.costs:
+        return None
+    table = Table(title="Cost: media and all-in", title_justify="left")
+    for column in (
+        "",
+        "Media",
+        "Fee",
+        "VAT",
+        "Fixed",
+        "All-in",
+        "ROI media",
+        "ROI all-in",
+        "CIR media",
+        "CIR all-in",
+    ):
+        table.add_column(column, justify="left" if not column else "right")
+    for label, key in (("to date", "to_date"), ("projected", "projection")):
+        v = report.costs[key]
+        if v.get("media") is None:
+            continue
+        table.add_row(
+            label,
+            fmt.money(v["media"]),
+            fmt.money(v["agency_fee"]),
+            fmt.money(v["vat"]),
+            fmt.money(v["fixed"]),
+            fmt.money(v["all_in"]),
+            fmt.percent(v["roi_media"]),
+            fmt.percent(v["roi_all_in"]),
+            fmt.percent(v["cir_media"]),
+            fmt.percent(v["cir_all_in"]),
         )
     return table
 
@@ -208,6 +288,9 @@ def notes(report: Report) -> RenderableType:
                 f"{fmt.value(kind, t['platforms'])}{ratio}"
             )
         )
+    if n.weekday_weights:
+        learned = ", ".join(f"{d} {w:.2f}" for d, w in n.weekday_weights.items())
+        lines.append(Text(f"weekday weights learned from recent spend: {learned}"))
     for code, rate in n.fx.items():
         lines.append(Text(f"{code} amounts converted at 1 {code} = {rate:,} {report.currency}"))
     attribution = sorted({a for f in n.files for a in f.get("attribution", [])})
@@ -230,10 +313,12 @@ def render(report: Report, days: int = 14) -> list[RenderableType]:
     parts: list[RenderableType | None] = [
         header(report, fmt),
         kpi_table(report, fmt),
+        costs(report, fmt),
         alerts(report),
         weekly_table(report, fmt),
         daily_table(report, fmt, days),
         channel_table(report, fmt),
+        channel_pacing(report, fmt),
         notes(report),
     ]
     return [p for p in parts if p is not None]

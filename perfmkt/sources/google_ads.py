@@ -23,6 +23,7 @@ GOOGLE_ADS = ExportFormat(
         "ad_group": ("Ad group", "Nhóm quảng cáo"),
         "ad": ("Ad", "Ad ID", "Quảng cáo"),
         "currency": ("Currency code", "Currency", "Mã đơn vị tiền tệ", "Đơn vị tiền tệ"),
+        "video_views": ("Views", "Video views", "Lượt xem"),
         "spend": ("Cost", "Chi phí"),
         "impressions": ("Impr.", "Impressions", "Lượt hiển thị", "Số lần hiển thị"),
         "clicks": ("Clicks", "Lượt nhấp", "Số lượt nhấp"),

@@ -22,6 +22,7 @@ LINKEDIN = ExportFormat(
         "campaign": ("Campaign Name",),
         "ad": ("Ad Name", "Creative Name"),
         "currency": ("Currency",),
+        "video_views": ("Video Views",),
         "spend": ("Total Spent", "Amount Spent"),
         "impressions": ("Impressions",),
         "reach": ("Reach",),

@@ -33,6 +33,7 @@ META = ExportFormat(
         "ad_group": ("Ad set name", "Tên nhóm quảng cáo"),
         "ad": ("Ad name", "Tên quảng cáo"),
         "currency": ("Currency", "Đơn vị tiền tệ"),
+        "video_views": ("ThruPlays", "Video plays", "Lượt ThruPlay"),
         "impressions": ("Impressions", "Lượt hiển thị"),
         "reach": ("Reach", "Người tiếp cận", "Lượt tiếp cận"),
         "clicks": ("Link clicks", "Lượt click vào liên kết", "Clicks (all)"),

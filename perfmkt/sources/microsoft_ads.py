@@ -30,6 +30,7 @@ MICROSOFT_ADS = ExportFormat(
         "ad_group": ("AdGroupName", "Ad group"),
         "ad": ("AdId", "Ad ID", "Ad title"),
         "currency": ("CurrencyCode", "Currency code", "Currency"),
+        "video_views": ("VideoViews", "Video views"),
         "spend": ("Spend",),
         "impressions": ("Impressions", "Impr."),
         "clicks": ("Clicks",),

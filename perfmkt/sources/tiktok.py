@@ -22,6 +22,7 @@ TIKTOK = ExportFormat(
         "ad_group": ("Ad group name",),
         "ad": ("Ad name",),
         "currency": ("Currency",),
+        "video_views": ("Video views", "Video Views"),
         "spend": ("Cost", "Total cost"),
         "impressions": ("Impressions", "Impression"),
         "reach": ("Reach",),

@@ -1,0 +1,141 @@
+"""Alert rules: conditions on a KPI, checked once per run on the as-of day, each with the
+backup action the plan names. Pure functions: pacing results in, alerts out."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from perfmkt.pacing import KpiPace
+from perfmkt.plan import AlertRule
+
+
+@dataclass(frozen=True)
+class Alert:
+    kpi: str
+    rule: str  # what was checked, in words
+    message: str  # what was found, with the numbers
+    action: str | None = None
+    day: date | None = None
+
+
+def _pct(value: float) -> str:
+    return f"{value:.0%}"
+
+
+def describe(rule: AlertRule) -> str:
+    """The rule in words, as the report shows it."""
+    if rule.name:
+        return rule.name
+    k = rule.kpi
+    if rule.above_target_by is not None:
+        return f"{k} above target by {_pct(rule.above_target_by)} for {rule.days} day(s)"
+    if rule.below_target_by is not None:
+        return f"{k} below target by {_pct(rule.below_target_by)} for {rule.days} day(s)"
+    if rule.pace_above is not None:
+        return f"{k} pace above {_pct(rule.pace_above)}"
+    if rule.pace_below is not None:
+        return f"{k} pace below {_pct(rule.pace_below)}"
+    return (
+        f"{k} more than {rule.anomaly_sd} standard deviations from its last {rule.window_days} days"
+    )
+
+
+def _daily_values(daily: list[dict[str, Any]], kpi: str, key: str) -> list[float | None]:
+    return [d[key].get(kpi) for d in daily]
+
+
+def check(
+    rule: AlertRule, kpis: list[KpiPace], daily: list[dict[str, Any]], as_of: date
+) -> Alert | None:
+    """The alert ``rule`` raises on ``as_of``, or None. ``daily`` holds the report's daily rows
+    (``actual`` and ``target`` per KPI) up to ``as_of``."""
+    words = describe(rule)
+
+    def fire(message: str) -> Alert:
+        return Alert(kpi=rule.kpi, rule=words, message=message, action=rule.action, day=as_of)
+
+    if rule.pace_above is not None or rule.pace_below is not None:
+        pace = next((k.pace for k in kpis if k.name == rule.kpi), None)
+        if pace is None:
+            return None
+        if rule.pace_above is not None and pace > rule.pace_above:
+            return fire(f"{rule.kpi} pace is {_pct(pace)} of plan to date")
+        if rule.pace_below is not None and pace < rule.pace_below:
+            return fire(f"{rule.kpi} pace is {_pct(pace)} of plan to date")
+        return None
+
+    actual = _daily_values(daily, rule.kpi, "actual")
+    if rule.anomaly_sd is not None:
+        if len(actual) < rule.window_days + 1 or actual[-1] is None:
+            return None
+        window = [v for v in actual[-rule.window_days - 1 : -1] if v is not None]
+        if len(window) < 3:
+            return None
+        mean, sd = statistics.fmean(window), statistics.stdev(window)
+        if sd == 0:
+            return None
+        z = (actual[-1] - mean) / sd
+        if abs(z) > rule.anomaly_sd:
+            side = "above" if z > 0 else "below"
+            return fire(
+                f"{rule.kpi} on {as_of} is {actual[-1]:,.2f}, {abs(z):.1f} standard deviations "
+                f"{side} its {rule.window_days}-day mean of {mean:,.2f}"
+            )
+        return None
+
+    target = _daily_values(daily, rule.kpi, "target")
+    last = list(zip(actual, target, strict=True))[-rule.days :]
+    if len(last) < rule.days:
+        return None
+    above = rule.above_target_by is not None
+    share = rule.above_target_by if above else rule.below_target_by
+    assert share is not None
+    for a, t in last:
+        if a is None or t is None or t == 0:
+            return None
+        if above and not a > t * (1 + share):
+            return None
+        if not above and not a < t * (1 - share):
+            return None
+    worst = max(last, key=lambda p: abs(p[0] / p[1] - 1))  # type: ignore[operator]
+    direction = "above" if above else "below"
+    return fire(
+        f"{rule.kpi} {direction} its daily target by more than {_pct(share)} on each of the "
+        f"last {rule.days} day(s) (at most {_pct(abs(worst[0] / worst[1] - 1))}: "  # type: ignore[operator]
+        f"{worst[0]:,.2f} vs {worst[1]:,.2f})"
+    )
+
+
+def status_alerts(kpis: list[KpiPace], as_of: date) -> list[Alert]:
+    """One alert per KPI off track or overspent: the rule every plan has."""
+    alerts = []
+    for k in kpis:
+        if k.status in ("off_track", "overspend") and k.pace is not None:
+            word = "overspending" if k.status == "overspend" else "off track"
+            alerts.append(
+                Alert(
+                    kpi=k.name,
+                    rule=f"{k.name} {k.status.replace('_', ' ')}",
+                    message=f"{k.label} is {word}: pace {k.pace:.0%} of plan to date",
+                    day=as_of,
+                )
+            )
+    return alerts
+
+
+def evaluate(
+    rules: list[AlertRule], kpis: list[KpiPace], daily: list[dict[str, Any]], as_of: date
+) -> list[Alert]:
+    """Status alerts, then every plan rule that fires on ``as_of``: at most one per rule."""
+    fired = status_alerts(kpis, as_of)
+    seen: set[str] = set()
+    for rule in rules:
+        alert = check(rule, kpis, daily, as_of)
+        key = describe(rule)
+        if alert is not None and key not in seen:
+            seen.add(key)
+            fired.append(alert)
+    return fired
