@@ -170,6 +170,9 @@ def validate(
     try:
         parsed = load_plan(plan)
         files = resolve_sources(parsed, plan)
+        from perfmkt.targets import daily_targets
+
+        daily_targets(parsed)  # period ratio targets can imply more than a total
     except PlanError as err:
         for problem in err.problems:
             typer.echo(f"perfmkt: error: {problem}", err=True)
@@ -220,6 +223,35 @@ def inspect(
             console.print(inspect_panel(result))
     if failed:
         raise typer.Exit(ExitCode.BAD_INPUT)
+
+
+@app.command()
+def init(
+    source: Annotated[
+        Path, typer.Option("--from", help="Folder holding the exports to start from.")
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Plan file to write.")] = Path(
+        "plan.yaml"
+    ),
+    force: Annotated[bool, typer.Option(help="Overwrite an existing plan file.")] = False,
+) -> None:
+    """Write a commented starter plan from the exports in a folder: flight from their dates,
+    channels from their platforms and campaigns, targets from what they show so far.
+
+    Example: perfmkt init --from sample_data/demo -o plans/demo.yaml
+    """
+    from datetime import date as _date
+
+    from perfmkt.init import starter_plan
+
+    if output.exists() and not force:
+        raise _fail(PerfmktError("already exists", path=output, hint="use --force to replace it"))
+    try:
+        text = starter_plan(source, output.resolve().parent, _date.today())
+    except PerfmktError as err:
+        raise _fail(err) from None
+    _write(output, text)
+    typer.echo(f"wrote {output}: edit it, then run `perfmkt validate {output}`")
 
 
 def main() -> None:

@@ -118,3 +118,32 @@ def test_every_command_help_ends_with_an_example() -> None:
     for command in app.registered_commands:
         doc = (command.callback.__doc__ or "").strip()
         assert doc.splitlines()[-1].strip().startswith("Example: perfmkt"), command.name
+
+
+def test_init_writes_a_plan_that_validates_and_reports(tmp_path: Path) -> None:
+    plan = tmp_path / "plans" / "starter.yaml"
+    stdout, _ = run_cli(["init", "--from", ROOT / "sample_data" / "demo", "-o", plan])
+    assert "wrote" in stdout
+    text = plan.read_text()
+    assert "flight: {start: 2026-01-05, end: 2026-02-03}" in text
+    assert "campaigns: '^TSTH_'" in text  # the Google campaigns' common prefix
+    assert "objective: ecommerce" in text
+    run_cli(["validate", plan])
+    result = json.loads(run_cli(["report", plan, "-f", "json"])[0])
+    # the re-downloaded Google days are counted once in the starter totals too
+    spend = next(k for k in result["kpis"] if k["name"] == "spend")
+    assert spend["actual_to_date"] == pytest.approx(spend["target_total"], rel=0.01)
+    _, stderr = run_cli(["init", "--from", ROOT / "sample_data" / "demo", "-o", plan], expect=2)
+    assert "already exists" in stderr
+
+
+def test_validate_catches_period_ratio_targets_beyond_the_total(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.yaml"
+    (tmp_path / "x.csv").write_text("x")
+    plan.write_text(
+        "client: x\ncampaign: y\ncurrency: VND\nflight: {start: 2026-01-05, end: 2026-01-18}\n"
+        "sources: [{path: x.csv}]\nkpis: {spend: 1000, orders: 10, cpo: 100}\n"
+        "timeline:\n  - {flight_week: 1, spend: 900, cpo: 10}\n"
+    )
+    _, stderr = run_cli(["validate", plan], expect=2)
+    assert "period ratio targets imply 90 orders, more than the total 10" in stderr

@@ -91,6 +91,8 @@ def kpi_table(report: Report, fmt: Formatter) -> Table:
         label = k.label + (" (shop)" if k.name in report.notes.truth_sources else "")
         table.add_row(*_pace_row(k, fmt, label))
     for t in report.tracked:
+        if t["actual_to_date"] is None:  # nothing in the exports measures it
+            continue
         table.add_row(
             Text(t["label"], style="muted"),
             "",

@@ -1,0 +1,128 @@
+"""``perfmkt init``: a commented starter plan written from the exports a marketer already has."""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from perfmkt.errors import ExportError, PerfmktError
+from perfmkt.sources.base import ReadOptions
+from perfmkt.sources.load import load_exports
+from perfmkt.sources.parsing import load_text, split_fields
+from perfmkt.sources.reader import read_export
+from perfmkt.sources.shop import is_shopify
+
+# Objective guessed from what the exports measure, main result first.
+RESULT_KPIS = {"ecommerce": ("orders", "revenue"), "leadgen": ("leads",), "branding": ()}
+
+
+def _campaign_pattern(names: list[str]) -> str:
+    """A regex claiming these campaigns: their common prefix when it says something, else the
+    names themselves."""
+    prefix = os.path.commonprefix(names)  # noqa: RUF071 (campaign names, not paths)
+    if len(prefix) >= 3:
+        return "^" + re.escape(prefix)
+    if len(names) <= 6:
+        return "^(" + "|".join(re.escape(n) for n in sorted(names)) + ")$"
+    return ".*"
+
+
+def _nice(value: float) -> str:
+    """A round starter target, written the way plans are (900_000_000)."""
+    if value <= 0:
+        return "1"
+    digits = len(str(int(value)))
+    rounded = round(value, -max(digits - 2, 0))
+    return f"{int(rounded):_}"
+
+
+def starter_plan(folder: Path, plan_dir: Path, today: date) -> str:
+    """YAML text of a starter plan for the exports under ``folder``; source paths are written
+    relative to ``plan_dir``, where the plan will be saved."""
+    files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in (".csv", ".tsv", ".txt"))
+    if not files:
+        raise PerfmktError(f"no CSV exports under {folder}", path=folder)
+    readable: list[tuple[Path, ReadOptions]] = []
+    by_dir: dict[tuple[Path, str], list[Path]] = {}
+    shop_dirs: set[Path] = set()
+    skipped: list[str] = []
+    for path in files:
+        try:
+            _, info = read_export(path)
+        except ExportError as err:
+            if is_shopify(split_fields(load_text(path).lines[0])[0]):
+                shop_dirs.add(path.parent)
+            else:
+                skipped.append(f"{path.name}: {err.message}")
+            continue
+        readable.append((path, ReadOptions()))
+        by_dir.setdefault((path.parent, info.platform), []).append(path)
+    if not readable:
+        raise PerfmktError(
+            f"none of the {len(files)} files under {folder} is a daily ad-platform export",
+            path=folder,
+            hint="run `perfmkt inspect` on them to see why",
+        )
+    facts = load_exports(readable).facts.collect()  # re-downloads counted once
+    first, last = facts["date"].min(), facts["date"].max()
+    totals = facts.select(pl.col("spend", "orders", "revenue", "leads").sum()).row(0, named=True)
+    objective = (
+        "ecommerce"
+        if totals["orders"] or totals["revenue"]
+        else ("leadgen" if totals["leads"] else "branding")
+    )
+    currencies = sorted(c for c in facts["currency"].unique().to_list() if c)
+
+    def rel(path: Path) -> str:
+        return os.path.relpath(path, plan_dir)
+
+    lines = [
+        "# Starter plan written by `perfmkt init` from the exports it found.",
+        "# Check every value, then run:  perfmkt validate THIS_FILE",
+        "client: CLIENT NAME",
+        "campaign: CAMPAIGN NAME",
+        f"objective: {objective}           # ecommerce | leadgen | branding",
+        f"currency: {currencies[0] if currencies else 'VND'}",
+        "timezone: Asia/Ho_Chi_Minh      # 'yesterday' for the default as-of date",
+        f"# The exports cover {first} to {last}: set the real flight dates.",
+        f"flight: {{start: {first}, end: {last}}}",
+        "",
+        "sources:                        # paths and globs are relative to this file",
+    ]
+    for (directory, platform), paths in sorted(by_dir.items()):
+        glob = rel(directory / "*.csv") if len(paths) > 1 else rel(paths[0])
+        lines.append(f"  - path: {glob}    # {platform}, {len(paths)} file(s)")
+    for directory in sorted(shop_dirs):
+        lines.append(f"  - path: {rel(directory / '*.csv')}")
+        lines.append("    kind: orders                # the shop's own orders (Shopify)")
+    lines += ["", "channels:                       # which campaigns count toward this plan"]
+    for platform in sorted(facts["platform"].unique().to_list()):
+        names = sorted(facts.filter(pl.col("platform") == platform)["campaign"].unique().to_list())
+        pattern = _campaign_pattern(names).replace("'", "''")  # YAML single quotes
+        lines.append(
+            f"  {platform}: {{platform: {platform}, campaigns: '{pattern}'}}"
+            f"    # {len(names)} campaign(s)"
+        )
+    lines += ["", "kpis:                           # flight totals: so far the exports show"]
+    lines.append(
+        f"  spend: {_nice(totals['spend'] or 0)}    # spent so far: {totals['spend']:,.0f}"
+    )
+    for kpi in RESULT_KPIS[objective]:
+        value = totals[kpi] or 0
+        lines.append(f"  {kpi}: {_nice(value)}    # so far: {value:,.0f}")
+    lines += [
+        "",
+        "# timeline:                     # periods with their own targets (ramp-up, peaks)",
+        f"#   - {{flight_week: 1, spend: {_nice((totals['spend'] or 0) / 8)}}}",
+        "# shape: {weekday_weights: {sat: 1.2, sun: 1.2}}",
+        "# alerts:",
+        "#   - {kpi: spend, pace_above: 1.10, action: lower bids}",
+    ]
+    if skipped:
+        lines += ["", "# Files not used:"] + [f"#   {s}" for s in skipped]
+    lines.append(f"# written {today}")
+    return "\n".join(lines) + "\n"
