@@ -417,31 +417,3 @@ def weekly_table(
         "days_elapsed",
         *[c for k in kpis for c in (f"{k}_target", f"{k}_expected", k, f"{k}_pace")],
     )
-
-
-def channel_table(facts: pl.LazyFrame, plan: Plan, start: date, as_of: date) -> pl.DataFrame:
-    """Actuals to date per channel: summed volumes, the plan's ratio KPIs, share of spend."""
-    present = facts.collect_schema().names()
-    volumes = [v for v in VOLUMES if v in present]
-    summed = (
-        facts.filter(pl.col("channel").is_not_null() & pl.col("date").is_between(start, as_of))
-        .group_by("channel", "platform")
-        .agg(_sum_or_null(v) for v in volumes)
-        .with_columns(pl.lit(None, dtype=pl.Float64).alias(v) for v in VOLUMES if v not in present)
-    )
-    names = list(plan.channels) or None
-    table = with_metrics(summed, list(plan.kpis), plan.margin).collect()
-    total_spend = table["spend"].sum() if table.height else 0
-    table = table.with_columns(
-        spend_share=pl.when(pl.lit(total_spend) != 0).then(pl.col("spend") / total_spend)
-    )
-    if names:  # plan order, then anything else
-        order = {n: i for i, n in enumerate(names)}
-        table = (
-            table.with_columns(_order=pl.col("channel").replace_strict(order, default=len(order)))
-            .sort("_order", "channel")
-            .drop("_order")
-        )
-    else:
-        table = table.sort("channel")
-    return table

@@ -136,10 +136,8 @@ def build_report(plan: Plan, loaded: Loaded, today: date, as_of: date | None = N
     bands = pacing.bands_now(plan, as_of)
     daily = _daily_rows(pacing.daily_table(plan, actuals, targets), plan, bands)
     weekly = pacing.weekly_table(plan, actuals, targets, as_of)
-    channels = pacing.channel_table(used.lazy(), plan, flight.start, as_of)
-    channel_rows = _channel_rows(channels, plan)
-    for row in channel_rows:
-        _pace_channel(row, plan, used, loaded, targets, as_of)
+    spend_to_date = _to_date(actuals, as_of)["spend"]
+    channel_rows = _channel_rows(plan, used, loaded, targets, as_of, spend_to_date)
     return Report(
         client=plan.client,
         campaign=plan.campaign,
@@ -202,26 +200,6 @@ def _weekly_rows(frame: pl.DataFrame, plan: Plan, bands: Bands) -> list[dict[str
     ]
 
 
-def _channel_rows(frame: pl.DataFrame, plan: Plan) -> list[dict[str, Any]]:
-    shown = list(dict.fromkeys([*plan.kpis, "impressions", "clicks"]))
-    by_name = {row["channel"]: row for row in frame.iter_rows(named=True)}
-    rows = []
-    names = list(plan.channels) or sorted(by_name)
-    for name in names:
-        row = by_name.get(name, {})
-        channel = plan.channels.get(name)
-        rows.append(
-            {
-                "name": name,
-                "platform": channel.platform if channel else name,
-                "campaigns": channel.campaigns if channel else None,
-                "actual": {k: row.get(k) for k in shown},
-                "spend_share": row.get("spend_share"),
-            }
-        )
-    return rows
-
-
 def _weekday_weights(
     plan: Plan, actuals: pl.DataFrame, as_of: date, notes: Notes
 ) -> dict[int, float] | None:
@@ -238,20 +216,78 @@ def _weekday_weights(
     return learned
 
 
-def _tracked(plan: Plan, actuals: pl.DataFrame, as_of: date) -> list[dict[str, Any]]:
-    """The objective's other metrics, flight to date, without targets."""
-    to_date = actuals.filter(pl.col("date") <= as_of)
-    sums = {
-        v: (None if to_date[v].null_count() == to_date.height else float(to_date[v].sum()))
+def _to_date(actuals: pl.DataFrame, as_of: date) -> dict[str, float | None]:
+    """Summed volumes up to ``as_of``; None for a volume no source measures."""
+    frame = actuals.filter(pl.col("date") <= as_of)
+    return {
+        v: (None if frame[v].null_count() == frame.height else float(frame[v].sum()))
         for v in VOLUMES
     }
+
+
+def _metrics(sums: dict[str, float | None], names: list[str], margin: float) -> dict[str, Any]:
+    """Catalog metrics from summed volumes (ratios of sums)."""
     frame = pl.DataFrame([sums], schema={v: pl.Float64 for v in VOLUMES})
+    return frame.select(CATALOG[n].expr(margin).alias(n) for n in names).row(0, named=True)
+
+
+def _tracked(plan: Plan, actuals: pl.DataFrame, as_of: date) -> list[dict[str, Any]]:
+    """The objective's other metrics, flight to date, without targets."""
+    values = _metrics(_to_date(actuals, as_of), plan.tracked, plan.margin)
+    return [
+        {"name": n, "label": CATALOG[n].label, "kind": CATALOG[n].kind, "actual_to_date": values[n]}
+        for n in plan.tracked
+    ]
+
+
+def _channel_rows(
+    plan: Plan,
+    used: pl.DataFrame,
+    loaded: Loaded,
+    targets: pl.DataFrame,
+    as_of: date,
+    total_spend: float | None,
+) -> list[dict[str, Any]]:
+    """Per channel: actuals to date, share of spend, the shop's truth for the channel (when its
+    orders or leads can be told apart by ``order_source``) and its own pacing (when it has
+    targets). With ``truth:`` from the shop, a channel's result KPIs come from the shop too."""
+    flight = plan.flight
+    last = min(as_of, flight.end)
+    shown = list(dict.fromkeys([*plan.kpis, "impressions", "clicks"]))
+    names = list(plan.channels) or sorted(set(used["channel"].to_list()))
     rows = []
-    for name in plan.tracked:
-        metric = CATALOG[name]
-        value = frame.select(metric.expr(plan.margin)).item()
+    for name in names:
+        channel = plan.channels.get(name)
+        mine = used.filter(pl.col("channel") == name)
+        actuals = pacing.daily_actuals(mine.lazy(), flight.start, last)
+        truth = None
+        if channel is not None and channel.order_source:
+            shop = pacing.shop_daily(
+                loaded.orders, loaded.leads, flight.start, last, channel.order_source
+            )
+            actuals = pacing.with_truth(actuals, shop, plan.truth)
+            truth = {
+                v: (None if shop[v].null_count() == shop.height else float(shop[v].sum()))
+                for v in pacing.SHOP_VOLUMES
+            }
+        sums = _to_date(actuals, as_of)
+        kpis: list[pacing.KpiPace] = []
+        if channel is not None and channel.kpis:
+            kpis = _pace_channel(plan, channel.kpis, actuals, targets, as_of)
         rows.append(
-            {"name": name, "label": metric.label, "kind": metric.kind, "actual_to_date": value}
+            {
+                "name": name,
+                "platform": channel.platform if channel else name,
+                "campaigns": channel.campaigns if channel else None,
+                "actual": _metrics(sums, shown, plan.margin),
+                "spend_share": (
+                    sums["spend"] / total_spend
+                    if sums["spend"] is not None and total_spend
+                    else None
+                ),
+                "truth": truth,
+                "kpis": kpis,
+            }
         )
     return rows
 
@@ -313,49 +349,28 @@ def _costs(
 
 
 def _pace_channel(
-    row: dict[str, Any],
     plan: Plan,
-    used: pl.DataFrame,
-    loaded: Loaded,
+    goals: dict[str, float],
+    actuals: pl.DataFrame,
     targets: pl.DataFrame,
     as_of: date,
-) -> None:
-    """Give a channel row its own pacing (when it has targets) and its shop truth (when its
-    orders can be told apart by source)."""
-    channel = plan.channels.get(row["name"])
-    row["kpis"] = []
-    row["truth"] = None
-    if channel is None:
-        return
-    flight = plan.flight
-    last = min(as_of, flight.end)
-    if channel.order_source:
-        shop = pacing.shop_daily(
-            loaded.orders, loaded.leads, flight.start, last, channel.order_source
-        )
-        row["truth"] = {
-            v: (None if shop[v].null_count() == shop.height else float(shop[v].sum()))
-            for v in ("orders", "revenue", "leads")
-        }
-    if not channel.kpis:
-        return
-    mine = used.filter(pl.col("channel") == row["name"])
-    actuals = pacing.daily_actuals(mine.lazy(), flight.start, last)
-    own = plan.model_copy(update={"kpis": channel.kpis, "timeline": []})
-    # The channel follows the plan's daily shape for volumes the plan has, scaled to its total.
+) -> list[pacing.KpiPace]:
+    """A channel paced against its own targets. For volumes the plan also has, the channel
+    follows the plan's daily shape scaled to its total; others spread like a plan of their own."""
+    own = plan.model_copy(update={"kpis": goals, "timeline": []})
     base = daily_targets(own)
-    shared = [k for k in channel.kpis if k in plan.kpis and k in targets.columns]
+    shared = [k for k in goals if k in plan.kpis and k in targets.columns]
     if shared:
         scaled = targets.select(
             "date",
             *[
-                (pl.col(c) * (channel.kpis[k] / plan.kpis[k])).alias(c)
+                (pl.col(c) * (goals[k] / plan.kpis[k])).alias(c)
                 for k in shared
                 for c in (k, f"{k}_cum")
             ],
         )
         base = base.drop(c for k in shared for c in (k, f"{k}_cum")).join(scaled, on="date")
-    row["kpis"] = pacing.pace_kpis(own, actuals, base, as_of)
+    return pacing.pace_kpis(own, actuals, base, as_of)
 
 
 def _note_attribution(notes: Notes, loaded: Loaded, used: pl.DataFrame, plan: Plan) -> None:

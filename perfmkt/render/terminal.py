@@ -168,10 +168,14 @@ def channel_table(report: Report, fmt: Formatter) -> Table:
     names = list(report.channels[0]["actual"]) if report.channels else []
     for name in names:
         table.add_column(CATALOG[name].label, justify="right")
-    with_truth = any(c.get("truth") for c in report.channels)
-    if with_truth:
-        table.add_column("Shop orders", justify="right")
-        table.add_column("Shop revenue", justify="right")
+    # The shop's own orders / leads per channel, beside what the platform claims.
+    truth_names = [
+        v
+        for v in ("orders", "revenue", "leads")
+        if any((c.get("truth") or {}).get(v) is not None for c in report.channels)
+    ]
+    for v in truth_names:
+        table.add_column(f"Shop {CATALOG[v].label.lower()}", justify="right")
     for channel in report.channels:
         truth = channel.get("truth") or {}
         table.add_row(
@@ -179,11 +183,7 @@ def channel_table(report: Report, fmt: Formatter) -> Table:
             Text(channel["platform"]),
             fmt.percent(channel["spend_share"], digits=0),
             *[fmt.value(CATALOG[n].kind, channel["actual"][n]) for n in names],
-            *(
-                [fmt.count(truth.get("orders")), fmt.money(truth.get("revenue"))]
-                if with_truth
-                else []
-            ),
+            *[fmt.value(CATALOG[v].kind, truth.get(v)) for v in truth_names],
         )
     return table
 
