@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from perfmkt.metrics import CATALOG
 from perfmkt.pacing import KpiPace
 from perfmkt.plan import AlertRule
 
@@ -57,14 +58,15 @@ def check(
     def fire(message: str) -> Alert:
         return Alert(kpi=rule.kpi, rule=words, message=message, action=rule.action, day=as_of)
 
+    label = CATALOG[rule.kpi].label
     if rule.pace_above is not None or rule.pace_below is not None:
         pace = next((k.pace for k in kpis if k.name == rule.kpi), None)
         if pace is None:
             return None
         if rule.pace_above is not None and pace > rule.pace_above:
-            return fire(f"{rule.kpi} pace is {_pct(pace)} of plan to date")
+            return fire(f"{label} pace is {_pct(pace)} of plan to date")
         if rule.pace_below is not None and pace < rule.pace_below:
-            return fire(f"{rule.kpi} pace is {_pct(pace)} of plan to date")
+            return fire(f"{label} pace is {_pct(pace)} of plan to date")
         return None
 
     actual = _daily_values(daily, rule.kpi, "actual")
@@ -81,7 +83,7 @@ def check(
         if abs(z) > rule.anomaly_sd:
             side = "above" if z > 0 else "below"
             return fire(
-                f"{rule.kpi} on {as_of} is {actual[-1]:,.2f}, {abs(z):.1f} standard deviations "
+                f"{label} on {as_of} is {actual[-1]:,.2f}, {abs(z):.1f} standard deviations "
                 f"{side} its {rule.window_days}-day mean of {mean:,.2f}"
             )
         return None
@@ -103,7 +105,7 @@ def check(
     worst = max(last, key=lambda p: abs(p[0] / p[1] - 1))  # type: ignore[operator]
     direction = "above" if above else "below"
     return fire(
-        f"{rule.kpi} {direction} its daily target by more than {_pct(share)} on each of the "
+        f"{label} {direction} its daily target by more than {_pct(share)} on each of the "
         f"last {rule.days} day(s) (at most {_pct(abs(worst[0] / worst[1] - 1))}: "  # type: ignore[operator]
         f"{worst[0]:,.2f} vs {worst[1]:,.2f})"
     )
@@ -129,8 +131,9 @@ def status_alerts(kpis: list[KpiPace], as_of: date) -> list[Alert]:
 def evaluate(
     rules: list[AlertRule], kpis: list[KpiPace], daily: list[dict[str, Any]], as_of: date
 ) -> list[Alert]:
-    """Status alerts, then every plan rule that fires on ``as_of``: at most one per rule."""
-    fired = status_alerts(kpis, as_of)
+    """Every plan rule that fires on ``as_of`` (at most one alert per rule), then a status alert
+    for each KPI off track that no fired rule already speaks for."""
+    fired: list[Alert] = []
     seen: set[str] = set()
     for rule in rules:
         alert = check(rule, kpis, daily, as_of)
@@ -138,4 +141,5 @@ def evaluate(
         if alert is not None and key not in seen:
             seen.add(key)
             fired.append(alert)
-    return fired
+    covered = {a.kpi for a in fired}
+    return fired + [a for a in status_alerts(kpis, as_of) if a.kpi not in covered]

@@ -647,15 +647,20 @@ def resolve_sources(plan: Plan, plan_path: Path) -> list[tuple[Path, ReadOptions
     """Expand each source glob relative to the plan file; a glob matching nothing is an error."""
     base = plan_path.parent
     files: list[tuple[Path, ReadOptions | ShopOptions]] = []
+    lines: dict[tuple[Any, ...], int] | None = None
     for i, source in enumerate(plan.sources):
         pattern = Path(source.path).expanduser()
         full = pattern if pattern.is_absolute() else base / pattern
         matches = sorted(Path(os.path.normpath(p)) for p in glob.glob(str(full), recursive=True))
         matches = [m for m in matches if m.is_file()]
         if not matches:
+            if lines is None:
+                node = yaml.compose(plan_path.read_text(encoding="utf-8-sig"))
+                lines = _line_map(node) if node else {}
             raise PlanError(
                 f"sources[{i}].path: {source.path!r} matches no file (looked in {base})",
                 path=plan_path,
+                row=_line_of(("sources", i, "path"), lines),
             )
         files.extend((m, source.read_options(plan.timezone)) for m in matches)
     seen: set[Path] = set()

@@ -64,7 +64,8 @@ def test_end_before_start(tmp_path: Path) -> None:
 
 def test_timeline_outside_flight_and_overlaps(tmp_path: Path) -> None:
     err = problem(tmp_path, GOOD.replace("start: 2026-03-02, end: 2026-03-03", "week: 2026-W12"))
-    assert "outside the flight" in str(err)
+    assert "timeline[0]: 2026-W12 runs 2026-03-16..2026-03-22, outside the flight" in str(err)
+    assert err.row == 11
     overlapping = GOOD + "  - {start: 2026-03-03, end: 2026-03-04, spend: 100}\n"
     err = problem(tmp_path, overlapping)
     assert "timeline[1]: overlaps timeline[0] (2026-03-02..2026-03-03)" in str(err)
@@ -73,7 +74,20 @@ def test_timeline_outside_flight_and_overlaps(tmp_path: Path) -> None:
 
 def test_period_targets_above_total(tmp_path: Path) -> None:
     err = problem(tmp_path, GOOD.replace("spend: 100}", "spend: 5000}"))
-    assert "plan 5,000 spend, more than the total 1,000" in str(err)
+    assert "timeline: periods plan 5,000 spend, more than the total 1,000" in str(err)
+    assert err.row == 10
+
+
+def test_wrong_type_names_key_and_line(tmp_path: Path) -> None:
+    err = problem(tmp_path, GOOD.replace("  orders: 10", "  orders: ten"))
+    assert err.row == 9
+    assert "kpis.orders: Input should be a valid number" in str(err)
+    err = problem(tmp_path, GOOD + "shape: {ramp: [1, 0]}\n")
+    assert "shape.ramp: ramp multipliers must be greater than 0" in str(err)
+    err = problem(
+        tmp_path, GOOD + "alerts:\n  - {kpi: orders, pace_below: 0.9, days: 3, pace_above: 2}\n"
+    )
+    assert "alerts[0]: give exactly one condition" in str(err) and err.row == 13
 
 
 def test_period_target_without_total_and_ratio_in_period(tmp_path: Path) -> None:
@@ -104,7 +118,7 @@ def test_bad_regex_and_timezone(tmp_path: Path) -> None:
 
 def test_source_glob_matching_nothing(tmp_path: Path) -> None:
     path = plan_file(tmp_path, GOOD)
-    with pytest.raises(PlanError, match=r"sources\[0\].path: 'exports/\*.csv' matches no file"):
+    with pytest.raises(PlanError, match=r":6: sources\[0\].path: 'exports/\*.csv' matches no"):
         resolve_sources(load_plan(path), path)
     (tmp_path / "exports").mkdir()
     (tmp_path / "exports" / "a.csv").write_text("x")
