@@ -493,6 +493,8 @@ def cross_checks(plan: Plan) -> list[tuple[tuple[Any, ...], str]]:
                 )
     covered = sum((b - a).days + 1 for a, b, _ in seen)
     for kpi, total in plan.kpis.items():
+        if CATALOG[kpi].is_ratio:  # a ratio per period is a rate, not a share of the total
+            continue
         planned = sum(p.targets.get(kpi, 0) for p in plan.timeline)
         if planned > total * (1 + 1e-9):
             problems.append(

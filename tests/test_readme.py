@@ -5,6 +5,7 @@ from __future__ import annotations
 import glob
 import re
 import shlex
+from pathlib import Path
 
 import pytest
 
@@ -34,3 +35,16 @@ def test_readme_example_runs(command: str, monkeypatch: pytest.MonkeyPatch) -> N
     for word in shlex.split(command)[1:]:
         args.extend(sorted(glob.glob(word)) if "*" in word else [word])
     run_cli(args)
+
+
+def test_readme_plan_example_is_a_valid_plan(tmp_path: Path) -> None:
+    from perfmkt.plan import load_plan
+
+    section = README[README.index("## The plan file") :]
+    example = re.search(r"```yaml\n(.*?)```", section, flags=re.S)
+    assert example
+    path = tmp_path / "plan.yaml"
+    path.write_text(example.group(1), encoding="utf-8")
+    plan = load_plan(path)
+    assert plan.channels["meta"].campaigns == "^TSTH \\|"
+    assert plan.timeline[1].days(plan.flight)[0].isoformat() == "2026-01-19"
