@@ -10,7 +10,7 @@ import sys
 from datetime import date
 from enum import IntEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -81,6 +81,9 @@ def _parse_date(value: str | None) -> date | None:
         raise typer.BadParameter(f"{value!r} is not a date like 2026-02-03") from None
 
 
+FORMATS = ("table", "json", "html", "md", "csv", "pdf")
+
+
 @app.command()
 def report(
     plan: Annotated[Path, typer.Argument(help="The campaign plan (YAML).")],
@@ -94,46 +97,97 @@ def report(
         ),
     ] = None,
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="table (terminal view) or json.")
+        str,
+        typer.Option(
+            "--format", "-f", help="table, json, html, md, csv or pdf; several with commas."
+        ),
     ] = "table",
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write to this file (atomically) instead of stdout."),
+        typer.Option(
+            "--output",
+            "-o",
+            help="A file, a folder, or a pattern with {client} {campaign} {as_of} {ext}. "
+            "Written atomically. Default: standard output.",
+        ),
     ] = None,
     days: Annotated[int, typer.Option("--days", min=0, help="Days shown in the daily table.")] = 14,
+    templates: Annotated[
+        Path | None,
+        typer.Option(help="Folder of templates overriding the packaged ones (white label)."),
+    ] = None,
 ) -> None:
-    """Pace a campaign plan against its exports: KPI, weekly, daily and channel tables.
+    """Pace a campaign plan against its exports: KPI, weekly, daily and channel tables, in the
+    terminal or as client-ready HTML, Markdown, PDF, and JSON or CSV for machines.
 
-    Example: perfmkt report configs/demo.yaml --as-of 2026-02-01 --format json -o pacing.json
+    Example: perfmkt report configs/demo.yaml --format html,md,json -o reports/
     """
-    if fmt not in ("table", "json"):
-        raise typer.BadParameter(f"{fmt!r}: choose table or json", param_hint="--format")
+    formats = [f.strip() for f in fmt.split(",") if f.strip()]
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise typer.BadParameter(
+            f"{', '.join(unknown) or fmt!r}: choose from {', '.join(FORMATS)}",
+            param_hint="--format",
+        )
+    if output is None and (len(formats) > 1 or formats == ["pdf"]):
+        raise typer.BadParameter(
+            "several formats, or pdf, need -o (a folder or a pattern with {ext})",
+            param_hint="--output",
+        )
     as_of_day = _parse_date(as_of)
     from perfmkt.report import report_from_plan_file
 
     try:
         result = report_from_plan_file(plan, as_of=as_of_day)
+        # Everything is rendered before anything is written: a failure leaves old reports.
+        rendered = {f: _render(result, f, days, templates) for f in formats}
     except PerfmktError as err:
         raise _fail(err) from None
+    if output is None:
+        (only,) = formats
+        if only == "table":
+            console = _console()
+            for part in rendered["table"]:
+                console.print(part)
+                console.print()
+        else:
+            sys.stdout.write(rendered[only])
+        return
+    from perfmkt.output import output_paths
 
-    if fmt == "json":
+    try:
+        paths = output_paths(output, formats, result.client, result.campaign, result.as_of)
+    except PerfmktError as err:
+        raise _fail(err) from None
+    for name, path in paths.items():
+        content = rendered[name]
+        if name == "table":
+            content = _table_text(content)
+        _write(path, content)
+        typer.echo(f"wrote {path}", err=True)
+
+
+def _render(result: Any, name: str, days: int, templates: Path | None) -> Any:
+    """One format of the report: text, bytes (pdf) or rich renderables (table)."""
+    if name == "table":
+        from perfmkt.render.terminal import render
+
+        return render(result, days)
+    if name == "json":
         from perfmkt.render.json import to_json
 
-        text = to_json(result)
-        if output is None:
-            sys.stdout.write(text)
-        else:
-            _write(output, text)
-        return
+        return to_json(result)
+    from perfmkt.render import documents
 
-    from perfmkt.render.terminal import render
+    extra = [templates] if templates else []
+    if name == "csv":
+        return documents.render_csv(result)
+    if name == "pdf":
+        return documents.html_to_pdf(documents.render(result, "html", days, extra))
+    return documents.render(result, name, days, extra)
 
-    if output is None:
-        console = _console()
-        for part in render(result, days):
-            console.print(part)
-            console.print()
-        return
+
+def _table_text(parts: list[Any]) -> str:
     import io
 
     from rich.console import Console
@@ -141,17 +195,17 @@ def report(
     from perfmkt.render.terminal import THEME
 
     recorder = Console(record=True, width=160, theme=THEME, file=io.StringIO())
-    for part in render(result, days):
+    for part in parts:
         recorder.print(part)
         recorder.print()
-    _write(output, recorder.export_text())
+    return recorder.export_text()
 
 
-def _write(path: Path, text: str) -> None:
+def _write(path: Path, content: str | bytes) -> None:
     from perfmkt.output import write_atomic
 
     try:
-        write_atomic(path, text)
+        write_atomic(path, content)
     except OSError as exc:
         raise _fail(PerfmktError(f"cannot write: {exc.strerror}", path=path)) from None
 

@@ -301,6 +301,14 @@ class Projection(Strict):
     window_days: int = Field(7, ge=1, le=90)
 
 
+class Branding(Strict):
+    """How client-facing reports look: an agency's name, logo and colour."""
+
+    agency: str | None = None
+    logo: str | None = Field(None, description="image file, relative to the plan (PNG/SVG/JPG)")
+    primary_color: str = Field("#0b7285", pattern=r"^#[0-9a-fA-F]{6}$")
+
+
 class Costs(Strict):
     """What the campaign costs beyond media, for ROI and CIR on all-in cost."""
 
@@ -401,6 +409,13 @@ class Plan(Strict):
     )
     alerts: list[AlertRule] = Field(default_factory=list)
     margin: float = Field(1.0, gt=0, le=1, description="gross margin used by ROI")
+    locale: Literal["vi", "en"] | None = Field(
+        None, description="report language and number format (default: vi for VND, else en)"
+    )
+    branding: Branding = Branding()
+    templates: str | None = Field(
+        None, description="folder of templates overriding the packaged ones (relative to plan)"
+    )
     fx: dict[str, float] = Field(
         default_factory=dict,
         description="units of the plan currency per unit of another, e.g. {USD: 25400}",
@@ -449,6 +464,10 @@ class Plan(Strict):
         """Metrics shown beside the KPIs, without targets."""
         wanted = self.track if self.track is not None else DEFAULT_KPIS[self.objective]
         return [m for m in wanted if m not in self.kpis]
+
+    @property
+    def language(self) -> str:
+        return self.locale or ("vi" if self.currency == "VND" else "en")
 
     @property
     def tz(self) -> ZoneInfo:

@@ -21,7 +21,7 @@ from perfmkt.metrics import CATALOG, VOLUMES
 from perfmkt.plan import WEEKDAYS, Bands, Plan, load_plan, resolve_sources
 from perfmkt.serialize import jsonable
 from perfmkt.sources.load import Loaded, load_exports
-from perfmkt.targets import daily_targets, learn_weekday_weights
+from perfmkt.targets import daily_targets, learn_weekday_weights, planned_volumes
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,12 @@ class Report:
     channels: list[dict[str, Any]]
     alerts: list[Alert]
     notes: Notes
+    # Everything below is for the client-facing renderers (HTML, Markdown, charts).
+    plan_daily: list[dict[str, Any]] = field(default_factory=list)  # targets, whole flight
+    week_over_week: dict[str, Any] | None = None
+    locale: str = "en"
+    branding: dict[str, Any] = field(default_factory=dict)
+    templates: str | None = None  # the plan's template folder, resolved
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data: dates as ISO strings, no value as None."""
@@ -155,6 +161,13 @@ def build_report(plan: Plan, loaded: Loaded, today: date, as_of: date | None = N
         weekly=_weekly_rows(weekly, plan, bands),
         channels=channel_rows,
         alerts=evaluate(plan.alerts, kpis, daily, as_of),
+        plan_daily=[
+            {"date": r["date"], "target": {k: r[k] for k in planned_volumes(plan)}}
+            for r in targets.iter_rows(named=True)
+        ],
+        week_over_week=_week_over_week(plan, actuals, as_of),
+        locale=plan.language,
+        branding=plan.branding.model_dump(),
         notes=notes,
     )
 
@@ -214,6 +227,37 @@ def _weekday_weights(
         return None
     notes.weekday_weights = {WEEKDAYS[d]: round(w, 3) for d, w in sorted(learned.items())}
     return learned
+
+
+def _week_over_week(plan: Plan, actuals: pl.DataFrame, as_of: date) -> dict[str, Any] | None:
+    """This ISO week to the as-of day against the same weekdays of the week before."""
+    start = as_of - timedelta(days=as_of.weekday())
+    days = (as_of - start).days + 1
+    before = start - timedelta(days=7)
+    if before < plan.flight.start:
+        return None
+    this = _to_date(actuals.filter(pl.col("date").is_between(start, as_of)), as_of)
+    last = _to_date(
+        actuals.filter(pl.col("date").is_between(before, before + timedelta(days=days - 1))),
+        as_of,
+    )
+    names = list(dict.fromkeys([*plan.kpis, *plan.tracked]))
+    now, then = _metrics(this, names, plan.margin), _metrics(last, names, plan.margin)
+    return {
+        "this_week": {"start": start, "end": as_of},
+        "last_week": {"start": before, "end": before + timedelta(days=days - 1)},
+        "kpis": [
+            {
+                "name": n,
+                "label": CATALOG[n].label,
+                "kind": CATALOG[n].kind,
+                "this_week": now[n],
+                "last_week": then[n],
+                "change": (now[n] / then[n] - 1) if now[n] is not None and then[n] else None,
+            }
+            for n in names
+        ],
+    }
 
 
 def _to_date(actuals: pl.DataFrame, as_of: date) -> dict[str, float | None]:
@@ -542,4 +586,10 @@ def report_from_plan_file(
     plan = load_plan(path)
     loaded = load_exports(resolve_sources(plan, path))
     today = (now or datetime.now(plan.tz)).astimezone(plan.tz).date()
-    return build_report(plan, loaded, today, as_of)
+    report = build_report(plan, loaded, today, as_of)
+    # Files the plan names are found next to it, wherever perfmkt runs.
+    if plan.branding.logo:
+        report.branding["logo"] = str(path.parent / plan.branding.logo)
+    if plan.templates:
+        report.templates = str(path.parent / plan.templates)
+    return report

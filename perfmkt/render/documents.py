@@ -1,0 +1,211 @@
+"""Client-ready documents from one ``Report``: HTML and Markdown through Jinja templates, CSV for
+machines, PDF by printing the HTML with a local Chromium.
+
+Template search path, first match wins: ``--templates DIR``, the plan's ``templates:`` folder,
+then the packaged templates; ``default:report.html`` always names the packaged one, so an
+override can extend it and replace a single block.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import mimetypes
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from perfmkt.errors import PerfmktError
+from perfmkt.format import Formatter
+from perfmkt.i18n import LOCALES, OBJECTIVES, kpi_label, labels
+from perfmkt.metrics import CATALOG, volumes_needed
+from perfmkt.report import Report
+
+
+def packaged_templates() -> Path:
+    """The templates shipped in the wheel (``perfmkt/_templates``) or, in a source checkout,
+    the top-level ``templates/``."""
+    here = Path(__file__).resolve().parent.parent
+    installed = here / "_templates"
+    return installed if installed.is_dir() else here.parent / "templates"
+
+
+def environment(extra: Sequence[str | Path], markdown: bool = False) -> jinja2.Environment:
+    packaged = jinja2.FileSystemLoader(str(packaged_templates()))
+    loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(str(p)) for p in extra if p]
+    loaders += [jinja2.PrefixLoader({"default": packaged}), packaged]
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        # Campaign names come from ad accounts: untrusted text, escaped in HTML.
+        autoescape=not markdown,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=markdown,
+        lstrip_blocks=markdown,
+        keep_trailing_newline=True,
+    )
+    return env
+
+
+def md_cell(value: Any) -> str:
+    """Text safe inside a GitHub-flavoured Markdown table cell."""
+    text = "" if value is None else str(value)
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+
+
+def _data_uri(path: str | None) -> str | None:
+    if not path:
+        return None
+    file = Path(path)
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        raise PerfmktError(f"cannot read the logo: {exc.strerror}", path=file) from exc
+    mime = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+    if not mime.startswith("image/"):
+        raise PerfmktError("the logo is not an image", path=file, hint="use a PNG, JPG or SVG")
+    return f"data:{mime};base64,{base64.b64encode(raw).decode()}"
+
+
+def context(report: Report, days: int, with_charts: bool) -> dict[str, Any]:
+    language = report.locale
+    fmt = Formatter(report.currency, LOCALES.get(language, "en_US"))
+    words = labels(language)
+
+    def label(name: str) -> str:
+        return kpi_label(name, CATALOG[name].label, language) if name in CATALOG else name
+
+    files = [f for f in report.notes.files if f.get("first_day")]
+    coverage = words["coverage_text"].format(
+        files=len(report.notes.files),
+        rows=fmt.count(sum(f["rows"] for f in report.notes.files)),
+        first=fmt.date(min((f["first_day"] for f in files), default=None)),
+        last=fmt.date(max((f["last_day"] for f in files), default=None)),
+    )
+    charts: dict[str, str] = {}
+    if with_charts:
+        from perfmkt.render.charts import charts as draw
+
+        charts = draw(report, words, {n: label(n) for n in CATALOG}, fmt)
+    return {
+        "report": report,
+        "L": words,
+        "objective": OBJECTIVES.get(language, OBJECTIVES["en"])[report.objective],
+        "kpi_label": label,
+        "kinds": {n: m.kind for n, m in CATALOG.items()},
+        "ratio_kpis": {n for n, m in CATALOG.items() if m.is_ratio},
+        "volumes": set(volumes_needed([k.name for k in report.kpis])),
+        "charts": charts,
+        "logo": _data_uri(report.branding.get("logo")),
+        "days": report.daily[-days:] if days > 0 else [],
+        "coverage": coverage,
+        "fmt": fmt,
+    }
+
+
+def _filters(env: jinja2.Environment, fmt: Formatter, words: dict[str, str]) -> None:
+    env.filters.update(
+        money=fmt.money,
+        count=fmt.count,
+        pct=fmt.percent,
+        pace=fmt.pace,
+        date=fmt.date,
+        value=lambda v, kind: fmt.value(kind, v),
+        status=lambda s: words.get(s, s),
+        basename=lambda p: Path(str(p)).name,
+        md=md_cell,
+    )
+
+
+def render(report: Report, kind: str, days: int = 14, templates: Sequence[str | Path] = ()) -> str:
+    """The report as ``html`` or ``md`` text."""
+    markdown = kind == "md"
+    search = [*templates, *([report.templates] if report.templates else [])]
+    env = environment(search, markdown=markdown)
+    values = context(report, days, with_charts=not markdown)
+    _filters(env, values["fmt"], values["L"])
+    name = "report.md" if markdown else "report.html"
+    try:
+        text = env.get_template(name).render(values)
+    except jinja2.TemplateError as exc:
+        where = getattr(exc, "filename", None) or name
+        line = getattr(exc, "lineno", None)
+        raise PerfmktError(f"template error: {exc.message or exc}", path=where, row=line) from exc
+    if markdown:  # one blank line between blocks, however the templates space them
+        text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+    return text
+
+
+def render_csv(report: Report) -> str:
+    """KPI pacing as CSV: one row per KPI, in total and per channel with its own targets."""
+    out = io.StringIO()
+    columns = [
+        "scope",
+        "name",
+        "target_total",
+        "expected_to_date",
+        "actual_to_date",
+        "pace",
+        "projection",
+        "required_daily",
+        "status",
+    ]
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["as_of", *columns])
+    rows = [("total", k) for k in report.kpis]
+    rows += [(c["name"], k) for c in report.channels for k in c.get("kpis") or []]
+    for scope, k in rows:
+        values = [getattr(k, c) for c in columns[2:]]
+        writer.writerow(
+            [report.as_of.isoformat(), scope, k.name, *["" if v is None else v for v in values]]
+        )
+    return out.getvalue()
+
+
+def chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Print HTML to PDF with a locally installed Chromium (headless, no network)."""
+    browser = chromium()
+    if browser is None:
+        raise PerfmktError(
+            "PDF needs a local Chromium or Chrome and none was found",
+            hint="install it (Debian/Ubuntu: apt-get install chromium; macOS: brew install "
+            "--cask chromium), or write --format html and print it from a browser",
+        )
+    with tempfile.TemporaryDirectory() as folder:
+        page, pdf = Path(folder) / "report.html", Path(folder) / "report.pdf"
+        page.write_text(html, encoding="utf-8")
+        args = [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={folder}/profile",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf}",
+            page.as_uri(),
+        ]
+        try:
+            subprocess.run(args, capture_output=True, timeout=120, check=False)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise PerfmktError(f"Chromium could not print the PDF: {exc}") from exc
+        if not pdf.is_file() or pdf.stat().st_size == 0:
+            raise PerfmktError("Chromium did not write the PDF", hint=f"tried {browser}")
+        return pdf.read_bytes()
