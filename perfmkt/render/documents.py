@@ -40,7 +40,7 @@ def packaged_templates() -> Path:
 def environment(extra: Sequence[str | Path], markdown: bool = False) -> jinja2.Environment:
     packaged = jinja2.FileSystemLoader(str(packaged_templates()))
     loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(str(p)) for p in extra if p]
-    loaders += [jinja2.PrefixLoader({"default": packaged}), packaged]
+    loaders += [jinja2.PrefixLoader({"default": packaged}, delimiter=":"), packaged]
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         # Campaign names come from ad accounts: untrusted text, escaped in HTML.
@@ -133,6 +133,11 @@ def render(report: Report, kind: str, days: int = 14, templates: Sequence[str | 
     name = "report.md" if markdown else "report.html"
     try:
         text = env.get_template(name).render(values)
+    except jinja2.TemplateNotFound as exc:
+        raise PerfmktError(
+            f"template not found: {exc.name}",
+            hint=f"looked in {', '.join(map(str, search))} and the packaged templates",
+        ) from exc
     except jinja2.TemplateError as exc:
         where = getattr(exc, "filename", None) or name
         line = getattr(exc, "lineno", None)
