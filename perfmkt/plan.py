@@ -416,6 +416,9 @@ class Plan(Strict):
     templates: str | None = Field(
         None, description="folder of templates overriding the packaged ones (relative to plan)"
     )
+    previous: str | None = Field(
+        None, description="the previous flight's plan file, to compare the same span of days"
+    )
     fx: dict[str, float] = Field(
         default_factory=dict,
         description="units of the plan currency per unit of another, e.g. {USD: 25400}",

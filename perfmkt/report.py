@@ -77,6 +77,7 @@ class Report:
     locale: str = "en"
     branding: dict[str, Any] = field(default_factory=dict)
     templates: str | None = None  # the plan's template folder, resolved
+    previous_flight: dict[str, Any] | None = None  # the same span of the previous flight
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data: dates as ISO strings, no value as None."""
@@ -592,4 +593,43 @@ def report_from_plan_file(
         report.branding["logo"] = str(path.parent / plan.branding.logo)
     if plan.templates:
         report.templates = str(path.parent / plan.templates)
+    if plan.previous:
+        report.previous_flight = compare_previous(plan, report, path.parent / plan.previous)
     return report
+
+
+def compare_previous(plan: Plan, report: Report, previous_path: Path) -> dict[str, Any]:
+    """This flight to date against the same number of days from the start of the previous
+    flight (day 1..n of each), KPI by KPI."""
+    before = load_plan(previous_path)
+    loaded = load_exports(resolve_sources(before, previous_path))
+    facts = pacing.assign_channels(loaded.facts, before).collect()
+    notes = Notes()
+    facts = to_plan_currency(facts, before, notes)
+    days = report.flight.days_elapsed
+    start = before.flight.start
+    end = min(start + timedelta(days=max(days, 1) - 1), before.flight.end)
+    claimed = facts.filter(pl.col("channel").is_not_null())
+    actuals = pacing.daily_actuals(claimed.lazy(), start, end)
+    shop = pacing.shop_daily(loaded.orders, loaded.leads, start, end)
+    actuals = pacing.with_truth(actuals, shop, before.truth)
+    names = [k.name for k in report.kpis]
+    then = _metrics(_to_date(actuals, end), names, plan.margin)
+    now = {k.name: k.actual_to_date for k in report.kpis}
+    return {
+        "campaign": before.campaign,
+        "start": start,
+        "end": end,
+        "days": days,
+        "kpis": [
+            {
+                "name": n,
+                "label": CATALOG[n].label,
+                "kind": CATALOG[n].kind,
+                "this_flight": now[n],
+                "previous": then[n],
+                "change": (now[n] / then[n] - 1) if now[n] is not None and then[n] else None,
+            }
+            for n in names
+        ],
+    }

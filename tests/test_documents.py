@@ -256,3 +256,30 @@ def test_pdf_without_chromium_says_how_to_get_one(small_plan: Path, tmp_path: Pa
     assert done.returncode == 2
     assert "PDF needs a local Chromium" in done.stderr and "apt-get install chromium" in done.stderr
     assert not (tmp_path / "r.pdf").exists()
+
+
+def test_same_span_of_the_previous_flight(small_plan: Path, tmp_path: Path) -> None:
+    """The previous flight reads the same exports from 3 Mar: its days 1-4 are 3-6 Mar, with
+    spend 500,000 + 1,100,000 + 1,150,000 (no data on 6 Mar) against this flight's 3,250,000."""
+    previous = small_plan.parent / "previous.yaml"
+    previous.write_text(
+        small_plan.read_text()
+        .replace("campaign: Spring sale", "campaign: Spring sale 2025")
+        .replace("start: 2026-03-02, end: 2026-03-11", "start: 2026-03-03, end: 2026-03-12")
+        .replace(
+            "  - {start: 2026-03-02, end: 2026-03-03,", "  - {start: 2026-03-03, end: 2026-03-04,"
+        )
+    )
+    small_plan.write_text(small_plan.read_text() + "previous: previous.yaml\n")
+    result = json.loads(run_cli(["report", small_plan, "--as-of", "2026-03-05", "-f", "json"])[0])
+    p = result["previous_flight"]
+    assert (p["campaign"], p["start"], p["end"], p["days"]) == (
+        "Spring sale 2025",
+        "2026-03-03",
+        "2026-03-06",
+        4,
+    )
+    spend = next(k for k in p["kpis"] if k["name"] == "spend")
+    assert spend["previous"] == 2_750_000
+    assert spend["change"] == pytest.approx(3_250_000 / 2_750_000 - 1)
+    assert "Spring sale 2025" in render(small_plan, "md", tmp_path)
