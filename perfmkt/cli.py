@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 class ExitCode(IntEnum):
     OK = 0
+    FAIL_ON = 1  # a KPI at or beyond --fail-on, or an alert fired (only with --fail-on)
     BAD_INPUT = 2  # plan, export or argument the user can fix
     UNEXPECTED = 3  # a bug: please report it
 
@@ -84,9 +85,30 @@ def _parse_date(value: str | None) -> date | None:
 FORMATS = ("table", "json", "html", "md", "csv", "pdf")
 
 
+class Log:
+    """Messages for people (text on stderr) or log shippers (one JSON object a line)."""
+
+    def __init__(self, quiet: bool, json_lines: bool) -> None:
+        self.quiet, self.json_lines = quiet, json_lines
+
+    def emit(self, level: str, message: str, **fields: Any) -> None:
+        if self.quiet and level == "info":
+            return
+        if self.json_lines:
+            import json
+
+            record = {"level": level, "message": message, **fields}
+            typer.echo(json.dumps(record, ensure_ascii=False, default=str), err=True)
+        else:
+            prefix = {"info": "", "warning": "perfmkt: warning: ", "error": "perfmkt: error: "}
+            typer.echo(prefix[level] + message, err=True)
+
+
 @app.command()
 def report(
-    plan: Annotated[Path, typer.Argument(help="The campaign plan (YAML).")],
+    plans: Annotated[
+        list[Path], typer.Argument(help="Campaign plans (YAML); several run as a batch.")
+    ],
     as_of: Annotated[
         str | None,
         typer.Option(
@@ -108,7 +130,8 @@ def report(
             "--output",
             "-o",
             help="A file, a folder, or a pattern with {client} {campaign} {as_of} {ext}. "
-            "Written atomically. Default: standard output.",
+            "Written atomically, with latest.html/.md/.json and history.csv beside. "
+            "Default: standard output.",
         ),
     ] = None,
     days: Annotated[int, typer.Option("--days", min=0, help="Days shown in the daily table.")] = 14,
@@ -116,11 +139,33 @@ def report(
         Path | None,
         typer.Option(help="Folder of templates overriding the packaged ones (white label)."),
     ] = None,
+    fail_on: Annotated[
+        str | None,
+        typer.Option(
+            "--fail-on",
+            help="Exit 1 when a KPI is at_risk (or worse) / off_track (or worse), or an alert "
+            "fired.",
+        ),
+    ] = None,
+    notify: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="slack:WEBHOOK_URL or email:ADDRESS (SMTP from PERFMKT_SMTP_* variables); "
+            "repeatable."
+        ),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only problems.")] = False,
+    log_format: Annotated[
+        str, typer.Option("--log-format", help="text, or json (one object a line) for logs.")
+    ] = "text",
 ) -> None:
-    """Pace a campaign plan against its exports: KPI, weekly, daily and channel tables, in the
+    """Pace campaign plans against their exports: KPI, weekly, daily and channel tables, in the
     terminal or as client-ready HTML, Markdown, PDF, and JSON or CSV for machines.
 
-    Example: perfmkt report configs/demo.yaml --format html,md,json -o reports/
+    Exit codes: 0 fine; 1 a KPI at or beyond --fail-on, or an alert fired (only with
+    --fail-on); 2 bad input; 3 unexpected failure (the message names a log file).
+
+    Example: perfmkt report plans/*.yaml -f html,md -o 'reports/{client}/{as_of}.{ext}'
     """
     formats = [f.strip() for f in fmt.split(",") if f.strip()]
     unknown = [f for f in formats if f not in FORMATS]
@@ -129,50 +174,116 @@ def report(
             f"{', '.join(unknown) or fmt!r}: choose from {', '.join(FORMATS)}",
             param_hint="--format",
         )
-    if output is None and (len(formats) > 1 or formats == ["pdf"]):
+    if fail_on not in (None, "at_risk", "off_track"):
         raise typer.BadParameter(
-            "several formats, or pdf, need -o (a folder or a pattern with {ext})",
+            f"{fail_on!r}: choose at_risk or off_track", param_hint="--fail-on"
+        )
+    if log_format not in ("text", "json"):
+        raise typer.BadParameter(f"{log_format!r}: choose text or json", param_hint="--log-format")
+    to_stdout = output is None
+    if to_stdout and (
+        len(formats) > 1 or formats == ["pdf"] or (len(plans) > 1 and formats != ["table"])
+    ):
+        raise typer.BadParameter(
+            "several formats or plans, or pdf, need -o (a folder or a pattern with {ext})",
+            param_hint="--output",
+        )
+    if output is not None and len(plans) > 1 and "{" not in str(output) and output.suffix:
+        raise typer.BadParameter(
+            "several plans need -o to be a folder or a pattern such as 'reports/{client}/'",
             param_hint="--output",
         )
     as_of_day = _parse_date(as_of)
-    from perfmkt.report import report_from_plan_file
+    from perfmkt.batch import run_plan
 
-    try:
-        result = report_from_plan_file(plan, as_of=as_of_day)
-        # Everything is rendered before anything is written: a failure leaves old reports.
-        rendered = {f: _render(result, f, days, templates) for f in formats}
-    except PerfmktError as err:
-        raise _fail(err) from None
-    if output is None:
-        (only,) = formats
-        if only == "table":
-            console = _console()
-            for part in rendered["table"]:
-                console.print(part)
-                console.print()
-        else:
-            sys.stdout.write(rendered[only])
-        return
-    from perfmkt.output import output_paths
+    log = Log(quiet, log_format == "json")
+    codes = []
+    with _progress(quiet or log_format == "json") as progress:
+        for plan in plans:
+            outcome = run_plan(
+                plan,
+                formats,
+                lambda r, f: _render(
+                    r, "table_text" if f == "table" and not to_stdout else f, days, templates
+                ),
+                output=output,
+                as_of=as_of_day,
+                fail_on=fail_on,
+                notify=notify,
+                progress=progress,
+            )
+            codes.append(outcome.code)
+            if outcome.problem:
+                extra = f" (details in {outcome.log_file})" if outcome.log_file else ""
+                log.emit(
+                    "error",
+                    outcome.problem + extra,
+                    plan=str(plan),
+                    exit_code=outcome.code,
+                    log_file=outcome.log_file,
+                )
+                continue
+            for warning in outcome.warnings:
+                log.emit("warning", warning, plan=str(plan))
+            for reason in outcome.failing:
+                log.emit("warning", f"{plan}: {reason}", plan=str(plan), exit_code=outcome.code)
+            for path in outcome.written:
+                log.emit("info", f"wrote {path}", plan=str(plan), file=str(path))
+            if to_stdout and not quiet:
+                _print(outcome.rendered)
+    code = max(codes, default=0)
+    if code:
+        raise typer.Exit(code)
 
-    try:
-        paths = output_paths(output, formats, result.client, result.campaign, result.as_of)
-    except PerfmktError as err:
-        raise _fail(err) from None
-    for name, path in paths.items():
-        content = rendered[name]
-        if name == "table":
-            content = _table_text(content)
-        _write(path, content)
-        typer.echo(f"wrote {path}", err=True)
+
+def _print(rendered: dict[str, Any]) -> None:
+    ((name, content),) = rendered.items()
+    if name == "table":
+        console = _console()
+        for part in content:
+            console.print(part)
+            console.print()
+    else:
+        sys.stdout.write(content)
+
+
+class _progress:
+    """A progress bar over the export files, on a terminal only (stderr)."""
+
+    def __init__(self, off: bool) -> None:
+        self.off = off
+        self.bar: Any = None
+
+    def __enter__(self) -> Any:
+        if self.off or not sys.stderr.isatty():
+            return None
+        from rich.progress import Progress
+
+        self.bar = Progress(console=_console(stderr=True), transient=True)
+        self.bar.start()
+        task: list[Any] = []
+
+        def advance(count: int, path: Path | None) -> None:
+            if path is None:
+                task.append(self.bar.add_task("reading exports", total=count))
+            elif task:
+                self.bar.update(task[-1], advance=count, description=path.name)
+
+        return advance
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
 
 
 def _render(result: Any, name: str, days: int, templates: Path | None) -> Any:
-    """One format of the report: text, bytes (pdf) or rich renderables (table)."""
+    """One format of the report: text, bytes (pdf) or rich renderables (table, for stdout)."""
     if name == "table":
         from perfmkt.render.terminal import render
 
         return render(result, days)
+    if name == "table_text":
+        return _table_text(_render(result, "table", days, templates))
     if name == "json":
         from perfmkt.render.json import to_json
 
@@ -315,9 +426,11 @@ def main() -> None:
     except Exception as exc:  # a traceback shown to a user is a bug; say so in one line
         if os.environ.get("PERFMKT_TRACEBACK"):
             raise
+        from perfmkt.batch import crash_log
+
         typer.echo(
             f"perfmkt: unexpected error: {type(exc).__name__}: {exc} "
-            "(this is a bug; rerun with PERFMKT_TRACEBACK=1 and report it)",
+            f"(this is a bug: details in {crash_log(exc)}; please report it)",
             err=True,
         )
         sys.exit(ExitCode.UNEXPECTED)

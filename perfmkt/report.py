@@ -7,6 +7,7 @@ keep them stable.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -78,6 +79,7 @@ class Report:
     branding: dict[str, Any] = field(default_factory=dict)
     templates: str | None = None  # the plan's template folder, resolved
     previous_flight: dict[str, Any] | None = None  # the same span of the previous flight
+    pace_history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # by as-of day
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data: dates as ISO strings, no value as None."""
@@ -580,12 +582,19 @@ def to_plan_currency(facts: pl.DataFrame, plan: Plan, notes: Notes) -> pl.DataFr
 
 
 def report_from_plan_file(
-    path: Path, as_of: date | None = None, now: datetime | None = None
+    path: Path,
+    as_of: date | None = None,
+    now: datetime | None = None,
+    progress: Callable[[int, Path | None], None] | None = None,
 ) -> Report:
     """The whole pipeline: plan file -> exports -> Report. ``now`` (default: the clock) only
-    sets "yesterday in the plan's time zone" for the default as-of date."""
+    sets "yesterday in the plan's time zone" for the default as-of date. ``progress`` hears the
+    number of files first (with None), then each file read."""
     plan = load_plan(path)
-    loaded = load_exports(resolve_sources(plan, path))
+    files = resolve_sources(plan, path)
+    if progress is not None:
+        progress(len(files), None)
+    loaded = load_exports(files, (lambda f: progress(1, f)) if progress else None)
     today = (now or datetime.now(plan.tz)).astimezone(plan.tz).date()
     report = build_report(plan, loaded, today, as_of)
     # Files the plan names are found next to it, wherever perfmkt runs.

@@ -219,6 +219,10 @@ def test_several_formats_from_one_run(small_plan: Path, tmp_path: Path) -> None:
         "2026-03-05.html",
         "2026-03-05.json",
         "2026-03-05.md",
+        "history.csv",
+        "latest.html",
+        "latest.json",
+        "latest.md",
     ]
     rows = (folder / "2026-03-05.csv").read_text().splitlines()
     assert rows[0].startswith("as_of,scope,name,target_total")

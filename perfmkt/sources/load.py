@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,8 +28,12 @@ class Loaded:
     shop_files: list[ShopRead] = field(default_factory=list)
 
 
-def load_exports(files: list[tuple[Path, ReadOptions | ShopOptions]]) -> Loaded:
-    """Read every (path, options) pair and count re-downloaded days once."""
+def load_exports(
+    files: list[tuple[Path, ReadOptions | ShopOptions]],
+    progress: Callable[[Path], None] | None = None,
+) -> Loaded:
+    """Read every (path, options) pair and count re-downloaded days once. ``progress`` is
+    called after each file (the CLI draws a progress bar with it on a terminal)."""
     frames: list[pl.DataFrame] = []
     reads: list[FileRead] = []
     shop: dict[str, list[pl.DataFrame]] = {"orders": [], "leads": []}
@@ -38,10 +43,12 @@ def load_exports(files: list[tuple[Path, ReadOptions | ShopOptions]]) -> Loaded:
             table, shop_info = read_shop_export(path, options)
             shop[options.kind].append(table)
             shop_reads.append(shop_info)
-            continue
-        frame, info = read_export(path, options)
-        frames.append(frame)
-        reads.append(info)
+        else:
+            frame, info = read_export(path, options)
+            frames.append(frame)
+            reads.append(info)
+        if progress is not None:
+            progress(path)
     facts = pl.concat(frames) if frames else empty_facts()
     recency = {r.path: (r.mtime, r.last_day) for r in reads}
     kept, replacements = resolve_overlaps(facts, recency)
