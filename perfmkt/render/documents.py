@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from perfmkt.errors import PerfmktError
 from perfmkt.format import Formatter
@@ -109,6 +110,27 @@ def context(report: Report, days: int, with_charts: bool) -> dict[str, Any]:
     }
 
 
+def sparkline(points: list[dict[str, Any]], width: int = 120, height: int = 28) -> Markup:
+    """A tiny inline SVG of pace by as-of day, with the 100 % line: how the pace moved."""
+    values = [p["pace"] for p in points if p.get("pace") is not None]
+    if len(values) < 2:
+        return Markup("")
+    low, high = min([*values, 1.0]), max([*values, 1.0])
+    span = (high - low) or 1.0
+
+    def y(v: float) -> float:
+        return round(height - 2 - (v - low) / span * (height - 4), 1)
+
+    step = (width - 4) / (len(values) - 1)
+    line = " ".join(f"{round(2 + i * step, 1)},{y(v)}" for i, v in enumerate(values))
+    return Markup(
+        f'<svg class="trend" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'role="img" aria-label="pace trend"><line x1="0" x2="{width}" y1="{y(1.0)}" '
+        f'y2="{y(1.0)}" stroke="#adb5bd" stroke-dasharray="2 2"/><polyline points="{line}" '
+        f'fill="none" stroke="currentColor" stroke-width="1.5"/></svg>'
+    )
+
+
 def _filters(env: jinja2.Environment, fmt: Formatter, words: dict[str, str]) -> None:
     env.filters.update(
         money=fmt.money,
@@ -120,6 +142,7 @@ def _filters(env: jinja2.Environment, fmt: Formatter, words: dict[str, str]) -> 
         status=lambda s: words.get(s, s),
         basename=lambda p: Path(str(p)).name,
         md=md_cell,
+        sparkline=sparkline,
     )
 
 

@@ -1,0 +1,303 @@
+"""Unattended runs: batches, exit codes, history, latest copies, notifications that arrive."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from typing import ClassVar
+
+import polars as pl
+import pytest
+
+from tests.conftest import ROOT, run_cli
+
+DEMO = ROOT / "configs" / "demo.yaml"
+
+
+def broken_plan(tmp_path: Path) -> Path:
+    plan = tmp_path / "broken.yaml"
+    plan.write_text("client: x\ncampaign: y\ncurrency: VND\nkpi: {spend: 1}\n")
+    return plan
+
+
+def test_a_batch_runs_every_plan_and_reports_the_broken_one(small_plan: Path, tmp_path: Path):
+    out = tmp_path / "reports" / "{client}" / "{as_of}.{ext}"
+    _, stderr = run_cli(
+        [
+            "report",
+            DEMO,
+            broken_plan(tmp_path),
+            small_plan,
+            "-f",
+            "html,md",
+            "-o",
+            out,
+            "--as-of",
+            "2026-02-03",
+        ],
+        expect=2,
+    )
+    assert stderr.count("perfmkt: error:") == 1 and "broken.yaml" in stderr
+    reports = tmp_path / "reports"
+    assert (reports / "tra-sen-tay-ho" / "2026-02-03.html").is_file()
+    assert (reports / "tra-sen-tay-ho" / "latest.md").is_file()
+    assert (reports / "shop-x" / "2026-02-03.md").is_file()  # after the broken one
+
+
+def test_exit_codes(small_plan: Path, tmp_path: Path) -> None:
+    as_of = ["--as-of", "2026-03-05", "-f", "json", "-o", str(tmp_path / "r.json")]
+    run_cli(["report", small_plan, *as_of])  # 0: no --fail-on
+    # revenue and ROAS are off track (test_end_to_end.py): exit 1 with --fail-on
+    _, stderr = run_cli(["report", small_plan, *as_of, "--fail-on", "off_track"], expect=1)
+    assert "revenue off track" in stderr and "roas off track" in stderr
+    run_cli(["report", small_plan, *as_of, "--fail-on", "at_risk"], expect=1)
+    run_cli(["report", broken_plan(tmp_path), *as_of], expect=2)
+    # an on-plan campaign with --fail-on exits 0: spend only, exactly on pace
+    plan = small_plan.read_text()
+    small_plan.write_text(
+        plan[: plan.index("kpis:")]
+        + "kpis: {spend: 10_000_000}\n"
+        + "timeline: [{start: 2026-03-02, end: 2026-03-03, spend: 1_000_000}]\n"
+    )
+    run_cli(["report", small_plan, *as_of, "--fail-on", "at_risk"])
+
+
+def test_unexpected_failure_is_exit_3_with_a_log_file(small_plan: Path, tmp_path: Path) -> None:
+    """A template that divides by zero: a real failure outside perfmkt's error family."""
+    custom = tmp_path / "templates" / "partials"
+    custom.mkdir(parents=True)
+    (custom / "header.html").write_text("{{ 1 / 0 }}")
+    env = {**os.environ, "PERFMKT_LOG_DIR": str(tmp_path / "logs")}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "perfmkt",
+            "report",
+            str(small_plan),
+            "-f",
+            "html",
+            "-o",
+            str(tmp_path / "out"),
+            "--templates",
+            str(tmp_path / "templates"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 3
+    assert "unexpected error: ZeroDivisionError" in done.stderr
+    assert "Traceback" not in done.stderr  # one short line; the traceback is in the log
+    (log,) = (tmp_path / "logs").iterdir()
+    assert "ZeroDivisionError" in log.read_text() and str(log) in done.stderr
+
+
+def test_rerunning_the_same_day_replaces_its_history_rows(small_plan: Path, tmp_path: Path):
+    out = tmp_path / "reports"
+    for as_of in ("2026-03-04", "2026-03-05", "2026-03-05"):
+        run_cli(["report", small_plan, "--as-of", as_of, "-f", "html", "-o", out, "-q"])
+    history = pl.read_csv(out / "history.csv", try_parse_dates=True)
+    assert history.group_by("as_of", "scope", "kpi").len()["len"].max() == 1
+    assert sorted(history["as_of"].unique().cast(pl.String).to_list()) == [
+        "2026-03-04",
+        "2026-03-05",
+    ]
+    spend = history.filter(pl.col("kpi") == "spend").sort("as_of")
+    assert spend["actual_to_date"].to_list() == pytest.approx([2_100_000, 3_250_000])
+    html = (out / "latest.html").read_text()
+    assert 'class="trend"' in html  # the pace trend from the history
+    files = sorted(p.name for p in out.iterdir())
+    assert files == [
+        "history.csv",
+        "latest.html",
+        "shop-x-spring-sale-2026-03-04.html",
+        "shop-x-spring-sale-2026-03-05.html",
+    ]
+
+
+def test_quiet_and_json_logs(small_plan: Path, tmp_path: Path) -> None:
+    out = ["-f", "md", "-o", str(tmp_path / "r"), "--as-of", "2026-03-05"]
+    stdout, stderr = run_cli(["report", small_plan, *out, "--quiet"])
+    assert stdout == "" and stderr == ""
+    _, stderr = run_cli(["report", small_plan, *out, "--log-format", "json"])
+    records = [json.loads(line) for line in stderr.splitlines()]
+    assert {r["level"] for r in records} == {"info"}
+    assert any(r["file"].endswith("latest.md") for r in records)
+    _, stderr = run_cli(["report", broken_plan(tmp_path), *out, "--log-format", "json"], expect=2)
+    (record,) = [json.loads(line) for line in stderr.splitlines()]
+    assert record["level"] == "error" and record["exit_code"] == 2
+
+
+def test_no_colour_when_piped_or_no_color(small_plan: Path) -> None:
+    for env in ({}, {"NO_COLOR": "1", "TERM": "xterm-256color"}):
+        done = subprocess.run(
+            [sys.executable, "-m", "perfmkt", "report", str(small_plan), "--as-of", "2026-03-05"],
+            capture_output=True,
+            text=True,
+            env={**os.environ, **env},
+            check=True,
+        )
+        assert "\x1b[" not in done.stdout and "Shop X" in done.stdout
+
+
+class _Hook(BaseHTTPRequestHandler):
+    received: ClassVar[list[dict]] = []
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        _Hook.received.append(json.loads(body))
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_slack_notification_arrives(small_plan: Path, tmp_path: Path) -> None:
+    server = HTTPServer(("127.0.0.1", 0), _Hook)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/hook"
+        run_cli(
+            [
+                "report",
+                small_plan,
+                "--as-of",
+                "2026-03-05",
+                "-f",
+                "html",
+                "-o",
+                str(tmp_path / "r"),
+                "--notify",
+                f"slack:{url}",
+            ]
+        )
+    finally:
+        server.shutdown()
+    (message,) = _Hook.received
+    text = message["text"]
+    assert "*Shop X — Spring sale* · as of 2026-03-05" in text
+    assert "Revenue: 7.700.000\u00a0₫ of 9.750.000\u00a0₫ expected — pace 79%" in text
+    assert "Full report: " in text and ".html" in text
+
+
+def test_failed_notification_keeps_the_report(small_plan: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r"
+    _, stderr = run_cli(
+        [
+            "report",
+            small_plan,
+            "--as-of",
+            "2026-03-05",
+            "-f",
+            "md",
+            "-o",
+            str(out),
+            "--notify",
+            "slack:http://127.0.0.1:9/nothing-here",
+        ]
+    )
+    assert "notification not sent: Slack webhook failed" in stderr
+    assert (out / "latest.md").is_file()
+
+
+def test_email_arrives_at_a_local_smtp_server(
+    small_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    class Keep(Message):
+        messages: ClassVar[list] = []
+
+        def handle_message(self, message) -> None:
+            Keep.messages.append(message)
+
+    with socket.socket() as probe:  # a free port on loopback for the SMTP server
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Keep(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        monkeypatch.setenv("PERFMKT_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("PERFMKT_SMTP_PORT", str(port))
+        monkeypatch.setenv("PERFMKT_SMTP_STARTTLS", "0")
+        monkeypatch.setenv("PERFMKT_SMTP_FROM", "reports@agency.example")
+        run_cli(
+            [
+                "report",
+                small_plan,
+                "--as-of",
+                "2026-03-05",
+                "-f",
+                "md",
+                "-o",
+                str(tmp_path / "r"),
+                "--notify",
+                "email:client@shop.example",
+            ]
+        )
+    finally:
+        controller.stop()
+    (message,) = Keep.messages
+    assert message["To"] == "client@shop.example"
+    from email.header import decode_header, make_header
+
+    subject = str(make_header(decode_header(message["Subject"])))
+    assert subject == "Shop X — Spring sale: pacing 2026-03-05"
+    html = next(p for p in message.walk() if p.get_content_type() == "text/html")
+    assert 'id="scorecards"' in html.get_payload(decode=True).decode()
+
+
+def test_killed_mid_run_leaves_the_previous_report(small_plan: Path, tmp_path: Path) -> None:
+    """A run killed while it works (a template slow on purpose) leaves yesterday's files
+    exactly as they were, and no temporary file."""
+    out = tmp_path / "r"
+    run_cli(["report", small_plan, "--as-of", "2026-03-05", "-f", "html,md", "-o", str(out)])
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    slow = tmp_path / "slow" / "partials"
+    slow.mkdir(parents=True)
+    (slow / "notes.html").write_text("{% for i in range(10**9) %}{% endfor %}")
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "perfmkt",
+            "report",
+            str(small_plan),
+            "--as-of",
+            "2026-03-05",
+            "-f",
+            "html,md",
+            "-o",
+            str(out),
+            "--templates",
+            str(tmp_path / "slow"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(3)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_several_plans_need_a_folder(small_plan: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy.yaml"
+    shutil.copy(small_plan, copy)
+    _, stderr = run_cli(["report", small_plan, small_plan, "-f", "json"], expect=2)
+    assert "need -o" in stderr
