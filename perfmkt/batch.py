@@ -159,7 +159,8 @@ def _notify(
 ) -> None:
     if not targets:
         return
-    from perfmkt.notify import NotifyError, SmtpSettings, post_slack, send_email, summary
+    from perfmkt.notify import NotifyError, post_slack, send_email, smtp_settings, summary
+    from perfmkt.plan import load_plan
 
     links = [str(p.resolve()) for f, p in paths.items() if f in ("html", "md", "pdf")]
     text = summary(report, links)
@@ -172,7 +173,8 @@ def _notify(
                 html = rendered.get("html")
                 if html is None:
                     html = render(report, "html")
-                send_email(where, report, text, html, SmtpSettings.from_env())
+                settings = smtp_settings(load_plan(outcome.plan).smtp)
+                send_email(where, report, text, html, settings)
             else:
                 raise NotifyError(f"unknown notification {target!r}: use slack:URL or email:ADDR")
         except NotifyError as err:

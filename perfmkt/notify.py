@@ -91,6 +91,21 @@ class SmtpSettings:
         )
 
 
+def smtp_settings(plan_smtp: object | None) -> SmtpSettings:
+    """The plan's ``smtp:`` (password from the variable it names), else the environment."""
+    if plan_smtp is None:
+        return SmtpSettings.from_env()
+    password_env = getattr(plan_smtp, "password_env", None)
+    return SmtpSettings(
+        host=plan_smtp.host,  # type: ignore[attr-defined]
+        port=plan_smtp.port,  # type: ignore[attr-defined]
+        starttls=plan_smtp.starttls,  # type: ignore[attr-defined]
+        user=plan_smtp.user,  # type: ignore[attr-defined]
+        password=os.environ.get(password_env) if password_env else None,
+        sender=plan_smtp.sender,  # type: ignore[attr-defined]
+    )
+
+
 def send_email(
     to: str,
     report: Report,

@@ -309,6 +309,18 @@ class Branding(Strict):
     primary_color: str = Field("#0b7285", pattern=r"^#[0-9a-fA-F]{6}$")
 
 
+class Smtp(Strict):
+    """Where emailed reports go out. The password is read from the environment variable named
+    here, never written in a plan."""
+
+    host: str
+    port: int = 587
+    starttls: bool = True
+    user: str | None = None
+    password_env: str | None = Field(None, description="e.g. PERFMKT_SMTP_PASSWORD")
+    sender: str = "perfmkt@localhost"
+
+
 class Costs(Strict):
     """What the campaign costs beyond media, for ROI and CIR on all-in cost."""
 
@@ -416,6 +428,7 @@ class Plan(Strict):
     templates: str | None = Field(
         None, description="folder of templates overriding the packaged ones (relative to plan)"
     )
+    smtp: Smtp | None = Field(None, description="for --notify email: (else PERFMKT_SMTP_*)")
     previous: str | None = Field(
         None, description="the previous flight's plan file, to compare the same span of days"
     )

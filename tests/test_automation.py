@@ -252,7 +252,33 @@ def test_email_arrives_at_a_local_smtp_server(
         )
     finally:
         controller.stop()
-    (message,) = Keep.messages
+    # the same through the plan's smtp: (no password here: none is needed on loopback)
+    small_plan.write_text(
+        small_plan.read_text()
+        + f"smtp: {{host: 127.0.0.1, port: {port}, starttls: false, sender: a@agency.example}}\n"
+    )
+    monkeypatch.delenv("PERFMKT_SMTP_HOST")
+    controller = Controller(Keep(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        run_cli(
+            [
+                "report",
+                small_plan,
+                "--as-of",
+                "2026-03-05",
+                "-f",
+                "md",
+                "-o",
+                str(tmp_path / "r"),
+                "--notify",
+                "email:client@shop.example",
+            ]
+        )
+    finally:
+        controller.stop()
+    message, second = Keep.messages
+    assert second["From"] == "a@agency.example"
     assert message["To"] == "client@shop.example"
     from email.header import decode_header, make_header
 
