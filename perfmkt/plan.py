@@ -12,7 +12,7 @@ import os
 import re
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Literal, NoReturn
+from typing import Any, ClassVar, Literal, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -353,19 +353,17 @@ class AlertRule(Strict):
         _check_kpi_name(value, tuple(CATALOG), "KPI")
         return value
 
+    CONDITIONS: ClassVar[tuple[str, ...]] = (
+        "above_target_by",
+        "below_target_by",
+        "pace_above",
+        "pace_below",
+        "anomaly_sd",
+    )
+
     @model_validator(mode="after")
     def _one_condition(self) -> AlertRule:
-        kinds = [
-            k
-            for k in (
-                "above_target_by",
-                "below_target_by",
-                "pace_above",
-                "pace_below",
-                "anomaly_sd",
-            )
-            if getattr(self, k) is not None
-        ]
+        kinds = [k for k in self.CONDITIONS if getattr(self, k) is not None]
         if len(kinds) != 1:
             raise ValueError(
                 "give exactly one condition: above_target_by, below_target_by, pace_above, "
@@ -375,17 +373,7 @@ class AlertRule(Strict):
 
     @property
     def kind(self) -> str:
-        return next(
-            k
-            for k in (
-                "above_target_by",
-                "below_target_by",
-                "pace_above",
-                "pace_below",
-                "anomaly_sd",
-            )
-            if getattr(self, k) is not None
-        )
+        return next(k for k in self.CONDITIONS if getattr(self, k) is not None)
 
 
 TRUTH_KPIS = {

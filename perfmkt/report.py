@@ -249,18 +249,25 @@ def _week_over_week(plan: Plan, actuals: pl.DataFrame, as_of: date) -> dict[str,
     return {
         "this_week": {"start": start, "end": as_of},
         "last_week": {"start": before, "end": before + timedelta(days=days - 1)},
-        "kpis": [
-            {
-                "name": n,
-                "label": CATALOG[n].label,
-                "kind": CATALOG[n].kind,
-                "this_week": now[n],
-                "last_week": then[n],
-                "change": (now[n] / then[n] - 1) if now[n] is not None and then[n] else None,
-            }
-            for n in names
-        ],
+        "kpis": _compared(names, now, then, "this_week", "last_week"),
     }
+
+
+def _compared(
+    names: list[str], now: dict[str, Any], then: dict[str, Any], now_key: str, then_key: str
+) -> list[dict[str, Any]]:
+    """Each metric now and then, with the relative change (None without a base)."""
+    return [
+        {
+            "name": n,
+            "label": CATALOG[n].label,
+            "kind": CATALOG[n].kind,
+            now_key: now[n],
+            then_key: then[n],
+            "change": (now[n] / then[n] - 1) if now[n] is not None and then[n] else None,
+        }
+        for n in names
+    ]
 
 
 def _to_date(actuals: pl.DataFrame, as_of: date) -> dict[str, float | None]:
@@ -630,15 +637,5 @@ def compare_previous(plan: Plan, report: Report, previous_path: Path) -> dict[st
         "start": start,
         "end": end,
         "days": days,
-        "kpis": [
-            {
-                "name": n,
-                "label": CATALOG[n].label,
-                "kind": CATALOG[n].kind,
-                "this_flight": now[n],
-                "previous": then[n],
-                "change": (now[n] / then[n] - 1) if now[n] is not None and then[n] else None,
-            }
-            for n in names
-        ],
+        "kpis": _compared(names, now, then, "this_flight", "previous"),
     }

@@ -217,6 +217,8 @@ def test_failed_notification_keeps_the_report(small_plan: Path, tmp_path: Path) 
 def test_email_arrives_at_a_local_smtp_server(
     small_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from email.header import decode_header, make_header
+
     from aiosmtpd.controller import Controller
     from aiosmtpd.handlers import Message
 
@@ -229,59 +231,43 @@ def test_email_arrives_at_a_local_smtp_server(
     with socket.socket() as probe:  # a free port on loopback for the SMTP server
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    controller = Controller(Keep(), hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        monkeypatch.setenv("PERFMKT_SMTP_HOST", "127.0.0.1")
-        monkeypatch.setenv("PERFMKT_SMTP_PORT", str(port))
-        monkeypatch.setenv("PERFMKT_SMTP_STARTTLS", "0")
-        monkeypatch.setenv("PERFMKT_SMTP_FROM", "reports@agency.example")
-        run_cli(
-            [
-                "report",
-                small_plan,
-                "--as-of",
-                "2026-03-05",
-                "-f",
-                "md",
-                "-o",
-                str(tmp_path / "r"),
-                "--notify",
-                "email:client@shop.example",
-            ]
-        )
-    finally:
-        controller.stop()
+
+    def send() -> None:
+        controller = Controller(Keep(), hostname="127.0.0.1", port=port)
+        controller.start()
+        try:
+            run_cli(
+                [
+                    "report",
+                    small_plan,
+                    "--as-of",
+                    "2026-03-05",
+                    "-f",
+                    "md",
+                    "-o",
+                    str(tmp_path / "r"),
+                    "--notify",
+                    "email:client@shop.example",
+                ]
+            )
+        finally:
+            controller.stop()
+
+    monkeypatch.setenv("PERFMKT_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("PERFMKT_SMTP_PORT", str(port))
+    monkeypatch.setenv("PERFMKT_SMTP_STARTTLS", "0")
+    monkeypatch.setenv("PERFMKT_SMTP_FROM", "reports@agency.example")
+    send()
     # the same through the plan's smtp: (no password here: none is needed on loopback)
+    monkeypatch.delenv("PERFMKT_SMTP_HOST")
     small_plan.write_text(
         small_plan.read_text()
         + f"smtp: {{host: 127.0.0.1, port: {port}, starttls: false, sender: a@agency.example}}\n"
     )
-    monkeypatch.delenv("PERFMKT_SMTP_HOST")
-    controller = Controller(Keep(), hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        run_cli(
-            [
-                "report",
-                small_plan,
-                "--as-of",
-                "2026-03-05",
-                "-f",
-                "md",
-                "-o",
-                str(tmp_path / "r"),
-                "--notify",
-                "email:client@shop.example",
-            ]
-        )
-    finally:
-        controller.stop()
+    send()
     message, second = Keep.messages
-    assert second["From"] == "a@agency.example"
+    assert (message["From"], second["From"]) == ("reports@agency.example", "a@agency.example")
     assert message["To"] == "client@shop.example"
-    from email.header import decode_header, make_header
-
     subject = str(make_header(decode_header(message["Subject"])))
     assert subject == "Shop X — Spring sale: pacing 2026-03-05"
     html = next(p for p in message.walk() if p.get_content_type() == "text/html")
