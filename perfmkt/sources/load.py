@@ -8,7 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
-from perfmkt.schema import empty_facts
+from perfmkt.schema import MEASURES, empty_facts
 from perfmkt.sources.base import ReadOptions, ShopOptions
 from perfmkt.sources.overlap import Replacement, resolve_overlaps
 from perfmkt.sources.reader import FileRead, read_export
@@ -28,6 +28,20 @@ class Loaded:
     shop_files: list[ShopRead] = field(default_factory=list)
 
 
+def campaign_days(facts: pl.DataFrame) -> pl.DataFrame:
+    """One row per file, day, platform, account, campaign and currency: everything pacing and
+    re-download resolution look at. Ad-group and ad rows are summed here, file by file, so
+    memory follows the largest file, not the number of rows read. ``row`` keeps the first line
+    of each sum for error messages."""
+    keys = ["date", "platform", "account", "campaign", "currency", "source_file"]
+    summed = facts.group_by(keys, maintain_order=True).agg(
+        pl.lit("").alias("ad_group"),
+        *[pl.when(pl.col(m).count() > 0).then(pl.col(m).sum()).alias(m) for m in MEASURES],
+        pl.col("row").min(),
+    )
+    return summed.select(facts.columns)
+
+
 def load_exports(
     files: list[tuple[Path, ReadOptions | ShopOptions]],
     progress: Callable[[Path], None] | None = None,
@@ -45,7 +59,7 @@ def load_exports(
             shop_reads.append(shop_info)
         else:
             frame, info = read_export(path, options)
-            frames.append(frame)
+            frames.append(campaign_days(frame))
             reads.append(info)
         if progress is not None:
             progress(path)

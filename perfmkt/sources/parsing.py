@@ -165,7 +165,24 @@ def _clean(column: str) -> pl.Expr:
     )
 
 
-def detect_number_format(frame: pl.DataFrame, columns: list[str], path: Path) -> str | None:
+# A cell of digits with at most a dot and a sign: castable as it is in a 1,234.56 file.
+_PLAIN = r"^\s*-?\d*\.?\d*\s*$"
+
+
+def plain_columns(frame: pl.DataFrame, columns: list[str]) -> set[str]:
+    """Columns whose every cell is a plain number (or empty): they need no cleaning, which is
+    most of the cells of most exports (Meta, TikTok), so the fast path matters."""
+    if not columns or frame.is_empty():
+        return set(columns)
+    flags = frame.select(
+        pl.col(c).fill_null("").str.contains(_PLAIN).all().alias(c) for c in columns
+    ).row(0, named=True)
+    return {c for c, plain in flags.items() if plain}
+
+
+def detect_number_format(
+    frame: pl.DataFrame, columns: list[str], path: Path, plain: set[str] | None = None
+) -> str | None:
     """Decide ``1,234.56`` or ``1.234,56`` from every number cell in the file at once.
 
     Returns None when no cell tells (``1.234`` alone could be either); a file holding both
@@ -173,9 +190,21 @@ def detect_number_format(frame: pl.DataFrame, columns: list[str], path: Path) ->
     """
     if not columns or frame.is_empty():
         return None
-    cells = pl.concat([frame.select(_clean(c).alias("v")) for c in columns])["v"].drop_nulls()
-    dot = cells.str.contains("|".join(_DOT_DECIMAL)).any()
-    comma = cells.str.contains("|".join(_COMMA_DECIMAL)).any()
+    plain = plain_columns(frame, columns) if plain is None else plain
+    dot_any = "|".join(_DOT_DECIMAL)
+    comma_any = "|".join(_COMMA_DECIMAL)
+    checks = []
+    for c in columns:
+        if c in plain:  # digits and one dot: only 12.5 or 1.43859238 can tell (a dot decimal)
+            checks.append(pl.col(c).str.contains(r"\.(\d{1,2}|\d{4,})\s*$").any().alias(f"d{c}"))
+            continue
+        cleaned = _clean(c)
+        checks.append(cleaned.str.contains(dot_any).any().alias(f"d{c}"))
+        checks.append(cleaned.str.contains(comma_any).any().alias(f"c{c}"))
+    flags = frame.select(checks).row(0)
+    names = frame.select(checks).columns
+    dot = any(v for n, v in zip(names, flags, strict=True) if n.startswith("d") and v)
+    comma = any(v for n, v in zip(names, flags, strict=True) if n.startswith("c") and v)
     if dot and comma:
         raise ExportError(
             "numbers are written both as 1,234.56 and as 1.234,56",
@@ -189,8 +218,11 @@ def detect_number_format(frame: pl.DataFrame, columns: list[str], path: Path) ->
     return None
 
 
-def number_expr(column: str, number_format: str = "1,234.56") -> pl.Expr:
-    """Parse a number cell (``1,234.56`` or ``1.234,56`` style, ``$1,234``, ``12%``, `` --``)."""
+def number_expr(column: str, number_format: str = "1,234.56", plain: bool = False) -> pl.Expr:
+    """Parse a number cell (``1,234.56`` or ``1.234,56`` style, ``$1,234``, ``12%``, `` --``).
+    ``plain`` columns (digits and a dot only) in a 1,234.56 file are cast directly."""
+    if plain and number_format == "1,234.56":
+        return pl.col(column).str.strip_chars().cast(pl.Float64, strict=False)
     cleaned = _clean(column)
     if number_format == "1.234,56":
         cleaned = cleaned.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True)
@@ -204,23 +236,39 @@ def number_expr(column: str, number_format: str = "1,234.56") -> pl.Expr:
 
 
 def parse_numbers(
-    frame: pl.DataFrame, columns: dict[str, str], path: Path, number_format: str
+    frame: pl.DataFrame,
+    columns: dict[str, str],
+    path: Path,
+    number_format: str,
+    plain: set[str] | None = None,
 ) -> pl.DataFrame:
     """Cast source columns to numbers under their unified names; a bad cell is an error.
 
     ``columns`` maps unified name -> source header.
     """
+    plain = plain or set()
     parsed = frame.with_columns(
-        number_expr(src, number_format).alias(name) for name, src in columns.items()
+        number_expr(src, number_format, src in plain).alias(name) for name, src in columns.items()
     )
-    for name, src in columns.items():
-        bad = parsed.filter(
+
+    def bad(name: str, src: str) -> pl.Expr:
+        return (
             pl.col(name).is_null()
             & pl.col(src).is_not_null()
             & ~pl.col(src).str.strip_chars().is_in(NO_VALUE)
         )
-        if bad.height:
-            first = bad.row(0, named=True)
+
+    # A cell failed only where parsing made a null of something: null counts are free.
+    suspects = {n: s for n, s in columns.items() if parsed[n].null_count() > parsed[s].null_count()}
+    if not suspects:
+        return parsed
+    checks = [bad(name, src) for name, src in suspects.items()]
+    if not parsed.select(pl.any_horizontal(checks).any()).item():
+        return parsed
+    for name, src in suspects.items():
+        wrong = parsed.filter(bad(name, src))
+        if wrong.height:
+            first = wrong.row(0, named=True)
             raise ExportError(
                 f"expected a number, found {first[src]!r}",
                 path=path,

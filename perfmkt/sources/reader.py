@@ -23,6 +23,7 @@ from perfmkt.sources.parsing import (
     load_text,
     parse_dates,
     parse_numbers,
+    plain_columns,
     read_table,
     split_fields,
 )
@@ -233,15 +234,16 @@ def read_export(
     results_col = fmt.pick(header, "results")
     number_cols = sorted({*found.values(), *([results_col] if results_col else [])})
     localized = fmt.is_localized(header)
+    plain = plain_columns(table, number_cols)
     number_format = (
         options.number_format
-        or detect_number_format(table, number_cols, path)
+        or detect_number_format(table, number_cols, path, plain)
         or ("1.234,56" if localized else "1,234.56")
     )
     numbers = dict(found)
     if results_col:
         numbers["_results"] = results_col
-    table = parse_numbers(table, numbers, path, number_format)
+    table = parse_numbers(table, numbers, path, number_format, plain)
     by_indicator = _results_by_indicator(table, fmt, header, found)
     if by_indicator:
         table = table.with_columns(expr.alias(m) for m, expr in by_indicator.items())
