@@ -78,11 +78,12 @@ def run_plan(
     fail_on: str | None = None,
     notify: list[str] | None = None,
     progress: Callable[[int, Path | None], None] | None = None,
+    cache: bool = True,
 ) -> Outcome:
     """Run one plan; never raises. ``render(report, format)`` returns a format's content."""
     outcome = Outcome(plan=plan)
     try:
-        _run(outcome, formats, render, output, as_of, fail_on, notify or [], progress)
+        _run(outcome, formats, render, output, as_of, fail_on, notify or [], progress, cache)
     except PerfmktError as err:
         outcome.code, outcome.problem = BAD_INPUT, str(err)
         outcome.written = []
@@ -103,12 +104,13 @@ def _run(
     fail_on: str | None,
     notify: list[str],
     progress: Callable[[int, Path | None], None] | None,
+    cache: bool,
 ) -> None:
     from perfmkt import history
     from perfmkt.output import output_paths, write_atomic
     from perfmkt.report import report_from_plan_file
 
-    report = report_from_plan_file(outcome.plan, as_of=as_of, progress=progress)
+    report = report_from_plan_file(outcome.plan, as_of=as_of, progress=progress, cache=cache)
     outcome.report = report
     paths = (
         output_paths(output, formats, report.client, report.campaign, report.as_of)

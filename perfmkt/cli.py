@@ -155,6 +155,12 @@ def report(
         ),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only problems.")] = False,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache", help="Parse every export again instead of using the Parquet cache."
+        ),
+    ] = False,
     log_format: Annotated[
         str, typer.Option("--log-format", help="text, or json (one object a line) for logs.")
     ] = "text",
@@ -211,6 +217,7 @@ def report(
                 fail_on=fail_on,
                 notify=notify,
                 progress=progress,
+                cache=not no_cache,
             )
             codes.append(outcome.code)
             if outcome.problem:

@@ -593,6 +593,7 @@ def report_from_plan_file(
     as_of: date | None = None,
     now: datetime | None = None,
     progress: Callable[[int, Path | None], None] | None = None,
+    cache: bool = True,
 ) -> Report:
     """The whole pipeline: plan file -> exports -> Report. ``now`` (default: the clock) only
     sets "yesterday in the plan's time zone" for the default as-of date. ``progress`` hears the
@@ -601,7 +602,7 @@ def report_from_plan_file(
     files = resolve_sources(plan, path)
     if progress is not None:
         progress(len(files), None)
-    loaded = load_exports(files, (lambda f: progress(1, f)) if progress else None)
+    loaded = load_exports(files, (lambda f: progress(1, f)) if progress else None, cache)
     today = (now or datetime.now(plan.tz)).astimezone(plan.tz).date()
     report = build_report(plan, loaded, today, as_of)
     # Files the plan names are found next to it, wherever perfmkt runs.

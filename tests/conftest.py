@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -12,6 +13,10 @@ import pytest
 from typer.testing import CliRunner
 
 from perfmkt.cli import app
+
+# Tests never write into the user's caches or logs.
+os.environ.setdefault("PERFMKT_CACHE_DIR", tempfile.mkdtemp(prefix="perfmkt-test-cache-"))
+os.environ.setdefault("PERFMKT_LOG_DIR", tempfile.mkdtemp(prefix="perfmkt-test-logs-"))
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -10,6 +10,7 @@ import polars as pl
 
 from perfmkt.schema import MEASURES, empty_facts
 from perfmkt.sources.base import ReadOptions, ShopOptions
+from perfmkt.sources.cache import cached_read
 from perfmkt.sources.overlap import Replacement, resolve_overlaps
 from perfmkt.sources.reader import FileRead, read_export
 from perfmkt.sources.shop import LEADS_SCHEMA, ORDERS_SCHEMA, ShopRead, read_shop_export
@@ -42,12 +43,19 @@ def campaign_days(facts: pl.DataFrame) -> pl.DataFrame:
     return summed.select(facts.columns)
 
 
+def _read_campaign_days(path: Path, options: ReadOptions) -> tuple[pl.DataFrame, FileRead]:
+    frame, info = read_export(path, options)
+    return campaign_days(frame), info
+
+
 def load_exports(
     files: list[tuple[Path, ReadOptions | ShopOptions]],
     progress: Callable[[Path], None] | None = None,
+    cache: bool = True,
 ) -> Loaded:
     """Read every (path, options) pair and count re-downloaded days once. ``progress`` is
-    called after each file (the CLI draws a progress bar with it on a terminal)."""
+    called after each file (the CLI draws a progress bar with it on a terminal); with
+    ``cache``, parsed files come from the Parquet cache when their content is unchanged."""
     frames: list[pl.DataFrame] = []
     reads: list[FileRead] = []
     shop: dict[str, list[pl.DataFrame]] = {"orders": [], "leads": []}
@@ -58,8 +66,11 @@ def load_exports(
             shop[options.kind].append(table)
             shop_reads.append(shop_info)
         else:
-            frame, info = read_export(path, options)
-            frames.append(campaign_days(frame))
+            if cache:
+                frame, info = cached_read(path, options, _read_campaign_days)
+            else:
+                frame, info = _read_campaign_days(path, options)
+            frames.append(frame)
             reads.append(info)
         if progress is not None:
             progress(path)
