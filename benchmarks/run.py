@@ -23,7 +23,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 # Each engine runs as `python -c CODE DATA_DIR` so its memory is its own.
-BARE_POLARS = r'''
+BARE_POLARS = r"""
 import sys, glob, polars as pl
 data = sys.argv[1]
 money = lambda c: pl.col(c).str.replace_all(",", "").cast(pl.Float64)
@@ -61,7 +61,7 @@ daily = facts.group_by("date").agg(sums).with_columns(ratios)
 weekly = facts.group_by(pl.col("date").dt.strftime("%G-W%V")).agg(sums).with_columns(ratios)
 total = facts.select(sums).with_columns(ratios)
 pl.collect_all([daily, weekly, total], engine=ENGINE)
-'''
+"""
 
 DUCKDB = r'''
 import sys, duckdb
@@ -69,11 +69,12 @@ data = sys.argv[1]
 money = lambda c: f'CAST(replace("{c}", \',\', \'\') AS DOUBLE)'
 con = duckdb.connect()
 con.execute(f"""
-CREATE TEMP VIEW facts AS
+CREATE TEMP TABLE facts AS
 SELECT CAST("Day" AS DATE) AS date, "Campaign" AS campaign, {money('Cost')} AS spend,
        CAST("Clicks" AS DOUBLE) AS clicks, CAST("Conversions" AS DOUBLE) AS orders,
        {money('Conv. value')} AS revenue
-FROM read_csv('{data}/google_ads/*.csv', skip=2, all_varchar=true, header=true)
+FROM read_csv('{data}/google_ads/*.csv', skip=2, all_varchar=true, header=true,
+              strict_mode=false)
 WHERE "Day" NOT LIKE 'Total%'
 UNION ALL
 SELECT CAST("Reporting starts" AS DATE), "Campaign name", CAST("Amount spent (VND)" AS DOUBLE),
@@ -93,15 +94,15 @@ for key in ("date", "strftime(date, '%G-W%V')", "1"):
         WHERE regexp_matches(campaign, '^SHOPX_') GROUP BY ALL""").fetchall()
 '''
 
-READ_BYTES = r'''
+READ_BYTES = r"""
 import sys, glob
 for path in glob.glob(sys.argv[1] + "/*/*.csv"):
     with open(path, "rb") as f:
         while f.read(1 << 24):
             pass
-'''
+"""
 
-PERFMKT = r'''
+PERFMKT = r"""
 import sys, subprocess
 plan = sys.argv[1] + "/plan.yaml"
 args = ["-m", "perfmkt", "report", plan, "-f", "json", "-o", sys.argv[2], "-q", *sys.argv[3:]]
@@ -112,9 +113,9 @@ try:
 except SystemExit as done:
     if done.code not in (0, None):
         raise
-'''
+"""
 
-MEASURE = r'''
+MEASURE = r"""
 import resource, subprocess, sys, time
 start = time.perf_counter()
 done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
@@ -122,7 +123,7 @@ wall = time.perf_counter() - start
 if done.returncode:
     sys.exit(done.stderr[-2000:])
 print(wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024)
-'''
+"""
 
 
 def engines(data: Path, out: Path) -> dict[str, list[str]]:
@@ -130,10 +131,18 @@ def engines(data: Path, out: Path) -> dict[str, list[str]]:
     found = {
         "perfmkt report (no cache)": [py, "-c", PERFMKT, str(data), str(out), "--no-cache"],
         "perfmkt report (cached rerun)": [py, "-c", PERFMKT, str(data), str(out)],
-        "polars lazy, streaming": [py, "-c", BARE_POLARS.replace("ENGINE", '"streaming"'),
-                                   str(data)],
-        "polars lazy, in-memory": [py, "-c", BARE_POLARS.replace("ENGINE", '"in-memory"'),
-                                   str(data)],
+        "polars lazy, streaming": [
+            py,
+            "-c",
+            BARE_POLARS.replace("ENGINE", '"streaming"'),
+            str(data),
+        ],
+        "polars lazy, in-memory": [
+            py,
+            "-c",
+            BARE_POLARS.replace("ENGINE", '"in-memory"'),
+            str(data),
+        ],
         "reading the bytes only": [py, "-c", READ_BYTES, str(data)],
     }
     try:
@@ -146,8 +155,9 @@ def engines(data: Path, out: Path) -> dict[str, list[str]]:
 
 
 def measure(command: list[str]) -> tuple[float, int]:
-    done = subprocess.run([sys.executable, "-c", MEASURE, *command], capture_output=True,
-                          text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURE, *command], capture_output=True, text=True, check=False
+    )
     if done.returncode:
         raise RuntimeError(f"{command[:3]}… failed: {done.stderr.strip()[-500:]}")
     wall, rss = done.stdout.split()
@@ -170,21 +180,29 @@ def run(rows: list[int], runs: int, data_root: Path, files: int) -> list[dict]:
                 if name.endswith("(cached rerun)"):
                     measure(command)  # fill the cache first
                 samples = [measure(command) for _ in range(runs)]
-                results.append({
-                    "rows": n, "files": files, "mb": round(size / 1e6), "engine": name,
-                    "median_s": statistics.median(s[0] for s in samples),
-                    "peak_mb": max(s[1] for s in samples) / 1e6,
-                })
+                results.append(
+                    {
+                        "rows": n,
+                        "files": files,
+                        "mb": round(size / 1e6),
+                        "engine": name,
+                        "median_s": statistics.median(s[0] for s in samples),
+                        "peak_mb": max(s[1] for s in samples) / 1e6,
+                    }
+                )
     for r in results:
-        base = next(x for x in results if x["rows"] == r["rows"]
-                    and x["engine"] == "polars lazy, streaming")
+        base = next(
+            x for x in results if x["rows"] == r["rows"] and x["engine"] == "polars lazy, streaming"
+        )
         r["vs_polars"] = r["median_s"] / base["median_s"]
     return results
 
 
 def table(results: list[dict]) -> str:
-    lines = ["| rows | files (MB) | engine | median wall | peak memory | × polars streaming |",
-             "|---:|---:|---|---:|---:|---:|"]
+    lines = [
+        "| rows | files (MB) | engine | median wall | peak memory | × polars streaming |",
+        "|---:|---:|---|---:|---:|---:|",
+    ]
     for r in results:
         lines.append(
             f"| {r['rows']:,} | {r['files']} ({r['mb']:,}) | {r['engine']} | "

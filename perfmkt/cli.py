@@ -342,9 +342,9 @@ def validate(
     try:
         parsed = load_plan(plan)
         files = resolve_sources(parsed, plan)
-        from perfmkt.targets import daily_targets
+        from perfmkt.targets import daily_series
 
-        daily_targets(parsed)  # period ratio targets can imply more than a total
+        daily_series(parsed)  # period ratio targets can imply more than a total
     except PlanError as err:
         for problem in err.problems:
             typer.echo(f"perfmkt: error: {problem}", err=True)

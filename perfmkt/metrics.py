@@ -8,8 +8,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-import polars as pl
+if TYPE_CHECKING:  # polars loads only when a metric is computed: `perfmkt validate` stays fast
+    import polars as pl
+
+
+# Numbers a platform row can carry (the unified facts schema, perfmkt.schema). Null means "the
+# export has no such column / no value". Kept here, free of polars, for the plan's validation.
+MEASURES: tuple[str, ...] = (
+    "spend",
+    "impressions",
+    "reach",
+    "clicks",
+    "conversions",
+    "conversion_value",
+    "leads",
+    "orders",
+    "revenue",
+    "video_views",
+)
 
 
 class Direction(StrEnum):
@@ -35,6 +53,8 @@ class Metric:
 
     def expr(self, margin: float = 1.0) -> pl.Expr:
         """This metric computed from columns holding summed volumes."""
+        import polars as pl
+
         if not self.is_ratio:
             return pl.col(self.name)
         assert self.numerator is not None and self.denominator is not None
@@ -46,6 +66,8 @@ class Metric:
 
 def ratio(top: pl.Expr, bottom: pl.Expr, scale: float = 1.0) -> pl.Expr:
     """top / bottom × scale; null when bottom is zero or missing."""
+    import polars as pl
+
     return pl.when(bottom != 0).then(top / bottom * scale).otherwise(None)
 
 

@@ -4,19 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-# Numbers a platform row can carry. Null means "the export has no such column / no value".
-MEASURES: tuple[str, ...] = (
-    "spend",
-    "impressions",
-    "reach",
-    "clicks",
-    "conversions",
-    "conversion_value",
-    "leads",
-    "orders",
-    "revenue",
-    "video_views",
-)
+from perfmkt.metrics import MEASURES
 
 FACTS_SCHEMA: dict[str, pl.DataType] = {
     "date": pl.Date(),

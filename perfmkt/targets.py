@@ -15,12 +15,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from fractions import Fraction
-
-import polars as pl
+from typing import TYPE_CHECKING
 
 from perfmkt.errors import PlanError
 from perfmkt.metrics import CATALOG
 from perfmkt.plan import WEEKDAYS, Plan
+
+if TYPE_CHECKING:  # polars loads only for the frames; validating a plan needs none
+    import polars as pl
 
 
 def flight_days(plan: Plan) -> list[date]:
@@ -142,6 +144,8 @@ def daily_targets(plan: Plan, weekday: dict[int, float] | None = None) -> pl.Dat
 
     ``<kpi>_cum`` is computed from the exact running sum, so it ends on the total exactly.
     """
+    import polars as pl
+
     columns: dict[str, list[object]] = {"date": list(flight_days(plan))}
     for kpi, shares in daily_series(plan, weekday).items():
         running = Fraction(0)
@@ -159,6 +163,8 @@ def learn_weekday_weights(
 ) -> dict[int, float] | None:
     """Weekday weights (mean 1) from the last ``weeks`` full weeks of one volume's actuals up
     to ``as_of``; None when there is less than one full week or nothing was delivered."""
+    import polars as pl
+
     first = as_of - timedelta(days=7 * weeks - 1)
     window = actuals.filter(pl.col("date").is_between(first, as_of))
     if window.height < 7 or column not in window.columns:
