@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from perfmkt.errors import PlanError
 from perfmkt.metrics import CATALOG, DEFAULT_KPIS, MEASURES, RATIOS, VOLUMES
-from perfmkt.sources.base import EXCLUDED_STATUSES, ReadOptions, ShopOptions
+from perfmkt.sources.base import EXCLUDED_STATUSES, QueryOptions, ReadOptions, ShopOptions
 
 
 class Strict(BaseModel):
@@ -50,8 +50,14 @@ SHOP_FIELDS = {
 }
 
 
+class Sql(Strict):
+    uri: str = Field(description="postgresql://… or duckdb:///file.duckdb; $VARS are expanded")
+    query: str = Field(description="returns daily rows: date, platform, campaign, spend, …")
+
+
 class Source(Strict):
-    path: str = Field(description="path or glob, relative to the plan file")
+    path: str | None = Field(None, description="path or glob, relative to the plan file")
+    sql: Sql | None = Field(None, description="a query run where the data lives")
     kind: Literal["ads", "orders", "leads"] = Field(
         "ads", description="ad-platform export, or the shop's own orders / CRM leads"
     )
@@ -81,6 +87,10 @@ class Source(Strict):
 
     @model_validator(mode="after")
     def _platform_known(self) -> Source:
+        if (self.path is None) == (self.sql is None):
+            raise ValueError("give either path: or sql:")
+        if self.sql is not None:
+            return self
         allowed = (*AD_FIELDS, *MEASURES) if self.kind == "ads" else SHOP_FIELDS[self.kind]
         for name in self.columns:
             _check_kpi_name(name, allowed, f"column field for {self.kind}")
@@ -670,12 +680,26 @@ def _raise_problems(path: Path, problems: list[tuple[int, str]]) -> NoReturn:
     raise err from None
 
 
+def _without_password(uri: str) -> str:
+    """postgresql://user:secret@host/db -> postgresql://user@host/db, for notes and errors."""
+    return re.sub(r"(//[^:/@]+):[^@/]*@", r"\1@", uri)
+
+
 def resolve_sources(plan: Plan, plan_path: Path) -> list[tuple[Path, ReadOptions | ShopOptions]]:
     """Expand each source glob relative to the plan file; a glob matching nothing is an error."""
     base = plan_path.parent
-    files: list[tuple[Path, ReadOptions | ShopOptions]] = []
+    files: list[tuple[Path, ReadOptions | ShopOptions | QueryOptions]] = []
     lines: dict[tuple[Any, ...], int] | None = None
     for i, source in enumerate(plan.sources):
+        if source.sql is not None:
+            uri = os.path.expandvars(source.sql.uri)
+            label = f"sources[{i}] sql: {_without_password(uri)}"
+            query = QueryOptions(
+                uri=uri, query=source.sql.query, label=label, columns=dict(source.columns)
+            )
+            files.append((Path(label), query))
+            continue
+        assert source.path is not None
         pattern = Path(source.path).expanduser()
         full = pattern if pattern.is_absolute() else base / pattern
         matches = sorted(Path(os.path.normpath(p)) for p in glob.glob(str(full), recursive=True))
@@ -693,7 +717,8 @@ def resolve_sources(plan: Plan, plan_path: Path) -> list[tuple[Path, ReadOptions
     seen: set[Path] = set()
     unique = []
     for file, options in files:  # two globs naming one file must not read it twice
-        if file.resolve() not in seen:
-            seen.add(file.resolve())
+        key = file if isinstance(options, QueryOptions) else file.resolve()
+        if key not in seen:
+            seen.add(key)
             unique.append((file, options))
     return unique

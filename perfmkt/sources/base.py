@@ -25,6 +25,17 @@ class ReadOptions:
     columns: dict[str, str] = field(default_factory=dict)  # field -> header, overrides
 
 
+@dataclass(frozen=True)
+class QueryOptions:
+    """A SQL source: a connection URI (``postgresql://…``, ``duckdb:///path.duckdb``) and a query
+    returning daily rows with the unified facts names."""
+
+    uri: str
+    query: str
+    label: str  # how notes and errors name it (the URI without its password)
+    columns: dict[str, str] = field(default_factory=dict)
+
+
 EXCLUDED_STATUSES = ("cancelled", "canceled", "refunded", "voided")
 
 

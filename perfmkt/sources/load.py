@@ -9,11 +9,12 @@ from pathlib import Path
 import polars as pl
 
 from perfmkt.schema import MEASURES, empty_facts
-from perfmkt.sources.base import ReadOptions, ShopOptions
+from perfmkt.sources.base import QueryOptions, ReadOptions, ShopOptions
 from perfmkt.sources.cache import cached_read
 from perfmkt.sources.overlap import Replacement, resolve_overlaps
 from perfmkt.sources.reader import FileRead, read_export
 from perfmkt.sources.shop import LEADS_SCHEMA, ORDERS_SCHEMA, ShopRead, read_shop_export
+from perfmkt.sources.warehouse import read_parquet, read_query
 
 
 @dataclass
@@ -49,7 +50,7 @@ def _read_campaign_days(path: Path, options: ReadOptions) -> tuple[pl.DataFrame,
 
 
 def load_exports(
-    files: list[tuple[Path, ReadOptions | ShopOptions]],
+    files: list[tuple[Path, ReadOptions | ShopOptions | QueryOptions]],
     progress: Callable[[Path], None] | None = None,
     cache: bool = True,
 ) -> Loaded:
@@ -66,7 +67,13 @@ def load_exports(
             shop[options.kind].append(table)
             shop_reads.append(shop_info)
         else:
-            if cache:
+            if isinstance(options, QueryOptions):
+                frame, info = read_query(options)
+                frame = campaign_days(frame)
+            elif path.suffix.lower() == ".parquet":
+                frame, info = read_parquet(path, options)
+                frame = campaign_days(frame)
+            elif cache:
                 frame, info = cached_read(path, options, _read_campaign_days)
             else:
                 frame, info = _read_campaign_days(path, options)
