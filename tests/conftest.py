@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
@@ -49,6 +51,18 @@ def run_cli(args: Sequence[str], expect: int = 0) -> tuple[str, str]:
         f"stderr:\n{result.stderr}"
     )
     return result.stdout, result.stderr
+
+
+def run_perfmkt(*args: object, **env: str) -> subprocess.CompletedProcess[str]:
+    """``python -m perfmkt ARGS`` in a real process (exit codes, environment, no terminal),
+    with ``env`` added to this process's environment."""
+    return subprocess.run(
+        [sys.executable, "-m", "perfmkt", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        check=False,
+    )
 
 
 def touch(path: Path, when: str) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import socket
@@ -18,7 +17,7 @@ from typing import ClassVar
 import polars as pl
 import pytest
 
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, run_cli, run_perfmkt
 
 DEMO = ROOT / "configs" / "demo.yaml"
 
@@ -76,25 +75,16 @@ def test_unexpected_failure_is_exit_3_with_a_log_file(small_plan: Path, tmp_path
     custom = tmp_path / "templates" / "partials"
     custom.mkdir(parents=True)
     (custom / "header.html").write_text("{{ 1 / 0 }}")
-    env = {**os.environ, "PERFMKT_LOG_DIR": str(tmp_path / "logs")}
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "perfmkt",
-            "report",
-            str(small_plan),
-            "-f",
-            "html",
-            "-o",
-            str(tmp_path / "out"),
-            "--templates",
-            str(tmp_path / "templates"),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
+    done = run_perfmkt(
+        "report",
+        small_plan,
+        "-f",
+        "html",
+        "-o",
+        tmp_path / "out",
+        "--templates",
+        tmp_path / "templates",
+        PERFMKT_LOG_DIR=str(tmp_path / "logs"),
     )
     assert done.returncode == 3
     assert "unexpected error: ZeroDivisionError" in done.stderr
@@ -141,13 +131,8 @@ def test_quiet_and_json_logs(small_plan: Path, tmp_path: Path) -> None:
 
 def test_no_colour_when_piped_or_no_color(small_plan: Path) -> None:
     for env in ({}, {"NO_COLOR": "1", "TERM": "xterm-256color"}):
-        done = subprocess.run(
-            [sys.executable, "-m", "perfmkt", "report", str(small_plan), "--as-of", "2026-03-05"],
-            capture_output=True,
-            text=True,
-            env={**os.environ, **env},
-            check=True,
-        )
+        done = run_perfmkt("report", small_plan, "--as-of", "2026-03-05", **env)
+        assert done.returncode == 0
         assert "\x1b[" not in done.stdout and "Shop X" in done.stdout
 
 
@@ -311,5 +296,5 @@ def test_killed_mid_run_leaves_the_previous_report(small_plan: Path, tmp_path: P
 def test_several_plans_need_a_folder(small_plan: Path, tmp_path: Path) -> None:
     copy = tmp_path / "copy.yaml"
     shutil.copy(small_plan, copy)
-    _, stderr = run_cli(["report", small_plan, small_plan, "-f", "json"], expect=2)
+    _, stderr = run_cli(["report", small_plan, copy, "-f", "json"], expect=2)
     assert "need -o" in stderr

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from perfmkt.format import Formatter
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, run_cli, run_perfmkt
 
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = shutil.which("chromium")
@@ -237,25 +236,16 @@ def test_pdf_prints_through_chromium(small_plan: Path, tmp_path: Path) -> None:
 
 
 def test_pdf_without_chromium_says_how_to_get_one(small_plan: Path, tmp_path: Path) -> None:
-    env = {**os.environ, "PATH": str(Path(sys.executable).parent)}  # no browser on this PATH
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "perfmkt",
-            "report",
-            str(small_plan),
-            "--as-of",
-            "2026-03-05",
-            "-f",
-            "pdf",
-            "-o",
-            str(tmp_path / "r.pdf"),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
+    done = run_perfmkt(
+        "report",
+        small_plan,
+        "--as-of",
+        "2026-03-05",
+        "-f",
+        "pdf",
+        "-o",
+        tmp_path / "r.pdf",
+        PATH=str(Path(sys.executable).parent),  # no browser on this PATH
     )
     assert done.returncode == 2
     assert "PDF needs a local Chromium" in done.stderr and "apt-get install chromium" in done.stderr
