@@ -64,12 +64,26 @@ def decode(raw: bytes, path: Path) -> tuple[str, str]:
 
 @dataclass(frozen=True)
 class ExportText:
-    """An export file decoded: its text, encoding, first lines and modification time."""
+    """An export file decoded: its bytes and text, encoding, first lines, modification time."""
 
+    raw: bytes
     text: str
     encoding: str
     lines: list[str]
     mtime: float
+
+    def body(self, header_line: int) -> bytes:
+        """UTF-8 bytes from line ``header_line`` (0-based) on, for the CSV reader. A UTF-8
+        file is sliced as it is; only other encodings are encoded again."""
+        if self.encoding in ("utf-8", "utf-8-sig"):
+            offset = 3 if self.encoding == "utf-8-sig" else 0
+            for _ in range(header_line):
+                offset = self.raw.index(b"\n", offset) + 1
+            return self.raw[offset:]
+        offset = 0
+        for _ in range(header_line):
+            offset = self.text.index("\n", offset) + 1
+        return self.text[offset:].encode("utf-8")
 
 
 def load_text(path: Path) -> ExportText:
@@ -83,7 +97,7 @@ def load_text(path: Path) -> ExportText:
     lines = head_lines(text)
     if not lines:
         raise ExportError("the file is empty", path=path)
-    return ExportText(text, encoding, lines, mtime)
+    return ExportText(raw, text, encoding, lines, mtime)
 
 
 def split_fields(line: str) -> tuple[list[str], str]:
@@ -95,22 +109,26 @@ def split_fields(line: str) -> tuple[list[str], str]:
 
 
 def head_lines(text: str) -> list[str]:
-    return text.splitlines()[:HEADER_SEARCH_LINES]
+    """The first lines, where preambles and headers are (without splitting the whole file)."""
+    end = 0
+    for _ in range(HEADER_SEARCH_LINES):
+        found = text.find("\n", end)
+        if found < 0:
+            end = len(text)
+            break
+        end = found + 1
+    return text[:end].splitlines()
 
 
-def read_table(text: str, header_line: int, delimiter: str, path: Path) -> pl.DataFrame:
+def read_table(export: ExportText, header_line: int, delimiter: str, path: Path) -> pl.DataFrame:
     """Read the table that starts at ``header_line`` (0-based) as all-string columns.
 
     Adds ``row``: the 1-based line number of each data row in the file, for error messages
     and lineage (exact unless a quoted cell spans lines).
     """
-    offset = 0
-    for _ in range(header_line):
-        offset = text.index("\n", offset) + 1
-    body = text[offset:]
     try:
         frame = pl.read_csv(
-            io.BytesIO(body.encode("utf-8")),
+            io.BytesIO(export.body(header_line)),
             separator=delimiter,
             infer_schema=False,
             truncate_ragged_lines=True,
@@ -136,10 +154,10 @@ def drop_totals_rows(frame: pl.DataFrame) -> pl.DataFrame:
     text_cols = [c for c in frame.columns if c != "row"][:3]
     if not text_cols:
         return frame
+    # An anchored regex on the cells as they are: no copies of the columns on the way.
     is_total = pl.any_horizontal(
-        pl.col(c).fill_null("").str.strip_chars().str.contains(r"(?i)^(total|tổng)\b|^©")
-        for c in text_cols
-    )
+        pl.col(c).str.contains(r"^\s*(?:(?i:total|tổng)\b|©)") for c in text_cols
+    ).fill_null(False)
     return frame.filter(~is_total)
 
 
@@ -165,46 +183,54 @@ def _clean(column: str) -> pl.Expr:
     )
 
 
-# A cell of digits with at most a dot and a sign: castable as it is in a 1,234.56 file.
-_PLAIN = r"^\s*-?\d*\.?\d*\s*$"
-
-
 def plain_columns(frame: pl.DataFrame, columns: list[str]) -> set[str]:
-    """Columns whose every cell is a plain number (or empty): they need no cleaning, which is
-    most of the cells of most exports (Meta, TikTok), so the fast path matters."""
+    """Columns whose every cell casts to a number as it is (or is empty): they need no
+    cleaning, which is most of the cells of most exports (Meta, TikTok), so the fast path
+    matters. A cast is far cheaper than a regex over every cell."""
     if not columns or frame.is_empty():
         return set(columns)
-    flags = frame.select(
-        pl.col(c).fill_null("").str.contains(_PLAIN).all().alias(c) for c in columns
+    counts = frame.select(
+        *[pl.col(c).null_count().alias(f"raw{i}") for i, c in enumerate(columns)],
+        *[
+            pl.col(c).str.strip_chars().cast(pl.Float64, strict=False).null_count().alias(f"num{i}")
+            for i, c in enumerate(columns)
+        ],
     ).row(0, named=True)
-    return {c for c, plain in flags.items() if plain}
+    return {c for i, c in enumerate(columns) if counts[f"raw{i}"] == counts[f"num{i}"]}
 
 
 def detect_number_format(
-    frame: pl.DataFrame, columns: list[str], path: Path, plain: set[str] | None = None
+    frame: pl.DataFrame,
+    columns: list[str],
+    path: Path,
+    plain: set[str] | None = None,
+    default: str = "1,234.56",
 ) -> str | None:
     """Decide ``1,234.56`` or ``1.234,56`` from every number cell in the file at once.
 
     Returns None when no cell tells (``1.234`` alone could be either); a file holding both
-    shapes is an error rather than a guess.
+    shapes is an error rather than a guess. Plain columns (digits and one dot) can only show a
+    dot decimal; they are looked at only when that could change the answer: when other columns
+    show decimal commas, or when the default is decimal commas.
     """
     if not columns or frame.is_empty():
         return None
     plain = plain_columns(frame, columns) if plain is None else plain
-    dot_any = "|".join(_DOT_DECIMAL)
-    comma_any = "|".join(_COMMA_DECIMAL)
-    checks = []
-    for c in columns:
-        if c in plain:  # digits and one dot: only 12.5 or 1.43859238 can tell (a dot decimal)
-            checks.append(pl.col(c).str.contains(r"\.(\d{1,2}|\d{4,})\s*$").any().alias(f"d{c}"))
-            continue
-        cleaned = _clean(c)
-        checks.append(cleaned.str.contains(dot_any).any().alias(f"d{c}"))
-        checks.append(cleaned.str.contains(comma_any).any().alias(f"c{c}"))
-    flags = frame.select(checks).row(0)
-    names = frame.select(checks).columns
-    dot = any(v for n, v in zip(names, flags, strict=True) if n.startswith("d") and v)
-    comma = any(v for n, v in zip(names, flags, strict=True) if n.startswith("c") and v)
+    dot_any, comma_any = "|".join(_DOT_DECIMAL), "|".join(_COMMA_DECIMAL)
+    others = [c for c in columns if c not in plain]
+    dot = comma = False
+    if others:
+        checks = [_clean(c).str.contains(dot_any).any() for c in others]
+        checks += [_clean(c).str.contains(comma_any).any() for c in others]
+        flags = frame.select(e.alias(str(i)) for i, e in enumerate(checks)).row(0)
+        dot, comma = any(flags[: len(others)]), any(flags[len(others) :])
+    plain_cols = [c for c in columns if c in plain]
+    if plain_cols and not dot and (comma or default == "1.234,56"):
+        dot = frame.select(
+            pl.any_horizontal(
+                pl.col(c).str.contains(r"\.(\d{1,2}|\d{4,})\s*$").any() for c in plain_cols
+            )
+        ).item()
     if dot and comma:
         raise ExportError(
             "numbers are written both as 1,234.56 and as 1.234,56",

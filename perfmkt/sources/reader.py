@@ -175,11 +175,11 @@ def read_export(
             hint=f"supported: {', '.join(sorted(FORMATS))}, or map columns with columns:",
         )
     loaded = load_text(path)
-    text, encoding, lines, mtime = loaded.text, loaded.encoding, loaded.lines, loaded.mtime
+    encoding, lines, mtime = loaded.encoding, loaded.lines, loaded.mtime
     fmt, header_line, delimiter = detect(lines, path, options)
     if options.columns and fmt.platform in FORMATS:  # the plan's map overrides single columns
         fmt = replace(fmt, columns={**fmt.columns, **{k: (v,) for k, v in options.columns.items()}})
-    table = read_table(text, header_line, delimiter, path)
+    table = read_table(loaded, header_line, delimiter, path)
     header = [c for c in table.columns if c != "row" and "_duplicated_" not in c]
     skipped: dict[str, int] = {}
 
@@ -235,10 +235,11 @@ def read_export(
     number_cols = sorted({*found.values(), *([results_col] if results_col else [])})
     localized = fmt.is_localized(header)
     plain = plain_columns(table, number_cols)
+    default = "1.234,56" if localized else "1,234.56"
     number_format = (
         options.number_format
-        or detect_number_format(table, number_cols, path, plain)
-        or ("1.234,56" if localized else "1,234.56")
+        or detect_number_format(table, number_cols, path, plain, default)
+        or default
     )
     numbers = dict(found)
     if results_col:

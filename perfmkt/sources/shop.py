@@ -95,7 +95,6 @@ def _day(frame: pl.DataFrame, column: str, path: Path, options: ShopOptions) -> 
 def read_shop_export(path: Path, options: ShopOptions) -> tuple[pl.DataFrame, ShopRead]:
     """Read an orders or leads export into ``ORDERS_SCHEMA`` or ``LEADS_SCHEMA``."""
     loaded = load_text(path)
-    text = loaded.text
     header, delimiter = split_fields(loaded.lines[0])
     if options.columns:
         columns, label = dict(options.columns), f"{options.kind} export mapped by columns:"
@@ -125,7 +124,7 @@ def read_shop_export(path: Path, options: ShopOptions) -> tuple[pl.DataFrame, Sh
             raise ExportError(
                 f"no {needed} column", path=path, hint=f"map it with columns: {{{needed}: …}}"
             )
-    table = read_table(text, 0, delimiter, path)
+    table = read_table(loaded, 0, delimiter, path)
     skipped: dict[str, int] = {}
     # Line items after an order's first row carry no order fields: one row per order.
     if "revenue" in columns:
