@@ -107,7 +107,7 @@ def _run(
     cache: bool,
 ) -> None:
     from perfmkt import history
-    from perfmkt.output import output_paths, write_atomic
+    from perfmkt.output import output_paths, stable_folder, write_atomic
     from perfmkt.report import report_from_plan_file
 
     report = report_from_plan_file(outcome.plan, as_of=as_of, progress=progress, cache=cache)
@@ -127,7 +127,8 @@ def _run(
     )
     history_file = None
     if paths and not single_file:
-        history_file = next(iter(paths.values())).parent / history.FILE_NAME
+        first = next(iter(paths.values()))
+        history_file = stable_folder(first, report.as_of) / history.FILE_NAME
         past = history.merged(history.read(history_file), history.snapshot(report))
         report.pace_history = history.pace_trend(past)
     # Everything is rendered before anything is written: a failure leaves old reports.
@@ -137,7 +138,7 @@ def _run(
     for name, path in paths.items():
         write_atomic(path, rendered[name])
         outcome.written.append(path)
-        latest = path.with_name(f"latest{path.suffix}")
+        latest = stable_folder(path, report.as_of) / f"latest{path.suffix}"
         if name in LATEST and not single_file and latest != path:
             write_atomic(latest, rendered[name])
             outcome.written.append(latest)

@@ -60,6 +60,17 @@ def output_paths(
     return {f: output / f"{stem}.{EXTENSIONS[f]}" for f in formats}
 
 
+def stable_folder(path: Path, as_of: date) -> Path:
+    """The folder of ``path`` above any part named by the as-of date: where ``latest.*`` and
+    the history live, so a pattern like ``reports/{client}/{as_of}/report.{ext}`` still keeps
+    one history per client, not one per day."""
+    folder = path.parent
+    day = as_of.isoformat()
+    while day in folder.name and folder.parent != folder:
+        folder = folder.parent
+    return folder
+
+
 def write_atomic(path: Path, content: str | bytes) -> None:
     """Write via a temporary file in the same folder and ``os.replace``: a crash mid-write
     leaves the previous file untouched and no temporary file behind."""

@@ -298,3 +298,20 @@ def test_several_plans_need_a_folder(small_plan: Path, tmp_path: Path) -> None:
     shutil.copy(small_plan, copy)
     _, stderr = run_cli(["report", small_plan, copy, "-f", "json"], expect=2)
     assert "need -o" in stderr
+
+
+def test_dated_folders_keep_one_history_and_latest_above_them(
+    small_plan: Path, tmp_path: Path
+) -> None:
+    pattern = str(tmp_path / "reports" / "{client}" / "{as_of}" / "report.{ext}")
+    for as_of in ("2026-03-04", "2026-03-05"):
+        run_cli(["report", small_plan, "--as-of", as_of, "-f", "md", "-o", pattern, "-q"])
+    client = tmp_path / "reports" / "shop-x"
+    assert sorted(p.name for p in client.iterdir()) == [
+        "2026-03-04",
+        "2026-03-05",
+        "history.csv",
+        "latest.md",
+    ]
+    history = pl.read_csv(client / "history.csv")
+    assert history["as_of"].n_unique() == 2
