@@ -203,44 +203,54 @@ def report(
     from perfmkt.batch import run_plan
 
     log = Log(quiet, log_format == "json")
-    codes = []
+    outcomes = []
+    # The progress bar (stderr, terminals only) runs while the plans do; output comes after.
     with _progress(quiet or log_format == "json") as progress:
         for plan in plans:
-            outcome = run_plan(
-                plan,
-                formats,
-                lambda r, f: _render(
-                    r, "table_text" if f == "table" and not to_stdout else f, days, templates
-                ),
-                output=output,
-                as_of=as_of_day,
-                fail_on=fail_on,
-                notify=notify,
-                progress=progress,
-                cache=not no_cache,
-            )
-            codes.append(outcome.code)
-            if outcome.problem:
-                extra = f" (details in {outcome.log_file})" if outcome.log_file else ""
-                log.emit(
-                    "error",
-                    outcome.problem + extra,
-                    plan=str(plan),
-                    exit_code=outcome.code,
-                    log_file=outcome.log_file,
+            outcomes.append(
+                run_plan(
+                    plan,
+                    formats,
+                    lambda r, f: _render(
+                        r, "table_text" if f == "table" and not to_stdout else f, days, templates
+                    ),
+                    output=output,
+                    as_of=as_of_day,
+                    fail_on=fail_on,
+                    notify=notify,
+                    progress=progress,
+                    cache=not no_cache,
                 )
-                continue
-            for warning in outcome.warnings:
-                log.emit("warning", warning, plan=str(plan))
-            for reason in outcome.failing:
-                log.emit("warning", f"{plan}: {reason}", plan=str(plan), exit_code=outcome.code)
-            for path in outcome.written:
-                log.emit("info", f"wrote {path}", plan=str(plan), file=str(path))
-            if to_stdout and not quiet:
-                _print(outcome.rendered)
+            )
+    for outcome in outcomes:
+        _report_outcome(outcome, log, to_stdout and not quiet)
+    codes = [o.code for o in outcomes]
     code = max(codes, default=0)
     if code:
         raise typer.Exit(code)
+
+
+def _report_outcome(outcome: Any, log: Log, show: bool) -> None:
+    """What one plan's run did: its problem, warnings, --fail-on reasons, files, output."""
+    plan = str(outcome.plan)
+    if outcome.problem:
+        extra = f" (details in {outcome.log_file})" if outcome.log_file else ""
+        log.emit(
+            "error",
+            outcome.problem + extra,
+            plan=plan,
+            exit_code=outcome.code,
+            log_file=outcome.log_file,
+        )
+        return
+    for warning in outcome.warnings:
+        log.emit("warning", warning, plan=plan)
+    for reason in outcome.failing:
+        log.emit("warning", f"{plan}: {reason}", plan=plan, exit_code=outcome.code)
+    for path in outcome.written:
+        log.emit("info", f"wrote {path}", plan=plan, file=str(path))
+    if show:
+        _print(outcome.rendered)
 
 
 def _print(rendered: dict[str, Any]) -> None:
