@@ -4,7 +4,7 @@ backup action the plan names. Pure functions: pacing results in, alerts out."""
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -16,10 +16,14 @@ from perfmkt.plan import AlertRule
 @dataclass(frozen=True)
 class Alert:
     kpi: str
-    rule: str  # what was checked, in words
-    message: str  # what was found, with the numbers
+    rule: str  # what was checked, in words (English)
+    message: str  # what was found, with the numbers (English)
     action: str | None = None
     day: date | None = None
+    # The same, as data, so a report in another language can say it in its own words:
+    # kind is status | pace_above | pace_below | above_target_by | below_target_by | anomaly_sd.
+    kind: str = "status"
+    values: dict[str, Any] = field(default_factory=dict)
 
 
 def _pct(value: float) -> str:
@@ -55,8 +59,22 @@ def check(
     (``actual`` and ``target`` per KPI) up to ``as_of``."""
     words = describe(rule)
 
-    def fire(message: str) -> Alert:
-        return Alert(kpi=rule.kpi, rule=words, message=message, action=rule.action, day=as_of)
+    def fire(message: str, **values: Any) -> Alert:
+        threshold = getattr(rule, rule.kind)
+        return Alert(
+            kpi=rule.kpi,
+            rule=words,
+            message=message,
+            action=rule.action,
+            day=as_of,
+            kind=rule.kind,
+            values={
+                "threshold": threshold,
+                "days": rule.days,
+                "window": rule.window_days,
+                **values,
+            },
+        )
 
     label = CATALOG[rule.kpi].label
     if rule.pace_above is not None or rule.pace_below is not None:
@@ -64,9 +82,9 @@ def check(
         if pace is None:
             return None
         if rule.pace_above is not None and pace > rule.pace_above:
-            return fire(f"{label} pace is {_pct(pace)} of plan to date")
+            return fire(f"{label} pace is {_pct(pace)} of plan to date", pace=pace)
         if rule.pace_below is not None and pace < rule.pace_below:
-            return fire(f"{label} pace is {_pct(pace)} of plan to date")
+            return fire(f"{label} pace is {_pct(pace)} of plan to date", pace=pace)
         return None
 
     actual = _daily_values(daily, rule.kpi, "actual")
@@ -84,7 +102,11 @@ def check(
             side = "above" if z > 0 else "below"
             return fire(
                 f"{label} on {as_of} is {actual[-1]:,.2f}, {abs(z):.1f} standard deviations "
-                f"{side} its {rule.window_days}-day mean of {mean:,.2f}"
+                f"{side} its {rule.window_days}-day mean of {mean:,.2f}",
+                value=actual[-1],
+                sds=abs(z),
+                side=side,
+                mean=mean,
             )
         return None
 
@@ -104,10 +126,13 @@ def check(
             return None
     worst = max(last, key=lambda p: abs(p[0] / p[1] - 1))  # type: ignore[operator]
     direction = "above" if above else "below"
+    gap = abs(worst[0] / worst[1] - 1)  # type: ignore[operator]
     return fire(
         f"{label} {direction} its daily target by more than {_pct(share)} on each of the "
-        f"last {rule.days} day(s) (at most {_pct(abs(worst[0] / worst[1] - 1))}: "  # type: ignore[operator]
-        f"{worst[0]:,.2f} vs {worst[1]:,.2f})"
+        f"last {rule.days} day(s) (at most {_pct(gap)}: {worst[0]:,.2f} vs {worst[1]:,.2f})",
+        gap=gap,
+        actual=worst[0],
+        target=worst[1],
     )
 
 
@@ -123,6 +148,8 @@ def status_alerts(kpis: list[KpiPace], as_of: date) -> list[Alert]:
                     rule=f"{k.name} {k.status.replace('_', ' ')}",
                     message=f"{k.label} is {word}: pace {k.pace:.0%} of plan to date",
                     day=as_of,
+                    kind="status",
+                    values={"status": k.status, "pace": k.pace},
                 )
             )
     return alerts

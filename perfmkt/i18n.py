@@ -203,3 +203,33 @@ def kpi_label(name: str, english: str, language: str) -> str:
     if language == "vi":
         return KPI_LABELS_VI.get(name, english)
     return english
+
+
+# Alerts in Vietnamese reports, from the alert's kind and values (perfmkt.alerts.Alert).
+ALERTS_VI = {
+    "status": {
+        "off_track": "{kpi} chậm tiến độ: đạt {pace} kế hoạch đến nay",
+        "overspend": "{kpi} vượt ngân sách: {pace} kế hoạch đến nay",
+    },
+    "pace_above": "{kpi}: tiến độ {pace} kế hoạch đến nay",
+    "pace_below": "{kpi}: tiến độ {pace} kế hoạch đến nay",
+    "above_target_by": (
+        "{kpi} cao hơn mục tiêu ngày trên {threshold} trong {days} ngày liên tiếp "
+        "(nhiều nhất {gap}: {actual} so với {target})"
+    ),
+    "below_target_by": (
+        "{kpi} thấp hơn mục tiêu ngày trên {threshold} trong {days} ngày liên tiếp "
+        "(nhiều nhất {gap}: {actual} so với {target})"
+    ),
+    "anomaly_sd": (
+        "{kpi} ngày {day} là {value}, {side} trung bình {window} ngày ({mean}) {sds} độ lệch chuẩn"
+    ),
+}
+RULES_VI = {
+    "status": "{kpi} {status}",
+    "pace_above": "tiến độ {kpi} trên {threshold}",
+    "pace_below": "tiến độ {kpi} dưới {threshold}",
+    "above_target_by": "{kpi} cao hơn mục tiêu {threshold} trong {days} ngày",
+    "below_target_by": "{kpi} thấp hơn mục tiêu {threshold} trong {days} ngày",
+    "anomaly_sd": "{kpi} lệch quá {threshold} độ lệch chuẩn so với {window} ngày trước",
+}

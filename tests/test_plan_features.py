@@ -122,3 +122,15 @@ def test_terminal_shows_the_new_sections(small_plan: Path) -> None:
         "Shop orders",
     ):
         assert text in stdout, text
+
+
+def test_alerts_in_a_vietnamese_report_say_it_in_vietnamese(small_plan: Path, tmp_path: Path):
+    report(small_plan, as_of="2026-03-04")  # writes the alert rules into the plan
+    out = tmp_path / "r.md"
+    run_cli(["report", small_plan, "--as-of", "2026-03-04", "-f", "md", "-o", out])
+    text = out.read_text()
+    nbsp = "\u00a0"
+    assert (
+        f"CPO cao hơn mục tiêu ngày trên 20% trong 1 ngày liên tiếp (nhiều nhất 83%: "
+        f"183.333{nbsp}₫ so với 100.000{nbsp}₫) — **Hành động: promo code**"
+    ) in text

@@ -25,7 +25,7 @@ from markupsafe import Markup
 
 from perfmkt.errors import PerfmktError
 from perfmkt.format import Formatter
-from perfmkt.i18n import LOCALES, OBJECTIVES, kpi_label, labels
+from perfmkt.i18n import ALERTS_VI, LOCALES, OBJECTIVES, RULES_VI, kpi_label, labels
 from perfmkt.metrics import CATALOG, volumes_needed
 from perfmkt.report import Report
 
@@ -74,6 +74,37 @@ def _data_uri(path: str | None) -> str | None:
     return f"data:{mime};base64,{base64.b64encode(raw).decode()}"
 
 
+def alert_words(
+    alert: Any, language: str, fmt: Formatter, words: dict[str, str], label: Any
+) -> tuple[str, str]:
+    """(message, rule) of an alert in the report's language, with localized numbers."""
+    if language != "vi":
+        return alert.message, alert.rule
+    v = alert.values
+    kind = CATALOG[alert.kpi].kind
+    threshold = v.get("threshold")
+    params = {
+        "kpi": label(alert.kpi),
+        "pace": fmt.pace(v.get("pace")),
+        "threshold": fmt.count(threshold) if alert.kind == "anomaly_sd" else fmt.pace(threshold),
+        "days": v.get("days"),
+        "window": v.get("window"),
+        "gap": fmt.pace(v.get("gap")),
+        "actual": fmt.value(kind, v.get("actual")),
+        "target": fmt.value(kind, v.get("target")),
+        "value": fmt.value(kind, v.get("value")),
+        "mean": fmt.value(kind, v.get("mean")),
+        "sds": fmt.count(v.get("sds")),
+        "side": "cao hơn" if v.get("side") == "above" else "thấp hơn",
+        "day": fmt.date(alert.day),
+        "status": words.get(v.get("status", ""), "").lower(),
+    }
+    message = ALERTS_VI[alert.kind]
+    if isinstance(message, dict):
+        message = message.get(v.get("status", ""), alert.message)
+    return message.format(**params), RULES_VI[alert.kind].format(**params)
+
+
 def context(report: Report, days: int, with_charts: bool) -> dict[str, Any]:
     language = report.locale
     fmt = Formatter(report.currency, LOCALES.get(language, "en_US"))
@@ -107,6 +138,8 @@ def context(report: Report, days: int, with_charts: bool) -> dict[str, Any]:
         "days": report.daily[-days:] if days > 0 else [],
         "coverage": coverage,
         "fmt": fmt,
+        "alert_text": lambda a: alert_words(a, language, fmt, words, label)[0],
+        "rule_text": lambda a: alert_words(a, language, fmt, words, label)[1],
     }
 
 
