@@ -233,3 +233,29 @@ RULES_VI = {
     "below_target_by": "{kpi} thấp hơn mục tiêu {threshold} trong {days} ngày",
     "anomaly_sd": "{kpi} lệch quá {threshold} độ lệch chuẩn so với {window} ngày trước",
 }
+
+# Why rows were left out, in Vietnamese reports (the notes carry the English reasons).
+REASONS_VI = {
+    "outside the flight": "ngoài thời gian chạy",
+    "'No data available.' marker": "dòng 'No data available.'",
+    "totals rows and footers (never data: rows are summed instead)": (
+        "dòng tổng và chân trang (không phải dữ liệu: perfmkt tự cộng các dòng)"
+    ),
+    "rows without a campaign name (account totals)": (
+        "dòng không có tên chiến dịch (tổng tài khoản)"
+    ),
+    "line-item rows (the order is counted on its first row)": (
+        "dòng sản phẩm (đơn hàng được tính ở dòng đầu tiên)"
+    ),
+    "cancelled, refunded or voided orders": "đơn đã hủy, hoàn tiền hoặc vô hiệu",
+    "repeated order_ids": "mã đơn lặp lại",
+    "repeated lead_ids": "mã khách hàng tiềm năng lặp lại",
+}
+
+
+def reason(text: str, language: str) -> str:
+    if language != "vi":
+        return text
+    if text.startswith("after the as-of date "):
+        return "sau ngày số liệu " + text.removeprefix("after the as-of date ")
+    return REASONS_VI.get(text, text)

@@ -25,7 +25,15 @@ from markupsafe import Markup
 
 from perfmkt.errors import PerfmktError
 from perfmkt.format import Formatter
-from perfmkt.i18n import ALERTS_VI, LOCALES, OBJECTIVES, RULES_VI, kpi_label, labels
+from perfmkt.i18n import (
+    ALERTS_VI,
+    LOCALES,
+    OBJECTIVES,
+    RULES_VI,
+    kpi_label,
+    labels,
+    reason,
+)
 from perfmkt.metrics import CATALOG, volumes_needed
 from perfmkt.report import Report
 
@@ -164,7 +172,7 @@ def sparkline(points: list[dict[str, Any]], width: int = 120, height: int = 28) 
     )
 
 
-def _filters(env: jinja2.Environment, fmt: Formatter, words: dict[str, str]) -> None:
+def _filters(env: jinja2.Environment, fmt: Formatter, words: dict[str, str], language: str) -> None:
     env.filters.update(
         money=fmt.money,
         count=fmt.count,
@@ -176,6 +184,7 @@ def _filters(env: jinja2.Environment, fmt: Formatter, words: dict[str, str]) -> 
         basename=lambda p: Path(str(p)).name,
         md=md_cell,
         sparkline=sparkline,
+        reason=lambda text: reason(text, language),
     )
 
 
@@ -185,7 +194,7 @@ def render(report: Report, kind: str, days: int = 14, templates: Sequence[str | 
     search = [*templates, *([report.templates] if report.templates else [])]
     env = environment(search, markdown=markdown)
     values = context(report, days, with_charts=not markdown)
-    _filters(env, values["fmt"], values["L"])
+    _filters(env, values["fmt"], values["L"], report.locale)
     name = "report.md" if markdown else "report.html"
     try:
         text = env.get_template(name).render(values)
