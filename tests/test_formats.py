@@ -311,3 +311,23 @@ def test_encodings_without_and_with_bom(tmp_path: Path, encoding: str) -> None:
     assert facts["campaign"].to_list() == ["Tết sale"]
     assert facts["spend"].to_list() == [1500.25]
     assert info.encoding == encoding
+
+
+@given(
+    values=st.lists(st.floats(-1e9, 1e9).map(lambda v: round(v, 2)), min_size=1, max_size=30),
+    style=st.sampled_from(["1,234.56", "1.234,56"]),
+    decimals=st.sampled_from([0, 1, 2]),
+)
+def test_number_format_detection_never_picks_the_other_format(
+    values: list[float], style: str, decimals: int
+) -> None:
+    from perfmkt.sources.parsing import detect_number_format
+
+    def written(v: float) -> str:
+        text = f"{v:,.{decimals}f}"
+        if style == "1.234,56":
+            text = text.replace(",", "_").replace(".", ",").replace("_", ".")
+        return text
+
+    frame = pl.DataFrame({"c": [written(v) for v in values], "row": range(len(values))})
+    assert detect_number_format(frame, ["c"], Path("x.csv")) in (style, None)

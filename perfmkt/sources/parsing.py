@@ -161,17 +161,12 @@ def drop_totals_rows(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.filter(~is_total)
 
 
-# After removing spaces and currency signs, these shapes tell the file's number format.
-_DOT_DECIMAL = (
-    r"^-?\d{1,3}(,\d{3})+\.\d+$",  # 1,234.56
-    r"^-?\d{1,3}(,\d{3}){2,}$",  # 1,234,567
-    r"^-?\d+\.(\d{1,2}|\d{4,})$",  # 12.5, 0.19, 1.43859238 (never a thousands group)
-)
-_COMMA_DECIMAL = (
-    r"^-?\d{1,3}(\.\d{3})+,\d+$",  # 1.234,56
-    r"^-?\d{1,3}(\.\d{3}){2,}$",  # 1.234.567
-    r"^-?\d+,(\d{1,2}|\d{4,})$",  # 12,5
-)
+# Shapes that tell a file's number format, searched in the cells as written (currency signs,
+# spaces and percent signs around them do not matter): a thousands group then a decimal mark,
+# two thousands groups, or a decimal part that cannot be a thousands group (1-2 or 4+ digits).
+# "1,234" or "1.234" alone tell nothing.
+_DOT_DECIMAL = r",\d{3}\.|,\d{3},|\.\d{1,2}(?:\D|$)|\.\d{4,}"
+_COMMA_DECIMAL = r"\.\d{3},|\.\d{3}\.|,\d{1,2}(?:\D|$)|,\d{4,}"
 
 
 def _clean(column: str) -> pl.Expr:
@@ -217,20 +212,17 @@ def detect_number_format(
     if not columns or frame.is_empty():
         return None
     plain = set(plain_columns(frame, columns)) if plain is None else set(plain)
-    dot_any, comma_any = "|".join(_DOT_DECIMAL), "|".join(_COMMA_DECIMAL)
     others = [c for c in columns if c not in plain]
     dot = comma = False
     if others:
-        checks = [_clean(c).str.contains(dot_any).any() for c in others]
-        checks += [_clean(c).str.contains(comma_any).any() for c in others]
+        checks = [pl.col(c).str.contains(_DOT_DECIMAL).any() for c in others]
+        checks += [pl.col(c).str.contains(_COMMA_DECIMAL).any() for c in others]
         flags = frame.select(e.alias(str(i)) for i, e in enumerate(checks)).row(0)
         dot, comma = any(flags[: len(others)]), any(flags[len(others) :])
     plain_cols = [c for c in columns if c in plain]
     if plain_cols and not dot and (comma or default == "1.234,56"):
         dot = frame.select(
-            pl.any_horizontal(
-                pl.col(c).str.contains(r"\.(\d{1,2}|\d{4,})\s*$").any() for c in plain_cols
-            )
+            pl.any_horizontal(pl.col(c).str.contains(_DOT_DECIMAL).any() for c in plain_cols)
         ).item()
     if dot and comma:
         raise ExportError(
