@@ -120,8 +120,15 @@ def head_lines(text: str) -> list[str]:
     return text[:end].splitlines()
 
 
-def read_table(export: ExportText, header_line: int, delimiter: str, path: Path) -> pl.DataFrame:
-    """Read the table that starts at ``header_line`` (0-based) as all-string columns.
+def read_table(
+    export: ExportText,
+    header_line: int,
+    delimiter: str,
+    path: Path,
+    columns: list[int] | None = None,
+) -> pl.DataFrame:
+    """Read the table that starts at ``header_line`` (0-based) as all-string columns; only
+    ``columns`` (positions) when given — UI exports carry many columns pacing never reads.
 
     Adds ``row``: the 1-based line number of each data row in the file, for error messages
     and lineage (exact unless a quoted cell spans lines).
@@ -132,6 +139,7 @@ def read_table(export: ExportText, header_line: int, delimiter: str, path: Path)
             separator=delimiter,
             infer_schema=False,
             truncate_ragged_lines=True,
+            columns=columns,
         )
     except pl.exceptions.PolarsError as exc:
         message = str(exc).splitlines()[0]

@@ -98,6 +98,14 @@ def detect(lines: list[str], path: Path, options: ReadOptions) -> tuple[ExportFo
     )
 
 
+def _positions(fmt: ExportFormat, header_line: str) -> list[int]:
+    """Positions of the columns worth reading: every one the format can use (twins of a
+    repeated header included, to be compared), and the first three, where totals rows say so."""
+    names = split_fields(header_line)[0]
+    wanted = {fmt.pick(names, field) for field in (*fmt.columns, *fmt.prefixes)} - {None}
+    return [i for i, name in enumerate(names) if i < 3 or name in wanted]
+
+
 def _day_column(table: pl.DataFrame, header: list[str], fmt: ExportFormat, path: Path) -> str:
     """The column holding each row's day; period and lifetime exports are refused."""
     date_col = fmt.pick(header, "date")
@@ -179,7 +187,7 @@ def read_export(
     fmt, header_line, delimiter = detect(lines, path, options)
     if options.columns and fmt.platform in FORMATS:  # the plan's map overrides single columns
         fmt = replace(fmt, columns={**fmt.columns, **{k: (v,) for k, v in options.columns.items()}})
-    table = read_table(loaded, header_line, delimiter, path)
+    table = read_table(loaded, header_line, delimiter, path, _positions(fmt, lines[header_line]))
     header = [c for c in table.columns if c != "row" and "_duplicated_" not in c]
     skipped: dict[str, int] = {}
 
