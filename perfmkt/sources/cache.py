@@ -29,15 +29,26 @@ def cache_dir() -> Path:
     return Path(base) / "perfmkt" / "exports"
 
 
+# The hash covers the head and the tail of a file: an export that changes changes its size or
+# modification time, and rewriting a download changes its first or last lines (date range,
+# totals row). Hashing every byte cost more than reading the cache (1.6 s of 2.9 s at 10 M rows).
+HASHED_BYTES = 1 << 20
+
+
 def content_key(path: Path, options: ReadOptions) -> str:
-    """Size, modification time and a hash of every byte, with the options and the version."""
+    """Size, modification time and a hash of the first and last MiB, with the options and
+    the version."""
     stat = path.stat()
     digest = hashlib.blake2b(digest_size=20)
     digest.update(f"{__version__}|{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode())
     digest.update(repr(options).encode())
     with path.open("rb") as handle:
-        while chunk := handle.read(1 << 22):
-            digest.update(chunk)
+        digest.update(handle.read(HASHED_BYTES))
+        if stat.st_size > 2 * HASHED_BYTES:
+            handle.seek(-HASHED_BYTES, os.SEEK_END)
+            digest.update(handle.read(HASHED_BYTES))
+        else:
+            digest.update(handle.read())
     return digest.hexdigest()
 
 
