@@ -176,3 +176,17 @@ def test_json_to_file_and_terminal_view(small_plan: Path, tmp_path: Path) -> Non
     assert "at risk" in stdout and "off track" in stdout and "on track" in stdout
     assert "04/03/2026" in stdout and "03/03/2026" not in stdout  # --days 2
     assert "OTHER_Brand" in stdout  # the unclaimed campaign is named in the data notes
+
+
+def test_week_over_week_by_hand(small_plan: Path) -> None:
+    """As of Tuesday 10 Mar: this week is 9-10 Mar (no data: 0), last week's same days are
+    2-3 Mar: spend 300,000 + 250,000 (Google) + 200,000 + 250,000 (Meta) = 1,000,000."""
+    stdout, _ = run_cli(["report", small_plan, "--as-of", "2026-03-10", "-f", "json"])
+    wow = json.loads(stdout)["week_over_week"]
+    assert wow["this_week"] == {"start": "2026-03-09", "end": "2026-03-10"}
+    assert wow["last_week"] == {"start": "2026-03-02", "end": "2026-03-03"}
+    spend = next(k for k in wow["kpis"] if k["name"] == "spend")
+    assert spend["last_week"] == pytest.approx(1_000_000)
+    assert spend["this_week"] == 0 and spend["change"] == pytest.approx(-1.0)
+    orders = next(k for k in wow["kpis"] if k["name"] == "orders")
+    assert orders["last_week"] == 3 + 2 + 2 + 3
