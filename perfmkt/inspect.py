@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import polars as pl
-
 from perfmkt.errors import ExportError
+from perfmkt.metrics import sum_or_null
 from perfmkt.sources.base import ReadOptions, ShopOptions
 from perfmkt.sources.parsing import load_text, split_fields
 from perfmkt.sources.reader import read_export
@@ -62,9 +61,7 @@ def inspect_file(path: Path, options: ReadOptions | None = None) -> dict[str, An
         pacing = "usable: one row per day"
     except ExportError as err:
         pacing = err.message + (f" ({err.hint})" if err.hint else "")
-    sums = facts.select(
-        pl.when(pl.col(c).count() > 0).then(pl.col(c).sum()).alias(c) for c in TOTALS
-    ).row(0, named=True)
+    sums = facts.select(sum_or_null(c) for c in TOTALS).row(0, named=True)
     dated = facts["date"].drop_nulls()
     currencies = sorted(c for c in facts["currency"].unique().to_list() if c)
     return {

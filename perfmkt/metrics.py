@@ -161,6 +161,21 @@ DEFAULT_KPIS: dict[str, tuple[str, ...]] = {
 }
 
 
+def sum_or_null(column: str) -> pl.Expr:
+    """The column's sum, or null when no row has a value: a measure no source carries stays
+    "no value" instead of becoming a false 0."""
+    import polars as pl
+
+    return pl.when(pl.col(column).count() > 0).then(pl.col(column).sum()).alias(column)
+
+
+def total(series: pl.Series, empty: float | None = None) -> float | None:
+    """``sum_or_null`` of a Series, as a float; ``empty`` for a Series with no rows."""
+    if series.len() == 0:
+        return empty
+    return None if series.null_count() == series.len() else float(series.sum())
+
+
 def volumes_needed(names: list[str] | tuple[str, ...]) -> list[str]:
     """The summed volumes required to compute ``names``, in catalog order."""
     needed: set[str] = set()

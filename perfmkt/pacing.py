@@ -19,7 +19,8 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from perfmkt.metrics import CATALOG, VOLUMES, Direction, with_metrics
+from perfmkt.metrics import CATALOG, VOLUMES, Direction, sum_or_null, with_metrics
+from perfmkt.metrics import total as metric_total
 from perfmkt.plan import Bands, Plan
 
 STATUSES = ("on_track", "at_risk", "off_track", "overspend", "no_data")
@@ -58,11 +59,6 @@ def assign_channels(facts: pl.LazyFrame, plan: Plan) -> pl.LazyFrame:
     return facts.with_columns(channel=pl.coalesce(claims))
 
 
-def _sum_or_null(column: str) -> pl.Expr:
-    # A measure no file carries stays "no value" instead of becoming a false 0.
-    return pl.when(pl.col(column).count() > 0).then(pl.col(column).sum()).alias(column)
-
-
 def daily_actuals(facts: pl.LazyFrame, start: date, end: date) -> pl.DataFrame:
     """Summed volumes per day for every day in ``start..end`` (days without rows are 0)."""
     present = facts.collect_schema().names()
@@ -70,7 +66,7 @@ def daily_actuals(facts: pl.LazyFrame, start: date, end: date) -> pl.DataFrame:
     summed = (
         facts.filter(pl.col("date").is_between(start, end))
         .group_by("date")
-        .agg(_sum_or_null(v) for v in volumes)
+        .agg(sum_or_null(v) for v in volumes)
     )
     grid = pl.LazyFrame({"date": pl.date_range(start, end, eager=True)}) if end >= start else None
     if grid is None:
@@ -243,10 +239,8 @@ def pace_kpis(
     planned_recent = planned_to_date.tail(window) if window else planned_to_date.clear()
 
     def total(frame: pl.DataFrame, column: str) -> float | None:
-        if column not in frame.columns or frame.is_empty():
-            return 0.0 if column in frame.columns else None
-        series = frame[column]
-        return None if series.null_count() == series.len() else float(series.sum())
+        # nothing planned or delivered yet is 0; a volume the plan or data lacks is None
+        return metric_total(frame[column], empty=0.0) if column in frame.columns else None
 
     actual: dict[str, float | None] = {v: total(to_date, v) for v in VOLUMES}
     expected: dict[str, float | None] = {v: total(planned_to_date, v) for v in VOLUMES}
@@ -386,7 +380,7 @@ def weekly_table(
         actuals.filter(pl.col("date") <= as_of)
         .with_columns(week_key)
         .group_by("week")
-        .agg(_sum_or_null(v) for v in VOLUMES)
+        .agg(sum_or_null(v) for v in VOLUMES)
     )
     whole = _with_ratio_targets(whole, plan, "target").rename(
         {v: f"{v}_target" for v in planned_cols}

@@ -18,7 +18,7 @@ import polars as pl
 from perfmkt import pacing
 from perfmkt.alerts import Alert, evaluate
 from perfmkt.errors import DataError
-from perfmkt.metrics import CATALOG, VOLUMES
+from perfmkt.metrics import CATALOG, VOLUMES, total
 from perfmkt.plan import WEEKDAYS, Bands, Plan, load_plan, resolve_sources
 from perfmkt.serialize import jsonable
 from perfmkt.sources.load import Loaded, load_exports
@@ -273,10 +273,7 @@ def _compared(
 def _to_date(actuals: pl.DataFrame, as_of: date) -> dict[str, float | None]:
     """Summed volumes up to ``as_of``; None for a volume no source measures."""
     frame = actuals.filter(pl.col("date") <= as_of)
-    return {
-        v: (None if frame[v].null_count() == frame.height else float(frame[v].sum()))
-        for v in VOLUMES
-    }
+    return {v: total(frame[v]) for v in VOLUMES}
 
 
 def _metrics(sums: dict[str, float | None], names: list[str], margin: float) -> dict[str, Any]:
@@ -320,10 +317,7 @@ def _channel_rows(
                 loaded.orders, loaded.leads, flight.start, last, channel.order_source
             )
             actuals = pacing.with_truth(actuals, shop, plan.truth)
-            truth = {
-                v: (None if shop[v].null_count() == shop.height else float(shop[v].sum()))
-                for v in pacing.SHOP_VOLUMES
-            }
+            truth = {v: total(shop[v]) for v in pacing.SHOP_VOLUMES}
         sums = _to_date(actuals, as_of)
         kpis: list[pacing.KpiPace] = []
         if channel is not None and channel.kpis:
@@ -355,9 +349,8 @@ def _costs(
         return None
     costs = plan.costs
     by_name = {k.name: k for k in kpis}
-    media = actuals["spend"].sum() if actuals.height else 0.0
-    revenue_series = actuals["revenue"]
-    revenue = None if revenue_series.null_count() == actuals.height else revenue_series.sum()
+    media = total(actuals["spend"], empty=0.0) or 0.0
+    revenue = total(actuals["revenue"])
 
     def view(media: float | None, revenue: float | None, share: float) -> dict[str, Any]:
         if media is None:
@@ -517,12 +510,8 @@ def _note_truth(
     orders = loaded.orders.filter(in_range)
     leads = loaded.leads.filter(in_range)
 
-    def claimed_sum(measure: str) -> float | None:
-        series = claimed[measure]
-        return None if series.null_count() == series.len() else float(series.sum())
-
     def compare(shop: float, measure: str) -> dict[str, float | None]:
-        platforms = claimed_sum(measure)
+        platforms = total(claimed[measure])
         ratio = platforms / shop if platforms is not None and shop else None
         return {"shop": shop, "platforms": platforms, "platforms_per_shop": ratio}
 

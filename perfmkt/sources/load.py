@@ -8,6 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
+from perfmkt.metrics import sum_or_null
 from perfmkt.schema import MEASURES, empty_facts
 from perfmkt.sources.base import QueryOptions, ReadOptions, ShopOptions
 from perfmkt.sources.cache import cached_read
@@ -38,7 +39,7 @@ def campaign_days(facts: pl.DataFrame) -> pl.DataFrame:
     keys = ["date", "platform", "account", "campaign", "currency", "source_file"]
     summed = facts.group_by(keys, maintain_order=True).agg(
         pl.lit("").alias("ad_group"),
-        *[pl.when(pl.col(m).count() > 0).then(pl.col(m).sum()).alias(m) for m in MEASURES],
+        *[sum_or_null(m) for m in MEASURES],
         pl.col("row").min(),
     )
     return summed.select(facts.columns)
