@@ -53,6 +53,11 @@ def run_cli(args: Sequence[str], expect: int = 0) -> tuple[str, str]:
     return result.stdout, result.stderr
 
 
+def pace_small(plan: Path, *args: object, expect: int = 0) -> tuple[str, str]:
+    """``perfmkt report PLAN --as-of 2026-03-05 ARGS``: the small plan on its hand-checked day."""
+    return run_cli(["report", plan, "--as-of", "2026-03-05", *map(str, args)], expect=expect)
+
+
 def run_perfmkt(*args: object, **env: str) -> subprocess.CompletedProcess[str]:
     """``python -m perfmkt ARGS`` in a real process (exit codes, environment, no terminal),
     with ``env`` added to this process's environment."""

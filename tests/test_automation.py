@@ -17,7 +17,7 @@ from typing import ClassVar
 import polars as pl
 import pytest
 
-from tests.conftest import ROOT, run_cli, run_perfmkt
+from tests.conftest import ROOT, pace_small, run_cli, run_perfmkt
 
 DEMO = ROOT / "configs" / "demo.yaml"
 
@@ -156,20 +156,7 @@ def test_slack_notification_arrives(small_plan: Path, tmp_path: Path) -> None:
     thread.start()
     try:
         url = f"http://127.0.0.1:{server.server_port}/hook"
-        run_cli(
-            [
-                "report",
-                small_plan,
-                "--as-of",
-                "2026-03-05",
-                "-f",
-                "html",
-                "-o",
-                str(tmp_path / "r"),
-                "--notify",
-                f"slack:{url}",
-            ]
-        )
+        pace_small(small_plan, "-f", "html", "-o", str(tmp_path / "r"), "--notify", f"slack:{url}")
     finally:
         server.shutdown()
     (message,) = _Hook.received
@@ -181,19 +168,8 @@ def test_slack_notification_arrives(small_plan: Path, tmp_path: Path) -> None:
 
 def test_failed_notification_keeps_the_report(small_plan: Path, tmp_path: Path) -> None:
     out = tmp_path / "r"
-    _, stderr = run_cli(
-        [
-            "report",
-            small_plan,
-            "--as-of",
-            "2026-03-05",
-            "-f",
-            "md",
-            "-o",
-            str(out),
-            "--notify",
-            "slack:http://127.0.0.1:9/nothing-here",
-        ]
+    _, stderr = pace_small(
+        small_plan, "-f", "md", "-o", str(out), "--notify", "slack:http://127.0.0.1:9/nothing-here"
     )
     assert "notification not sent: Slack webhook failed" in stderr
     assert (out / "latest.md").is_file()
@@ -221,19 +197,14 @@ def test_email_arrives_at_a_local_smtp_server(
         controller = Controller(Keep(), hostname="127.0.0.1", port=port)
         controller.start()
         try:
-            run_cli(
-                [
-                    "report",
-                    small_plan,
-                    "--as-of",
-                    "2026-03-05",
-                    "-f",
-                    "md",
-                    "-o",
-                    str(tmp_path / "r"),
-                    "--notify",
-                    "email:client@shop.example",
-                ]
+            pace_small(
+                small_plan,
+                "-f",
+                "md",
+                "-o",
+                str(tmp_path / "r"),
+                "--notify",
+                "email:client@shop.example",
             )
         finally:
             controller.stop()
@@ -263,7 +234,7 @@ def test_killed_mid_run_leaves_the_previous_report(small_plan: Path, tmp_path: P
     """A run killed while it works (a template slow on purpose) leaves yesterday's files
     exactly as they were, and no temporary file."""
     out = tmp_path / "r"
-    run_cli(["report", small_plan, "--as-of", "2026-03-05", "-f", "html,md", "-o", str(out)])
+    pace_small(small_plan, "-f", "html,md", "-o", str(out))
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     slow = tmp_path / "slow" / "partials"
     slow.mkdir(parents=True)

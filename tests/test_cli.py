@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, pace_small, run_cli
 
 DEMO = ROOT / "configs" / "demo.yaml"
 
@@ -86,7 +86,7 @@ def test_channel_matching_nothing_is_a_visible_warning(small_plan: Path) -> None
     small_plan.write_text(
         small_plan.read_text().replace('campaigns: "^SHOPX"}', 'campaigns: "^NOPE"}')
     )
-    stdout, _ = run_cli(["report", small_plan, "--as-of", "2026-03-05", "-f", "json"])
+    stdout, _ = pace_small(small_plan, "-f", "json")
     warnings = json.loads(stdout)["notes"]["warnings"]
     assert any("channel 'meta'" in w and "matches no rows" in w for w in warnings)
 

@@ -13,7 +13,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from perfmkt.format import Formatter
-from tests.conftest import ROOT, run_cli, run_perfmkt
+from tests.conftest import ROOT, pace_small, run_cli, run_perfmkt
 
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = shutil.which("chromium")
@@ -98,7 +98,7 @@ def test_html_report_reads_on_a_phone(demo_html: Path) -> None:
 def test_numbers_agree_across_html_markdown_json_and_terminal(
     small_plan: Path, tmp_path: Path
 ) -> None:
-    result = json.loads(run_cli(["report", small_plan, "--as-of", "2026-03-05", "-f", "json"])[0])
+    result = json.loads(pace_small(small_plan, "-f", "json")[0])
     html = render(small_plan, "html", tmp_path)
     md = render(small_plan, "md", tmp_path)
     terminal, _ = run_cli(["report", small_plan, "--as-of", "2026-03-05"])
@@ -183,26 +183,12 @@ def test_a_custom_template_overrides_one_partial(small_plan: Path, tmp_path: Pat
 
 def test_a_failed_render_leaves_the_previous_report(small_plan: Path, tmp_path: Path) -> None:
     out = tmp_path / "reports"
-    run_cli(["report", small_plan, "--as-of", "2026-03-05", "-f", "html,md", "-o", out])
+    pace_small(small_plan, "-f", "html,md", "-o", out)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     broken = tmp_path / "broken"
     (broken / "partials").mkdir(parents=True)
     (broken / "partials" / "notes.html").write_text("{% if %}")
-    _, stderr = run_cli(
-        [
-            "report",
-            small_plan,
-            "--as-of",
-            "2026-03-05",
-            "-f",
-            "html,md",
-            "-o",
-            out,
-            "--templates",
-            broken,
-        ],
-        expect=2,
-    )
+    _, stderr = pace_small(small_plan, "-f", "html,md", "-o", out, "--templates", broken, expect=2)
     assert "template error" in stderr and "notes.html" in stderr
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # untouched, no temp file
 
@@ -231,7 +217,7 @@ def test_several_formats_from_one_run(small_plan: Path, tmp_path: Path) -> None:
 @needs_chromium
 def test_pdf_prints_through_chromium(small_plan: Path, tmp_path: Path) -> None:
     out = tmp_path / "report.pdf"
-    run_cli(["report", small_plan, "--as-of", "2026-03-05", "-f", "pdf", "-o", out])
+    pace_small(small_plan, "-f", "pdf", "-o", out)
     assert out.read_bytes().startswith(b"%PDF")
 
 
@@ -265,7 +251,7 @@ def test_same_span_of_the_previous_flight(small_plan: Path, tmp_path: Path) -> N
         )
     )
     small_plan.write_text(small_plan.read_text() + "previous: previous.yaml\n")
-    result = json.loads(run_cli(["report", small_plan, "--as-of", "2026-03-05", "-f", "json"])[0])
+    result = json.loads(pace_small(small_plan, "-f", "json")[0])
     p = result["previous_flight"]
     assert (p["campaign"], p["start"], p["end"], p["days"]) == (
         "Spring sale 2025",

@@ -18,14 +18,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import pace_small, run_cli
 
 APPROX = {"rel": 1e-9}
 
 
 @pytest.fixture
 def result(small_plan: Path) -> dict:
-    stdout, _ = run_cli(["report", small_plan, "--as-of", "2026-03-05", "--format", "json"])
+    stdout, _ = pace_small(small_plan, "--format", "json")
     return json.loads(stdout)
 
 
@@ -157,7 +157,7 @@ def test_overlap_decided_by_modification_time(small_plan: Path) -> None:
     google = small_plan.parent / "exports" / "google"
     # Now the 2..4 Mar file is the later download: it supplies 4 Mar (the partial figures).
     touch(google / "search_2026-03-02_2026-03-04.csv", "2026-03-07T09:00:00")
-    stdout, _ = run_cli(["report", small_plan, "--as-of", "2026-03-05", "-f", "json"])
+    stdout, _ = pace_small(small_plan, "-f", "json")
     days = {d["date"]: d for d in json.loads(stdout)["daily"]}
     assert days["2026-03-04"]["actual"]["spend"] == 300_000 + 500_000
     assert days["2026-03-05"]["actual"]["spend"] == 550_000 + 600_000
@@ -165,12 +165,12 @@ def test_overlap_decided_by_modification_time(small_plan: Path) -> None:
 
 def test_json_to_file_and_terminal_view(small_plan: Path, tmp_path: Path) -> None:
     out = tmp_path / "out" / "pacing.json"
-    stdout, _ = run_cli(["report", small_plan, "--as-of", "2026-03-05", "-f", "json", "-o", out])
+    stdout, _ = pace_small(small_plan, "-f", "json", "-o", out)
     assert stdout == ""
     assert json.loads(out.read_text())["as_of"] == "2026-03-05"
     assert [p.name for p in out.parent.iterdir()] == ["pacing.json"]  # no temp file left
 
-    stdout, _ = run_cli(["report", small_plan, "--as-of", "2026-03-05", "--days", "2"])
+    stdout, _ = pace_small(small_plan, "--days", "2")
     assert "Shop X — Spring sale" in stdout
     assert "3.250.000\u00a0₫" in stdout  # spend to date, Vietnamese money format (Babel)
     assert "at risk" in stdout and "off track" in stdout and "on track" in stdout

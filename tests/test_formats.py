@@ -16,7 +16,7 @@ from perfmkt.errors import ExportError
 from perfmkt.sources.base import ReadOptions
 from perfmkt.sources.parsing import number_expr, parse_dates
 from perfmkt.sources.reader import read_export
-from tests.conftest import FIXTURES, run_cli
+from tests.conftest import FIXTURES, pace_small, run_cli
 
 EXPORTS = FIXTURES / "exports"
 COCCOC = ReadOptions(
@@ -288,7 +288,7 @@ def test_fx_converts_spend_and_value_alike(small_plan: Path) -> None:
         "  bing: {platform: microsoft_ads, campaigns: '^SHOPX_'}\n",
     )
     small_plan.write_text(plan)
-    result = json.loads(run_cli(["report", small_plan, "--as-of", "2026-03-05", "-f", "json"])[0])
+    result = json.loads(pace_small(small_plan, "-f", "json")[0])
     bing_row = next(c for c in result["channels"] if c["name"] == "bing")
     # 1 Mar is before the flight: only 2 Mar's two rows count
     assert bing_row["actual"]["spend"] == pytest.approx((28.25 + 5.10) * 25_000)
