@@ -135,16 +135,21 @@ def _run(
     rendered = {f: render(report, f) for f in formats}
     if not paths:
         outcome.rendered = rendered
-    for name, path in paths.items():
-        write_atomic(path, rendered[name])
+
+    def write(path: Path, content: Any) -> None:
+        try:
+            write_atomic(path, content)
+        except OSError as exc:  # a folder we may not write to is the user's to fix: one line
+            raise PerfmktError(f"cannot write: {exc.strerror}", path=path) from exc
         outcome.written.append(path)
+
+    for name, path in paths.items():
+        write(path, rendered[name])
         latest = stable_folder(path, report.as_of) / f"latest{path.suffix}"
         if name in LATEST and not single_file and latest != path:
-            write_atomic(latest, rendered[name])
-            outcome.written.append(latest)
+            write(latest, rendered[name])
     if history_file is not None:
-        history.write(history_file, past)
-        outcome.written.append(history_file)
+        write(history_file, history.as_csv(past))
     if fail_on:
         outcome.failing = failing_reasons(report, fail_on)
         if outcome.failing:

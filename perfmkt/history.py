@@ -9,7 +9,6 @@ from typing import Any
 import polars as pl
 
 from perfmkt.errors import PerfmktError
-from perfmkt.output import write_atomic
 from perfmkt.report import Report
 
 SCHEMA: dict[str, pl.DataType] = {
@@ -67,8 +66,8 @@ def merged(history: pl.DataFrame, today: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([kept, today]).sort("as_of", "scope", "kpi")
 
 
-def write(path: Path, history: pl.DataFrame) -> None:
-    write_atomic(path, history.write_csv())
+def as_csv(history: pl.DataFrame) -> str:
+    return history.write_csv()
 
 
 def pace_trend(history: pl.DataFrame, scope: str = "total") -> dict[str, list[dict[str, Any]]]:

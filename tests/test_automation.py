@@ -286,3 +286,11 @@ def test_dated_folders_keep_one_history_and_latest_above_them(
     ]
     history = pl.read_csv(client / "history.csv")
     assert history["as_of"].n_unique() == 2
+
+
+def test_an_unwritable_folder_is_one_line_exit_2(small_plan: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "reports"
+    blocker.write_text("a file where the folder should be")
+    _, stderr = pace_small(small_plan, "-f", "md", "-o", blocker / "{as_of}.{ext}", expect=2)
+    assert stderr.startswith(f"perfmkt: error: {blocker}/2026-03-05.md: cannot write")
+    assert stderr.count("\n") == 1

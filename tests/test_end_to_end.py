@@ -95,6 +95,14 @@ def test_kpi_pacing_matches_hand_computation(result: dict) -> None:
         assert k["required_daily"] == pytest.approx(req, **APPROX), name
         assert k["status"] == status, name
     assert [a["kpi"] for a in result["alerts"]] == ["revenue", "roas"]
+    # projection against the flight target, in the same direction as pace
+    assert kpis["orders"]["projection_pace"] == pytest.approx((29 + 67.5 * 29 / 32.5) / 100)
+    assert kpis["cpo"]["projection_pace"] == pytest.approx(
+        100_000 / (10_000_000 / (29 + 67.5 * 29 / 32.5))
+    )
+    tracked = {t["name"]: t["actual_to_date"] for t in result["tracked"]}
+    assert tracked["aov"] == pytest.approx(7_700_000 / 29)  # revenue / orders
+    assert tracked["cpc"] == pytest.approx(3_250_000 / (1_130 + 390))  # spend / clicks
 
 
 def test_weekly_daily_and_channels(result: dict) -> None:
