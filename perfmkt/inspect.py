@@ -50,17 +50,17 @@ def inspect_file(path: Path, options: ReadOptions | None = None) -> dict[str, An
     Period and lifetime exports are read too (``daily`` is then false, with the reason and
     how to download the report by day in ``pacing``).
     """
+    pacing = "usable: one row per day"
     try:
-        facts, info = read_export(path, options, daily=False)
+        facts, info = read_export(path, options, daily=True)
     except ExportError as err:
         if "unknown export shape" in err.message and _looks_like_shopify(path):
             return inspect_shop_file(path, ShopOptions(kind="orders"))
-        raise
-    try:
-        read_export(path, options, daily=True)
-        pacing = "usable: one row per day"
-    except ExportError as err:
+        if "one row per day" not in err.message:
+            raise
+        # A period or lifetime export: read for its totals, and say how to get it by day.
         pacing = err.message + (f" ({err.hint})" if err.hint else "")
+        facts, info = read_export(path, options, daily=False)
     sums = facts.select(sum_or_null(c) for c in TOTALS).row(0, named=True)
     dated = facts["date"].drop_nulls()
     currencies = sorted(c for c in facts["currency"].unique().to_list() if c)
