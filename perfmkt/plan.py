@@ -84,6 +84,15 @@ class Source(Strict):
         default_factory=dict,
         description="unified field -> header, for any other CSV or to override one column",
     )
+    encoding: str | None = Field(
+        None, description="the files' encoding (e.g. cp1258, utf-16) when detection must not guess"
+    )
+    download_order: Literal["content", "name", "modified"] = Field(
+        "content",
+        description="which re-download is newer: what the files say (covered days, date-range "
+        "line; modification time breaks ties), their names (dated file names), or modification "
+        "time alone",
+    )
 
     @model_validator(mode="after")
     def _platform_known(self) -> Source:
@@ -122,6 +131,8 @@ class Source(Strict):
             date_order=self.date_order,
             currency=self.currency,
             columns=dict(self.columns),
+            encoding=self.encoding,
+            download_order=self.download_order,
         )
 
 

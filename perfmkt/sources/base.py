@@ -9,6 +9,10 @@ from typing import Literal
 
 NumberFormat = Literal["1,234.56", "1.234,56"]
 DateOrder = Literal["day_first", "month_first"]
+# How re-downloads of one report are put in order, oldest to newest: by what the files say
+# (covered range, date-range preamble; modification time only breaks ties), by file name (dated
+# names such as meta_2026-01-25.csv), or by modification time alone.
+DownloadOrder = Literal["content", "name", "modified"]
 
 # Fields a reader can fill besides the measures: the day and the names rows are grouped by.
 TEXT_FIELDS = ("account", "campaign", "ad_group", "ad", "currency")
@@ -23,6 +27,8 @@ class ReadOptions:
     date_order: DateOrder | None = None  # decide ambiguous dates such as 01/03/2026
     currency: str | None = None  # for exports without a currency (Microsoft Advertising)
     columns: dict[str, str] = field(default_factory=dict)  # field -> header, overrides
+    encoding: str | None = None  # state the encoding (cp1258, utf-16) instead of detecting it
+    download_order: DownloadOrder = "content"
 
 
 @dataclass(frozen=True)
