@@ -6,6 +6,7 @@ keep them stable.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -18,6 +19,7 @@ import polars as pl
 from perfmkt import pacing
 from perfmkt.alerts import Alert, evaluate
 from perfmkt.errors import DataError
+from perfmkt.freshness import Download, choose_as_of, coverage
 from perfmkt.metrics import CATALOG, VOLUMES, total
 from perfmkt.plan import WEEKDAYS, Bands, Plan, load_plan, resolve_sources
 from perfmkt.serialize import jsonable
@@ -50,6 +52,8 @@ class Notes:
     # KPI -> where its actuals come from ("shop" when the plan's truth: says so)
     truth_sources: dict[str, str] = field(default_factory=dict)
     weekday_weights: dict[str, float] | None = None  # learned from the data, when asked
+    # How far each source reaches: last day, last complete day, a day downloaded part-way.
+    coverage: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -86,18 +90,42 @@ class Report:
         return jsonable(asdict(self))
 
 
-def default_as_of(last_data_day: date | None, today: date, plan: Plan) -> tuple[date, str]:
-    """Last complete day: the latest day in the data, capped at yesterday and the flight end."""
-    yesterday = today - timedelta(days=1)
-    candidates = [(yesterday, f"yesterday in {plan.timezone}"), (plan.flight.end, "flight end")]
-    if last_data_day is not None:
-        candidates.insert(0, (last_data_day, "latest day in the data"))
-    return min(candidates, key=lambda c: c[0])
+def _downloads(
+    facts: pl.DataFrame, in_flight: pl.DataFrame, loaded: Loaded, plan: Plan
+) -> list[Download]:
+    """The files freshness looks at: ad exports of every platform with claimed rows in the
+    flight (each file's last day from its rows, per platform), and the shop's exports when a KPI
+    takes its truth from them."""
+    active = set(in_flight["platform"].unique().to_list())
+    mtimes = {f.path: f.mtime for f in loaded.files}
+    per_file = (
+        facts.filter(pl.col("platform").is_in(list(active)))
+        .group_by("source_file", "platform")
+        .agg(last=pl.col("date").max())
+        .sort("platform", "source_file")
+    )
+    downloads = [
+        Download(path, platform, last, mtimes.get(path, 0.0))
+        for path, platform, last in per_file.iter_rows()
+    ]
+    if "shop" in plan.truth.values():
+        for f in loaded.shop_files:
+            downloads.append(
+                Download(f.path, f"shop {f.kind}", f.last_day, _mtime(f.path), holds_back=False)
+            )
+    return downloads
+
+
+def _mtime(path: str) -> float:
+    try:
+        return os.stat(path).st_mtime
+    except OSError:
+        return 0.0
 
 
 def build_report(plan: Plan, loaded: Loaded, today: date, as_of: date | None = None) -> Report:
     """Pace ``plan`` against the ``loaded`` exports as of ``as_of`` (default: see
-    ``default_as_of``; ``today`` is the current date in the plan's time zone)."""
+    ``perfmkt.freshness``; ``today`` is the current date in the plan's time zone)."""
     notes = Notes()
     facts = pacing.assign_channels(loaded.facts, plan).collect()
     _note_files(notes, loaded)
@@ -109,11 +137,13 @@ def build_report(plan: Plan, loaded: Loaded, today: date, as_of: date | None = N
     outside = claimed.height - in_flight.height
     if outside:
         notes.rows_skipped.append({"reason": "outside the flight", "rows": outside, "file": None})
-    last_day = in_flight["date"].max() if in_flight.height else None
-    if as_of is None:
-        as_of, reason = default_as_of(last_day, today, plan)  # type: ignore[arg-type]
-    else:
-        reason = "set with --as-of"
+    reach = coverage(_downloads(facts, in_flight, loaded, plan), plan.tz)
+    chosen = choose_as_of(
+        reach, today, plan.flight.start, plan.flight.end, plan.timezone, asked=as_of
+    )
+    as_of, reason = chosen.day, chosen.reason
+    notes.warnings.extend(chosen.warnings)
+    notes.coverage = [asdict(c) for c in reach]
     after = in_flight.filter(pl.col("date") > as_of).height
     if after:
         notes.rows_skipped.append(

@@ -1,0 +1,203 @@
+"""Pace only complete days: lagging platforms, partial downloads, --as-of past the data.
+
+The end-to-end plan: flight 1–10 Mar 2026, spend 10,000,000 (1,000,000 a day). Google has
+1–5 Mar at 600,000 a day; Meta has 1–4 Mar at 400,000 a day (it lags a day). So on the morning
+of 7 Mar the last day both cover is 4 Mar: expected 4,000,000, actual 4 × 1,000,000 = 4,000,000,
+pace exactly 100 %. Pacing 5 Mar would count Meta as 0 there: 4,600,000 against 5,000,000.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from perfmkt.freshness import Download, choose_as_of, coverage
+from perfmkt.report import report_from_plan_file
+from tests.conftest import run_cli, touch
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+START, END = date(2026, 3, 1), date(2026, 3, 10)
+
+
+def stamp(when: str) -> float:
+    """A download time given in the plan's zone."""
+    return datetime.fromisoformat(when).replace(tzinfo=TZ).timestamp()
+
+
+def choose(downloads: list[Download], today: date, asked: date | None = None):
+    return choose_as_of(coverage(downloads, TZ), today, START, END, "Asia/Ho_Chi_Minh", asked)
+
+
+def test_lagging_platform_holds_the_as_of_and_is_named() -> None:
+    chosen = choose(
+        [
+            Download("g.csv", "google_ads", date(2026, 3, 5), stamp("2026-03-06T08:00")),
+            Download("m.csv", "meta", date(2026, 3, 4), stamp("2026-03-06T08:05")),
+        ],
+        today=date(2026, 3, 7),
+    )
+    assert chosen.day == date(2026, 3, 4)
+    assert chosen.reason == "last day every source covers (meta ends there)"
+    assert chosen.warnings == (
+        "meta lags: its exports end on 2026-03-04 (google_ads 2026-03-05); pacing stops at "
+        "2026-03-04 so meta does not count as 0 on later days",
+    )
+
+
+def test_a_day_downloaded_before_it_ended_is_partial() -> None:
+    # Saved at 10:32 on 5 Mar, holding 5 Mar: the 5th is incomplete, whatever today is.
+    downloads = [Download("g.csv", "google_ads", date(2026, 3, 5), stamp("2026-03-05T10:32"))]
+    chosen = choose(downloads, today=date(2026, 3, 7))
+    assert chosen.day == date(2026, 3, 4)
+    assert "which google_ads's export holds only in part (downloaded 2026-03-05 10:32)" in (
+        chosen.reason
+    )
+    assert chosen.warnings == (
+        "g.csv was downloaded at 2026-03-05 10:32 (Asia/Ho_Chi_Minh), during 2026-03-05, its "
+        "last day: 2026-03-05 is incomplete and not paced",
+    )
+
+
+def test_todays_partial_day_is_no_news() -> None:
+    downloads = [Download("g.csv", "google_ads", date(2026, 3, 5), stamp("2026-03-05T07:00"))]
+    chosen = choose(downloads, today=date(2026, 3, 5))
+    assert chosen.day == date(2026, 3, 4)
+    assert chosen.warnings == ()
+
+
+def test_a_later_download_completes_an_earlier_partial_day() -> None:
+    chosen = choose(
+        [
+            Download("a.csv", "google_ads", date(2026, 3, 5), stamp("2026-03-05T10:00")),
+            Download("b.csv", "google_ads", date(2026, 3, 6), stamp("2026-03-07T08:00")),
+        ],
+        today=date(2026, 3, 7),
+    )
+    assert chosen.day == date(2026, 3, 6)
+    assert chosen.warnings == ()
+
+
+def test_a_copy_made_later_is_not_partial() -> None:
+    # Copied (or checked out) days later: its modification time says nothing about the 5th.
+    downloads = [Download("g.csv", "google_ads", date(2026, 3, 5), stamp("2026-03-09T16:00"))]
+    assert choose(downloads, today=date(2026, 3, 10)).day == date(2026, 3, 5)
+
+
+def test_shop_export_bounds_only_by_its_partial_day() -> None:
+    ads = Download("g.csv", "google_ads", date(2026, 3, 6), stamp("2026-03-07T08:00"))
+    # Orders stop on the 3rd (a quiet shop): that must not hold pacing back…
+    quiet = Download("o.csv", "shop orders", date(2026, 3, 3), stamp("2026-03-07T08:00"), False)
+    assert choose([ads, quiet], today=date(2026, 3, 7)).day == date(2026, 3, 6)
+    # …but an order export saved during the 5th holding the 5th stops pacing at the 4th.
+    part = Download("o.csv", "shop orders", date(2026, 3, 5), stamp("2026-03-05T15:00"), False)
+    assert choose([ads, part], today=date(2026, 3, 7)).day == date(2026, 3, 4)
+
+
+def test_as_of_past_a_source_is_allowed_with_a_warning() -> None:
+    chosen = choose(
+        [
+            Download("g.csv", "google_ads", date(2026, 3, 5), stamp("2026-03-06T08:00")),
+            Download("m.csv", "meta", date(2026, 3, 4), stamp("2026-03-06T08:00")),
+        ],
+        today=date(2026, 3, 7),
+        asked=date(2026, 3, 5),
+    )
+    assert chosen.day == date(2026, 3, 5)
+    assert chosen.reason == "set with --as-of"
+    assert chosen.warnings == (
+        "as-of 2026-03-05 is after meta's last complete day 2026-03-04 (its last day is "
+        "2026-03-04): its later days count as 0",
+    )
+
+
+def test_as_of_after_the_flight_is_capped() -> None:
+    downloads = [Download("g.csv", "google_ads", date(2026, 3, 12), stamp("2026-03-13T08:00"))]
+    chosen = choose(downloads, today=date(2026, 3, 20), asked=date(2026, 3, 15))
+    assert chosen.day == END
+    assert chosen.reason == "flight end (--as-of 2026-03-15 is after it)"
+
+
+GOOGLE_HEADER = "Day,Campaign,Currency code,Cost,Impr.,Clicks,Conversions,Conv. value\n"
+META_HEADER = (
+    '"Reporting starts","Reporting ends","Campaign name","Amount spent (VND)",Impressions,'
+    '"Link clicks",Purchases,"Purchases conversion value"\n'
+)
+
+
+@pytest.fixture
+def lagging_plan(tmp_path: Path) -> Path:
+    (tmp_path / "google").mkdir()
+    (tmp_path / "meta").mkdir()
+    google = tmp_path / "google" / "daily.csv"
+    google.write_text(
+        "Daily\nMarch 1, 2026 - March 5, 2026\n"
+        + GOOGLE_HEADER
+        + "".join(f"2026-03-0{d},SHOPX_Search,VND,600000,1000,10,1,100000\n" for d in range(1, 6)),
+        encoding="utf-8",
+    )
+    meta = tmp_path / "meta" / "daily.csv"
+    meta.write_text(
+        META_HEADER
+        + "".join(
+            f"2026-03-0{d},2026-03-0{d},SHOPX | Sale,400000,1000,10,1,100000\n" for d in range(1, 5)
+        ),
+        encoding="utf-8",
+    )
+    touch(google, "2026-03-06T08:00:00+07:00")
+    touch(meta, "2026-03-06T08:05:00+07:00")
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        """client: Shop X
+campaign: Lag test
+currency: VND
+timezone: Asia/Ho_Chi_Minh
+flight: {start: 2026-03-01, end: 2026-03-10}
+sources:
+  - path: google/*.csv
+  - path: meta/*.csv
+channels:
+  google: {platform: google_ads, campaigns: "^SHOPX_"}
+  meta: {platform: meta, campaigns: "^SHOPX"}
+kpis: {spend: 10_000_000}
+""",
+        encoding="utf-8",
+    )
+    return plan
+
+
+def test_lagging_meta_is_not_counted_as_zero(lagging_plan: Path) -> None:
+    now = datetime(2026, 3, 7, 7, 0, tzinfo=TZ)
+    report = report_from_plan_file(lagging_plan, now=now, cache=False)
+    assert report.as_of == date(2026, 3, 4)
+    spend = next(k for k in report.kpis if k.name == "spend")
+    assert spend.expected_to_date == pytest.approx(4_000_000)
+    assert spend.actual_to_date == pytest.approx(4_000_000)
+    assert spend.pace == pytest.approx(1.0)
+    assert any(
+        w.startswith("meta lags: its exports end on 2026-03-04") for w in report.notes.warnings
+    )
+    by_source = {c["source"]: c for c in report.notes.coverage}
+    assert by_source["meta"]["complete_until"] == date(2026, 3, 4)
+    assert by_source["google_ads"]["complete_until"] == date(2026, 3, 5)
+
+
+def test_as_of_past_meta_counts_it_as_zero_and_says_so(lagging_plan: Path) -> None:
+    now = datetime(2026, 3, 7, 7, 0, tzinfo=TZ)
+    report = report_from_plan_file(lagging_plan, as_of=date(2026, 3, 5), now=now, cache=False)
+    spend = next(k for k in report.kpis if k.name == "spend")
+    assert spend.actual_to_date == pytest.approx(4_600_000)
+    assert spend.expected_to_date == pytest.approx(5_000_000)
+    assert any("after meta's last complete day 2026-03-04" in w for w in report.notes.warnings)
+
+
+def test_json_carries_coverage_and_warnings(lagging_plan: Path) -> None:
+    stdout, _ = run_cli(["report", lagging_plan, "--as-of", "2026-03-05", "-f", "json"])
+    notes = json.loads(stdout)["notes"]
+    assert {"source": "meta", "complete_until": "2026-03-04"}.items() <= {
+        k: v for k, v in notes["coverage"][1].items() if k in ("source", "complete_until")
+    }.items()
+    assert any("meta" in w for w in notes["warnings"])
