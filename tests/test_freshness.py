@@ -201,3 +201,26 @@ def test_json_carries_coverage_and_warnings(lagging_plan: Path) -> None:
         k: v for k, v in notes["coverage"][1].items() if k in ("source", "complete_until")
     }.items()
     assert any("meta" in w for w in notes["warnings"])
+
+
+def test_every_view_puts_the_warnings_first(lagging_plan: Path, tmp_path: Path) -> None:
+    stdout, _ = run_cli(["report", lagging_plan, "--as-of", "2026-03-05"])
+    assert stdout.index("after meta's last complete day") < stdout.index("KPI pacing")
+    for ext in ("md", "html"):
+        run_cli(
+            [
+                "report",
+                lagging_plan,
+                "--as-of",
+                "2026-03-05",
+                "-f",
+                ext,
+                "-o",
+                tmp_path / f"r.{ext}",
+            ]
+        )
+    md = (tmp_path / "r.md").read_text(encoding="utf-8")
+    warning = md.index("> - as-of 2026-03-05 is after meta's last complete day")
+    assert warning < md.index("\n## ")
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert html.index('class="warnings"') < html.index('class="cards')

@@ -62,6 +62,20 @@ def header(report: Report, fmt: Formatter) -> RenderableType:
     return Panel(Group(*lines), expand=False)
 
 
+def warnings(report: Report) -> RenderableType | None:
+    """What a reader must know before trusting the numbers, right under the header."""
+    if not report.notes.warnings:
+        return None
+    lines = [Text(f"• {w}") for w in report.notes.warnings]
+    return Panel(
+        Group(*lines),
+        title="Check the data before relying on these numbers",
+        title_align="left",
+        border_style="yellow",
+        expand=False,
+    )
+
+
 def _pace_columns(table: Table, first: str = "KPI") -> None:
     for column in (first, "Target", "Expected", "Actual", "Pace", "Projection", "Needed/day"):
         table.add_column(column, justify="left" if column == first else "right")
@@ -298,8 +312,6 @@ def notes(report: Report) -> RenderableType:
     attribution = sorted({a for f in n.files for a in f.get("attribution", [])})
     if attribution:
         lines.append(Text(f"attribution (from the exports): {'; '.join(attribution)}"))
-    for w in n.warnings:
-        lines.append(Text(f"warning: {w}", style="yellow"))
     return Panel(
         Group(*lines), title="Data notes", title_align="left", expand=False, border_style="dim"
     )
@@ -314,6 +326,7 @@ def render(report: Report, days: int = 14) -> list[RenderableType]:
     fmt = Formatter.for_currency(report.currency)
     parts: list[RenderableType | None] = [
         header(report, fmt),
+        warnings(report),
         kpi_table(report, fmt),
         costs(report, fmt),
         alerts(report),
