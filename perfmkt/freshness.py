@@ -102,14 +102,14 @@ def choose_as_of(
             day, reason = asked, "set with --as-of"
         for c in held:
             if c.complete_until is not None and c.complete_until < day:
-                what = (
-                    f"{c.partial_day} is partial (downloaded {c.downloaded})"
-                    if c.partial_day and c.partial_day <= day
-                    else f"its last day is {c.last_day}"
-                )
+                if c.partial_day and c.partial_day <= day:
+                    what = f"its {c.partial_day} was downloaded part-way, at {c.downloaded}"
+                    effect = f"{c.partial_day} counts only in part"
+                else:
+                    what = f"its exports end on {c.complete_until}"
+                    effect = f"{c.source} counts as 0 after {c.complete_until}"
                 warnings.append(
-                    f"as-of {day} is after {c.source}'s last complete day "
-                    f"{c.complete_until} ({what}): its later days count as 0"
+                    f"as-of {day} is past {c.source}'s last complete day ({what}): {effect}"
                 )
         return AsOf(day, reason, tuple(warnings))
 

@@ -109,8 +109,8 @@ def test_as_of_past_a_source_is_allowed_with_a_warning() -> None:
     assert chosen.day == date(2026, 3, 5)
     assert chosen.reason == "set with --as-of"
     assert chosen.warnings == (
-        "as-of 2026-03-05 is after meta's last complete day 2026-03-04 (its last day is "
-        "2026-03-04): its later days count as 0",
+        "as-of 2026-03-05 is past meta's last complete day (its exports end on 2026-03-04): "
+        "meta counts as 0 after 2026-03-04",
     )
 
 
@@ -191,7 +191,7 @@ def test_as_of_past_meta_counts_it_as_zero_and_says_so(lagging_plan: Path) -> No
     spend = next(k for k in report.kpis if k.name == "spend")
     assert spend.actual_to_date == pytest.approx(4_600_000)
     assert spend.expected_to_date == pytest.approx(5_000_000)
-    assert any("after meta's last complete day 2026-03-04" in w for w in report.notes.warnings)
+    assert any("past meta's last complete day" in w for w in report.notes.warnings)
 
 
 def test_json_carries_coverage_and_warnings(lagging_plan: Path) -> None:
@@ -205,7 +205,7 @@ def test_json_carries_coverage_and_warnings(lagging_plan: Path) -> None:
 
 def test_every_view_puts_the_warnings_first(lagging_plan: Path, tmp_path: Path) -> None:
     stdout, _ = run_cli(["report", lagging_plan, "--as-of", "2026-03-05"])
-    assert stdout.index("after meta's last complete day") < stdout.index("KPI pacing")
+    assert stdout.index("past meta's last complete day") < stdout.index("KPI pacing")
     for ext in ("md", "html"):
         run_cli(
             [
@@ -220,7 +220,16 @@ def test_every_view_puts_the_warnings_first(lagging_plan: Path, tmp_path: Path) 
             ]
         )
     md = (tmp_path / "r.md").read_text(encoding="utf-8")
-    warning = md.index("> - as-of 2026-03-05 is after meta's last complete day")
+    warning = md.index("> - as-of 2026-03-05 is past meta's last complete day")
     assert warning < md.index("\n## ")
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert html.index('class="warnings"') < html.index('class="cards')
+
+
+def test_as_of_on_a_partial_day_says_when_it_was_downloaded() -> None:
+    downloads = [Download("g.csv", "google_ads", date(2026, 3, 5), stamp("2026-03-05T10:32"))]
+    chosen = choose(downloads, today=date(2026, 3, 7), asked=date(2026, 3, 5))
+    assert chosen.warnings == (
+        "as-of 2026-03-05 is past google_ads's last complete day (its 2026-03-05 was downloaded "
+        "part-way, at 2026-03-05 10:32): 2026-03-05 counts only in part",
+    )
