@@ -8,29 +8,60 @@ from __future__ import annotations
 
 import difflib
 import glob
+import math
 import os
 import re
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, ClassVar, Literal, NoReturn
+from typing import Annotated, Any, ClassVar, Literal, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from perfmkt.errors import PlanError
 from perfmkt.metrics import CATALOG, DEFAULT_KPIS, MEASURES, RATIOS, VOLUMES
 from perfmkt.sources.base import EXCLUDED_STATUSES, QueryOptions, ReadOptions, ShopOptions
 
+PLAUSIBLE_YEARS = range(2000, 2100)
+
+
+def _year_problem(year: int, written: str) -> str | None:
+    """A campaign year outside 2000–2099 is a typo (``0026-01-05``, ``2206-01-05``)."""
+    if year in PLAUSIBLE_YEARS:
+        return None
+    hint = f" (did you mean {2000 + year}?)" if year < 100 else ""
+    return f"{written}: year {year:04d} is not a plausible campaign year{hint}"
+
+
+def _plausible(value: date) -> date:
+    problem = _year_problem(value.year, value.isoformat())
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+# A date anywhere in a plan: the year check also catches quoted dates, which YAML leaves as text.
+PlanDate = Annotated[date, AfterValidator(_plausible)]
+
 
 class Strict(BaseModel):
-    # A typo such as `kpi:` for `kpis:` must fail, not be ignored.
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # A typo such as `kpi:` for `kpis:` must fail, not be ignored; so must .inf and .nan.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Flight(Strict):
-    start: date
-    end: date
+    start: PlanDate
+    end: PlanDate
 
     @model_validator(mode="after")
     def _ordered(self) -> Flight:
@@ -158,14 +189,27 @@ class Channel(Strict):
     def _channel_kpis(cls, value: dict[str, float]) -> dict[str, float]:
         return _valid_kpis(value)
 
-    @field_validator("campaigns")
+    @field_validator("campaigns", "order_source")
     @classmethod
-    def _regex(cls, value: str) -> str:
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"not a valid regular expression: {exc}") from exc
-        return value
+    def _regex(cls, value: str | None) -> str | None:
+        return None if value is None else _polars_regex(value)
+
+
+def _polars_regex(pattern: str) -> str:
+    """``pattern``, checked by the engine that runs it: polars (Rust's regex) has no
+    look-around or backreferences, which Python's ``re`` would accept."""
+    import polars as pl  # only plans with channel patterns pay for the import
+
+    try:
+        pl.Series([""]).str.contains(pattern)
+    except pl.exceptions.PolarsError as exc:
+        lines = [ln.strip() for ln in str(exc).splitlines()]
+        reason = next((ln.removeprefix("error: ") for ln in lines if ln.startswith("error:")), "")
+        raise ValueError(
+            f"not a valid regular expression: {reason or lines[0]}"
+            + (" (polars runs it, with Rust's regex syntax)" if reason else "")
+        ) from None
+    return pattern
 
 
 def _valid_kpis(value: dict[str, float]) -> dict[str, float]:
@@ -192,9 +236,9 @@ class Period(BaseModel):
     """A stretch of the flight with its own targets: a date range, an ISO week or a flight
     week (``flight_week: 1`` is the flight's first seven days)."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
-    start: date | None = None
-    end: date | None = None
+    model_config = ConfigDict(extra="allow", frozen=True, allow_inf_nan=False)
+    start: PlanDate | None = None
+    end: PlanDate | None = None
     week: str | None = Field(None, description="ISO week such as 2026-W03")
     flight_week: int | None = Field(None, ge=1, description="1 = the flight's first 7 days")
     label: str | None = None
@@ -214,13 +258,22 @@ class Period(BaseModel):
                 date.fromisocalendar(int(match[1]), int(match[2]), 1)
             except ValueError as exc:
                 raise ValueError(f"week {self.week!r} does not exist") from exc
+            problem = _year_problem(int(match[1]), f"week {self.week}")
+            if problem:
+                raise ValueError(problem)
         elif self.flight_week is None and (self.start is None or self.end is None):
             raise ValueError("a period needs start and end dates, a week or a flight_week")
         elif self.start and self.end and self.end < self.start:
             raise ValueError(f"end {self.end} is before start {self.start}")
         for key, value in self.targets.items():
             _check_kpi_name(key, (*VOLUMES, *PERIOD_RATIOS), "timeline target")
-            if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+            if not isinstance(value, int | float) or isinstance(value, bool):
+                raise ValueError(f"{key}: expected a number, got {value!r}")
+            if not math.isfinite(value):
+                raise ValueError(f"{key}: {value} is not a number a plan can use")
+            if key in PERIOD_RATIOS and value <= 0:  # a ratio of 0 would divide by zero
+                raise ValueError(f"{key}: a ratio target must be greater than 0, got {value}")
+            if value < 0:
                 raise ValueError(f"{key}: expected a number ≥ 0, got {value!r}")
         return self
 
@@ -296,23 +349,45 @@ class Bands(Strict):
         return self
 
 
-class StatusBands(Bands):
-    """Status thresholds; with ``early:`` they start wide on day 1 and tighten linearly to
-    these values at the flight end, so early noise does not cry wolf and late drift does."""
+class EarlyBands(Strict):
+    """The bands on the flight's first day; a value not given is the final one."""
 
-    early: Bands | None = None
+    on_track: float | None = Field(None, gt=0)
+    at_risk: float | None = Field(None, gt=0)
+    overspend: float | None = Field(None, gt=1)
+
+
+class StatusBands(Bands):
+    """Status thresholds; with ``early:`` they are the early values on day 1 and tighten
+    linearly to these values on the flight's last day, so early noise does not cry wolf and
+    late drift does."""
+
+    early: EarlyBands | None = None
+
+    @model_validator(mode="after")
+    def _early_ordered(self) -> StatusBands:
+        first = self.at(0.0)
+        if first.at_risk > first.on_track:
+            raise ValueError(
+                f"early: at_risk {first.at_risk} must not be above on_track {first.on_track}"
+            )
+        return self
 
     def at(self, progress: float) -> Bands:
-        """The bands in force when ``progress`` (0..1) of the flight has elapsed."""
+        """The bands in force when ``progress`` (0 = first day, 1 = last day) has elapsed."""
         if self.early is None:
             return self
         p = min(max(progress, 0.0), 1.0)
 
         def mix(name: str) -> float:
             start, end = getattr(self.early, name), getattr(self, name)
-            return start + (end - start) * p
+            if start is None:
+                return end
+            return start * (1 - p) + end * p  # exactly start at 0 and end at 1
 
-        return Bands(on_track=mix("on_track"), at_risk=mix("at_risk"), overspend=mix("overspend"))
+        return Bands.model_construct(
+            on_track=mix("on_track"), at_risk=mix("at_risk"), overspend=mix("overspend")
+        )
 
 
 class Projection(Strict):
@@ -525,14 +600,6 @@ def cross_checks(plan: Plan) -> list[tuple[tuple[Any, ...], str]]:
                     problems.append(
                         ((*where, kpi), f"{volume} has no flight total: add {volume} under kpis")
                     )
-            if metric.is_ratio and {metric.numerator, metric.denominator} <= set(period.targets):
-                problems.append(
-                    (
-                        (*where, kpi),
-                        f"{metric.numerator} and {metric.denominator} "
-                        "are both given: the ratio would be fixed twice",
-                    )
-                )
     covered = sum((b - a).days + 1 for a, b, _ in seen)
     for kpi, total in plan.kpis.items():
         if CATALOG[kpi].is_ratio:  # a ratio per period is a rate, not a share of the total
@@ -576,6 +643,10 @@ def cross_checks(plan: Plan) -> list[tuple[tuple[Any, ...], str]]:
                     f"{rule.kpi} has no target: add it under kpis to alert on it",
                 )
             )
+    if not problems and any(CATALOG[k].is_ratio for p in plan.timeline for k in p.targets):
+        from perfmkt.targets import day_weights, resolve_timeline  # targets imports this module
+
+        problems.extend(resolve_timeline(plan, day_weights(plan))[1])
     kinds = {s.kind for s in plan.sources}
     for kpi, where_from in plan.truth.items():
         if where_from == "shop" and TRUTH_KPIS[kpi] not in kinds:
@@ -591,22 +662,193 @@ def cross_checks(plan: Plan) -> list[tuple[tuple[Any, ...], str]]:
 
 # libyaml's loader when PyYAML has it: the plan loads several times faster.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Bounds that keep a broken or hostile plan file to one clear line, in bounded time and memory:
+# a hand-written plan is a few KB and a few hundred YAML nodes.
+MAX_PLAN_BYTES = 1_000_000
+MAX_NODES = 100_000  # after expanding aliases: a "billion laughs" file is tiny but explodes
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_FLOAT = "tag:yaml.org,2002:float"
+_MERGE = "tag:yaml.org,2002:merge"
+
+Loc = tuple[Any, ...]
 
 
-def _line_map(node: yaml.Node, path: tuple[Any, ...] = ()) -> dict[tuple[Any, ...], int]:
-    """YAML key path -> 1-based line, to point errors at the right line."""
-    lines = {path: node.start_mark.line + 1}
+def _read_text(path: Path) -> str:
+    """The plan's text; a file that is too large or not UTF-8 is one line naming where."""
+    try:
+        with path.open("rb") as file:
+            raw = file.read(MAX_PLAN_BYTES + 1)
+    except OSError as exc:
+        raise PlanError(f"cannot read the plan: {exc.strerror}", path=path) from exc
+    if len(raw) > MAX_PLAN_BYTES:
+        raise PlanError(f"the file is larger than {MAX_PLAN_BYTES:,} bytes: not a plan", path=path)
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise PlanError("the plan is UTF-16, not UTF-8", path=path, row=1, hint="save it as UTF-8")
+    bom = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
+    try:
+        return raw[bom:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        offset = bom + exc.start
+        line_start = raw.rfind(b"\n", 0, offset) + 1
+        raise PlanError(
+            f"not UTF-8: byte 0x{raw[offset]:02X} at offset {offset} "
+            f"(column {offset - line_start + 1})",
+            path=path,
+            row=raw.count(b"\n", 0, offset) + 1,
+            hint="save the plan as UTF-8",
+        ) from None
+
+
+def _parse(text: str, path: Path) -> tuple[dict[Loc, int], Any]:
+    """(key path -> line, the plain data) of a plan's YAML text.
+
+    The node tree is checked before anything walks it with aliases expanded (the line map,
+    construction, pydantic): its expanded size is capped and a recursive alias refused. Then
+    what PyYAML would silently accept is refused with its line: a key written twice (YAML
+    keeps the last), a date that does not exist or has an implausible year (``0026-01-05``),
+    ``.inf`` and ``.nan``.
+    """
+    loader = _LOADER(text)
+    try:
+        try:
+            node = loader.get_single_node()
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark
+            raise PlanError(
+                f"not valid YAML: {exc.problem}", path=path, row=mark.line + 1 if mark else None
+            ) from None
+        except RecursionError:
+            raise PlanError("not valid YAML: nested too deeply", path=path) from None
+        if node is None:
+            return {}, None
+        _check_size(node, path)
+        lines: dict[Loc, int] = {}
+        problems: list[tuple[int, str]] = []
+        for loc, item, line in _walk(node):
+            lines.setdefault(loc, line)
+            problems.extend(_node_problems(loc, item, line))
+        if problems:
+            _raise_problems(path, problems)
+        try:
+            return lines, loader.construct_document(node)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark
+            raise PlanError(
+                f"not valid YAML: {exc.problem}", path=path, row=mark.line + 1 if mark else None
+            ) from None
+    finally:
+        loader.dispose()
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
     if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            lines.update(_line_map(value, (*path, key.value)))
-            lines[(*path, key.value)] = key.start_mark.line + 1  # the key's line, not the value's
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            lines.update(_line_map(item, (*path, i)))
+        return [n for pair in node.value for n in pair]
+    return list(node.value) if isinstance(node, yaml.SequenceNode) else []
+
+
+def _check_size(root: yaml.Node, path: Path) -> None:
+    """Refuse a tree that is recursive or larger than ``MAX_NODES`` once aliases expand.
+
+    Iterative, and each distinct node is sized once (aliases share nodes), so a billion laughs
+    costs as much as its text.
+    """
+    size: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if children_done:
+            open_nodes.discard(key)
+            size[key] = 1 + sum(size[id(c)] for c in _children(node))
+            if size[key] > MAX_NODES:
+                raise PlanError(
+                    f"the plan expands to more than {MAX_NODES:,} YAML nodes through its "
+                    "aliases (*name): not a plan",
+                    path=path,
+                    row=node.start_mark.line + 1,
+                )
+            continue
+        if key in size:
+            continue
+        if key in open_nodes:  # reached again inside its own expansion
+            raise PlanError(
+                "an alias refers to the mapping or list it is in (a recursive alias)",
+                path=path,
+                row=node.start_mark.line + 1,
+            )
+        open_nodes.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in _children(node))
+
+
+def _walk(root: yaml.Node) -> Iterator[tuple[Loc, yaml.Node, int]]:
+    """(key path, node, 1-based line) for every node, aliases expanded, in document order; a
+    mapping value's line is its key's."""
+    stack: list[tuple[Loc, yaml.Node, int]] = [((), root, root.start_mark.line + 1)]
+    while stack:
+        loc, node, line = stack.pop()
+        yield loc, node, line
+        if isinstance(node, yaml.MappingNode):
+            for key, value in reversed(node.value):
+                name = key.value if isinstance(key, yaml.ScalarNode) else "?"
+                stack.append(((*loc, name), value, key.start_mark.line + 1))
+        elif isinstance(node, yaml.SequenceNode):
+            for i in range(len(node.value) - 1, -1, -1):
+                item = node.value[i]
+                stack.append(((*loc, i), item, item.start_mark.line + 1))
+
+
+def _line_map(node: yaml.Node) -> dict[Loc, int]:
+    """YAML key path -> 1-based line, to point errors at the right line."""
+    lines: dict[Loc, int] = {}
+    for loc, _, line in _walk(node):
+        lines.setdefault(loc, line)
     return lines
 
 
-def _loc_text(loc: tuple[Any, ...]) -> str:
+def _node_problems(loc: Loc, node: yaml.Node, line: int) -> list[tuple[int, str]]:
+    where = f"{loc_text(loc)}: " if loc else ""
+    if isinstance(node, yaml.MappingNode):
+        first: dict[tuple[str, str], int] = {}
+        found = []
+        for key, _ in node.value:
+            if not isinstance(key, yaml.ScalarNode) or key.tag == _MERGE:
+                continue  # `<<: *defaults` may be overridden on purpose
+            ident, key_line = (key.tag, key.value), key.start_mark.line + 1
+            if ident not in first:
+                first[ident] = key_line
+                continue
+            found.append(
+                (
+                    key_line,
+                    f"{where}key {key.value!r} is written twice (first on line "
+                    f"{first[ident]}); YAML would silently keep only the last",
+                )
+            )
+        return found
+    if not isinstance(node, yaml.ScalarNode):
+        return []
+    if node.tag == _FLOAT and node.value.lstrip("+-").lower() in (".inf", ".nan"):
+        return [(line, f"{where}{node.value} is not a number a plan can use")]
+    if node.tag == _TIMESTAMP:
+        problem = _date_problem(node.value)
+        return [(line, f"{where}{problem}")] if problem else []
+    return []
+
+
+def _date_problem(text: str) -> str | None:
+    match = yaml.constructor.SafeConstructor.timestamp_regexp.match(text)
+    if match is None:
+        return None
+    try:
+        date(int(match["year"]), int(match["month"]), int(match["day"]))
+    except ValueError as exc:
+        return f"{text} is not a date: {exc}"
+    return _year_problem(int(match["year"]), text)
+
+
+def loc_text(loc: tuple[Any, ...]) -> str:
     text = ""
     for part in loc:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
@@ -622,6 +864,9 @@ def _problems(exc: ValidationError, lines: dict[tuple[Any, ...], int]) -> list[t
         loc = tuple(p for p in err["loc"] if p in ("",) or not str(p).startswith("function-"))
         line = _line_of(loc, lines)
         message = str(err["msg"]).removeprefix("Value error, ")
+        key, sep, rest = message.partition(": ")
+        if err["type"] == "value_error" and sep and (*loc, key) in lines:
+            loc, message = (*loc, key), rest  # "kpis: roas: …" points at roas's own line
         if err["type"] == "extra_forbidden":
             key = str(loc[-1])
             siblings = _allowed_keys(loc[:-1])
@@ -630,7 +875,7 @@ def _problems(exc: ValidationError, lines: dict[tuple[Any, ...], int]) -> list[t
             loc = loc[:-1]
         elif err["type"] == "missing":
             message = "required key is missing"
-        where = _loc_text(loc)
+        where = loc_text(loc)
         typo = err["type"] == "extra_forbidden"
         found.append((not typo, line, f"{where}: {message}" if where else message))
     return [(line, text) for _, line, text in sorted(found, key=lambda f: (f[0], f[1]))]
@@ -652,31 +897,68 @@ def _allowed_keys(parent: tuple[Any, ...]) -> list[str]:
 
 def load_plan(path: Path) -> Plan:
     """Read and validate a plan file; raise ``PlanError`` listing every problem."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise PlanError(f"cannot read the plan: {exc.strerror}", path=path) from exc
-    try:
-        node = yaml.compose(text, Loader=_LOADER)
-        data = yaml.load(text, Loader=_LOADER)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        raise PlanError(
-            f"not valid YAML: {exc.problem}",
-            path=path,
-            row=mark.line + 1 if mark else None,
-        ) from exc
+    lines, data = _parse(_read_text(path), path)
     if not isinstance(data, dict):
         raise PlanError("a plan is a YAML mapping (client:, campaign:, flight:, …)", path=path)
-    lines = _line_map(node) if node else {}
     try:
         plan = Plan.model_validate(data)
     except ValidationError as exc:
         _raise_problems(path, _problems(exc, lines))
-    found = [(_line_of(loc, lines), f"{_loc_text(loc)}: {msg}") for loc, msg in cross_checks(plan)]
+    found = [*cross_checks(plan), *_file_checks(plan, path.parent)]
     if found:
-        _raise_problems(path, found)
+        _raise_problems(path, [(_line_of(loc, lines), f"{loc_text(loc)}: {m}") for loc, m in found])
     return plan
+
+
+LOGO_MAX_BYTES = 2_000_000  # a logo is inlined into every HTML report and email
+_IMAGE_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "PNG"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"GIF87a", "GIF"),
+    (b"GIF89a", "GIF"),
+)
+
+
+def _image_kind(head: bytes) -> str | None:
+    """PNG, JPEG, GIF, WebP or SVG, by the file's first bytes (not its name)."""
+    for magic, kind in _IMAGE_MAGIC:
+        if head.startswith(magic):
+            return kind
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WebP"
+    text = head.removeprefix(b"\xef\xbb\xbf").lstrip().lower()
+    if text.startswith(b"<svg") or (
+        text.startswith((b"<?xml", b"<!--", b"<!doctype svg")) and b"<svg" in head.lower()
+    ):
+        return "SVG"
+    return None
+
+
+def _file_checks(plan: Plan, base: Path) -> list[tuple[Loc, str]]:
+    """Files the plan names that reports embed: the logo must be a small image."""
+    if not plan.branding.logo:
+        return []
+    loc: Loc = ("branding", "logo")
+    logo = base / plan.branding.logo  # as the report finds it: relative to the plan
+    try:
+        size = logo.stat().st_size
+        if not logo.is_file():
+            return [(loc, f"{plan.branding.logo!r} is not a file ({logo})")]
+        with logo.open("rb") as file:
+            head = file.read(4096)
+    except OSError as exc:
+        return [(loc, f"cannot read the logo {logo}: {exc.strerror}")]
+    if size > LOGO_MAX_BYTES:
+        return [
+            (
+                loc,
+                f"{plan.branding.logo!r} is {size:,} bytes, more than the "
+                f"{LOGO_MAX_BYTES:,} a logo may have",
+            )
+        ]
+    if _image_kind(head) is None:
+        return [(loc, f"{plan.branding.logo!r} is not a PNG, JPEG, GIF, WebP or SVG image")]
+    return []
 
 
 def _line_of(loc: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> int:
@@ -684,6 +966,7 @@ def _line_of(loc: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> int:
 
 
 def _raise_problems(path: Path, problems: list[tuple[int, str]]) -> NoReturn:
+    problems = list(dict.fromkeys(problems))  # a node reached through two aliases speaks once
     line, first = problems[0]
     more = f" (+{len(problems) - 1} more: run `perfmkt validate`)" if len(problems) > 1 else ""
     err = PlanError(first + more, path=path, row=line)
@@ -696,11 +979,19 @@ def _without_password(uri: str) -> str:
     return re.sub(r"(//[^:/@]+):[^@/]*@", r"\1@", uri)
 
 
-def resolve_sources(plan: Plan, plan_path: Path) -> list[tuple[Path, ReadOptions | ShopOptions]]:
-    """Expand each source glob relative to the plan file; a glob matching nothing is an error."""
+def resolve_sources(
+    plan: Plan, plan_path: Path, warnings: list[str] | None = None
+) -> list[tuple[Path, ReadOptions | ShopOptions]]:
+    """Expand each source glob relative to the plan file.
+
+    A glob matching nothing is an error, unless ``warnings`` is given: then it is one line
+    there (``plan.yaml:7: sources[1].path …``) and the source is skipped, so a check can go on
+    with the others. No file at all is an error either way.
+    """
     base = plan_path.parent
     files: list[tuple[Path, ReadOptions | ShopOptions | QueryOptions]] = []
     lines: dict[tuple[Any, ...], int] | None = None
+    missing: list[PlanError] = []
     for i, source in enumerate(plan.sources):
         if source.sql is not None:
             uri = os.path.expandvars(source.sql.uri)
@@ -717,14 +1008,22 @@ def resolve_sources(plan: Plan, plan_path: Path) -> list[tuple[Path, ReadOptions
         matches = [m for m in matches if m.is_file()]
         if not matches:
             if lines is None:
-                node = yaml.compose(plan_path.read_text(encoding="utf-8-sig"), Loader=_LOADER)
-                lines = _line_map(node) if node else {}
-            raise PlanError(
+                lines = _source_lines(plan_path)
+            err = PlanError(
                 f"sources[{i}].path: {source.path!r} matches no file (looked in {base})",
                 path=plan_path,
                 row=_line_of(("sources", i, "path"), lines),
             )
+            if warnings is None:
+                raise err
+            missing.append(err)
+            continue
         files.extend((m, source.read_options(plan.timezone)) for m in matches)
+    if missing and not files:  # nothing at all to read: a report could only be empty
+        missing[0].problems = [p for err in missing for p in err.problems]
+        raise missing[0]
+    if warnings is not None:
+        warnings.extend(str(err) for err in missing)
     seen: set[Path] = set()
     unique = []
     for file, options in files:  # two globs naming one file must not read it twice
@@ -733,3 +1032,12 @@ def resolve_sources(plan: Plan, plan_path: Path) -> list[tuple[Path, ReadOptions
             seen.add(key)
             unique.append((file, options))
     return unique
+
+
+def _source_lines(plan_path: Path) -> dict[tuple[Any, ...], int]:
+    """The plan's line map, read again only to locate a source (the plan already loaded)."""
+    try:
+        node = yaml.compose(plan_path.read_text(encoding="utf-8-sig"), Loader=_LOADER)
+    except (OSError, ValueError, yaml.YAMLError):
+        return {}
+    return _line_map(node) if node is not None else {}

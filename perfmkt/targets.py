@@ -2,10 +2,17 @@
 
 Every day has a weight: the ramp multiplier of its flight week times its weekday weight (1 and
 1 without ``shape:``). A period's target is spread over its days in proportion to their
-weights; the days no period covers share what is left of the total the same way. A ratio
-target in a period (``cpo: 400_000``) fixes one of its volumes there from the other: the volume
-that is not spend (orders from spend for CPO, revenue from spend for ROAS), otherwise the
-numerator from the denominator (revenue from orders for AOV).
+weights; the days no period covers share what is left of the total the same way.
+
+What a period writes is what is planned. A ratio target in a period (``cpo: 300_000``) fixes
+one of its two volumes from the other: from the one the period writes (``{leads: 450, cpl:
+300_000}`` plans 450 leads and derives spend = 450 × 300,000), or from one an earlier ratio of
+the period fixed (``{orders: 20, cpo: …, roas: …}``: spend from orders, then revenue from
+spend). A period that writes neither volume keeps its share of spend (or of the volume the ratio
+divides by: orders for AOV) and the ratio fixes the other. A ratio written beside both of its
+volumes must agree with them to 0.5 % (a rounded ratio), else the plan is refused, naming the
+period. When periods then cover the whole flight for a volume, a difference of up to 0.5 %
+between their sum and the total scales every period alike; more is refused.
 
 Arithmetic is exact (fractions), so the cumulative target on the last day of the flight is the
 total, to the unit.
@@ -18,8 +25,8 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from perfmkt.errors import PlanError
-from perfmkt.metrics import CATALOG
-from perfmkt.plan import WEEKDAYS, Plan
+from perfmkt.metrics import CATALOG, VOLUMES
+from perfmkt.plan import WEEKDAYS, Plan, loc_text
 
 if TYPE_CHECKING:  # polars loads only for the frames; validating a plan needs none
     import polars as pl
@@ -73,65 +80,167 @@ def _allocate(
     """One volume's daily targets, given its period targets (period index -> amount)."""
     spans = _period_indexes(plan)
     daily: dict[int, Fraction] = {}
-    last_span: list[int] = []
     for p, amount in explicit.items():
-        last_span = spans[p]
         daily.update(_spread(amount, spans[p], weights))
     rest = [i for i in range(plan.flight.days) if i not in daily]
-    left = exact(plan.kpis[kpi]) - sum(daily.values(), Fraction(0))
-    if not rest:
-        # Periods cover the flight: what is left is only the rounding between their sum and
-        # the total (validation bounds it); it goes to the last period's days.
-        rest = last_span
-    for i, share in _spread(left, rest, weights).items():
-        daily[i] = daily.get(i, Fraction(0)) + share
-    return [daily[i] for i in range(plan.flight.days)]
+    total = exact(plan.kpis[kpi])
+    planned = sum(daily.values(), Fraction(0))
+    if rest:
+        daily.update(_spread(total - planned, rest, weights))
+    elif planned:
+        # Periods cover the flight: their sum differs from the total only by rounding, which
+        # validation bounds; every period absorbs it alike, so none is singled out.
+        daily = {i: share * total / planned for i, share in daily.items()}
+    return [daily.get(i, Fraction(0)) for i in range(plan.flight.days)]
+
+
+# A ratio written beside both of its volumes, or totals that periods covering the flight imply,
+# may be rounded when written: this much relative difference is rounding, more is a contradiction.
+ROUNDING = Fraction(1, 200)
+Loc = tuple[object, ...]
+Problem = tuple[Loc, str]
+
+
+def _parts(name: str) -> tuple[str, str, Fraction]:
+    """(numerator, denominator, numerator / denominator) of a ratio KPI's unit value."""
+    metric = CATALOG[name]
+    assert metric.numerator is not None and metric.denominator is not None
+    return metric.numerator, metric.denominator, Fraction(1) / exact(metric.scale)
 
 
 def _derived_volume(name: str) -> tuple[str, str]:
-    """For a period ratio target: (volume it fixes, volume it is computed from)."""
-    metric = CATALOG[name]
-    num, den = metric.numerator, metric.denominator
-    assert num is not None and den is not None
-    if num == "spend":
-        return den, num
-    return num, den
+    """For a period ratio target that meets neither volume: (volume it fixes, volume it is
+    computed from). Spend is never the one fixed: the budget drives, results follow."""
+    num, den, _ = _parts(name)
+    return (den, num) if num == "spend" else (num, den)
+
+
+def _disagreement(name: str, value: Fraction, known: dict[str, Fraction]) -> str | None:
+    """Why a ratio written beside both of its volumes contradicts them, or None."""
+    num, den, unit = _parts(name)
+    top, bottom = known[num], known[den]
+    if bottom == 0:
+        if top == 0:
+            return None  # nothing planned in the period: any ratio holds
+        implied = None
+    else:
+        implied = top / bottom / unit
+        if abs(implied - value) <= ROUNDING * value:
+            return None
+    said = "no value" if implied is None else f"{float(implied):,.6g}"
+    return (
+        f"{num} {float(top):,.6g} and {den} {float(bottom):,.6g} make {name} {said}, not the "
+        f"{float(value):,.6g} written: give two of {num}, {den} and {name}"
+    )
+
+
+def _propagate(
+    known: dict[str, Fraction], pending: list[tuple[str, Fraction]], where: Loc
+) -> tuple[list[tuple[str, Fraction]], list[Problem]]:
+    """Fix what each ratio's known volume implies, until nothing changes. Returns the ratios
+    that met neither volume, and the ratios that contradict their volumes."""
+    left, problems = list(pending), []
+    changed = True
+    while changed:
+        changed = False
+        for item in list(left):
+            name, value = item
+            num, den, unit = _parts(name)
+            if num in known and den in known:
+                problem = _disagreement(name, value, known)
+                if problem:
+                    problems.append(((*where, name), problem))
+            elif num in known:
+                known[den] = known[num] / (value * unit)
+            elif den in known:
+                known[num] = known[den] * value * unit
+            else:
+                continue
+            left.remove(item)
+            changed = True
+    return left, problems
+
+
+def resolve_timeline(
+    plan: Plan, weights: list[Fraction]
+) -> tuple[dict[str, dict[int, Fraction]], list[Problem]]:
+    """Each planned volume's amount per period that fixes it (period index -> amount), and
+    the contradictions found (key path, message). See the module docstring for the rules."""
+    volumes = planned_volumes(plan)
+    spans = _period_indexes(plan)
+    written: list[tuple[dict[str, Fraction], list[tuple[str, Fraction]]]] = []
+    problems: list[Problem] = []
+    for p, period in enumerate(plan.timeline):
+        known = {k: exact(v) for k, v in period.targets.items() if not CATALOG[k].is_ratio}
+        ratios = [(k, exact(v)) for k, v in period.targets.items() if CATALOG[k].is_ratio]
+        left, found = _propagate(known, ratios, ("timeline", p))
+        written.append((known, left))
+        problems += found
+
+    def by_volume(amounts: list[dict[str, Fraction]]) -> dict[str, dict[int, Fraction]]:
+        return {v: {p: a[v] for p, a in enumerate(amounts) if v in a} for v in volumes}
+
+    explicit = by_volume([known for known, _ in written])
+    # Ratios that met neither volume take one from the allocation, which moves as periods fix
+    # volumes: repeat until it settles (spend settles first, then what follows from it).
+    for _ in range(len(volumes) + 2):
+        series = {v: _allocate(plan, v, explicit[v], weights) for v in volumes}
+        amounts = []
+        for p, (known, left) in enumerate(written):
+            known = dict(known)
+            taken: set[str] = set()
+            while left:
+                first = min(left, key=lambda r: VOLUMES.index(_derived_volume(r[0])[1]))
+                source = _derived_volume(first[0])[1]
+                known[source] = sum((series[source][i] for i in spans[p]), Fraction(0))
+                taken.add(source)
+                left, found = _propagate(known, left, ("timeline", p))
+                problems += found
+            amounts.append({k: a for k, a in known.items() if k not in taken})
+        settled = by_volume(amounts)
+        if settled == explicit:
+            break
+        explicit = settled
+    return explicit, list(dict.fromkeys(problems)) + _total_problems(plan, explicit)
+
+
+def _total_problems(plan: Plan, explicit: dict[str, dict[int, Fraction]]) -> list[Problem]:
+    """Volumes whose periods, with what their ratios fix, plan more than the total, or cover
+    the flight and miss it by more than rounding."""
+    problems: list[Problem] = []
+    spans = _period_indexes(plan)
+    for kpi, amounts in explicit.items():
+        if all(kpi in plan.timeline[p].targets for p in amounts):
+            continue  # only written amounts: plan.cross_checks speaks for them
+        total, planned = exact(plan.kpis[kpi]), sum(amounts.values(), Fraction(0))
+        covered = len({i for p in amounts for i in spans[p]}) == plan.flight.days
+        if planned > total * (1 + (ROUNDING if covered else Fraction(0))):
+            problems.append(
+                (
+                    ("timeline",),
+                    f"periods plan {float(planned):,.0f} {kpi} with what their ratio targets "
+                    f"fix, more than the total {float(total):,.0f}",
+                )
+            )
+        elif covered and total - planned > ROUNDING * total:
+            problems.append(
+                (
+                    ("timeline",),
+                    f"periods cover the whole flight and plan {float(planned):,.0f} {kpi} with "
+                    f"what their ratio targets fix, not the total {float(total):,.0f}",
+                )
+            )
+    return problems
 
 
 def daily_series(plan: Plan, weekday: dict[int, float] | None = None) -> dict[str, list[Fraction]]:
     """Exact daily targets of every planned volume KPI."""
     weights = day_weights(plan, weekday)
-    volumes = [k for k in plan.kpis if not CATALOG[k].is_ratio]
-    explicit: dict[str, dict[int, Fraction]] = {k: {} for k in volumes}
-    for p, period in enumerate(plan.timeline):
-        for kpi, amount in period.targets.items():
-            if not CATALOG[kpi].is_ratio:
-                explicit[kpi][p] = exact(amount)
-    series = {k: _allocate(plan, k, explicit[k], weights) for k in volumes}
-    spans = _period_indexes(plan)
-    derived: set[str] = set()
-    for p, period in enumerate(plan.timeline):
-        for name, value in period.targets.items():
-            if not CATALOG[name].is_ratio:
-                continue
-            metric = CATALOG[name]
-            fixed, source = _derived_volume(name)
-            base = sum((series[source][i] for i in spans[p]), Fraction(0))
-            ratio = exact(value) / exact(metric.scale)
-            # ratio = numerator / denominator
-            amount = base / ratio if fixed == metric.denominator else base * ratio
-            explicit[fixed][p] = amount
-            derived.add(fixed)
-    for kpi in derived:
-        planned = sum(explicit[kpi].values(), Fraction(0))
-        if planned > exact(plan.kpis[kpi]):
-            raise PlanError(
-                f"timeline: period ratio targets imply {float(planned):,.0f} {kpi}, more than "
-                f"the total {plan.kpis[kpi]:,.0f}",
-                hint="raise the total or relax the period targets",
-            )
-        series[kpi] = _allocate(plan, kpi, explicit[kpi], weights)
-    return series
+    explicit, problems = resolve_timeline(plan, weights)
+    if problems:
+        loc, message = problems[0]
+        raise PlanError(f"{loc_text(loc)}: {message}")
+    return {k: _allocate(plan, k, explicit[k], weights) for k in planned_volumes(plan)}
 
 
 def planned_volumes(plan: Plan) -> list[str]:

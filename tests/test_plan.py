@@ -98,8 +98,16 @@ def test_period_target_without_total_and_ratio_in_period(tmp_path: Path) -> None
     assert load_plan(plan_file(tmp_path, GOOD.replace("spend: 100}", "cpo: 100}")))
     err = problem(tmp_path, GOOD.replace("spend: 100}", "roas: 2}"))
     assert "timeline[0].roas: revenue has no flight total" in str(err)
-    err = problem(tmp_path, GOOD.replace("spend: 100}", "spend: 100, orders: 5, cpo: 20}"))
-    assert "spend and orders are both given: the ratio would be fixed twice" in str(err)
+    # all three written: kept when they agree (100 / 5 = 20), refused with the line otherwise
+    agree = load_plan(
+        plan_file(tmp_path, GOOD.replace("spend: 100}", "spend: 100, orders: 5, cpo: 20}"))
+    )
+    assert agree.timeline[0].targets == {"spend": 100, "orders": 5, "cpo": 20}
+    err = problem(tmp_path, GOOD.replace("spend: 100}", "spend: 100, orders: 5, cpo: 30}"))
+    assert str(err) == (
+        f"{tmp_path / 'plan.yaml'}:11: timeline[0].cpo: spend 100 and orders 5 make cpo 20, "
+        "not the 30 written: give two of spend, orders and cpo"
+    )
 
 
 def test_yaml_syntax_error_has_line(tmp_path: Path) -> None:
