@@ -88,6 +88,9 @@ CATALOG: dict[str, Metric] = {
         Metric("new_customers", "New customers", H),
         Metric("sals", "SALs", H),
         Metric("wins", "Won deals", H),
+        # The CRM's own lead count, beside `leads` (which may be what platforms claim): the
+        # funnel's first step divides by it, so every funnel rate is the CRM's alone.
+        Metric("crm_leads", "CRM leads", H),
         Metric("ctr", "CTR", H, "clicks", "impressions", kind="percent"),
         Metric("cpc", "CPC", L, "spend", "clicks", kind="money"),
         Metric("cpm", "CPM", L, "spend", "impressions", 1000.0, kind="money"),
@@ -107,7 +110,7 @@ CATALOG: dict[str, Metric] = {
         ),
         Metric("cpnc", "Cost per new customer", L, "spend", "new_customers", kind="money"),
         # funnel step rates: lead -> MQL (qualified) -> SAL -> won
-        Metric("lead_to_mql", "Lead → MQL", H, "qualified_leads", "leads", kind="percent"),
+        Metric("lead_to_mql", "Lead → MQL", H, "qualified_leads", "crm_leads", kind="percent"),
         Metric("mql_to_sal", "MQL → SAL", H, "sals", "qualified_leads", kind="percent"),
         Metric("sal_to_won", "SAL → won", H, "wins", "sals", kind="percent"),
     )

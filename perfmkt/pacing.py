@@ -14,6 +14,7 @@ Pure functions over polars frames: no I/O, no clock (``as_of`` is an argument).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -82,6 +83,9 @@ def daily_actuals(facts: pl.LazyFrame, start: date, end: date) -> pl.DataFrame:
 
 
 SHOP_VOLUMES = ("orders", "revenue", "new_customers", "leads", "qualified_leads", "sals", "wins")
+# The lead funnel (CPQL and the step rates) is the CRM's whatever `truth:` says for leads: a
+# platform's lead count beside the CRM's qualified leads would make a rate of two sources.
+FUNNEL = ("crm_leads", "qualified_leads", "sals", "wins")
 
 
 def shop_daily(
@@ -89,7 +93,8 @@ def shop_daily(
 ) -> pl.DataFrame:
     """The shop's own volumes per day in ``start..end``: orders, revenue and new customers
     from the order export; leads and their funnel (qualified = MQL or later, SALs, wins) from
-    the CRM. ``source`` (a regex on the order/lead source) keeps one channel's share."""
+    the CRM (``crm_leads`` too: the CRM's count whatever ``leads`` becomes). ``source`` (a
+    regex on the order/lead source) keeps one channel's share."""
     grid = (
         pl.DataFrame({"date": pl.date_range(start, end, eager=True)})
         if end >= start
@@ -116,6 +121,7 @@ def shop_daily(
         .group_by("date")
         .agg(
             leads=pl.len().cast(pl.Float64),
+            crm_leads=pl.len().cast(pl.Float64),
             qualified_leads=(stage_rank >= 1).sum().cast(pl.Float64),
             sals=(stage_rank >= 2).sum().cast(pl.Float64),
             wins=(stage_rank >= 3).sum().cast(pl.Float64),
@@ -135,6 +141,7 @@ def shop_daily(
                 ("revenue", has_orders),
                 ("new_customers", knows_new),
                 ("leads", has_leads),
+                ("crm_leads", has_leads),
                 ("qualified_leads", has_leads),
                 ("sals", has_leads),
                 ("wins", has_leads),
@@ -144,14 +151,17 @@ def shop_daily(
 
 
 def with_truth(actuals: pl.DataFrame, shop: pl.DataFrame, truth: dict[str, str]) -> pl.DataFrame:
-    """Daily actuals with each truth-from-shop volume, and every volume only the shop knows
-    (new customers, the lead funnel), taken from the shop's own data."""
+    """Daily actuals with each truth-from-shop volume, every volume only the shop knows (new
+    customers), and the lead funnel (always), taken from the shop's own data."""
     replace = [
         v
-        for v in SHOP_VOLUMES
-        if shop[v].null_count() < shop.height
-        and (truth.get(v) == "shop" or actuals[v].null_count() == actuals.height)
+        for v in (*SHOP_VOLUMES, *FUNNEL)
+        if v in shop.columns
+        and v in actuals.columns
+        and shop[v].null_count() < shop.height
+        and (v in FUNNEL or truth.get(v) == "shop" or actuals[v].null_count() == actuals.height)
     ]
+    replace = list(dict.fromkeys(replace))
     if not replace:
         return actuals
     return (
@@ -162,6 +172,7 @@ def with_truth(actuals: pl.DataFrame, shop: pl.DataFrame, truth: dict[str, str])
 
 
 def status_for(pace: float | None, direction: Direction, bands: Bands) -> str:
+    """The status of a pace; None is "no_data" (``status_of`` knows better when it can)."""
     if pace is None:
         return "no_data"
     if direction is Direction.BUDGET and pace > bands.overspend:
@@ -174,9 +185,43 @@ def status_for(pace: float | None, direction: Direction, bands: Bands) -> str:
 
 
 def bands_now(plan: Plan, as_of: date) -> Bands:
-    """The status bands in force on ``as_of`` (they tighten over the flight with ``early:``)."""
-    elapsed = max(0, min((as_of - plan.flight.start).days + 1, plan.flight.days))
-    return plan.status.at(elapsed / plan.flight.days)
+    """The status bands in force on ``as_of``: with ``early:``, the early values on the flight's
+    first day (and before it), the final ones on its last day (and after), linear between."""
+    last = plan.flight.days - 1
+    progress = (as_of - plan.flight.start).days / last if last else 0.0
+    return plan.status.at(progress)
+
+
+def status_of(
+    name: str,
+    actual: float | None,
+    expected: float | None,
+    bands: Bands,
+    volumes: Mapping[str, float | None] | None = None,
+) -> str:
+    """The status of KPI ``name`` over a span (a day, a week, the flight to date).
+
+    ``actual`` and ``expected`` are the KPI's value and target over the span (a ratio is None
+    when its denominator is 0), ``volumes`` the span's summed actual volumes. Where no pace
+    exists the money still speaks: spend with no result is off track for a cost ratio (CPO, CPL,
+    CIR…) that has a target, and spend where none was planned is overspend. Nothing planned and
+    nothing delivered stays "no_data".
+    """
+    metric = CATALOG[name]
+    pace = pace_of(actual, expected, metric.direction)
+    if pace is not None:
+        return status_for(pace, metric.direction, bands)
+    if metric.direction is Direction.BUDGET:
+        return "overspend" if expected == 0 and (actual or 0) > 0 else "no_data"
+    if not metric.is_ratio:  # delivered where nothing was planned: better than plan
+        return "on_track" if expected == 0 and (actual or 0) > 0 else "no_data"
+    sums = volumes or {}
+    spent = (sums.get("spend") or 0) > 0
+    nothing = sums.get(metric.denominator or "") == 0
+    costs = metric.direction is Direction.LOWER and metric.numerator == "spend"
+    if costs and expected is not None and spent and nothing:
+        return "off_track"
+    return "no_data"
 
 
 def _div(top: float | None, bottom: float | None) -> float | None:
@@ -286,7 +331,7 @@ def pace_kpis(
                 projection=proj,
                 projection_pace=pace_of(proj, float(target_total), metric.direction),
                 required_daily=required if remaining else None,
-                status=status_for(pace, metric.direction, bands),
+                status=status_of(name, act, exp, bands, actual),
             )
         )
     return rows
@@ -336,29 +381,52 @@ def _actual_metrics(frame: pl.DataFrame, plan: Plan) -> pl.DataFrame:
     return with_metrics(frame.lazy(), list(plan.kpis), plan.margin).collect()
 
 
-def daily_table(plan: Plan, actuals: pl.DataFrame, targets: pl.DataFrame) -> pl.DataFrame:
-    """Per elapsed day: ``<kpi>`` actual and ``<kpi>_target`` for every plan KPI."""
+def _with_statuses(frame: pl.DataFrame, plan: Plan, target: str, bands: Bands) -> pl.DataFrame:
+    """Add ``<kpi>_status`` per row (``status_of``): actual ``<kpi>`` against
+    ``<kpi>_<target>``, with the row's summed volumes."""
+    statuses: dict[str, list[str]] = {k: [] for k in plan.kpis}
+    for row in frame.iter_rows(named=True):
+        volumes = {v: row.get(v) for v in VOLUMES}
+        for k, column in statuses.items():
+            column.append(status_of(k, row[k], row[f"{k}_{target}"], bands, volumes))
+    return frame.with_columns(
+        pl.Series(f"{k}_status", column, dtype=pl.String) for k, column in statuses.items()
+    )
+
+
+def daily_table(
+    plan: Plan, actuals: pl.DataFrame, targets: pl.DataFrame, bands: Bands | None = None
+) -> pl.DataFrame:
+    """Per elapsed day: ``<kpi>`` actual, ``<kpi>_target`` and ``<kpi>_status`` for every plan
+    KPI. ``bands`` default to those in force on the last day of ``actuals``."""
     kpis = list(plan.kpis)
     planned = targets.select("date", *[v for v in VOLUMES if v in targets.columns])
     target_cols = _with_ratio_targets(planned, plan, "target").rename(
         {v: f"{v}_target" for v in VOLUMES if v in planned.columns}
     )
+    if bands is None:
+        last = actuals["date"].max() if actuals.height else plan.flight.start
+        bands = bands_now(plan, last)  # type: ignore[arg-type]
     actual = _actual_metrics(actuals, plan)
-    return (
-        actual.select("date", *kpis)
-        .join(target_cols, on="date", how="left")
-        .select("date", *[c for k in kpis for c in (k, f"{k}_target")])
+    table = actual.join(target_cols, on="date", how="left")
+    return _with_statuses(table, plan, "target", bands).select(
+        "date", *[c for k in kpis for c in (k, f"{k}_target", f"{k}_status")]
     )
 
 
 def weekly_table(
-    plan: Plan, actuals: pl.DataFrame, targets: pl.DataFrame, as_of: date
+    plan: Plan,
+    actuals: pl.DataFrame,
+    targets: pl.DataFrame,
+    as_of: date,
+    bands: Bands | None = None,
 ) -> pl.DataFrame:
     """Per ISO week of the flight up to the week of ``as_of``.
 
     Columns: ``week`` (2026-W03), ``start``, ``end`` (within the flight), ``days``,
     ``days_elapsed``; per KPI ``<kpi>_target`` (whole week), ``<kpi>_expected`` (to as_of),
-    ``<kpi>`` (actual to as_of) and ``<kpi>_pace``.
+    ``<kpi>`` (actual to as_of), ``<kpi>_pace`` and ``<kpi>_status`` (with ``bands``, by
+    default those in force on ``as_of``).
     """
     kpis = list(plan.kpis)
     planned_cols = [v for v in VOLUMES if v in targets.columns]
@@ -393,9 +461,10 @@ def weekly_table(
     table = (
         whole.filter(pl.col("start") <= last_week)
         .join(expected, on="week", how="left")
-        .join(actual.select("week", *kpis), on="week", how="left")
+        .join(actual, on="week", how="left")
         .sort("start")
     )
+    table = _with_statuses(table, plan, "expected", bands or bands_now(plan, as_of))
     paces = []
     for k in kpis:
         direction = CATALOG[k].direction
@@ -409,5 +478,5 @@ def weekly_table(
         "end",
         "days",
         "days_elapsed",
-        *[c for k in kpis for c in (f"{k}_target", f"{k}_expected", k, f"{k}_pace")],
+        *[c for k in kpis for c in (f"{k}_target", f"{k}_expected", k, f"{k}_pace", f"{k}_status")],
     )

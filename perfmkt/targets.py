@@ -218,16 +218,16 @@ def _total_problems(plan: Plan, explicit: dict[str, dict[int, Fraction]]) -> lis
             problems.append(
                 (
                     ("timeline",),
-                    f"periods plan {float(planned):,.0f} {kpi} with what their ratio targets "
-                    f"fix, more than the total {float(total):,.0f}",
+                    f"period ratio targets imply {float(planned):,.0f} {kpi}, more than the "
+                    f"total {float(total):,.0f}",
                 )
             )
         elif covered and total - planned > ROUNDING * total:
             problems.append(
                 (
                     ("timeline",),
-                    f"periods cover the whole flight and plan {float(planned):,.0f} {kpi} with "
-                    f"what their ratio targets fix, not the total {float(total):,.0f}",
+                    f"periods cover the whole flight and their ratio targets imply "
+                    f"{float(planned):,.0f} {kpi}, not the total {float(total):,.0f}",
                 )
             )
     return problems

@@ -119,7 +119,8 @@ def test_run_rate_projection_and_no_orders() -> None:
     assert rows["spend"].status == "off_track"  # underspend is a problem too
     assert rows["orders"].actual_to_date == 0
     assert rows["cpo"].actual_to_date is None  # no orders: no CPO, never infinity
-    assert rows["cpo"].pace is None and rows["cpo"].status == "no_data"
+    # 2,000 spent and no order: no pace, but off track, not "no data"
+    assert rows["cpo"].pace is None and rows["cpo"].status == "off_track"
     assert rows["cpo"].required_daily == pytest.approx((1_000 * 10 - 2_000) / 10)
 
 
