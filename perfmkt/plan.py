@@ -862,11 +862,11 @@ def _problems(exc: ValidationError, lines: dict[tuple[Any, ...], int]) -> list[t
     for err in exc.errors():
         # pydantic adds the model-validator "mode" or union branch names to loc; keep keys only.
         loc = tuple(p for p in err["loc"] if p in ("",) or not str(p).startswith("function-"))
-        line = _line_of(loc, lines)
         message = str(err["msg"]).removeprefix("Value error, ")
         key, sep, rest = message.partition(": ")
         if err["type"] == "value_error" and sep and (*loc, key) in lines:
             loc, message = (*loc, key), rest  # "kpis: roas: …" points at roas's own line
+        line = _line_of(loc, lines)
         if err["type"] == "extra_forbidden":
             key = str(loc[-1])
             siblings = _allowed_keys(loc[:-1])

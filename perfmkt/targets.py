@@ -127,11 +127,17 @@ def _disagreement(name: str, value: Fraction, known: dict[str, Fraction]) -> str
         implied = top / bottom / unit
         if abs(implied - value) <= ROUNDING * value:
             return None
-    said = "no value" if implied is None else f"{float(implied):,.6g}"
+    said = "no value" if implied is None else _shown(implied)
     return (
-        f"{num} {float(top):,.6g} and {den} {float(bottom):,.6g} make {name} {said}, not the "
-        f"{float(value):,.6g} written: give two of {num}, {den} and {name}"
+        f"{num} {_shown(top)} and {den} {_shown(bottom)} make {name} {said}, not the "
+        f"{_shown(value)} written: give two of {num}, {den} and {name}"
     )
+
+
+def _shown(value: Fraction) -> str:
+    """A number as a marketer writes it: 6,000,000 · 285,714 · 3.333 · 0.05."""
+    number = float(value)
+    return f"{number:,.0f}" if abs(number) >= 1000 or number.is_integer() else f"{number:.4g}"
 
 
 def _propagate(
