@@ -799,14 +799,6 @@ def _walk(root: yaml.Node) -> Iterator[tuple[Loc, yaml.Node, int]]:
                 stack.append(((*loc, i), item, item.start_mark.line + 1))
 
 
-def _line_map(node: yaml.Node) -> dict[Loc, int]:
-    """YAML key path -> 1-based line, to point errors at the right line."""
-    lines: dict[Loc, int] = {}
-    for loc, _, line in _walk(node):
-        lines.setdefault(loc, line)
-    return lines
-
-
 def _node_problems(loc: Loc, node: yaml.Node, line: int) -> list[tuple[int, str]]:
     where = f"{loc_text(loc)}: " if loc else ""
     if isinstance(node, yaml.MappingNode):
@@ -1037,7 +1029,6 @@ def resolve_sources(
 def _source_lines(plan_path: Path) -> dict[tuple[Any, ...], int]:
     """The plan's line map, read again only to locate a source (the plan already loaded)."""
     try:
-        node = yaml.compose(plan_path.read_text(encoding="utf-8-sig"), Loader=_LOADER)
-    except (OSError, ValueError, yaml.YAMLError):
+        return _parse(_read_text(plan_path), plan_path)[0]
+    except PlanError:  # changed since it loaded: the message still names the source
         return {}
-    return _line_map(node) if node is not None else {}
