@@ -189,9 +189,10 @@ def resolve_timeline(
     explicit = by_volume([known for known, _ in written])
     # Ratios that met neither volume take one from the allocation, which moves as periods fix
     # volumes: repeat until it settles (spend settles first, then what follows from it).
+    settling: list[Problem] = []
     for _ in range(len(volumes) + 2):
         series = {v: _allocate(plan, v, explicit[v], weights) for v in volumes}
-        amounts = []
+        amounts, settling = [], []  # only the settled round's contradictions count
         for p, (known, left) in enumerate(written):
             known = dict(known)
             taken: set[str] = set()
@@ -201,13 +202,13 @@ def resolve_timeline(
                 known[source] = sum((series[source][i] for i in spans[p]), Fraction(0))
                 taken.add(source)
                 left, found = _propagate(known, left, ("timeline", p))
-                problems += found
+                settling += found
             amounts.append({k: a for k, a in known.items() if k not in taken})
         settled = by_volume(amounts)
         if settled == explicit:
             break
         explicit = settled
-    return explicit, list(dict.fromkeys(problems)) + _total_problems(plan, explicit)
+    return explicit, [*problems, *settling, *_total_problems(plan, explicit)]
 
 
 def _total_problems(plan: Plan, explicit: dict[str, dict[int, Fraction]]) -> list[Problem]:

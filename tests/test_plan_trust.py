@@ -112,6 +112,22 @@ def test_a_period_of_ratios_only_keeps_its_spend_share() -> None:
     }
 
 
+def test_ratios_alone_that_contradict_each_other_are_refused() -> None:
+    """ROAS 4 on W02's 700 spend is revenue 2,800; CIR 0.5 would need 1,400."""
+    plan = make_plan(
+        MON,
+        14,
+        {"spend": 1_400, "revenue": 5_000},
+        [{"week": "2026-W02", "roas": 4, "cir": 0.5}],
+    )
+    with pytest.raises(PlanError) as caught:
+        daily_series(plan)
+    assert str(caught.value) == (
+        "timeline[0].cir: spend 700 and revenue 2,800 make cir 0.25, not the 0.5 written: "
+        "give two of spend, revenue and cir"
+    )
+
+
 PLAN = """\
 client: Shop X
 campaign: Spring
