@@ -717,6 +717,13 @@ def _parse(text: str, path: Path) -> tuple[dict[Loc, int], Any]:
             raise PlanError(
                 f"not valid YAML: {exc.problem}", path=path, row=mark.line + 1 if mark else None
             ) from None
+        except yaml.reader.ReaderError as exc:  # a control character, e.g. a NUL byte
+            code = ord(exc.character) if isinstance(exc.character, str) else exc.character
+            raise PlanError(
+                f"not valid YAML: control character U+{code:04X} is not allowed",
+                path=path,
+                row=text.count("\n", 0, max(exc.position, 0)) + 1,
+            ) from None
         except RecursionError:
             raise PlanError("not valid YAML: nested too deeply", path=path) from None
         if node is None:
@@ -736,6 +743,8 @@ def _parse(text: str, path: Path) -> tuple[dict[Loc, int], Any]:
             raise PlanError(
                 f"not valid YAML: {exc.problem}", path=path, row=mark.line + 1 if mark else None
             ) from None
+        except (ValueError, OverflowError) as exc:  # a time of 25:00, an int of 5,000 digits
+            raise PlanError(f"not a value a plan can hold: {exc}", path=path) from None
     finally:
         loader.dispose()
 
@@ -824,20 +833,18 @@ def _node_problems(loc: Loc, node: yaml.Node, line: int) -> list[tuple[int, str]
     if node.tag == _FLOAT and node.value.lstrip("+-").lower() in (".inf", ".nan"):
         return [(line, f"{where}{node.value} is not a number a plan can use")]
     if node.tag == _TIMESTAMP:
-        problem = _date_problem(node.value)
+        problem = _date_problem(node)
         return [(line, f"{where}{problem}")] if problem else []
     return []
 
 
-def _date_problem(text: str) -> str | None:
-    match = yaml.constructor.SafeConstructor.timestamp_regexp.match(text)
-    if match is None:
-        return None
+def _date_problem(node: yaml.ScalarNode) -> str | None:
+    """Why a YAML date or timestamp is no campaign day (2026-02-30, 0026-01-05), or None."""
     try:
-        date(int(match["year"]), int(match["month"]), int(match["day"]))
+        value = yaml.constructor.SafeConstructor().construct_yaml_timestamp(node)
     except ValueError as exc:
-        return f"{text} is not a date: {exc}"
-    return _year_problem(int(match["year"]), text)
+        return f"{node.value} is not a date: {exc}"
+    return _year_problem(value.year, node.value)
 
 
 def loc_text(loc: tuple[Any, ...]) -> str:

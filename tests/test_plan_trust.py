@@ -541,6 +541,19 @@ def test_implausible_and_impossible_dates(
     assert str(err).startswith(where(tmp_path, line) + message), str(err)
 
 
+def test_values_yaml_cannot_construct_have_their_line(tmp_path: Path) -> None:
+    err = refused(tmp_path, PLAN + "x_time: 2026-01-05 25:00:00\n")
+    assert str(err) == where(tmp_path, 14) + (
+        "x_time: 2026-01-05 25:00:00 is not a date: hour must be in 0..23"
+    )
+    err = refused(tmp_path, PLAN + "x_nul: \0\n")
+    assert str(err) == where(tmp_path, 14) + (
+        "not valid YAML: control character U+0000 is not allowed"
+    )
+    err = refused(tmp_path, PLAN.replace("orders: 100", "orders: 1" + "0" * 5_000))
+    assert "not a value a plan can hold: Exceeds the limit (4300 digits)" in str(err)
+
+
 def bomb(levels: int) -> str:
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
     for i in range(1, levels):
