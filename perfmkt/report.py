@@ -618,12 +618,14 @@ def report_from_plan_file(
     sets "yesterday in the plan's time zone" for the default as-of date. ``progress`` hears the
     number of files first (with None), then each file read."""
     plan = load_plan(path)
-    files = resolve_sources(plan, path)
+    missing: list[str] = []  # sources matching no file: warned, the others still read
+    files = resolve_sources(plan, path, warnings=missing)
     if progress is not None:
         progress(len(files), None)
     loaded = load_exports(files, (lambda f: progress(1, f)) if progress else None, cache)
     today = (now or datetime.now(plan.tz)).astimezone(plan.tz).date()
     report = build_report(plan, loaded, today, as_of)
+    report.notes.warnings[:0] = missing
     # Files the plan names are found next to it, wherever perfmkt runs.
     if plan.branding.logo:
         report.branding["logo"] = str(path.parent / plan.branding.logo)

@@ -233,3 +233,19 @@ def test_as_of_on_a_partial_day_says_when_it_was_downloaded() -> None:
         "as-of 2026-03-05 is past google_ads's last complete day (its 2026-03-05 was downloaded "
         "part-way, at 2026-03-05 10:32): 2026-03-05 counts only in part",
     )
+
+
+def test_a_source_matching_no_file_is_a_warning_the_others_still_pace(
+    lagging_plan: Path,
+) -> None:
+    text = lagging_plan.read_text(encoding="utf-8")
+    lagging_plan.write_text(
+        text.replace("  - path: meta/*.csv\n", "  - path: meta/*.csv\n  - path: tiktok/*.csv\n"),
+        encoding="utf-8",
+    )
+    now = datetime(2026, 3, 7, 7, 0, tzinfo=TZ)
+    report = report_from_plan_file(lagging_plan, now=now, cache=False)
+    assert report.notes.warnings[0].startswith(
+        f"{lagging_plan}:9: sources[2].path: 'tiktok/*.csv' matches no file"
+    )
+    assert report.as_of == date(2026, 3, 4)
