@@ -21,7 +21,7 @@ from perfmkt.alerts import Alert, evaluate
 from perfmkt.errors import DataError
 from perfmkt.freshness import Download, choose_as_of, coverage
 from perfmkt.metrics import CATALOG, VOLUMES, total
-from perfmkt.plan import WEEKDAYS, Bands, Plan, load_plan, resolve_sources
+from perfmkt.plan import WEEKDAYS, Plan, load_plan, resolve_sources
 from perfmkt.serialize import jsonable
 from perfmkt.sources.load import Loaded, load_exports
 from perfmkt.targets import daily_targets, learn_weekday_weights, planned_volumes
@@ -173,8 +173,8 @@ def build_report(plan: Plan, loaded: Loaded, today: date, as_of: date | None = N
     _note_attribution(notes, loaded, used, plan)
     kpis = pacing.pace_kpis(plan, actuals, targets, as_of)
     bands = pacing.bands_now(plan, as_of)
-    daily = _daily_rows(pacing.daily_table(plan, actuals, targets), plan, bands)
-    weekly = pacing.weekly_table(plan, actuals, targets, as_of)
+    daily = _daily_rows(pacing.daily_table(plan, actuals, targets, bands), plan)
+    weekly = pacing.weekly_table(plan, actuals, targets, as_of, bands)
     spend_to_date = _to_date(actuals, as_of)["spend"]
     channel_rows = _channel_rows(plan, used, loaded, targets, as_of, spend_to_date)
     return Report(
@@ -191,7 +191,7 @@ def build_report(plan: Plan, loaded: Loaded, today: date, as_of: date | None = N
         tracked=_tracked(plan, actuals, as_of),
         costs=_costs(plan, kpis, actuals, elapsed),
         daily=daily,
-        weekly=_weekly_rows(weekly, plan, bands),
+        weekly=_weekly_rows(weekly, plan),
         channels=channel_rows,
         alerts=evaluate(plan.alerts, kpis, daily, as_of),
         plan_daily=[
@@ -205,11 +205,9 @@ def build_report(plan: Plan, loaded: Loaded, today: date, as_of: date | None = N
     )
 
 
-def _statuses(paces: dict[str, float | None], bands: Bands) -> dict[str, str]:
-    return {k: pacing.status_for(p, CATALOG[k].direction, bands) for k, p in paces.items()}
-
-
-def _daily_rows(frame: pl.DataFrame, plan: Plan, bands: Bands) -> list[dict[str, Any]]:
+def _daily_rows(frame: pl.DataFrame, plan: Plan) -> list[dict[str, Any]]:
+    """Per elapsed day: actual, target, pace and status of every KPI (the status from
+    ``pacing.status_of``: spend with no result, or where none was planned, has one too)."""
     rows = []
     for row in frame.iter_rows(named=True):
         actual = {k: row[k] for k in plan.kpis}
@@ -221,13 +219,13 @@ def _daily_rows(frame: pl.DataFrame, plan: Plan, bands: Bands) -> list[dict[str,
                 "actual": actual,
                 "target": target,
                 "pace": paces,
-                "status": _statuses(paces, bands),
+                "status": {k: row[f"{k}_status"] for k in plan.kpis},
             }
         )
     return rows
 
 
-def _weekly_rows(frame: pl.DataFrame, plan: Plan, bands: Bands) -> list[dict[str, Any]]:
+def _weekly_rows(frame: pl.DataFrame, plan: Plan) -> list[dict[str, Any]]:
     kpis = list(plan.kpis)
     return [
         {
@@ -240,7 +238,7 @@ def _weekly_rows(frame: pl.DataFrame, plan: Plan, bands: Bands) -> list[dict[str
             "expected_to_date": {k: row[f"{k}_expected"] for k in kpis},
             "actual": {k: row[k] for k in kpis},
             "pace": {k: row[f"{k}_pace"] for k in kpis},
-            "status": _statuses({k: row[f"{k}_pace"] for k in kpis}, bands),
+            "status": {k: row[f"{k}_status"] for k in kpis},
         }
         for row in frame.iter_rows(named=True)
     ]
