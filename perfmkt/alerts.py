@@ -143,22 +143,25 @@ def status_alerts(kpis: list[KpiPace], as_of: date) -> list[Alert]:
         if k.status not in ("off_track", "overspend"):
             continue
         word = "overspending" if k.status == "overspend" else "off track"
+        kind = "status"  # the kinds without a pace read differently in every language
         if k.pace is not None:
             found = f"pace {k.pace:.0%} of plan to date"
         elif k.status == "overspend":  # spent where nothing was planned: no pace to give
             found = f"{k.actual_to_date or 0:,.0f} spent with none planned to date"
+            kind = "unplanned_spend"
         else:  # a cost ratio with spend and no result (status_of)
             below = CATALOG[k.name].denominator
             result = CATALOG[below].label.lower() if below else "result"
             found = f"money spent and no {result} to date"
+            kind = "no_result"
         alerts.append(
             Alert(
                 kpi=k.name,
                 rule=f"{k.name} {k.status.replace('_', ' ')}",
                 message=f"{k.label} is {word}: {found}",
                 day=as_of,
-                kind="status",
-                values={"status": k.status, "pace": k.pace},
+                kind=kind,
+                values={"status": k.status, "pace": k.pace, "actual": k.actual_to_date},
             )
         )
     return alerts

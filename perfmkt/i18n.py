@@ -213,6 +213,8 @@ ALERTS_VI = {
         "off_track": "{kpi} chậm tiến độ: đạt {pace} kế hoạch đến nay",
         "overspend": "{kpi} vượt ngân sách: {pace} kế hoạch đến nay",
     },
+    "no_result": "{kpi} chậm tiến độ: đã chi tiền nhưng chưa có kết quả nào đến nay",
+    "unplanned_spend": "{kpi} vượt ngân sách: đã chi {actual} khi kế hoạch đến nay là 0",
     "pace_above": "{kpi}: tiến độ {pace} kế hoạch đến nay",
     "pace_below": "{kpi}: tiến độ {pace} kế hoạch đến nay",
     "above_target_by": (
@@ -229,6 +231,8 @@ ALERTS_VI = {
 }
 RULES_VI = {
     "status": "{kpi} {status}",
+    "no_result": "{kpi} {status}",
+    "unplanned_spend": "{kpi} {status}",
     "pace_above": "tiến độ {kpi} trên {threshold}",
     "pace_below": "tiến độ {kpi} dưới {threshold}",
     "above_target_by": "{kpi} cao hơn mục tiêu {threshold} trong {days} ngày",

@@ -329,6 +329,13 @@ def test_flight_to_date_cpo_with_spend_and_no_orders_is_off_track_with_an_alert(
     assert rows["orders"].status == "off_track"  # pace 0 / 2
     (cpo_alert,) = [a for a in status_alerts(list(rows.values()), MON) if a.kpi == "cpo"]
     assert cpo_alert.message == "CPO is off track: money spent and no orders to date"
+    # A Vietnamese report says it in Vietnamese, not "đạt — kế hoạch".
+    from perfmkt.format import Formatter
+    from perfmkt.render.documents import alert_words
+
+    fmt = Formatter("VND", "vi_VN")
+    message, _ = alert_words(cpo_alert, "vi", fmt, {}, lambda name: name.upper())
+    assert message == "CPO chậm tiến độ: đã chi tiền nhưng chưa có kết quả nào đến nay"
 
 
 def frame(days: list[date], **columns: list[float | None]) -> pl.DataFrame:
