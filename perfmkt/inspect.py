@@ -54,7 +54,8 @@ def inspect_file(path: Path, options: ReadOptions | None = None) -> dict[str, An
     try:
         facts, info = read_export(path, options, daily=True)
     except ExportError as err:
-        if "unknown export shape" in err.message and _looks_like_shopify(path):
+        unknown = "not a recognised export: no" in err.message
+        if unknown and _looks_like_shopify(path, options):
             return inspect_shop_file(path, ShopOptions(kind="orders"))
         if "one row per day" not in err.message:
             raise
@@ -79,9 +80,19 @@ def inspect_file(path: Path, options: ReadOptions | None = None) -> dict[str, An
         "currency": currencies[0] if len(currencies) == 1 else (currencies or None),
         "columns": info.columns_used,
         "attribution": info.attribution,
+        "stated_range": (
+            {"start": info.range_start, "end": info.range_end, "from": info.range_from}
+            if info.range_start
+            else None
+        ),
+        "made_at": (
+            {"at": info.made_at, "from": info.made_at_from} if info.made_at is not None else None
+        ),
+        "warnings": info.warnings,
         "totals": sums,
     }
 
 
-def _looks_like_shopify(path: Path) -> bool:
-    return is_shopify(split_fields(load_text(path).lines[0])[0])
+def _looks_like_shopify(path: Path, options: ReadOptions | None) -> bool:
+    encoding = options.encoding if options else None
+    return is_shopify(split_fields(load_text(path, encoding).lines[0])[0])

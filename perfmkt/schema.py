@@ -11,6 +11,9 @@ FACTS_SCHEMA: dict[str, pl.DataType] = {
     "platform": pl.String(),
     "account": pl.String(),
     "campaign": pl.String(),
+    # the platform's campaign id where the export has one (null otherwise): a campaign renamed
+    # between two downloads is still the same campaign
+    "campaign_id": pl.String(),
     "ad_group": pl.String(),
     "currency": pl.String(),
     **{m: pl.Float64() for m in MEASURES},

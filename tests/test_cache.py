@@ -1,8 +1,10 @@
-"""The Parquet cache: a rerun reads unchanged exports from it, a changed file is parsed again,
---no-cache bypasses it, and the numbers never change."""
+"""The Parquet cache: a rerun reads unchanged exports from it, a changed byte anywhere is parsed
+again, a copy with another modification time is a hit, a damaged entry is rebuilt, --no-cache
+bypasses it, and the numbers never change."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from pathlib import Path
@@ -42,13 +44,134 @@ def test_rerun_reads_from_the_cache_and_a_changed_file_is_parsed_again(tmp_path:
     assert changed["spend"].sum() == pytest.approx(first["spend"].sum() + 100_000)
 
 
-def test_options_are_part_of_the_key(tmp_path: Path) -> None:
+def test_the_key_is_every_byte_not_the_modification_time(tmp_path: Path) -> None:
     export = tmp_path / "a.csv"
     export.write_text("Day,Campaign,Cost\n2026-03-01,A,1\n")
     assert content_key(export, ReadOptions()) != content_key(export, ReadOptions(currency="USD"))
+    assert content_key(export, ReadOptions()) != content_key(export, ReadOptions(encoding="cp1258"))
+    # the order of re-downloads is not parsing: the same entry
+    assert content_key(export, ReadOptions()) == content_key(
+        export, ReadOptions(download_order="name")
+    )
     before = content_key(export, ReadOptions())
     os.utime(export, (1_000_000, 1_000_000))
-    assert content_key(export, ReadOptions()) != before  # a touched file is read again
+    assert content_key(export, ReadOptions()) == before  # a touched file is the same content
+    # one byte in the middle of a 5 MiB file (the old key hashed only the first and last MiB)
+    big = tmp_path / "big.csv"
+    body = b"Day,Campaign,Cost\n" + b"2026-03-01,A,1\n" * 350_000
+    big.write_bytes(body)
+    whole = content_key(big, ReadOptions())
+    middle = len(body) // 2
+    changed = (
+        body[:middle] + (b"2" if body[middle : middle + 1] != b"2" else b"3") + body[middle + 1 :]
+    )
+    big.write_bytes(changed)
+    os.utime(big, (1_000_000, 1_000_000))
+    assert len(changed) == len(body) and content_key(big, ReadOptions()) != whole
+
+
+def _counting_read(calls: list[Path]):
+    def read(path: Path, options: ReadOptions):
+        calls.append(path)
+        return _read_campaign_days(path, options)
+
+    return read
+
+
+def _small_export(tmp_path: Path, name: str = "meta.csv") -> Path:
+    from tests.conftest import FIXTURES
+
+    export = tmp_path / name
+    export.write_bytes(
+        (FIXTURES / "small/exports/meta/Shop-X-Campaigns-Mar-2-2026-Mar-5-2026.csv").read_bytes()
+    )
+    return export
+
+
+def test_a_copy_elsewhere_with_another_mtime_is_a_hit_with_its_own_path_and_mtime(
+    tmp_path: Path,
+) -> None:
+    export = _small_export(tmp_path)
+    os.utime(export, (1_000_000, 1_000_000))
+    calls: list[Path] = []
+    folder = tmp_path / "cache"
+    first, info = cached_read(export, ReadOptions(), _counting_read(calls), folder)
+    copy = tmp_path / "elsewhere" / "copy.csv"
+    copy.parent.mkdir()
+    copy.write_bytes(export.read_bytes())
+    os.utime(copy, (2_000_000, 2_000_000))
+    frame, copied = cached_read(copy, ReadOptions(), _counting_read(calls), folder)
+    assert calls == [export]  # the copy came from the cache
+    assert (copied.path, copied.mtime) == (str(copy), 2_000_000.0)
+    assert frame["source_file"].unique().to_list() == [str(copy)]
+    assert frame.drop("source_file").equals(first.drop("source_file"))
+    assert dataclasses.replace(copied, path=info.path, mtime=info.mtime) == info
+    # and the original still reads as itself
+    again, original = cached_read(export, ReadOptions(), _counting_read(calls), folder)
+    assert calls == [export]
+    assert original == info and again.equals(first)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "truncated parquet",
+        "garbage parquet",
+        "another entry's parquet",
+        "garbage json",
+        "empty json object",
+        "json missing info fields",
+    ],
+)
+def test_a_damaged_entry_is_discarded_and_rebuilt(tmp_path: Path, damage: str) -> None:
+    export = _small_export(tmp_path)
+    other = tmp_path / "other.csv"
+    other.write_text("Day,Campaign,Cost\n2026-03-01,A,1\n")
+    calls: list[Path] = []
+    folder = tmp_path / "cache"
+    fresh, info = cached_read(export, ReadOptions(), _counting_read(calls), folder)
+    cached_read(other, ReadOptions(), _counting_read(calls), folder)
+    key = content_key(export, ReadOptions())
+    data, meta = folder / f"{key}.parquet", folder / f"{key}.json"
+    other_data = folder / f"{content_key(other, ReadOptions())}.parquet"
+    if damage == "truncated parquet":
+        data.write_bytes(data.read_bytes()[: data.stat().st_size // 2])
+    elif damage == "garbage parquet":
+        raw = bytearray(data.read_bytes())
+        raw[len(raw) // 3 : len(raw) // 3 + 16] = b"\x00" * 16  # still the same size
+        data.write_bytes(bytes(raw))
+    elif damage == "another entry's parquet":
+        data.write_bytes(other_data.read_bytes())
+    elif damage == "garbage json":
+        meta.write_text("{not json")
+    elif damage == "empty json object":
+        meta.write_text("{}")
+    else:
+        entry = json.loads(meta.read_text())
+        del entry["info"]["platform"]
+        meta.write_text(json.dumps(entry))
+    calls.clear()
+    frame, again = cached_read(export, ReadOptions(), _counting_read(calls), folder)
+    assert calls == [export]  # parsed again, not trusted
+    assert frame.equals(fresh) and again == info
+    calls.clear()
+    cached_read(export, ReadOptions(), _counting_read(calls), folder)
+    assert calls == []  # the rebuilt entry is good
+
+
+def test_a_file_written_while_it_is_read_is_not_cached(tmp_path: Path) -> None:
+    export = _small_export(tmp_path)
+    folder = tmp_path / "cache"
+
+    def read_while_downloading(path: Path, options: ReadOptions):
+        result = _read_campaign_days(path, options)
+        with path.open("a", encoding="utf-8") as handle:  # the browser is still writing it
+            handle.write("")
+        os.utime(path, (3_000_000, 3_000_000))
+        return result
+
+    cached_read(export, ReadOptions(), read_while_downloading, folder)
+    assert not folder.exists() or not list(folder.glob("*.parquet"))
 
 
 def test_cached_and_uncached_reports_agree(small_plan: Path) -> None:

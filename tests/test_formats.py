@@ -19,6 +19,7 @@ from perfmkt.sources.reader import read_export
 from tests.conftest import FIXTURES, pace_small, run_cli
 
 EXPORTS = FIXTURES / "exports"
+CP1258 = ReadOptions(encoding="cp1258")  # Vietnamese Excel: stated, never guessed
 COCCOC = ReadOptions(
     platform="coccoc",
     columns={
@@ -37,7 +38,7 @@ COCCOC = ReadOptions(
 # fmt: off
 CASES = {
     "google_ads/vi_campaign_day_cp1258.csv": (
-        None, "google_ads", "campaign", "cp1258", 3, date(2026, 3, 1), date(2026, 3, 13), "VND",
+        CP1258, "google_ads", "campaign", "cp1258", 3, date(2026, 3, 1), date(2026, 3, 13), "VND",
         {"spend": 1_250_000 + 980_500 + 1_100_000, "impressions": 12_000 + 10_500 + 11_000,
          "clicks": 340 + 300 + 320, "orders": 4.5 + 3 + 2,
          "revenue": 2_700_000 + 1_800_000 + 1_200_000},
@@ -94,7 +95,7 @@ def test_fixture_reads_with_hand_checked_totals(name: str) -> None:
 
 
 def test_vietnamese_names_survive_windows_1258() -> None:
-    facts, info = read_export(EXPORTS / "google_ads/vi_campaign_day_cp1258.csv")
+    facts, info = read_export(EXPORTS / "google_ads/vi_campaign_day_cp1258.csv", CP1258)
     assert "TSTH_Tìm kiếm" in facts["campaign"].to_list()
     assert info.number_format == "1.234,56"
     assert info.columns_used["spend"] == "Chi phí"
@@ -163,7 +164,7 @@ def test_meta_day_breakdown_beside_a_period_range_is_daily() -> None:
 def test_inspect_unknown_file_is_exit_2(tmp_path: Path) -> None:
     path = write(tmp_path, "x.csv", "a,b\n1,2\n")
     _, stderr = run_cli(["inspect", path], expect=2)
-    assert "unknown export shape" in stderr and "columns found: a, b" in stderr
+    assert "not a recognised export" in stderr and "columns found: a, b" in stderr
 
 
 def _format(value: float, style: str) -> str:

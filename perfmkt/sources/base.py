@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Literal
 
 NumberFormat = Literal["1,234.56", "1.234,56"]
@@ -14,8 +15,8 @@ DateOrder = Literal["day_first", "month_first"]
 # names such as meta_2026-01-25.csv), or by modification time alone.
 DownloadOrder = Literal["content", "name", "modified"]
 
-# Fields a reader can fill besides the measures: the day and the names rows are grouped by.
-TEXT_FIELDS = ("account", "campaign", "ad_group", "ad", "currency")
+# Fields a reader can fill besides the measures: the names and ids rows are grouped by.
+TEXT_FIELDS = ("account", "campaign", "campaign_id", "ad_group", "ad", "currency")
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,20 @@ class ShopOptions:
     columns: dict[str, str] = field(default_factory=dict)  # field -> header for other CSVs
     exclude_statuses: tuple[str, ...] = EXCLUDED_STATUSES
     date_order: str | None = None
+    encoding: str | None = None  # state the encoding (cp1258…) instead of detecting it
+
+
+@dataclass(frozen=True)
+class Stated:
+    """What an export says about its own download, above the header: the range of days it was
+    asked for, and when the platform made it. Re-downloads are put in order with these (see
+    ``perfmkt.sources.overlap``); ``range_from`` and ``made_at_from`` name the lines."""
+
+    start: date | None = None
+    end: date | None = None
+    range_from: str = ""
+    made_at: datetime | None = None
+    made_at_from: str = ""
 
 
 @dataclass(frozen=True)
@@ -77,6 +92,10 @@ class ExportFormat:
     date_order: DateOrder | None = None
     # Reads the row count a preamble announces ("Rows: 320"), to check against what was read.
     announced_rows: Callable[[list[str]], int | None] | None = None
+    # Reads the date range and download time a preamble states (lines above the header).
+    stated: Callable[[list[str]], Stated] | None = None
+    # The header names that identify this platform, said when a file matches none.
+    signature: str = ""
 
     def pick(self, header: list[str], name: str) -> str | None:
         """The header feeding field ``name`` in this file, or None."""
@@ -115,3 +134,43 @@ def rows_from_preamble(lines: list[str]) -> int | None:
         if match:
             return int(match.group(1).replace(",", ""))
     return None
+
+
+MONTH_FIRST = ("%m/%d/%Y",)
+DAY_FORMATS = ("%Y-%m-%d", "%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%d %B, %Y")
+# Vietnamese UIs write "1 tháng 3, 2026".
+VI_DAY = re.compile(r"^(\d{1,2}) tháng (\d{1,2}),? (\d{4})$", re.IGNORECASE)
+
+
+def parse_day(text: str, formats: tuple[str, ...] = DAY_FORMATS) -> date | None:
+    """A day as a preamble writes it (``27 January 2026``, ``March 2, 2026``, ``2026-03-02``,
+    ``1 tháng 3, 2026``, or ``formats``), or None."""
+    text = " ".join(text.strip().strip('"').split())
+    match = VI_DAY.match(text)
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+        try:
+            return date(year, month, day)
+        except ValueError:
+            return None
+    for fmt in formats:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+RANGE_SPLIT = re.compile(r"\s+[-–—]\s+")
+
+
+def range_line(line: str, formats: tuple[str, ...] = DAY_FORMATS) -> tuple[date, date] | None:
+    """``27 January 2026 - 23 February 2026`` -> (2026-01-27, 2026-02-23); None for anything
+    else (``All time``, a report name)."""
+    parts = RANGE_SPLIT.split(line.strip().strip('"'))
+    if len(parts) != 2:
+        return None
+    start, end = parse_day(parts[0], formats), parse_day(parts[1], formats)
+    if start is None or end is None or end < start:
+        return None
+    return start, end

@@ -3,13 +3,23 @@ and date-range lines above the header and ``Total: …`` rows below; English or 
 
 from __future__ import annotations
 
-from perfmkt.sources.base import ExportFormat, has_any
+from perfmkt.sources.base import ExportFormat, Stated, has_any, range_line
 
 
 def _matches(header: list[str]) -> bool:
     return has_any(header, "Campaign", "Chiến dịch") and has_any(
         header, "Cost", "Impr.", "Chi phí", "Lượt hiển thị", "Số lần hiển thị"
     )
+
+
+def _stated(preamble: list[str]) -> Stated:
+    """The date-range line under the report name (``27 January 2026 - 23 February 2026``;
+    ``All time`` states no range)."""
+    for number, line in enumerate(preamble, start=1):
+        found = range_line(line)
+        if found:
+            return Stated(start=found[0], end=found[1], range_from=f"date-range line {number}")
+    return Stated()
 
 
 GOOGLE_ADS = ExportFormat(
@@ -20,6 +30,7 @@ GOOGLE_ADS = ExportFormat(
         "date": ("Day", "Date", "Ngày"),
         "account": ("Account name", "Account", "Customer ID", "Tên tài khoản", "Tài khoản"),
         "campaign": ("Campaign", "Chiến dịch"),
+        "campaign_id": ("Campaign ID", "ID chiến dịch"),
         "ad_group": ("Ad group", "Nhóm quảng cáo"),
         "ad": ("Ad", "Ad ID", "Quảng cáo"),
         "currency": ("Currency code", "Currency", "Mã đơn vị tiền tệ", "Đơn vị tiền tệ"),
@@ -39,4 +50,6 @@ GOOGLE_ADS = ExportFormat(
         "in Google Ads open the report, add Segment > Time > Day, then Download as CSV"
     ),
     day_first_headers=("Ngày", "Chiến dịch", "Chi phí"),
+    stated=_stated,
+    signature="Campaign with Cost or Impr.",
 )

@@ -3,12 +3,42 @@ range, time zone) above the header; daily when "Time breakdown: Daily" was chose
 
 from __future__ import annotations
 
-from perfmkt.sources.base import ExportFormat, has_any
+import re
+from datetime import datetime
+
+from perfmkt.sources.base import ExportFormat, Stated, has_any, parse_day
 
 
 def _matches(header: list[str]) -> bool:
     return has_any(header, "Total Spent", "Amount Spent") and has_any(
         header, "Campaign Name", "Campaign Group Name", "Start Date (in UTC)"
+    )
+
+
+PREAMBLE = re.compile(r'^"?(Report Start|Report End|Date Generated):\s*(.+?)"?\s*$', re.IGNORECASE)
+
+
+def _stated(preamble: list[str]) -> Stated:
+    """``Report Start: 3/1/2026, 12:00 AM``, ``Report End: …`` and ``Date Generated: 3/3/2026,
+    9:14 AM`` (month first, as LinkedIn always writes them)."""
+    found: dict[str, str] = {}
+    for line in preamble:
+        match = PREAMBLE.match(line.strip())
+        if match:
+            found[match.group(1).lower()] = match.group(2).strip()
+    start = parse_day(found.get("report start", "").split(",")[0], ("%m/%d/%Y",))
+    end = parse_day(found.get("report end", "").split(",")[0], ("%m/%d/%Y",))
+    try:
+        made_at = datetime.strptime(found.get("date generated", ""), "%m/%d/%Y, %I:%M %p")
+    except ValueError:
+        made_at = None
+    has_range = start is not None and end is not None and start <= end
+    return Stated(
+        start=start if has_range else None,
+        end=end if has_range else None,
+        range_from="Report Start/End lines" if has_range else "",
+        made_at=made_at,
+        made_at_from="Date Generated" if made_at else "",
     )
 
 
@@ -20,6 +50,7 @@ LINKEDIN = ExportFormat(
         "date": ("Start Date (in UTC)", "Date", "Day"),
         "account": ("Account Name",),
         "campaign": ("Campaign Name",),
+        "campaign_id": ("Campaign ID",),
         "ad": ("Ad Name", "Creative Name"),
         "currency": ("Currency",),
         "video_views": ("Video Views",),
@@ -35,4 +66,6 @@ LINKEDIN = ExportFormat(
     },
     how_to_export_daily="in Campaign Manager choose Export > Time breakdown: Daily",
     date_order="month_first",
+    stated=_stated,
+    signature="Total Spent or Amount Spent with Campaign Name",
 )

@@ -12,7 +12,7 @@ from perfmkt.metrics import sum_or_null
 from perfmkt.schema import MEASURES, empty_facts
 from perfmkt.sources.base import QueryOptions, ReadOptions, ShopOptions
 from perfmkt.sources.cache import cached_read
-from perfmkt.sources.overlap import Replacement, resolve_overlaps
+from perfmkt.sources.overlap import DownloadInfo, Replacement, resolve_overlaps
 from perfmkt.sources.reader import FileRead, read_export
 from perfmkt.sources.shop import LEADS_SCHEMA, ORDERS_SCHEMA, ShopRead, read_shop_export
 from perfmkt.sources.warehouse import read_parquet, read_query
@@ -32,11 +32,11 @@ class Loaded:
 
 
 def campaign_days(facts: pl.DataFrame) -> pl.DataFrame:
-    """One row per file, day, platform, account, campaign and currency: everything pacing and
-    re-download resolution look at. Ad-group and ad rows are summed here, file by file, so
-    memory follows the largest file, not the number of rows read. ``row`` keeps the first line
-    of each sum for error messages."""
-    keys = ["date", "platform", "account", "campaign", "currency", "source_file"]
+    """One row per file, day, platform, account, campaign (name and id) and currency:
+    everything pacing and re-download resolution look at. Ad-group and ad rows are summed
+    here, file by file, so memory follows the largest file, not the number of rows read.
+    ``row`` keeps the first line of each sum for error messages."""
+    keys = ["date", "platform", "account", "campaign", "campaign_id", "currency", "source_file"]
     summed = facts.group_by(keys, maintain_order=True).agg(
         pl.lit("").alias("ad_group"),
         *[sum_or_null(m) for m in MEASURES],
@@ -60,6 +60,7 @@ def load_exports(
     ``cache``, parsed files come from the Parquet cache when their content is unchanged."""
     frames: list[pl.DataFrame] = []
     reads: list[FileRead] = []
+    downloads: list[DownloadInfo] = []
     shop: dict[str, list[pl.DataFrame]] = {"orders": [], "leads": []}
     shop_reads: list[ShopRead] = []
     for path, options in files:
@@ -80,11 +81,12 @@ def load_exports(
                 frame, info = _read_campaign_days(path, options)
             frames.append(frame)
             reads.append(info)
+            order = options.download_order if isinstance(options, ReadOptions) else "content"
+            downloads.append(DownloadInfo.of(info, order))
         if progress is not None:
             progress(path)
     facts = pl.concat(frames) if frames else empty_facts()
-    recency = {r.path: (r.mtime, r.last_day) for r in reads}
-    kept, replacements = resolve_overlaps(facts, recency)
+    kept, replacements = resolve_overlaps(facts, downloads)
     # An order or lead exported twice (overlapping downloads) counts once: keyed by its id.
     orders = pl.concat(shop["orders"]) if shop["orders"] else pl.DataFrame(schema=ORDERS_SCHEMA)
     leads = pl.concat(shop["leads"]) if shop["leads"] else pl.DataFrame(schema=LEADS_SCHEMA)

@@ -30,6 +30,7 @@ META = ExportFormat(
         "date_end": ("Reporting ends", "Kết thúc báo cáo"),
         "account": ("Account name", "Account ID", "Tên tài khoản"),
         "campaign": ("Campaign name", "Tên chiến dịch"),
+        "campaign_id": ("Campaign ID", "ID chiến dịch"),
         "ad_group": ("Ad set name", "Tên nhóm quảng cáo"),
         "ad": ("Ad name", "Tên quảng cáo"),
         "currency": ("Currency", "Đơn vị tiền tệ"),
@@ -50,6 +51,7 @@ META = ExportFormat(
     prefixes={"spend": ("Amount spent", "Số tiền đã chi tiêu")},
     how_to_export_daily="in Ads Manager choose Breakdown > By time > Day, then Export table data",
     day_first_headers=("Tên chiến dịch", "Bắt đầu báo cáo"),
+    signature="Amount spent (…) or Reporting starts",
 )
 
 # What a `Results` cell counts, by its indicator, when the export has no dedicated column.

@@ -3,7 +3,10 @@ line, the header, the rows, a blank line and a copyright footer. No currency col
 
 from __future__ import annotations
 
-from perfmkt.sources.base import ExportFormat, has_any, rows_from_preamble
+import re
+from datetime import datetime
+
+from perfmkt.sources.base import ExportFormat, Stated, has_any, parse_day, rows_from_preamble
 
 
 def _matches(header: list[str]) -> bool:
@@ -19,6 +22,53 @@ def _matches(header: list[str]) -> bool:
     )
 
 
+PREAMBLE = re.compile(
+    r'^"?(Report Time|Last Completed Available Day|Last Completed Available Hour):\s*(.*?)"?\s*$',
+    re.IGNORECASE,
+)
+
+
+def _stamp(text: str) -> datetime | None:
+    """``10/25/2022 5:25:00 PM (GMT)`` -> 2022-10-25 17:25."""
+    text = re.sub(r"\s*\(.*\)\s*$", "", text).strip()
+    for fmt in ("%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%m/%d/%Y"):
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    return None
+
+
+def _stated(preamble: list[str]) -> Stated:
+    """``Report Time: 10/18/2022,10/25/2022`` (month first) and ``Last Completed Available
+    Day/Hour: 10/25/2022 5:25:00 PM (GMT)``: the time the data was complete to, which a later
+    download never has earlier."""
+    found: dict[str, str] = {}
+    for line in preamble:
+        match = PREAMBLE.match(line.strip())
+        if match:
+            found[match.group(1).lower()] = match.group(2).strip()
+    start = end = None
+    parts = re.split(r"\s*,\s*|\s+[-–]\s+", found.get("report time", ""))
+    if len(parts) == 2:
+        start, end = (parse_day(p, ("%m/%d/%Y",)) for p in parts)
+        if start is None or end is None or end < start:
+            start = end = None
+    stamps = {
+        label: stamp
+        for label in ("Last Completed Available Hour", "Last Completed Available Day")
+        if label.lower() in found and (stamp := _stamp(found[label.lower()])) is not None
+    }
+    label, made_at = max(stamps.items(), key=lambda kv: kv[1], default=("", None))
+    return Stated(
+        start=start,
+        end=end,
+        range_from="Report Time line" if start else "",
+        made_at=made_at,
+        made_at_from=label,
+    )
+
+
 MICROSOFT_ADS = ExportFormat(
     platform="microsoft_ads",
     label="Microsoft Advertising report",
@@ -27,6 +77,7 @@ MICROSOFT_ADS = ExportFormat(
         "date": ("TimePeriod", "Gregorian date", "Day", "Date"),
         "account": ("AccountName", "Account name"),
         "campaign": ("CampaignName", "Campaign name"),
+        "campaign_id": ("CampaignId", "Campaign ID"),
         "ad_group": ("AdGroupName", "Ad group"),
         "ad": ("AdId", "Ad ID", "Ad title"),
         "currency": ("CurrencyCode", "Currency code", "Currency"),
@@ -42,4 +93,6 @@ MICROSOFT_ADS = ExportFormat(
     },
     how_to_export_daily="in Microsoft Advertising set the report's Time unit to Day",
     announced_rows=rows_from_preamble,
+    stated=_stated,
+    signature="Spend with TimePeriod, CampaignName or AdGroupName",
 )

@@ -7,8 +7,10 @@ Row work is done by polars expressions, never by a Python loop over data rows.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -29,37 +31,84 @@ DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%b %d, %Y", "%B %d, %Y", "%d %b %Y", "%
 SLASH_DATE = r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$"
 
 
-def decode(raw: bytes, path: Path) -> tuple[str, str]:
+BOM_UTF8 = b"\xef\xbb\xbf"
+ENCODING_HINT = (
+    "state the file's encoding for this source in the plan: `encoding: cp1258` for Vietnamese "
+    "Excel, `encoding: windows-1252` for Western European Excel; or save it as CSV UTF-8"
+)
+
+
+def decode(raw: bytes, path: Path, encoding: str | None = None) -> tuple[str, str]:
     """Decode an export's bytes; returns (text, encoding).
 
-    UTF-16 with or without BOM (Google's "CSV for Excel"), UTF-8 with or without BOM, and
-    Windows-1258 (Vietnamese Excel) when the bytes are not UTF-8.
+    Detected: UTF-16 with or without BOM (Google's "CSV for Excel"), UTF-8 with or without BOM.
+    Anything else is never guessed: a byte that is not UTF-8 is an error naming its line, and
+    the plan's ``encoding:`` states the codec (cp1258 for Vietnamese Excel). Text decoded with a
+    stated single-byte codec is NFC-normalised: cp1258 writes many Vietnamese letters as base +
+    combining mark, and "Chiến dịch" must match the header names we know.
     """
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encoding = "utf-16"
-    elif raw.startswith(b"\xef\xbb\xbf"):
-        encoding = "utf-8-sig"
+    if encoding:
+        try:
+            codec = codecs.lookup(encoding).name
+        except LookupError:
+            raise ExportError(
+                f"unknown encoding {encoding!r}",
+                path=path,
+                hint="name a codec such as utf-8, utf-16, cp1258 or windows-1252",
+            ) from None
+        if codec == "utf-8" and raw.startswith(BOM_UTF8):
+            codec = "utf-8-sig"
+    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        codec = "utf-16"
+    elif raw.startswith(BOM_UTF8):
+        codec = "utf-8-sig"
     elif len(raw) >= 4 and raw[1:4:2] == b"\x00\x00":
-        encoding = "utf-16-le"  # no BOM: every other byte of ASCII text is NUL
+        codec = "utf-16-le"  # no BOM: every other byte of ASCII text is NUL
     elif len(raw) >= 4 and raw[0:3:2] == b"\x00\x00":
-        encoding = "utf-16-be"
+        codec = "utf-16-be"
     else:
-        encoding = "utf-8"
+        codec = "utf-8"
+        if b"\x00" in raw[:8192]:
+            raise ExportError(
+                "not a recognised export: a binary file, not CSV text",
+                path=path,
+                hint="expected a CSV or TSV export from an ad platform, with a header such as "
+                "Day, Campaign, Cost",
+            )
     try:
-        return raw.decode(encoding), encoding
+        text = raw.decode(codec)
     except UnicodeDecodeError as exc:
-        if encoding == "utf-8":
-            try:
-                # cp1258 writes many Vietnamese letters as base + combining mark: compose them
-                # so "Chiến dịch" matches the header names we know.
-                return unicodedata.normalize("NFC", raw.decode("cp1258")), "cp1258"
-            except UnicodeDecodeError:
-                pass
-        raise ExportError(
-            f"cannot decode as {encoding} (byte {exc.start})",
+        raise _decode_error(raw, exc, codec, path, stated=bool(encoding)) from exc
+    if encoding and not codec.startswith(("utf-8", "utf-16", "utf-32")):
+        text = unicodedata.normalize("NFC", text)
+    return text, codec
+
+
+def _decode_error(
+    raw: bytes, exc: UnicodeDecodeError, codec: str, path: Path, stated: bool
+) -> ExportError:
+    """Where the first undecodable byte is: its line (1-based), its value, what was expected."""
+    before = raw[: exc.start]
+    line = before.decode(codec, errors="replace").count("\n") + 1
+    column = exc.start - (before.rfind(b"\n") + 1) + 1 if codec.startswith("utf-8") else None
+    where = f" (byte {column} of the line)" if column else ""
+    name = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8"}.get(codec, codec)
+    found = raw[exc.start : exc.start + 1].hex().upper() if exc.start < len(raw) else ""
+    what = f"byte 0x{found}" if found else "the end of the file"
+    if stated:
+        return ExportError(
+            f"expected {name} text (the plan's encoding:), found {what}{where}, which is not "
+            f"{name}",
             path=path,
-            hint="save the export as UTF-8 or UTF-16 CSV",
-        ) from exc
+            row=line,
+            hint="check the source's `encoding:` in the plan",
+        )
+    return ExportError(
+        f"expected {name} text, found {what}{where}, which is not {name}",
+        path=path,
+        row=line,
+        hint=ENCODING_HINT,
+    )
 
 
 @dataclass(frozen=True)
@@ -78,22 +127,27 @@ class ExportText:
         if self.encoding in ("utf-8", "utf-8-sig"):
             offset = 3 if self.encoding == "utf-8-sig" else 0
             for _ in range(header_line):
-                offset = self.raw.index(b"\n", offset) + 1
+                offset = self.raw.find(b"\n", offset) + 1
+                if offset == 0:
+                    return b""
             return self.raw[offset:]
         offset = 0
         for _ in range(header_line):
-            offset = self.text.index("\n", offset) + 1
+            offset = self.text.find("\n", offset) + 1
+            if offset == 0:
+                return b""
         return self.text[offset:].encode("utf-8")
 
 
-def load_text(path: Path) -> ExportText:
-    """Read and decode an export; a missing, unreadable or empty file is an ``ExportError``."""
+def load_text(path: Path, encoding: str | None = None) -> ExportText:
+    """Read and decode an export (``encoding``: the plan's, else detected; see ``decode``);
+    a missing, unreadable or empty file is an ``ExportError``."""
     try:
         raw = path.read_bytes()
         mtime = path.stat().st_mtime
     except OSError as exc:
         raise ExportError(f"cannot read the file: {exc.strerror}", path=path) from exc
-    text, encoding = decode(raw, path)
+    text, encoding = decode(raw, path, encoding)
     lines = head_lines(text)
     if not lines:
         raise ExportError("the file is empty", path=path)
@@ -108,6 +162,18 @@ def split_fields(line: str) -> tuple[list[str], str]:
     return [f.strip() for f in fields], delimiter
 
 
+def table_header(lines: list[str]) -> list[str] | None:
+    """The header of a file that looks like a delimited table — a line of 2 or more short
+    cells followed by a line with as many — else None. Only such names are quoted in errors:
+    the lines of a file that is not an export (``/etc/passwd``, a letter) never are."""
+    for line, following in itertools.pairwise(lines):
+        names, delimiter = split_fields(line)
+        short = len(names) >= 2 and all(0 < len(n) <= 60 for n in names)
+        if short and len(cells(following, delimiter)) == len(cells(line, delimiter)):
+            return names
+    return None
+
+
 def head_lines(text: str) -> list[str]:
     """The first lines, where preambles and headers are (without splitting the whole file)."""
     end = 0
@@ -118,6 +184,20 @@ def head_lines(text: str) -> list[str]:
             break
         end = found + 1
     return text[:end].splitlines()
+
+
+# A header name no export has, appended to the header: a row's cells beyond the header's
+# land in it. The number of cells of a row whose last cell is empty (it may be short). And
+# which row is the file's last (a download cut short ends there).
+EXTRA = "_perfmkt_cells_beyond_the_header"
+CELLS = "_perfmkt_cells"
+LAST = "_perfmkt_last_row"
+HELPERS = (EXTRA, CELLS, LAST)
+
+
+def cells(line: str, delimiter: str) -> list[str]:
+    """The cells of one line, as the CSV reader splits them (quotes respected)."""
+    return next(csv.reader([line], delimiter=delimiter), [])
 
 
 def read_table(
@@ -131,25 +211,162 @@ def read_table(
     ``columns`` (positions) when given — UI exports carry many columns pacing never reads.
 
     Adds ``row``: the 1-based line number of each data row in the file, for error messages
-    and lineage (exact unless a quoted cell spans lines).
+    and lineage (exact unless a quoted cell spans lines). Also adds what ``check_row_shapes``
+    needs, which the caller runs once totals rows and footers are gone (``HELPERS``): a cell
+    beyond the header's, the cell count of each row whose last cell is empty, the last row.
     """
+    header = export.lines[header_line] if header_line < len(export.lines) else ""
+    width = len(cells(header, delimiter))
+    wanted = None if columns is None else sorted({*columns, width - 1, width})
+    source = (header + delimiter + EXTRA + "\n").encode("utf-8") + export.body(header_line + 1)
     try:
         frame = pl.read_csv(
-            io.BytesIO(export.body(header_line)),
+            io.BytesIO(source),
             separator=delimiter,
             infer_schema=False,
             truncate_ragged_lines=True,
-            columns=columns,
+            columns=wanted,
         )
     except pl.exceptions.PolarsError as exc:
-        message = str(exc).splitlines()[0]
+        message = str(exc).splitlines()[0][:120]
         raise ExportError(f"not a readable CSV table: {message}", path=path) from exc
     frame = frame.rename({c: c.strip() for c in frame.columns})
+    names = frame.columns
     # Blank lines come through as all-null rows: numbering them keeps line numbers exact.
     numbered = frame.with_row_index("row", offset=header_line + 2).with_columns(
         pl.col("row").cast(pl.Int64)
     )
-    return numbered.filter(pl.any_horizontal(pl.col(frame.columns).is_not_null()))
+    kept = numbered.filter(pl.any_horizontal(pl.col(names).is_not_null()))
+    # A row cut short or split by another delimiter has its last cell missing: count the cells
+    # of those rows (usually none or few) from their lines.
+    last = names[-2] if len(names) >= 2 else names[-1]
+    maybe_short = kept.select(pl.arg_where(pl.col(last).is_null())).to_series()
+    counts = pl.Series(CELLS, [None] * kept.height, dtype=pl.Int32)
+    if maybe_short.len():
+        rows = kept["row"].gather(maybe_short).to_list()
+        counts = counts.scatter(
+            maybe_short, _cell_counts(export, header_line, delimiter, rows, numbered.height)
+        )
+    return kept.with_columns(counts, (pl.int_range(pl.len()) == pl.len() - 1).alias(LAST))
+
+
+def _cell_counts(
+    export: ExportText, header_line: int, delimiter: str, rows: list[int], records: int
+) -> list[int]:
+    """How many cells the records on lines ``rows`` have. Lines are records unless a quoted
+    cell spans lines; then the CSV module reads the records whole (slower, and rare)."""
+    lines = export.text.split("\n")[header_line + 1 :]
+    if lines and lines[-1] == "":
+        lines.pop()
+    first = header_line + 2
+    if len(lines) == records:
+        picked = pl.Series([lines[r - first] for r in rows], dtype=pl.String)
+        outside_quotes = picked.str.replace_all(r'"[^"]*"', "")
+        return (outside_quotes.str.count_matches(delimiter, literal=True) + 1).to_list()
+    wanted = {r - first for r in rows}
+    found: dict[int, int] = {}
+    body = io.StringIO("\n".join(lines))
+    for index, record in enumerate(csv.reader(body, delimiter=delimiter)):
+        if index in wanted:
+            found[index] = len(record)
+            if len(found) == len(wanted):
+                break
+    return [found.get(r - first, 0) for r in rows]
+
+
+def record_cells(
+    export: ExportText, header_line: int, delimiter: str, rows: list[int]
+) -> dict[int, list[str]]:
+    """The cells of the records on lines ``rows`` (1-based, as in the ``row`` column), for
+    the few rows an error or a check must look at whole."""
+    lines = export.text.split("\n")[header_line + 1 :]
+    first = header_line + 2
+    if not any(line.count('"') % 2 for line in lines):  # no quoted cell spans lines
+        return {r: cells(lines[r - first].rstrip("\r"), delimiter) for r in rows}
+    wanted = {r - first for r in rows}
+    found: dict[int, list[str]] = {}
+    for index, record in enumerate(csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)):
+        if index in wanted:
+            found[index + first] = record
+            if len(found) == len(wanted):
+                break
+    return {r: found.get(r, []) for r in rows}
+
+
+def _delimiter_name(delimiter: str) -> str:
+    return "tab" if delimiter == "\t" else repr(delimiter)
+
+
+def check_row_shapes(
+    table: pl.DataFrame, export: ExportText, header_line: int, delimiter: str, path: Path
+) -> tuple[pl.DataFrame, list[str]]:
+    """Rows that do not have the header's cells, then the table without the helper columns
+    and the warnings to show. Run it after totals rows and footers are dropped (a copyright
+    footer is one cell). Decided case by case, never guessed silently:
+
+    - a row written with another delimiter (a ``;`` line in a ``,`` file) is one cell whose
+      figures would vanish: an error.
+    - the file's last line with fewer cells is a download cut short (an interrupted download,
+      a file cut by hand; more rows are missing after it): an error.
+    - a row with more cells (a delimiter inside an unquoted name) would read every figure
+      after it from the wrong column: an error.
+    - a row with fewer cells before the end: downloads are not cut in the middle, but a
+      spreadsheet re-save drops the empty cells at the end of a line (Excel does): its missing
+      cells are read as empty, as the spreadsheet meant, and a warning counts such rows.
+    - a line of spaces is a blank line: left out like one.
+    """
+    width = len(cells(export.lines[header_line], delimiter))
+    data = [c for c in table.columns if c not in ("row", *HELPERS)]
+    first_cell = pl.col(data[0]) if data else pl.lit(None, dtype=pl.String)
+    blank = (pl.col(CELLS) == 1) & (first_cell.str.strip_chars().fill_null("") == "")
+    table = table.filter(~blank.fill_null(False))
+    short = table.filter(pl.col(CELLS) < width)
+    for row in short.filter(pl.col(CELLS) == 1).iter_rows(named=True):
+        value = str(row[data[0]] or "")
+        other = max((d for d in ("\t", ";", ",") if d != delimiter), key=value.count)
+        if len(cells(value, other)) >= min(width, 3):
+            raise ExportError(
+                f"this row is written with {_delimiter_name(other)} between cells, the header "
+                f"with {_delimiter_name(delimiter)}: it reads as 1 of the header's {width} cells",
+                path=path,
+                row=row["row"],
+                hint="export the file again, or write that line with the header's delimiter",
+            )
+    cut = short.filter(pl.col(LAST))
+    if cut.height:
+        raise ExportError(
+            f"the last row ends after {cut[CELLS][0]} of the header's {width} cells: the file "
+            "is cut short",
+            path=path,
+            row=cut["row"][0],
+            hint="download the export again; an interrupted download ends like this",
+        )
+    long = table.filter(pl.col(EXTRA).is_not_null())
+    if long.height:
+        more = f" (and {long.height - 1} more rows)" if long.height > 1 else ""
+        raise ExportError(
+            f"this row has more cells than the header's {width}: a "
+            f"{_delimiter_name(delimiter)} inside a cell that is not quoted?{more}",
+            path=path,
+            row=long["row"][0],
+            hint="quote that cell, or download the export again",
+        )
+    warnings = []
+    if short.height:
+        first = short.row(0, named=True)
+        rows = f"{short.height} rows have" if short.height > 1 else "1 row has"
+        warnings.append(
+            f"{rows} fewer cells than the header's {width} (first: row {first['row']}, "
+            f"{first[CELLS]} cells): the cells missing at the end of the line are read as "
+            "empty, as a spreadsheet that drops trailing empty cells means them"
+        )
+    return table.drop(HELPERS), warnings
+
+
+def shown(value: object, limit: int = 40) -> str:
+    """A cell quoted in an error message, cut to ``limit`` characters."""
+    text = str(value)
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
 def drop_totals_rows(frame: pl.DataFrame) -> pl.DataFrame:
@@ -306,22 +523,40 @@ def parse_numbers(
 
     # A cell failed only where parsing made a null of something: null counts are free.
     suspects = {n: s for n, s in columns.items() if parsed[n].null_count() > parsed[s].null_count()}
-    if not suspects:
-        return parsed
     checks = [bad(name, src) for name, src in suspects.items()]
-    if not parsed.select(pl.any_horizontal(checks).any()).item():
-        return parsed
-    for name, src in suspects.items():
-        wrong = parsed.filter(bad(name, src))
-        if wrong.height:
-            first = wrong.row(0, named=True)
+    if checks and parsed.select(pl.any_horizontal(checks).any()).item():
+        for name, src in suspects.items():
+            wrong = parsed.filter(bad(name, src))
+            if wrong.height:
+                first = wrong.row(0, named=True)
+                raise ExportError(
+                    f"expected a number, found {shown(first[src])}",
+                    path=path,
+                    row=first["row"],
+                    column=src,
+                )
+    _check_finite(parsed, columns, path)
+    return parsed
+
+
+def _check_finite(parsed: pl.DataFrame, columns: dict[str, str], path: Path) -> None:
+    """``inf``, ``NaN`` or ``1e999`` cast to floats without complaint: they are an error, never
+    a figure (an export holds amounts and counts; a sum with one infinity is infinity)."""
+    if parsed.is_empty() or not columns:
+        return
+    odd = [(pl.col(n).is_infinite() | pl.col(n).is_nan()).any().alias(n) for n in columns]
+    flags = parsed.select(odd).row(0, named=True)
+    for name, src in columns.items():
+        if flags[name]:
+            first = parsed.filter(pl.col(name).is_infinite() | pl.col(name).is_nan()).row(
+                0, named=True
+            )
             raise ExportError(
-                f"expected a number, found {first[src]!r}",
+                f"expected a finite number, found {shown(first[src])}",
                 path=path,
                 row=first["row"],
                 column=src,
             )
-    return parsed
 
 
 def _slash_order(values: pl.Series, path: Path, column: str, hint: str | None) -> str | None:
@@ -371,7 +606,7 @@ def parse_dates(
         if order is None:
             example = values.filter(present)[0]
             raise ExportError(
-                f"dates such as {example!r} could be day-first or month-first and no day "
+                f"dates such as {shown(example)} could be day-first or month-first and no day "
                 "after the 12th decides",
                 path=path,
                 column=source,
@@ -391,7 +626,7 @@ def parse_dates(
     assert best is not None
     first_bad = frame.filter(present & best.is_null()).row(0, named=True)
     raise ExportError(
-        f"expected a date like 2026-01-05, found {first_bad[source]!r}",
+        f"expected a date like 2026-01-05, found {shown(first_bad[source])}",
         path=path,
         row=first_bad["row"],
         column=source,

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import polars as pl
 
 from perfmkt.errors import ExportError
 from perfmkt.schema import FACTS_SCHEMA, MEASURES
-from perfmkt.sources.base import ExportFormat, ReadOptions
+from perfmkt.sources.base import ExportFormat, ReadOptions, Stated
 from perfmkt.sources.google_ads import GOOGLE_ADS
 from perfmkt.sources.linkedin import LINKEDIN
 from perfmkt.sources.meta import META, RESULT_MEASURES
 from perfmkt.sources.microsoft_ads import MICROSOFT_ADS
 from perfmkt.sources.parsing import (
+    HELPERS,
+    ExportText,
+    cells,
+    check_row_shapes,
     currency_from_header,
     detect_number_format,
     drop_totals_rows,
@@ -25,13 +29,25 @@ from perfmkt.sources.parsing import (
     parse_numbers,
     plain_columns,
     read_table,
+    record_cells,
+    shown,
     split_fields,
+    table_header,
 )
 from perfmkt.sources.tiktok import TIKTOK
 
 # Detection order: the most specific signatures first.
 FORMATS: dict[str, ExportFormat] = {
     f.platform: f for f in (META, MICROSOFT_ADS, LINKEDIN, TIKTOK, GOOGLE_ADS)
+}
+
+# How errors name the platforms, in the order they list them.
+NAMES = {
+    "google_ads": "Google Ads",
+    "meta": "Meta",
+    "tiktok": "TikTok",
+    "microsoft_ads": "Microsoft Advertising",
+    "linkedin": "LinkedIn",
 }
 
 # Meta writes this single cell when the chosen period has no delivery.
@@ -56,6 +72,15 @@ class FileRead:
     first_day: date | None = None
     last_day: date | None = None
     attribution: list[str] = field(default_factory=list)
+    # What the export says about its download (see ``perfmkt.sources.overlap``): the range of
+    # days it was asked for and the line saying so, and when the platform made it.
+    range_start: date | None = None
+    range_end: date | None = None
+    range_from: str = ""
+    made_at: datetime | None = None
+    made_at_from: str = ""
+    # What the data notes must show: rows summed or read in a way worth a look.
+    warnings: list[str] = field(default_factory=list)
 
 
 def _custom_format(options: ReadOptions) -> ExportFormat:
@@ -88,11 +113,25 @@ def detect(lines: list[str], path: Path, options: ReadOptions) -> tuple[ExportFo
             f"the plan's columns: map names headers this file does not have: {missing}",
             path=path,
         )
-    found = max((split_fields(line)[0] for line in lines), key=len, default=[])
+    listed = sorted(
+        candidates, key=lambda f: list(NAMES).index(f.platform) if f.platform in NAMES else 9
+    )
+    expected = "; ".join(f"{NAMES[f.platform]}: {f.signature}" for f in listed if f.signature)
     wanted = candidates[0].label if options.platform else "known ad-platform"
+    found = table_header(lines)
+    message = (
+        f"not a recognised export: no {wanted} header in the first {len(lines)} lines "
+        f"(expected {expected})"
+    )
+    if found is None:
+        raise ExportError(
+            message,
+            path=path,
+            hint="export the report from the ad platform as CSV, broken down by day",
+        )
+    names = ", ".join(n if len(n) <= 40 else n[:39] + "…" for n in found[:12])
     raise ExportError(
-        f"unknown export shape: no {wanted} header in the first {len(lines)} lines; "
-        f"columns found: {', '.join(found[:12])}",
+        f"{message}; columns found: {names}",
         path=path,
         hint='map them in the plan: columns: {date: "…", campaign: "…", spend: "…"}',
     )
@@ -102,7 +141,7 @@ def _positions(fmt: ExportFormat, header_line: str) -> list[int]:
     """Positions of the columns worth reading: every one the format can use (twins of a
     repeated header included, to be compared), and the first three, where totals rows say so."""
     names = split_fields(header_line)[0]
-    wanted = {fmt.pick(names, field) for field in (*fmt.columns, *fmt.prefixes)} - {None}
+    wanted = {fmt.pick(names, name) for name in (*fmt.columns, *fmt.prefixes)} - {None}
     return [i for i, name in enumerate(names) if i < 3 or name in wanted]
 
 
@@ -140,7 +179,7 @@ def _check_duplicate(table: pl.DataFrame, column: str, path: Path) -> None:
         if differ.height:
             raise ExportError(
                 f"the header {column!r} appears twice with different values "
-                f"({differ[column][0]!r} vs {differ[twin][0]!r})",
+                f"({shown(differ[column][0])} vs {shown(differ[twin][0])})",
                 path=path,
                 row=differ["row"][0],
                 column=column,
@@ -167,6 +206,148 @@ def _results_by_indicator(
     return exprs
 
 
+# Measures that are never below zero: a negative one is an error, not a figure to sum.
+NON_NEGATIVE = ("spend", "impressions", "reach", "clicks", "video_views")
+# Measures a platform can restate downwards (conversion adjustments): summed, with a warning.
+ADJUSTABLE = ("conversions", "conversion_value", "orders", "revenue", "leads")
+
+
+def _check_signs(table: pl.DataFrame, found: dict[str, str], path: Path) -> list[str]:
+    """Negative spend, impressions, reach, clicks or views are an error naming the row: no
+    platform writes one, and summing it would hide real spend. A negative conversion count or
+    value can be a platform's adjustment: summed as written, with a warning saying so."""
+    measures = [m for m in (*NON_NEGATIVE, *ADJUSTABLE) if m in found]
+    if table.is_empty() or not measures:
+        return []
+    negative = table.select((pl.col(m) < 0).sum().alias(m) for m in measures).row(0, named=True)
+    for measure in NON_NEGATIVE:
+        if negative.get(measure):
+            src = found[measure]
+            first = table.filter(pl.col(measure) < 0).row(0, named=True)
+            raise ExportError(
+                f"expected {measure} of 0 or more, found {shown(first[src])}",
+                path=path,
+                row=first["row"],
+                column=src,
+            )
+    warnings = []
+    for src in dict.fromkeys(found[m] for m in ADJUSTABLE if negative.get(m)):
+        name = next(m for m in ADJUSTABLE if found.get(m) == src)
+        rows = negative[name]
+        warnings.append(
+            f"{rows} row{'s' if rows > 1 else ''} with a negative {src} (a conversion "
+            "adjustment?): summed as written"
+        )
+    return warnings
+
+
+def _stated_range(
+    fmt: ExportFormat, lines: list[str], header_line: int, table: pl.DataFrame, header: list[str]
+) -> Stated:
+    """The range of days and download time the export states: preamble lines (Google's
+    date-range line, Microsoft's ``Report Time``, LinkedIn's ``Report Start/End``), or the
+    span of Meta's ``Reporting starts``/``ends`` columns (its account-total row and a ``Day``
+    breakdown's rows hold the whole period). Read before rows without a campaign are left out."""
+    stated = fmt.stated(lines[:header_line]) if fmt.stated else Stated()
+    start_col, end_col = fmt.pick(header, "date_start"), fmt.pick(header, "date_end")
+    if stated.start is None and start_col and end_col and table.height:
+        try:
+            starts = parse_dates(table, start_col, Path("range"))
+            ends = parse_dates(table, end_col, Path("range"))
+        except ExportError:
+            return stated  # the day column's own parse says what is wrong with it
+        if starts.min() is not None and ends.max() is not None:
+            stated = replace(
+                stated,
+                start=starts.min(),
+                end=ends.max(),
+                range_from=f"{start_col}/{end_col} columns",
+            )
+    return stated
+
+
+def _campaign_ids(table: pl.DataFrame, column: str) -> tuple[pl.Expr, list[str]]:
+    """Campaign ids as text, the same however a spreadsheet wrote them (``'123``, ``123.0``).
+    Ids in scientific notation (``2.38512E+16``, an Excel re-save) lost their digits: they are
+    not used (campaigns are matched by name), and a warning says so."""
+    cleaned = (
+        pl.col(column)
+        .str.strip_chars()
+        .str.strip_chars_start("'")
+        .str.replace(r"\.0+$", "")
+        .replace("", None)
+    )
+    if table.select(pl.col(column).str.contains(r"^\s*\d(?:\.\d+)?[eE]\+?\d+\s*$").any()).item():
+        return pl.lit(None, dtype=pl.String), [
+            f"{column} holds ids in scientific notation (a spreadsheet re-save?): they are "
+            "not used, campaigns are matched by name"
+        ]
+    return cleaned, []
+
+
+# A cell that is a figure (an amount, a count, a rate, "no value"), not a name or a segment.
+FIGURE = r"^(?:[<>]\s*)?[-+]?[$€£₫¥]?\s*[\d.,\s\u00a0]*\d[\d.,\s\u00a0]*(?:%|[A-Z]{3}|₫|đ)?$"
+
+
+def _check_repeated_campaign_days(
+    facts: pl.DataFrame, export: ExportText, header_line: int, delimiter: str, path: Path
+) -> list[str]:
+    """A campaign-level export holds each campaign-day once, unless a segment (device,
+    network…) splits it. Rows of one campaign-day are compared cell by cell:
+
+    - identical in every cell: an error naming both rows. The same line twice is two
+      downloads pasted into one file or a copy-paste slip; summing it would double the day.
+    - different in a cell that is not a figure (``Mobile`` vs ``Desktop``): a segmented
+      report; summing is right and nothing is said.
+    - different only in figures: summed, with a warning counting them — two campaigns that
+      share a name, or two downloads of different days pasted together; the file cannot say.
+    """
+    key = ["account", "campaign", "campaign_id", "date"]
+    repeated = facts.filter(pl.struct(key).is_duplicated())
+    if repeated.is_empty():
+        return []
+    groups = repeated.group_by(key, maintain_order=True).agg(pl.col("row").sort())
+    lines = record_cells(export, header_line, delimiter, repeated["row"].to_list())
+    header = cells(export.lines[header_line], delimiter)
+    figure = re.compile(FIGURE)
+    ambiguous = []
+    for group in groups.iter_rows(named=True):
+        rows = group["row"]
+        seen: dict[tuple[str, ...], int] = {}
+        for row in rows:
+            line = tuple(c.strip() for c in lines[row])
+            if line in seen:
+                raise ExportError(
+                    f"campaign {shown(group['campaign'])} on {group['date']} is on rows "
+                    f"{seen[line]} and {row} with the same cells: one campaign-day counted twice",
+                    path=path,
+                    row=row,
+                    hint="remove the repeated row; were two downloads pasted into one file?",
+                )
+            seen[line] = row
+        first = [c.strip() for c in lines[rows[0]]]
+        segmented = any(
+            i < len(first)
+            and (value := (cells_[i].strip() if i < len(cells_) else "")) != first[i]
+            and not (figure.match(value) and figure.match(first[i]))
+            for i in range(len(header))
+            for cells_ in (lines[r] for r in rows[1:])
+        )
+        if not segmented:
+            ambiguous.append(group)
+    if not ambiguous:
+        return []
+    first = ambiguous[0]
+    count = len(ambiguous)
+    return [
+        f"{count} campaign-day{'s are' if count > 1 else ' is'} on more than one row with "
+        f"different figures and no column telling them apart (first: "
+        f"{shown(first['campaign'])} on {first['date']}, rows "
+        f"{' and '.join(map(str, first['row'][:2]))}): summed — two campaigns sharing a name, "
+        "or two downloads pasted into one file?"
+    ]
+
+
 def read_export(
     path: Path, options: ReadOptions | None = None, daily: bool = True
 ) -> tuple[pl.DataFrame, FileRead]:
@@ -174,6 +355,12 @@ def read_export(
 
     ``daily=False`` also accepts period exports (no day column; ``date`` is null), for
     ``perfmkt inspect``; pacing always reads with ``daily=True``.
+
+    Nothing is guessed silently: an undecodable byte, a row with the wrong number of cells, an
+    infinite or negative amount, or a campaign-day repeated line for line is an ``ExportError``
+    naming the file, row and column; what is read but worth a look (negative conversions,
+    campaign-days summed over rows no column tells apart, a stated range the rows disagree
+    with) is in ``FileRead.warnings``; rows left out are counted in ``FileRead.skipped``.
     """
     options = options or ReadOptions()
     if options.platform is not None and options.platform not in FORMATS and not options.columns:
@@ -182,14 +369,15 @@ def read_export(
             path=path,
             hint=f"supported: {', '.join(sorted(FORMATS))}, or map columns with columns:",
         )
-    loaded = load_text(path)
+    loaded = load_text(path, options.encoding)
     encoding, lines, mtime = loaded.encoding, loaded.lines, loaded.mtime
     fmt, header_line, delimiter = detect(lines, path, options)
     if options.columns and fmt.platform in FORMATS:  # the plan's map overrides single columns
         fmt = replace(fmt, columns={**fmt.columns, **{k: (v,) for k, v in options.columns.items()}})
     table = read_table(loaded, header_line, delimiter, path, _positions(fmt, lines[header_line]))
-    header = [c for c in table.columns if c != "row" and "_duplicated_" not in c]
+    header = [c for c in table.columns if c not in ("row", *HELPERS) and "_duplicated_" not in c]
     skipped: dict[str, int] = {}
+    warnings: list[str] = []
 
     def skip(reason: str, keep: pl.Expr) -> None:
         nonlocal table
@@ -205,6 +393,8 @@ def read_export(
         skipped["totals rows and footers (never data: rows are summed instead)"] = (
             before - table.height
         )
+    table, shape_warnings = check_row_shapes(table, loaded, header_line, delimiter, path)
+    warnings += shape_warnings
     announced = fmt.announced_rows(lines[:header_line]) if fmt.announced_rows else None
     if announced is not None and announced != table.height:
         raise ExportError(
@@ -212,10 +402,11 @@ def read_export(
             path=path,
             hint="the file looks cut short: download it again",
         )
+    stated = _stated_range(fmt, lines, header_line, table, header)
 
     text_sources = {
         name: fmt.pick(header, name)
-        for name in ("account", "campaign", "ad_group", "ad", "currency")
+        for name in ("account", "campaign", "campaign_id", "ad_group", "ad", "currency")
     }
     campaign_col = text_sources["campaign"]
     if campaign_col is None and text_sources["ad_group"] is None:
@@ -253,6 +444,7 @@ def read_export(
     if results_col:
         numbers["_results"] = results_col
     table = parse_numbers(table, numbers, path, number_format, plain)
+    warnings += _check_signs(table, found, path)
     by_indicator = _results_by_indicator(table, fmt, header, found)
     if by_indicator:
         table = table.with_columns(expr.alias(m) for m, expr in by_indicator.items())
@@ -286,11 +478,17 @@ def read_export(
         src = text_sources.get(name)
         return pl.col(src).str.strip_chars().fill_null("") if src else pl.lit("")
 
+    campaign_id: pl.Expr = pl.lit(None, dtype=pl.String)
+    if text_sources["campaign_id"]:
+        campaign_id, id_warnings = _campaign_ids(table, text_sources["campaign_id"])
+        warnings += id_warnings
+
     facts = table.select(
         pl.Series("date", dates),
         pl.lit(fmt.platform).alias("platform"),
         text_or_blank("account").alias("account"),
         text_or_blank("campaign").alias("campaign"),
+        campaign_id.alias("campaign_id"),
         text_or_blank("ad_group").alias("ad_group"),
         currency.alias("currency"),
         *[(pl.col(m) if m in found else pl.lit(None, dtype=pl.Float64)).alias(m) for m in MEASURES],
@@ -310,6 +508,23 @@ def read_export(
         ),
         "account",
     )
+    if level == "campaign" and date_col and facts.height:
+        warnings += _check_repeated_campaign_days(facts, loaded, header_line, delimiter, path)
+    first_day = facts["date"].min() if facts.height else None
+    last_day = facts["date"].max() if facts.height else None
+    outside = (
+        stated.start is not None
+        and stated.end is not None
+        and first_day is not None
+        and last_day is not None
+        and (first_day < stated.start or last_day > stated.end)
+    )
+    if outside:
+        warnings.append(
+            f"the stated range ({stated.range_from}) is {stated.start} to {stated.end} but "
+            f"the rows run {first_day} to {last_day}: it is not used to order re-downloads"
+        )
+        stated = replace(stated, start=None, end=None, range_from="")
     info = FileRead(
         path=str(path),
         platform=fmt.platform,
@@ -326,8 +541,14 @@ def read_export(
         columns_used=columns_used,
         number_format=number_format,
         skipped=skipped,
-        first_day=facts["date"].min() if facts.height else None,  # type: ignore[arg-type]
-        last_day=facts["date"].max() if facts.height else None,  # type: ignore[arg-type]
+        first_day=first_day,  # type: ignore[arg-type]
+        last_day=last_day,  # type: ignore[arg-type]
         attribution=attribution,
+        range_start=stated.start,
+        range_end=stated.end,
+        range_from=stated.range_from,
+        made_at=stated.made_at,
+        made_at_from=stated.made_at_from,
+        warnings=warnings,
     )
     return facts, info

@@ -17,12 +17,14 @@ import polars as pl
 from perfmkt.errors import ExportError
 from perfmkt.sources.base import ShopOptions, has_any
 from perfmkt.sources.parsing import (
+    check_row_shapes,
     detect_number_format,
     load_text,
     parse_dates,
     parse_numbers,
     read_table,
     split_fields,
+    table_header,
 )
 
 ORDERS_SCHEMA: dict[str, pl.DataType] = {
@@ -69,6 +71,7 @@ class ShopRead:
     skipped: dict[str, int] = field(default_factory=dict)
     first_day: date | None = None
     last_day: date | None = None
+    warnings: list[str] = field(default_factory=list)
 
 
 def is_shopify(header: list[str]) -> bool:
@@ -94,7 +97,7 @@ def _day(frame: pl.DataFrame, column: str, path: Path, options: ShopOptions) -> 
 
 def read_shop_export(path: Path, options: ShopOptions) -> tuple[pl.DataFrame, ShopRead]:
     """Read an orders or leads export into ``ORDERS_SCHEMA`` or ``LEADS_SCHEMA``."""
-    loaded = load_text(path)
+    loaded = load_text(path, options.encoding)
     header, delimiter = split_fields(loaded.lines[0])
     if options.columns:
         columns, label = dict(options.columns), f"{options.kind} export mapped by columns:"
@@ -109,8 +112,15 @@ def read_shop_export(path: Path, options: ShopOptions) -> tuple[pl.DataFrame, Sh
         columns["revenue"] = "Subtotal" if options.revenue == "subtotal" else "Total"
         columns = {k: v for k, v in columns.items() if v in header}
     else:
+        found = table_header(loaded.lines)
+        shown_names = f"; columns found: {', '.join(n[:40] for n in found[:12])}" if found else ""
+        expected = (
+            "a Shopify orders export (Name, Created at, Total…)"
+            if options.kind == "orders"
+            else "a columns: map naming lead_id, date and stage"
+        )
         raise ExportError(
-            f"not a recognised {options.kind} export; columns found: {', '.join(header[:12])}",
+            f"not a recognised {options.kind} export (expected {expected}){shown_names}",
             path=path,
             hint=(
                 'map them in the plan: columns: {order_id: "…", date: "…", revenue: "…"}'
@@ -124,7 +134,9 @@ def read_shop_export(path: Path, options: ShopOptions) -> tuple[pl.DataFrame, Sh
             raise ExportError(
                 f"no {needed} column", path=path, hint=f"map it with columns: {{{needed}: …}}"
             )
-    table = read_table(loaded, 0, delimiter, path)
+    table, warnings = check_row_shapes(
+        read_table(loaded, 0, delimiter, path), loaded, 0, delimiter, path
+    )
     skipped: dict[str, int] = {}
     # Line items after an order's first row carry no order fields: one row per order.
     if "revenue" in columns:
@@ -220,5 +232,6 @@ def read_shop_export(path: Path, options: ShopOptions) -> tuple[pl.DataFrame, Sh
         skipped=skipped,
         first_day=frame["date"].min() if frame.height else None,  # type: ignore[arg-type]
         last_day=frame["date"].max() if frame.height else None,  # type: ignore[arg-type]
+        warnings=warnings,
     )
     return frame, info

@@ -19,6 +19,7 @@ TIKTOK = ExportFormat(
         "date": ("By Day", "Date", "Day", "Stat time day"),
         "account": ("Advertiser name", "Account name"),
         "campaign": ("Campaign name",),
+        "campaign_id": ("Campaign ID",),
         "ad_group": ("Ad group name",),
         "ad": ("Ad name",),
         "currency": ("Currency",),
@@ -35,4 +36,5 @@ TIKTOK = ExportFormat(
         "leads": ("Conversions",),
     },
     how_to_export_daily="in TikTok Ads Manager set Breakdown > Time > Day before Export",
+    signature="Cost with Impression or Clicks (destination)",
 )

@@ -41,6 +41,11 @@ def to_facts(frame: pl.DataFrame, label: str, columns: dict[str, str]) -> pl.Dat
                 for c in ("platform", "account", "campaign", "ad_group")
             ],
             (
+                pl.col("campaign_id").cast(pl.String)
+                if "campaign_id" in frame.columns
+                else pl.lit(None, dtype=pl.String)
+            ).alias("campaign_id"),
+            (
                 pl.col("currency").cast(pl.String)
                 if "currency" in frame.columns
                 else pl.lit(None, dtype=pl.String)
@@ -60,7 +65,7 @@ def to_facts(frame: pl.DataFrame, label: str, columns: dict[str, str]) -> pl.Dat
         raise ExportError(
             f"cannot read the result as daily facts: {str(exc).splitlines()[0]}", path=label
         ) from exc
-    return out.cast(FACTS_SCHEMA)  # type: ignore[arg-type]
+    return out.select(list(FACTS_SCHEMA)).cast(FACTS_SCHEMA)  # type: ignore[arg-type]
 
 
 def _info(facts: pl.DataFrame, label: str, kind: str, mtime: float) -> FileRead:
