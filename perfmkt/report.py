@@ -97,17 +97,23 @@ def _downloads(
     flight (each file's last day from its rows, per platform), and the shop's exports when a KPI
     takes its truth from them."""
     active = set(in_flight["platform"].unique().to_list())
-    mtimes = {f.path: f.mtime for f in loaded.files}
+    info = {f.path: f for f in loaded.files}
     per_file = (
         facts.filter(pl.col("platform").is_in(list(active)))
         .group_by("source_file", "platform")
         .agg(last=pl.col("date").max())
         .sort("platform", "source_file")
     )
-    downloads = [
-        Download(path, platform, last, mtimes.get(path, 0.0))
-        for path, platform, last in per_file.iter_rows()
-    ]
+    downloads = []
+    for path, platform, last in per_file.iter_rows():
+        f = info.get(path)
+        mtime = f.mtime if f else 0.0
+        # Daily exports leave out days without delivery: a date-range line that ended before
+        # the download says the file reaches further than its last row.
+        ended = f.range_end if f else None
+        if ended and last < ended < datetime.fromtimestamp(mtime, plan.tz).date():
+            last = ended
+        downloads.append(Download(path, platform, last, mtime))
     if "shop" in plan.truth.values():
         for f in loaded.shop_files:
             downloads.append(
@@ -493,6 +499,7 @@ def _note_files(notes: Notes, loaded: Loaded) -> None:
             notes.rows_skipped.append({"reason": reason, "rows": count, "file": f.path})
         if f.rows_read == 0:
             notes.warnings.append(f"{f.path}: no data rows")
+        notes.warnings.extend(f.warnings)
     for r in loaded.replacements:
         notes.overlaps.append(
             {
@@ -502,6 +509,7 @@ def _note_files(notes: Notes, loaded: Loaded) -> None:
                 "last_day": r.last_day,
                 "days": r.days,
                 "rows_dropped": r.rows_dropped,
+                "reason": r.reason,
             }
         )
     # Which export column fed each KPI volume, per platform: the report always says.
@@ -534,6 +542,7 @@ def _note_truth(
         )
         for reason, count in f.skipped.items():
             notes.rows_skipped.append({"reason": reason, "rows": count, "file": f.path})
+        notes.warnings.extend(f.warnings)
     in_range = pl.col("date").is_between(start, as_of)
     orders = loaded.orders.filter(in_range)
     leads = loaded.leads.filter(in_range)

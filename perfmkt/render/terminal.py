@@ -277,7 +277,7 @@ def notes(report: Report) -> RenderableType:
             Text(
                 f"re-download: {o['first_day']}..{o['last_day']} ({o['days']} days) from "
                 f"{_short(o['replaced_by'])} replaces {_short(o['file'])} "
-                f"({o['rows_dropped']} rows not counted twice)"
+                f"({o['rows_dropped']} rows not counted twice; newer: {o['reason']})"
             )
         )
     for s in n.rows_skipped:
