@@ -122,7 +122,7 @@ def choose_as_of(
                 f"the day before {slowest.partial_day}, which {slowest.source}'s export "
                 f"holds only in part (downloaded {slowest.downloaded})"
             )
-        elif len(held) > 1:
+        elif len({c.complete_until for c in held}) > 1:
             why = f"last day every source covers ({slowest.source} ends there)"
         else:
             why = "latest complete day in the data"
