@@ -11,6 +11,7 @@ import codecs
 import csv
 import io
 import itertools
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -121,6 +122,17 @@ class ExportText:
     lines: list[str]
     mtime: float
 
+    def body_view(self, line: int) -> bytes | memoryview:
+        """``body(line)`` without copying a UTF-8 file's bytes."""
+        if self.encoding in ("utf-8", "utf-8-sig"):
+            offset = 3 if self.encoding == "utf-8-sig" else 0
+            for _ in range(line):
+                offset = self.raw.find(b"\n", offset) + 1
+                if offset == 0:
+                    return b""
+            return memoryview(self.raw)[offset:]
+        return self.body(line)
+
     def body(self, header_line: int) -> bytes:
         """UTF-8 bytes from line ``header_line`` (0-based) on, for the CSV reader. A UTF-8
         file is sliced as it is; only other encodings are encoded again."""
@@ -187,12 +199,11 @@ def head_lines(text: str) -> list[str]:
 
 
 # A header name no export has, appended to the header: a row's cells beyond the header's
-# land in it. The number of cells of a row whose last cell is empty (it may be short). And
-# which row is the file's last (a download cut short ends there).
+# land in it. And the number of cells of each row whose last cell is empty (it may be short),
+# negated on the file's last row (a download cut short ends there); null on other rows.
 EXTRA = "_perfmkt_cells_beyond_the_header"
 CELLS = "_perfmkt_cells"
-LAST = "_perfmkt_last_row"
-HELPERS = (EXTRA, CELLS, LAST)
+HELPERS = (EXTRA, CELLS)
 
 
 def cells(line: str, delimiter: str) -> list[str]:
@@ -213,12 +224,13 @@ def read_table(
     Adds ``row``: the 1-based line number of each data row in the file, for error messages
     and lineage (exact unless a quoted cell spans lines). Also adds what ``check_row_shapes``
     needs, which the caller runs once totals rows and footers are gone (``HELPERS``): a cell
-    beyond the header's, the cell count of each row whose last cell is empty, the last row.
+    beyond the header's, and the cell count of each row whose last cell is empty.
     """
     header = export.lines[header_line] if header_line < len(export.lines) else ""
     width = len(cells(header, delimiter))
     wanted = None if columns is None else sorted({*columns, width - 1, width})
-    source = (header + delimiter + EXTRA + "\n").encode("utf-8") + export.body(header_line + 1)
+    head = (header + delimiter + EXTRA + "\n").encode("utf-8")
+    source = b"".join((head, export.body_view(header_line + 1)))
     try:
         frame = pl.read_csv(
             io.BytesIO(source),
@@ -241,13 +253,14 @@ def read_table(
     # of those rows (usually none or few) from their lines.
     last = names[-2] if len(names) >= 2 else names[-1]
     maybe_short = kept.select(pl.arg_where(pl.col(last).is_null())).to_series()
-    counts = pl.Series(CELLS, [None] * kept.height, dtype=pl.Int32)
-    if maybe_short.len():
-        rows = kept["row"].gather(maybe_short).to_list()
-        counts = counts.scatter(
-            maybe_short, _cell_counts(export, header_line, delimiter, rows, numbered.height)
-        )
-    return kept.with_columns(counts, (pl.int_range(pl.len()) == pl.len() - 1).alias(LAST))
+    if not maybe_short.len():
+        return kept.with_columns(pl.lit(None, dtype=pl.Int32).alias(CELLS))
+    rows = kept["row"].gather(maybe_short).to_list()
+    counts = _cell_counts(export, header_line, delimiter, rows, numbered.height)
+    if maybe_short[-1] == kept.height - 1:
+        counts[-1] = -counts[-1]
+    column = pl.repeat(None, kept.height, dtype=pl.Int32, eager=True).alias(CELLS)
+    return kept.with_columns(column.scatter(maybe_short, counts))
 
 
 def _cell_counts(
@@ -318,10 +331,19 @@ def check_row_shapes(
     width = len(cells(export.lines[header_line], delimiter))
     data = [c for c in table.columns if c not in ("row", *HELPERS)]
     first_cell = pl.col(data[0]) if data else pl.lit(None, dtype=pl.String)
-    blank = (pl.col(CELLS) == 1) & (first_cell.str.strip_chars().fill_null("") == "")
-    table = table.filter(~blank.fill_null(False))
-    short = table.filter(pl.col(CELLS) < width)
-    for row in short.filter(pl.col(CELLS) == 1).iter_rows(named=True):
+    count = pl.col(CELLS).abs()
+    flags = table.select(
+        (count == 1).any().alias("one"),
+        (count < width).any().alias("short"),
+        pl.col(EXTRA).is_not_null().any().alias("long"),
+    ).row(0, named=True)
+    if not (flags["short"] or flags["long"]):
+        return table.drop(HELPERS), []
+    if flags["one"]:
+        blank = (count == 1) & (first_cell.str.strip_chars().fill_null("") == "")
+        table = table.filter(~blank.fill_null(False))
+    short = table.filter(count < width)
+    for row in short.filter(count == 1).iter_rows(named=True):
         value = str(row[data[0]] or "")
         other = max((d for d in ("\t", ";", ",") if d != delimiter), key=value.count)
         if len(cells(value, other)) >= min(width, 3):
@@ -332,10 +354,10 @@ def check_row_shapes(
                 row=row["row"],
                 hint="export the file again, or write that line with the header's delimiter",
             )
-    cut = short.filter(pl.col(LAST))
+    cut = short.filter(pl.col(CELLS) < 0)
     if cut.height:
         raise ExportError(
-            f"the last row ends after {cut[CELLS][0]} of the header's {width} cells: the file "
+            f"the last row ends after {-cut[CELLS][0]} of the header's {width} cells: the file "
             "is cut short",
             path=path,
             row=cut["row"][0],
@@ -544,10 +566,13 @@ def _check_finite(parsed: pl.DataFrame, columns: dict[str, str], path: Path) -> 
     a figure (an export holds amounts and counts; a sum with one infinity is infinity)."""
     if parsed.is_empty() or not columns:
         return
-    odd = [(pl.col(n).is_infinite() | pl.col(n).is_nan()).any().alias(n) for n in columns]
-    flags = parsed.select(odd).row(0, named=True)
-    for name, src in columns.items():
-        if flags[name]:
+    # A sum is finite when every cell is (or overflows: then the cells are checked one by one).
+    unique = {src: name for name, src in columns.items()}
+    sums = parsed.select(pl.col(n).sum().alias(n) for n in unique.values()).row(0, named=True)
+    for src, name in unique.items():
+        if math.isfinite(sums[name]):
+            continue
+        if parsed.select((pl.col(name).is_infinite() | pl.col(name).is_nan()).any()).item():
             first = parsed.filter(pl.col(name).is_infinite() | pl.col(name).is_nan()).row(
                 0, named=True
             )

@@ -11,7 +11,7 @@ import polars as pl
 
 from perfmkt.errors import ExportError
 from perfmkt.schema import FACTS_SCHEMA, MEASURES
-from perfmkt.sources.base import ExportFormat, ReadOptions, Stated
+from perfmkt.sources.base import ExportFormat, ReadOptions, Stated, parse_day
 from perfmkt.sources.google_ads import GOOGLE_ADS
 from perfmkt.sources.linkedin import LINKEDIN
 from perfmkt.sources.meta import META, RESULT_MEASURES
@@ -216,14 +216,16 @@ def _check_signs(table: pl.DataFrame, found: dict[str, str], path: Path) -> list
     """Negative spend, impressions, reach, clicks or views are an error naming the row: no
     platform writes one, and summing it would hide real spend. A negative conversion count or
     value can be a platform's adjustment: summed as written, with a warning saying so."""
-    measures = [m for m in (*NON_NEGATIVE, *ADJUSTABLE) if m in found]
-    if table.is_empty() or not measures:
+    sources = list(dict.fromkeys(found[m] for m in (*NON_NEGATIVE, *ADJUSTABLE) if m in found))
+    if table.is_empty() or not sources:
         return []
-    negative = table.select((pl.col(m) < 0).sum().alias(m) for m in measures).row(0, named=True)
+    column = {src: next(m for m in MEASURES if found.get(m) == src) for src in sources}
+    lowest = table.select(pl.col(column[s]).min().alias(s) for s in sources).row(0, named=True)
+    negative = [s for s in sources if lowest[s] is not None and lowest[s] < 0]
     for measure in NON_NEGATIVE:
-        if negative.get(measure):
+        if measure in found and found[measure] in negative:
             src = found[measure]
-            first = table.filter(pl.col(measure) < 0).row(0, named=True)
+            first = table.filter(pl.col(column[src]) < 0).row(0, named=True)
             raise ExportError(
                 f"expected {measure} of 0 or more, found {shown(first[src])}",
                 path=path,
@@ -231,9 +233,8 @@ def _check_signs(table: pl.DataFrame, found: dict[str, str], path: Path) -> list
                 column=src,
             )
     warnings = []
-    for src in dict.fromkeys(found[m] for m in ADJUSTABLE if negative.get(m)):
-        name = next(m for m in ADJUSTABLE if found.get(m) == src)
-        rows = negative[name]
+    for src in negative:
+        rows = table.select((pl.col(column[src]) < 0).sum()).item()
         warnings.append(
             f"{rows} row{'s' if rows > 1 else ''} with a negative {src} (a conversion "
             "adjustment?): summed as written"
@@ -250,20 +251,21 @@ def _stated_range(
     breakdown's rows hold the whole period). Read before rows without a campaign are left out."""
     stated = fmt.stated(lines[:header_line]) if fmt.stated else Stated()
     start_col, end_col = fmt.pick(header, "date_start"), fmt.pick(header, "date_end")
-    if stated.start is None and start_col and end_col and table.height:
+    if stated.start is not None or not (start_col and end_col and table.height):
+        return stated
+    # ISO days sort as text: the first and last cell say the span (any other shape sorts
+    # first or last, and then the columns are parsed whole).
+    first, last = table.select(pl.col(start_col).min(), pl.col(end_col).max()).row(0)
+    start, end = parse_day(first or "", ("%Y-%m-%d",)), parse_day(last or "", ("%Y-%m-%d",))
+    if start is None or end is None:
         try:
-            starts = parse_dates(table, start_col, Path("range"))
-            ends = parse_dates(table, end_col, Path("range"))
+            start = parse_dates(table, start_col, Path("range")).min()  # type: ignore[assignment]
+            end = parse_dates(table, end_col, Path("range")).max()  # type: ignore[assignment]
         except ExportError:
             return stated  # the day column's own parse says what is wrong with it
-        if starts.min() is not None and ends.max() is not None:
-            stated = replace(
-                stated,
-                start=starts.min(),
-                end=ends.max(),
-                range_from=f"{start_col}/{end_col} columns",
-            )
-    return stated
+    if start is None or end is None:
+        return stated
+    return replace(stated, start=start, end=end, range_from=f"{start_col}/{end_col} columns")
 
 
 def _campaign_ids(table: pl.DataFrame, column: str) -> tuple[pl.Expr, list[str]]:
