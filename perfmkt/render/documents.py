@@ -62,10 +62,34 @@ def environment(extra: Sequence[str | Path], markdown: bool = False) -> jinja2.E
     return env
 
 
+# Characters that would make untrusted text do something in Markdown: HTML and entities become
+# entities; emphasis, code, links and images, strikethrough and table pipes are
+# backslash-escaped (GFM allows a backslash before any ASCII punctuation).
+_MD_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_MD_ESCAPED = frozenset("\\`*_[]|~")
+
+
 def md_cell(value: Any) -> str:
-    """Text safe inside a GitHub-flavoured Markdown table cell."""
-    text = "" if value is None else str(value)
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    """Untrusted text (campaign, channel, file names) made inert inside Markdown — a table
+    cell, a list item or a heading: no raw HTML, no link, no emphasis, no extra column, one
+    line."""
+    text = "" if value is None else " ".join(str(value).splitlines())
+    out = []
+    for i, char in enumerate(text):
+        if char in _MD_ENTITIES:
+            out.append(_MD_ENTITIES[char])
+        elif (
+            char == "_"
+            and 0 < i < len(text) - 1
+            and text[i - 1].isalnum()
+            and text[i + 1].isalnum()
+        ):
+            out.append(char)  # inside a word (campaign_report_2026) it never starts emphasis
+        elif char in _MD_ESCAPED:
+            out.append("\\" + char)
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 def _data_uri(path: str | None) -> str | None:
@@ -213,7 +237,11 @@ def render(report: Report, kind: str, days: int = 14, templates: Sequence[str | 
 
 
 def render_csv(report: Report) -> str:
-    """KPI pacing as CSV: one row per KPI, in total and per channel with its own targets."""
+    """KPI pacing as CSV: one row per KPI, in total and per channel with its own targets.
+    Numbers are rounded for what they are (money to the currency's minor unit, paces to 6
+    significant digits); names cannot run as spreadsheet formulas."""
+    from perfmkt.serialize import csv_cell
+
     out = io.StringIO()
     columns = [
         "scope",
@@ -226,15 +254,17 @@ def render_csv(report: Report) -> str:
         "required_daily",
         "status",
     ]
+    paces = {"pace"}
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["as_of", *columns])
     rows = [("total", k) for k in report.kpis]
     rows += [(c["name"], k) for c in report.channels for k in c.get("kpis") or []]
     for scope, k in rows:
-        values = [getattr(k, c) for c in columns[2:]]
-        writer.writerow(
-            [report.as_of.isoformat(), scope, k.name, *["" if v is None else v for v in values]]
-        )
+        values = [
+            csv_cell(getattr(k, c), "pace" if c in paces else k.kind, report.currency)
+            for c in columns[2:]
+        ]
+        writer.writerow([report.as_of.isoformat(), csv_cell(scope), csv_cell(k.name), *values])
     return out.getvalue()
 
 
