@@ -1,15 +1,21 @@
 """Telling people: a short Markdown summary to a Slack webhook, the HTML report by email.
 
-Failures to notify are returned to the caller as messages; they never lose a report."""
+Failures to notify are returned to the caller as messages; they never lose a report. Every
+notification has a deadline for the whole exchange (``PERFMKT_NOTIFY_TIMEOUT``, 15 s)."""
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import json
 import os
+import re
 import smtplib
+import socket
 import ssl
-import urllib.error
-import urllib.request
+import threading
+import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
@@ -51,17 +57,102 @@ def summary(report: Report, links: list[str]) -> str:
     return "\n".join(lines)
 
 
-def post_slack(url: str, text: str, timeout: float = 10.0) -> None:
-    body = json.dumps({"text": text}).encode()
-    request = urllib.request.Request(
-        url, data=body, headers={"Content-Type": "application/json"}, method="POST"
-    )
+DEADLINE = 15.0  # seconds for a whole notification, however slowly a server answers
+
+
+def deadline() -> float:
+    """Seconds a notification may take in all: ``PERFMKT_NOTIFY_TIMEOUT`` (default 15)."""
+    text = os.environ.get("PERFMKT_NOTIFY_TIMEOUT")
+    if not text:
+        return DEADLINE
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        seconds = float(text)
+    except ValueError:
+        seconds = float("nan")
+    if not 0 < seconds < 3600:
+        raise NotifyError(f"PERFMKT_NOTIFY_TIMEOUT must be seconds (0-3600), not {text!r}")
+    return seconds
+
+
+def _within(seconds: float, what: str, work: Callable[[list[socket.socket]], None]) -> None:
+    """Run ``work`` (which lists the sockets it opens) in a thread and give up after
+    ``seconds`` in all: a server trickling a byte at a time is cut off at the deadline, not
+    kept alive by a timeout that restarts with every byte."""
+    sockets: list[socket.socket] = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            work(sockets)
+        except BaseException as exc:  # handed to the caller below
+            failure.append(exc)
+
+    worker = threading.Thread(target=run, name=f"perfmkt-notify-{what}", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        for sock in sockets:  # wakes the worker up: its read fails at once
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        worker.join(1.0)
+        raise NotifyError(f"{what}: no answer within {seconds:g} s")
+    if failure:
+        exc = failure[0]
+        if isinstance(exc, NotifyError):
+            raise exc
+        raise NotifyError(f"{what} failed: {_reason(exc)}") from exc
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return " ".join(text.split())  # one line, whatever a server said
+
+
+def _where(parts: urllib.parse.SplitResult) -> str:
+    """Scheme and host of a URL, never its path: a webhook's path is its secret."""
+    return f"{parts.scheme}://{parts.hostname or ''}" if parts.scheme else "(no scheme)"
+
+
+def post_slack(url: str, text: str, seconds: float | None = None) -> None:
+    """POST the summary to a Slack incoming webhook (http or https only), within ``seconds``
+    (default: ``deadline()``) in all."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise NotifyError(f"Slack webhook must be an http(s) URL, not {_where(parts)}")
+    try:
+        port = parts.port
+    except ValueError:
+        raise NotifyError(f"Slack webhook URL has a bad port: {_where(parts)}") from None
+    seconds = deadline() if seconds is None else seconds
+    # Names from ad accounts are untrusted: Slack reads <…> as links and mentions (<!channel>).
+    inert = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    body = json.dumps({"text": inert}).encode()
+    target = parts.path or "/"
+    if parts.query:
+        target += "?" + parts.query
+
+    def work(sockets: list[socket.socket]) -> None:
+        connection: http.client.HTTPConnection
+        if parts.scheme == "https":
+            connection = http.client.HTTPSConnection(
+                parts.hostname, port, timeout=seconds, context=ssl.create_default_context()
+            )
+        else:
+            connection = http.client.HTTPConnection(parts.hostname, port, timeout=seconds)
+        try:
+            connection.connect()
+            sockets.append(connection.sock)
+            connection.request(
+                "POST", target, body, {"Content-Type": "application/json; charset=utf-8"}
+            )
+            response = connection.getresponse()
+            response.read(65536)
             if response.status >= 300:
-                raise NotifyError(f"Slack answered {response.status}")
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        raise NotifyError(f"Slack webhook failed: {exc}") from exc
+                raise NotifyError(f"Slack webhook answered {response.status} {response.reason}")
+        finally:
+            connection.close()
+
+    _within(seconds, f"Slack webhook at {_where(parts)}", work)
 
 
 @dataclass(frozen=True)
@@ -83,12 +174,22 @@ class SmtpSettings:
             raise NotifyError("email needs PERFMKT_SMTP_HOST (and _PORT, _USER, _PASSWORD, _FROM)")
         return cls(
             host=host,
-            port=int(os.environ.get("PERFMKT_SMTP_PORT", "587")),
+            port=_port(os.environ.get("PERFMKT_SMTP_PORT", "587")),
             starttls=os.environ.get("PERFMKT_SMTP_STARTTLS", "1") not in ("0", "false", "no"),
             user=os.environ.get("PERFMKT_SMTP_USER") or None,
             password=os.environ.get("PERFMKT_SMTP_PASSWORD") or None,
             sender=os.environ.get("PERFMKT_SMTP_FROM", "perfmkt@localhost"),
         )
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text.strip())
+    except ValueError:
+        port = 0
+    if not 0 < port < 65536:
+        raise NotifyError(f"PERFMKT_SMTP_PORT must be a port number (1-65535), not {text!r}")
+    return port
 
 
 def smtp_settings(plan_smtp: object | None) -> SmtpSettings:
@@ -106,6 +207,33 @@ def smtp_settings(plan_smtp: object | None) -> SmtpSettings:
     )
 
 
+ADDRESS = re.compile(r"[^@\s,;<>]+@[^@\s,;<>]+")
+
+
+def one_line(text: str) -> str:
+    """Header text on one line: a client or campaign name can hold a newline, and a newline in
+    a header would start another header."""
+    return " ".join(str(text).split())
+
+
+def message_for(to: str, report: Report, text: str, html: str | None, sender: str) -> EmailMessage:
+    if not ADDRESS.fullmatch(to):
+        raise NotifyError(f"not an email address: {to!r}")
+    message = EmailMessage()
+    try:
+        message["Subject"] = one_line(
+            f"{report.client} — {report.campaign}: pacing {report.as_of.isoformat()}"
+        )
+        message["From"] = sender
+        message["To"] = to
+    except ValueError as exc:  # a sender with a newline: refused, never sent as two headers
+        raise NotifyError(f"email header refused: {exc}") from exc
+    message.set_content(text)
+    if html is not None:
+        message.add_alternative(html, subtype="html")
+    return message
+
+
 def send_email(
     to: str,
     report: Report,
@@ -113,24 +241,30 @@ def send_email(
     html: str | None,
     settings: SmtpSettings,
     attachment: Path | None = None,
+    seconds: float | None = None,
 ) -> None:
-    message = EmailMessage()
-    message["Subject"] = f"{report.client} — {report.campaign}: pacing {report.as_of.isoformat()}"
-    message["From"] = settings.sender
-    message["To"] = to
-    message.set_content(text)
-    if html is not None:
-        message.add_alternative(html, subtype="html")
+    """Send the summary and the HTML report through SMTP within ``seconds`` in all."""
+    message = message_for(to, report, text, html, settings.sender)
     if attachment is not None:
         message.add_attachment(
             attachment.read_bytes(), maintype="text", subtype="html", filename=attachment.name
         )
-    try:
-        with smtplib.SMTP(settings.host, settings.port, timeout=20) as smtp:
+    seconds = deadline() if seconds is None else seconds
+
+    def work(sockets: list[socket.socket]) -> None:
+        smtp = smtplib.SMTP(timeout=seconds)
+        try:
+            smtp.connect(settings.host, settings.port)
+            sockets.append(smtp.sock)
             if settings.starttls:
                 smtp.starttls(context=ssl.create_default_context())
+                sockets.append(smtp.sock)
             if settings.user and settings.password:
                 smtp.login(settings.user, settings.password)
             smtp.send_message(message)
-    except (smtplib.SMTPException, OSError) as exc:
-        raise NotifyError(f"email to {to} failed: {exc}") from exc
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                smtp.quit()
+        finally:
+            smtp.close()
+
+    _within(seconds, f"email to {to} through {settings.host}:{settings.port}", work)
