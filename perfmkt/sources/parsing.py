@@ -287,23 +287,24 @@ def _cell_counts(
     return [found.get(r - first, 0) for r in rows]
 
 
-def record_cells(
+def record_lines(
     export: ExportText, header_line: int, delimiter: str, rows: list[int]
-) -> dict[int, list[str]]:
-    """The cells of the records on lines ``rows`` (1-based, as in the ``row`` column), for
-    the few rows an error or a check must look at whole."""
+) -> list[str]:
+    """The text of the records on lines ``rows`` (1-based, as in the ``row`` column), for the
+    rows a check must look at whole. A record whose quoted cell spans lines is read by the CSV
+    module and written back with ``delimiter`` between its cells."""
     lines = export.text.split("\n")[header_line + 1 :]
     first = header_line + 2
-    if not any(line.count('"') % 2 for line in lines):  # no quoted cell spans lines
-        return {r: cells(lines[r - first].rstrip("\r"), delimiter) for r in rows}
+    if '"' not in export.text or not any(line.count('"') % 2 for line in lines):
+        return [lines[r - first].rstrip("\r") for r in rows]
     wanted = {r - first for r in rows}
-    found: dict[int, list[str]] = {}
+    found: dict[int, str] = {}
     for index, record in enumerate(csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)):
         if index in wanted:
-            found[index + first] = record
+            found[index + first] = delimiter.join(record)
             if len(found) == len(wanted):
                 break
-    return {r: found.get(r, []) for r in rows}
+    return [found.get(r, "") for r in rows]
 
 
 def _delimiter_name(delimiter: str) -> str:

@@ -19,7 +19,6 @@ from perfmkt.sources.microsoft_ads import MICROSOFT_ADS
 from perfmkt.sources.parsing import (
     HELPERS,
     ExportText,
-    cells,
     check_row_shapes,
     currency_from_header,
     detect_number_format,
@@ -29,7 +28,7 @@ from perfmkt.sources.parsing import (
     parse_numbers,
     plain_columns,
     read_table,
-    record_cells,
+    record_lines,
     shown,
     split_fields,
     table_header,
@@ -287,66 +286,59 @@ def _campaign_ids(table: pl.DataFrame, column: str) -> tuple[pl.Expr, list[str]]
     return cleaned, []
 
 
-# A cell that is a figure (an amount, a count, a rate, "no value"), not a name or a segment.
-FIGURE = r"^(?:[<>]\s*)?[-+]?[$€£₫¥]?\s*[\d.,\s\u00a0]*\d[\d.,\s\u00a0]*(?:%|[A-Z]{3}|₫|đ)?$"
+# What a line says besides its figures: letters and the like, without digits, separators,
+# signs, currency symbols and percent signs.
+FIGURE_CHARACTERS = r'[\d\s.,;%"$€£₫¥+\-<>|\t]+'
 
 
 def _check_repeated_campaign_days(
     facts: pl.DataFrame, export: ExportText, header_line: int, delimiter: str, path: Path
 ) -> list[str]:
     """A campaign-level export holds each campaign-day once, unless a segment (device,
-    network…) splits it. Rows of one campaign-day are compared cell by cell:
+    network…) splits it. The lines of one campaign-day are compared:
 
-    - identical in every cell: an error naming both rows. The same line twice is two
-      downloads pasted into one file or a copy-paste slip; summing it would double the day.
-    - different in a cell that is not a figure (``Mobile`` vs ``Desktop``): a segmented
-      report; summing is right and nothing is said.
-    - different only in figures: summed, with a warning counting them — two campaigns that
-      share a name, or two downloads of different days pasted together; the file cannot say.
+    - the same line twice: an error naming both rows. It is two downloads pasted into one file
+      or a copy-paste slip; summing it would double the day.
+    - lines that differ in their words (``Mobile`` vs ``Desktop``): a segmented report;
+      summing is right and nothing is said.
+    - lines that differ only in figures: summed, with a warning counting them — two campaigns
+      sharing a name, or two downloads of different days pasted together; the file cannot say.
+      (A segment written in digits alone, such as an hour of the day, looks like this too.)
     """
-    key = ["account", "campaign", "campaign_id", "date"]
-    repeated = facts.filter(pl.struct(key).is_duplicated())
+    key = pl.struct("account", "campaign", "campaign_id", "date").hash().alias("key")
+    repeated = facts.select(key, "campaign", "date", "row").filter(pl.col("key").is_duplicated())
     if repeated.is_empty():
         return []
-    groups = repeated.group_by(key, maintain_order=True).agg(pl.col("row").sort())
-    lines = record_cells(export, header_line, delimiter, repeated["row"].to_list())
-    header = cells(export.lines[header_line], delimiter)
-    figure = re.compile(FIGURE)
-    ambiguous = []
-    for group in groups.iter_rows(named=True):
-        rows = group["row"]
-        seen: dict[tuple[str, ...], int] = {}
-        for row in rows:
-            line = tuple(c.strip() for c in lines[row])
-            if line in seen:
-                raise ExportError(
-                    f"campaign {shown(group['campaign'])} on {group['date']} is on rows "
-                    f"{seen[line]} and {row} with the same cells: one campaign-day counted twice",
-                    path=path,
-                    row=row,
-                    hint="remove the repeated row; were two downloads pasted into one file?",
-                )
-            seen[line] = row
-        first = [c.strip() for c in lines[rows[0]]]
-        segmented = any(
-            i < len(first)
-            and (value := (cells_[i].strip() if i < len(cells_) else "")) != first[i]
-            and not (figure.match(value) and figure.match(first[i]))
-            for i in range(len(header))
-            for cells_ in (lines[r] for r in rows[1:])
+    lines = record_lines(export, header_line, delimiter, repeated["row"].to_list())
+    repeated = repeated.with_columns(pl.Series("line", lines, dtype=pl.String))
+    twice = repeated.filter(pl.col("line").is_duplicated())  # one line, one campaign-day
+    if twice.height:
+        first = twice.row(0, named=True)
+        rows = twice.filter(pl.col("line") == first["line"])["row"]
+        raise ExportError(
+            f"campaign {shown(first['campaign'])} on {first['date']} is on rows {rows[0]} and "
+            f"{rows[1]} with the same cells: one campaign-day counted twice",
+            path=path,
+            row=rows[1],
+            hint="remove the repeated row; were two downloads pasted into one file?",
         )
-        if not segmented:
-            ambiguous.append(group)
-    if not ambiguous:
+    ambiguous = (
+        repeated.with_columns(pl.col("line").str.replace_all(FIGURE_CHARACTERS, "").alias("words"))
+        .group_by("key")
+        .agg(pl.col("words").n_unique().alias("kinds"), pl.col("row").min())
+        .filter(pl.col("kinds") == 1)
+    )
+    if ambiguous.is_empty():
         return []
-    first = ambiguous[0]
-    count = len(ambiguous)
+    first_key = ambiguous.sort("row")["key"][0]
+    first = repeated.filter(pl.col("key") == first_key).sort("row")
+    count = ambiguous.height
     return [
         f"{count} campaign-day{'s are' if count > 1 else ' is'} on more than one row with "
         f"different figures and no column telling them apart (first: "
-        f"{shown(first['campaign'])} on {first['date']}, rows "
-        f"{' and '.join(map(str, first['row'][:2]))}): summed — two campaigns sharing a name, "
-        "or two downloads pasted into one file?"
+        f"{shown(first['campaign'][0])} on {first['date'][0]}, rows {first['row'][0]} and "
+        f"{first['row'][1]}): summed — two campaigns sharing a name, or two downloads pasted "
+        "into one file?"
     ]
 
 
