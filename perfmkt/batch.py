@@ -1,8 +1,10 @@
 """Running plans unattended: one plan's failure is reported and the others still run.
 
-For each plan: compute the report once, keep the day's KPI snapshot in the history beside the
-reports, render every format, write them atomically (with ``latest.*`` copies beside dated
-files), then notify. The caller turns the outcomes into output and an exit code.
+A batch first computes every plan's report and the files it would write; two plans that would
+write the same file are both refused before anything is written (the others go on). Then, plan
+by plan: take the day's KPI snapshot for the pace trend, render every format, write them
+atomically (with the plan's own ``latest.*`` copies beside dated files), merge its rows into
+the folder's history, then notify. The caller turns the outcomes into output and an exit code.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ FAILING = {
     "at_risk": {"at_risk", "off_track", "overspend"},
     "off_track": {"off_track", "overspend"},
 }
-LATEST = ("html", "md", "json")
 
 
 @dataclass
@@ -36,9 +37,27 @@ class Outcome:
     log_file: Path | None = None  # the traceback of an unexpected failure
     written: list[Path] = field(default_factory=list)
     rendered: dict[str, Any] = field(default_factory=dict)  # when nothing goes to files
-    warnings: list[str] = field(default_factory=list)  # notifications that failed
+    data_warnings: list[str] = field(default_factory=list)  # the report's notes.warnings
+    warnings: list[str] = field(default_factory=list)  # the run's: notifications, history
+    strict: str | None = None  # why --strict made the exit code 2
     failing: list[str] = field(default_factory=list)  # why --fail-on fired
     report: Any = None
+    outputs: Any = None  # perfmkt.output.Outputs, with -o
+
+
+@dataclass
+class Settings:
+    """What every plan of a batch runs with."""
+
+    formats: list[str]
+    render: Callable[[Any, str], Any]  # (report, format) -> the format's content
+    output: Path | None = None
+    as_of: Any = None
+    fail_on: str | None = None
+    notify: list[str] = field(default_factory=list)
+    progress: Callable[[int, Path | None], None] | None = None
+    cache: bool = True
+    strict: bool = False
 
 
 def crash_log(exc: BaseException) -> Path:
@@ -69,6 +88,18 @@ def failing_reasons(report: Any, fail_on: str) -> list[str]:
     return reasons
 
 
+def run_batch(plans: list[Path], settings: Settings) -> list[Outcome]:
+    """Run every plan; never raises. Plans that would write the same file are refused."""
+    outcomes = [Outcome(plan=plan) for plan in plans]
+    for outcome in outcomes:
+        _guarded(outcome, _prepare, settings)
+    refuse_collisions([o for o in outcomes if o.problem is None], settings.output)
+    for outcome in outcomes:
+        if outcome.problem is None:
+            _guarded(outcome, _finish, settings)
+    return outcomes
+
+
 def run_plan(
     plan: Path,
     formats: list[str],
@@ -79,82 +110,148 @@ def run_plan(
     notify: list[str] | None = None,
     progress: Callable[[int, Path | None], None] | None = None,
     cache: bool = True,
+    strict: bool = False,
 ) -> Outcome:
     """Run one plan; never raises. ``render(report, format)`` returns a format's content."""
-    outcome = Outcome(plan=plan)
+    settings = Settings(
+        formats, render, output, as_of, fail_on, list(notify or []), progress, cache, strict
+    )
+    return run_batch([plan], settings)[0]
+
+
+def _guarded(
+    outcome: Outcome, step: Callable[[Outcome, Settings], None], settings: Settings
+) -> None:
     try:
-        _run(outcome, formats, render, output, as_of, fail_on, notify or [], progress, cache)
+        step(outcome, settings)
     except PerfmktError as err:
         outcome.code, outcome.problem = BAD_INPUT, str(err)
-        outcome.written = []
     except Exception as exc:  # a bug: one line here, the traceback in a log file
         outcome.code = UNEXPECTED
         outcome.log_file = crash_log(exc)
-        outcome.problem = f"{plan}: unexpected error: {type(exc).__name__}: {exc}"
-        outcome.written = []
-    return outcome
+        outcome.problem = f"{outcome.plan}: unexpected error: {type(exc).__name__}: {exc}"
 
 
-def _run(
-    outcome: Outcome,
-    formats: list[str],
-    render: Callable[[Any, str], Any],
-    output: Path | None,
-    as_of: Any,
-    fail_on: str | None,
-    notify: list[str],
-    progress: Callable[[int, Path | None], None] | None,
-    cache: bool,
-) -> None:
-    from perfmkt import history
-    from perfmkt.output import output_paths, stable_folder, write_atomic
+def _prepare(outcome: Outcome, settings: Settings) -> None:
+    """The report and the files it would go to; nothing is written yet."""
+    from perfmkt.output import plan_outputs
     from perfmkt.report import report_from_plan_file
 
-    report = report_from_plan_file(outcome.plan, as_of=as_of, progress=progress, cache=cache)
+    report = report_from_plan_file(
+        outcome.plan, as_of=settings.as_of, progress=settings.progress, cache=settings.cache
+    )
+    # Campaigns with equal spend come out of a group-by in any order: sort the ties, so that
+    # identical runs write identical files (report.py should sort them itself).
+    report.notes.unclaimed_campaigns.sort(
+        key=lambda c: (-(c.get("spend") or 0), str(c.get("platform")), str(c.get("campaign")))
+    )
     outcome.report = report
-    paths = (
-        output_paths(output, formats, report.client, report.campaign, report.as_of)
-        if output is not None
-        else {}
-    )
-    # An explicit single file (a script's pacing.json) gets no latest.* or history beside it.
-    single_file = bool(
-        output is not None
-        and len(paths) == 1
-        and "{" not in str(output)
-        and output.suffix
-        and not output.is_dir()
-    )
-    history_file = None
-    if paths and not single_file:
-        first = next(iter(paths.values()))
-        history_file = stable_folder(first, report.as_of) / history.FILE_NAME
-        past = history.merged(history.read(history_file), history.snapshot(report))
-        report.pace_history = history.pace_trend(past)
+    outcome.data_warnings = list(report.notes.warnings)
+    if settings.output is not None:
+        outcome.outputs = plan_outputs(
+            settings.output, settings.formats, report.client, report.campaign, report.as_of
+        )
+
+
+def refuse_collisions(outcomes: list[Outcome], output: Path | None) -> None:
+    """Refuse, in one line each, every plan that would write a file another plan writes (or a
+    report where another plan keeps its history): neither writes anything."""
+    owners: dict[str, list[tuple[Outcome, Path]]] = {}
+    for outcome in outcomes:
+        if outcome.outputs is None:
+            continue
+        for path in dict.fromkeys(outcome.outputs.paths()):
+            owners.setdefault(os.path.abspath(path), []).append((outcome, path))
+    histories = {
+        os.path.abspath(o.outputs.history): o
+        for o in outcomes
+        if o.outputs is not None and o.outputs.history is not None
+    }
+    for key, claims in owners.items():
+        if key in histories and histories[key] not in (c[0] for c in claims):
+            claims.append((histories[key], Path(key)))
+        if len({id(o) for o, _ in claims}) < 2:
+            continue
+        for outcome, path in claims:
+            if outcome.problem is not None:
+                continue
+            other = next(o for o, _ in claims if o is not outcome)
+            outcome.code = BAD_INPUT
+            outcome.problem = (
+                f"{outcome.plan}: would write {path}, as {other.plan} "
+                f"({other.report.client} / {other.report.campaign}) does: "
+                f"{_collision_hint(outcome, other, output)}; nothing written for either"
+            )
+
+
+def _collision_hint(one: Outcome, other: Outcome, output: Path | None) -> str:
+    from perfmkt.output import slug
+
+    a, b = one.report, other.report
+    text = str(output or "")
+    same_names = (a.client, a.campaign) == (b.client, b.campaign)
+    if same_names:
+        return "both plans have the same client and campaign: rename one's campaign"
+    if "{" in text and (
+        missing := [k for k in ("client", "campaign") if "{" + k + "}" not in text]
+    ):
+        return "put " + " and ".join("{" + k + "}" for k in missing) + " in the -o pattern"
+    if (slug(a.client), slug(a.campaign)) == (slug(b.client), slug(b.campaign)):
+        return (
+            f"their names give the same file name ({slug(a.client)}-{slug(a.campaign)}): "
+            "rename one's campaign"
+        )
+    return "give each plan its own -o"
+
+
+def _finish(outcome: Outcome, settings: Settings) -> None:
+    from perfmkt import history
+    from perfmkt.output import write_atomic
+
+    report, outputs = outcome.report, outcome.outputs
+    paths = outputs.files if outputs is not None else {}
+    history_file = outputs.history if outputs is not None else None
+    today = None
+    if history_file is not None:
+        today = history.snapshot(report)
+        past, _ = history.read(history_file)  # a damaged file is set aside when written
+        own = history.for_plan(history.merged(past, today), report.client, report.campaign)
+        report.pace_history = history.pace_trend(own)
     # Everything is rendered before anything is written: a failure leaves old reports.
-    rendered = {f: render(report, f) for f in formats}
+    rendered = {f: settings.render(report, f) for f in settings.formats}
     if not paths:
         outcome.rendered = rendered
 
     def write(path: Path, content: Any) -> None:
         try:
-            write_atomic(path, content)
+            write_atomic(path, content, durable=True)
         except OSError as exc:  # a folder we may not write to is the user's to fix: one line
-            raise PerfmktError(f"cannot write: {exc.strerror}", path=path) from exc
+            raise PerfmktError(f"cannot write: {exc.strerror or exc}", path=path) from exc
         outcome.written.append(path)
 
     for name, path in paths.items():
         write(path, rendered[name])
-        latest = stable_folder(path, report.as_of) / f"latest{path.suffix}"
-        if name in LATEST and not single_file and latest != path:
-            write(latest, rendered[name])
-    if history_file is not None:
-        write(history_file, history.as_csv(past))
-    if fail_on:
-        outcome.failing = failing_reasons(report, fail_on)
+    for name, path in (outputs.latest if outputs is not None else {}).items():
+        write(path, rendered[name])
+    if history_file is not None and today is not None:
+        try:
+            _, warning = history.update(history_file, today)
+        except OSError as exc:
+            raise PerfmktError(f"cannot write: {exc.strerror or exc}", path=history_file) from exc
+        if warning:
+            outcome.warnings.append(f"{outcome.plan}: {warning}")
+        outcome.written.append(history_file)
+    if settings.fail_on:
+        outcome.failing = failing_reasons(report, settings.fail_on)
         if outcome.failing:
             outcome.code = FAIL_ON
-    _notify(outcome, report, notify, rendered, paths, render)
+    if settings.strict and outcome.data_warnings:
+        count = len(outcome.data_warnings)
+        outcome.code = max(outcome.code, BAD_INPUT)
+        outcome.strict = f"{outcome.plan}: --strict: {count} warning{'s' if count > 1 else ''}" + (
+            " (the reports were written)" if outcome.written else ""
+        )
+    _notify(outcome, report, settings.notify, rendered, paths, settings.render)
 
 
 def _notify(
@@ -165,6 +262,7 @@ def _notify(
     paths: dict[str, Path],
     render: Callable[[Any, str], Any],
 ) -> None:
+    """Each notification is tried once, within its deadline; any failure is one warning."""
     if not targets:
         return
     from perfmkt.notify import NotifyError, post_slack, send_email, smtp_settings, summary
@@ -184,6 +282,11 @@ def _notify(
                 settings = smtp_settings(load_plan(outcome.plan).smtp)
                 send_email(where, report, text, html, settings)
             else:
-                raise NotifyError(f"unknown notification {target!r}: use slack:URL or email:ADDR")
+                raise NotifyError(f"unknown notification {kind!r}: use slack:URL or email:ADDR")
         except NotifyError as err:
             outcome.warnings.append(f"{outcome.plan}: notification not sent: {err}")
+        except Exception as exc:  # whatever else goes wrong, the reports are written
+            reason = " ".join(str(exc).split()) or "no details"
+            outcome.warnings.append(
+                f"{outcome.plan}: notification not sent: {type(exc).__name__}: {reason}"
+            )

@@ -119,19 +119,22 @@ def report(
         ),
     ] = None,
     fmt: Annotated[
-        str,
+        str | None,
         typer.Option(
-            "--format", "-f", help="table, json, html, md, csv or pdf; several with commas."
+            "--format",
+            "-f",
+            help="table, json, html, md, csv or pdf; several with commas. Default: the -o "
+            "file's extension (report.html is html), else table.",
         ),
-    ] = "table",
+    ] = None,
     output: Annotated[
         Path | None,
         typer.Option(
             "--output",
             "-o",
             help="A file, a folder, or a pattern with {client} {campaign} {as_of} {ext}. "
-            "Written atomically, with latest.html/.md/.json and history.csv beside. "
-            "Default: standard output.",
+            "Written atomically, with the plan's latest.html/.md/.json and its rows of "
+            "history.csv beside. Default: standard output.",
         ),
     ] = None,
     days: Annotated[int, typer.Option("--days", min=0, help="Days shown in the daily table.")] = 14,
@@ -154,7 +157,18 @@ def report(
             "repeatable."
         ),
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only problems.")] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help="Print only problems (no data warnings, no file list)."),
+    ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Exit 2 when a plan's data give any warning (a lagging source, a partial day, "
+            "a channel or source matching nothing); its reports are still written.",
+        ),
+    ] = False,
     no_cache: Annotated[
         bool,
         typer.Option(
@@ -169,11 +183,16 @@ def report(
     terminal or as client-ready HTML, Markdown, PDF, and JSON or CSV for machines.
 
     Exit codes: 0 fine; 1 a KPI at or beyond --fail-on, or an alert fired (only with
-    --fail-on); 2 bad input; 3 unexpected failure (the message names a log file).
+    --fail-on); 2 bad input (or, with --strict, a data warning); 3 unexpected failure (the
+    message names a log file).
 
     Example: perfmkt report plans/*.yaml -f html,md -o 'reports/{client}/{as_of}.{ext}'
     """
-    formats = [f.strip() for f in fmt.split(",") if f.strip()]
+    if fmt is None:  # the file's extension says it: -o report.html writes HTML
+        from perfmkt.output import format_of
+
+        fmt = format_of(output) or "table"
+    formats = list(dict.fromkeys(f.strip() for f in fmt.split(",") if f.strip()))
     unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:
         raise typer.BadParameter(
@@ -194,34 +213,41 @@ def report(
             "several formats or plans, or pdf, need -o (a folder or a pattern with {ext})",
             param_hint="--output",
         )
-    if output is not None and len(plans) > 1 and "{" not in str(output) and output.suffix:
+    plans = list(dict.fromkeys(plans))  # a plan named twice (plans/*.yaml plans/a.yaml) runs once
+    several = len({os.path.abspath(p) for p in plans}) > 1
+    if (
+        output is not None
+        and several
+        and "{" not in str(output)
+        and output.suffix
+        and not output.is_dir()
+    ):
         raise typer.BadParameter(
             "several plans need -o to be a folder or a pattern such as 'reports/{client}/'",
             param_hint="--output",
         )
     as_of_day = _parse_date(as_of)
-    from perfmkt.batch import run_plan
+    from perfmkt.batch import Settings, run_batch
 
     log = Log(quiet, log_format == "json")
-    outcomes = []
     # The progress bar (stderr, terminals only) runs while the plans do; output comes after.
     with _progress(quiet or log_format == "json") as progress:
-        for plan in plans:
-            outcomes.append(
-                run_plan(
-                    plan,
-                    formats,
-                    lambda r, f: _render(
-                        r, "table_text" if f == "table" and not to_stdout else f, days, templates
-                    ),
-                    output=output,
-                    as_of=as_of_day,
-                    fail_on=fail_on,
-                    notify=notify,
-                    progress=progress,
-                    cache=not no_cache,
-                )
-            )
+        outcomes = run_batch(
+            plans,
+            Settings(
+                formats=formats,
+                render=lambda r, f: _render(
+                    r, "table_text" if f == "table" and not to_stdout else f, days, templates
+                ),
+                output=output,
+                as_of=as_of_day,
+                fail_on=fail_on,
+                notify=list(notify or []),
+                progress=progress,
+                cache=not no_cache,
+                strict=strict,
+            ),
+        )
     for outcome in outcomes:
         _report_outcome(outcome, log, to_stdout and not quiet)
     codes = [o.code for o in outcomes]
@@ -243,8 +269,15 @@ def _report_outcome(outcome: Any, log: Log, show: bool) -> None:
             log_file=outcome.log_file,
         )
         return
+    # The data's warnings (lagging source, partial day…) are for people, unless --quiet; with
+    # --strict they made the run fail, so they are problems and always said.
+    if not log.quiet or outcome.strict:
+        for warning in outcome.data_warnings:
+            log.emit("warning", f"{plan}: {warning}", plan=plan)
     for warning in outcome.warnings:
         log.emit("warning", warning, plan=plan)
+    if outcome.strict:
+        log.emit("error", outcome.strict, plan=plan, exit_code=outcome.code)
     for reason in outcome.failing:
         log.emit("warning", f"{plan}: {reason}", plan=plan, exit_code=outcome.code)
     for path in outcome.written:

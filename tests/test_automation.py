@@ -98,19 +98,21 @@ def test_rerunning_the_same_day_replaces_its_history_rows(small_plan: Path, tmp_
     for as_of in ("2026-03-04", "2026-03-05", "2026-03-05"):
         run_cli(["report", small_plan, "--as-of", as_of, "-f", "html", "-o", out, "-q"])
     history = pl.read_csv(out / "history.csv", try_parse_dates=True)
-    assert history.group_by("as_of", "scope", "kpi").len()["len"].max() == 1
+    assert history.group_by("client", "campaign", "as_of", "scope", "kpi").len()["len"].max() == 1
+    assert history["client"].unique().to_list() == ["Shop X"]
+    assert history["campaign"].unique().to_list() == ["Spring sale"]
     assert sorted(history["as_of"].unique().cast(pl.String).to_list()) == [
         "2026-03-04",
         "2026-03-05",
     ]
     spend = history.filter(pl.col("kpi") == "spend").sort("as_of")
     assert spend["actual_to_date"].to_list() == pytest.approx([2_100_000, 3_250_000])
-    html = (out / "latest.html").read_text()
+    html = (out / "latest-shop-x-spring-sale.html").read_text()
     assert 'class="trend"' in html  # the pace trend from the history
     files = sorted(p.name for p in out.iterdir())
     assert files == [
         "history.csv",
-        "latest.html",
+        "latest-shop-x-spring-sale.html",  # a folder of reports: the plan's own latest copy
         "shop-x-spring-sale-2026-03-04.html",
         "shop-x-spring-sale-2026-03-05.html",
     ]
@@ -123,7 +125,7 @@ def test_quiet_and_json_logs(small_plan: Path, tmp_path: Path) -> None:
     _, stderr = run_cli(["report", small_plan, *out, "--log-format", "json"])
     records = [json.loads(line) for line in stderr.splitlines()]
     assert {r["level"] for r in records} == {"info"}
-    assert any(r["file"].endswith("latest.md") for r in records)
+    assert any(r["file"].endswith("latest-shop-x-spring-sale.md") for r in records)
     _, stderr = run_cli(["report", broken_plan(tmp_path), *out, "--log-format", "json"], expect=2)
     (record,) = [json.loads(line) for line in stderr.splitlines()]
     assert record["level"] == "error" and record["exit_code"] == 2
@@ -171,8 +173,12 @@ def test_failed_notification_keeps_the_report(small_plan: Path, tmp_path: Path) 
     _, stderr = pace_small(
         small_plan, "-f", "md", "-o", str(out), "--notify", "slack:http://127.0.0.1:9/nothing-here"
     )
-    assert "notification not sent: Slack webhook failed" in stderr
-    assert (out / "latest.md").is_file()
+    assert (
+        f"perfmkt: warning: {small_plan}: notification not sent: Slack webhook at "
+        "http://127.0.0.1 failed: [Errno 111] Connection refused\n"
+    ) in stderr
+    assert "nothing-here" not in stderr  # a webhook's path is its secret: never in logs
+    assert (out / "latest-shop-x-spring-sale.md").is_file()
 
 
 def test_email_arrives_at_a_local_smtp_server(
