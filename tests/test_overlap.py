@@ -315,6 +315,10 @@ def test_real_google_redownloads_state_the_same_range(tmp_path: Path) -> None:
     from perfmkt.sources.overlap import reason
 
     assert reason(utf16, utf8, False) == "same range; modified later"
+    # with the modification times swapped, the decision follows them: the files cannot say
+    swapped = [DownloadInfo(**{**d.__dict__, "mtime": 3e9 - d.mtime}) for d in (utf16, utf8)]
+    assert oldest_first(swapped) == [utf8.path, utf16.path]
+    assert reason(swapped[1], swapped[0], False) == "same range; modified later"
 
 
 def _write_csv(path: Path, header: list[str], rows: list[list[str]], preamble: str = "") -> Path:

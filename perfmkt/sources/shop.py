@@ -23,6 +23,7 @@ from perfmkt.sources.parsing import (
     parse_dates,
     parse_numbers,
     read_table,
+    shown,
     split_fields,
     table_header,
 )
@@ -218,7 +219,8 @@ def read_shop_export(path: Path, options: ShopOptions) -> tuple[pl.DataFrame, Sh
         unknown = frame.filter(~pl.col("stage").is_in(FUNNEL))
         if unknown.height:
             raise ExportError(
-                f"unknown lead stage {unknown['stage'][0]!r} (expected one of {', '.join(FUNNEL)})",
+                f"unknown lead stage {shown(unknown['stage'][0])} "
+                f"(expected one of {', '.join(FUNNEL)})",
                 path=path,
                 row=unknown["row"][0],
                 column=columns.get("stage"),
