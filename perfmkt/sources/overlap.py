@@ -37,12 +37,15 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from perfmkt.errors import ExportError
 from perfmkt.sources.base import DownloadOrder
+
+if TYPE_CHECKING:
+    from perfmkt.sources.reader import FileRead
 
 
 @dataclass(frozen=True)
@@ -74,18 +77,17 @@ class DownloadInfo:
     order: DownloadOrder = "content"
 
     @classmethod
-    def of(cls, read: Any, order: DownloadOrder = "content") -> DownloadInfo:
-        """From a ``FileRead``."""
+    def of(cls, read: FileRead, order: DownloadOrder = "content") -> DownloadInfo:
         return cls(
             path=read.path,
             platform=read.platform,
             mtime=read.mtime,
             first_day=read.first_day,
             last_day=read.last_day,
-            range_start=getattr(read, "range_start", None),
-            range_end=getattr(read, "range_end", None),
-            made_at=getattr(read, "made_at", None),
-            made_at_from=getattr(read, "made_at_from", ""),
+            range_start=read.range_start,
+            range_end=read.range_end,
+            made_at=read.made_at,
+            made_at_from=read.made_at_from,
             order=order,
         )
 
