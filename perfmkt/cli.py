@@ -205,6 +205,11 @@ def report(
         )
     if log_format not in ("text", "json"):
         raise typer.BadParameter(f"{log_format!r}: choose text or json", param_hint="--log-format")
+    # A plan named twice (plans/*.yaml plans/a.yaml) runs once.
+    unique: dict[str, Path] = {}
+    for plan in plans:
+        unique.setdefault(os.path.abspath(plan), plan)
+    plans = list(unique.values())
     to_stdout = output is None
     if to_stdout and (
         len(formats) > 1 or formats == ["pdf"] or (len(plans) > 1 and formats != ["table"])
@@ -213,11 +218,9 @@ def report(
             "several formats or plans, or pdf, need -o (a folder or a pattern with {ext})",
             param_hint="--output",
         )
-    plans = list(dict.fromkeys(plans))  # a plan named twice (plans/*.yaml plans/a.yaml) runs once
-    several = len({os.path.abspath(p) for p in plans}) > 1
     if (
         output is not None
-        and several
+        and len(plans) > 1
         and "{" not in str(output)
         and output.suffix
         and not output.is_dir()
@@ -373,30 +376,32 @@ def _write(path: Path, content: str | bytes) -> None:
 
 @app.command()
 def validate(
-    plan: Annotated[Path, typer.Argument(help="The campaign plan (YAML).")],
+    plans: Annotated[list[Path], typer.Argument(help="Campaign plans (YAML).")],
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit 2 on warnings too (a cron job that stops).")
+    ] = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Parse every export again.")] = False,
 ) -> None:
-    """Check a plan file and the exports it names, listing every problem found.
+    """Check plans and the exports they name without pacing: the plan, every export on its own
+    (detection, columns, numbers, dates), currencies and fx, channel matches, truth sources and
+    each source's days. Lists every problem a report would hit; exit 2 when there is one.
 
     Example: perfmkt validate configs/demo.yaml
     """
-    from perfmkt.errors import PlanError
-    from perfmkt.plan import load_plan, resolve_sources
+    from perfmkt.check import check_plan, describe
 
-    try:
-        parsed = load_plan(plan)
-        files = resolve_sources(parsed, plan)
-        from perfmkt.targets import daily_series
-
-        daily_series(parsed)  # period ratio targets can imply more than a total
-    except PlanError as err:
-        for problem in err.problems:
+    failed = False
+    for plan in plans:
+        result = check_plan(plan, cache=not no_cache)
+        for line in describe(result):
+            typer.echo(line)
+        for warning in result.warnings:
+            typer.echo(f"perfmkt: warning: {warning}", err=True)
+        for problem in result.errors:
             typer.echo(f"perfmkt: error: {problem}", err=True)
-        raise typer.Exit(ExitCode.BAD_INPUT) from None
-    typer.echo(
-        f"{plan}: ok — {parsed.client} / {parsed.campaign}, flight {parsed.flight.start} to "
-        f"{parsed.flight.end} ({parsed.flight.days} days), {len(parsed.kpis)} KPIs, "
-        f"{len(files)} export files"
-    )
+        failed = failed or not result.ok or (strict and bool(result.warnings))
+    if failed:
+        raise typer.Exit(ExitCode.BAD_INPUT)
 
 
 @app.command()

@@ -76,3 +76,15 @@ def test_a_plan_error_stops_before_reading(tmp_path: Path) -> None:
     assert not result.ok
     assert "unknown KPI 'order'" in result.errors[0]
     assert describe(result) == []
+
+
+def test_validate_command_lists_problems_and_exits_2(tmp_path: Path) -> None:
+    from tests.conftest import run_cli
+
+    plan = copy_small(tmp_path)
+    stdout, _ = run_cli(["validate", plan])
+    assert "google_ads: 2 files, 7 rows" in stdout
+    google = plan.parent / "exports" / "google" / "search_2026-03-04_2026-03-05.csv"
+    google.write_bytes(b"Day,Campaign,Cost\n2026-03-04,SHOPX_A,abc\n")
+    _, stderr = run_cli(["validate", plan], expect=2)
+    assert stderr.startswith("perfmkt: error: ") and "search_2026-03-04_2026-03-05.csv" in stderr

@@ -78,17 +78,17 @@ def test_all_in_cost(small_plan: Path) -> None:
     media, revenue = 3_250_000, 2_530_000
     fee, vat, fixed = 325_000, (3_250_000 + 325_000) * 0.1, 1_000_000 * 4 / 10
     all_in = media + fee + vat + fixed
-    assert costs["all_in"] == pytest.approx(all_in)
-    assert costs["roi_media"] == pytest.approx((revenue - media) / media)
-    assert costs["roi_all_in"] == pytest.approx((revenue - all_in) / all_in)
-    assert costs["cir_all_in"] == pytest.approx(all_in / revenue)
+    assert costs["all_in"] == pytest.approx(rel=1e-5, expected=all_in)
+    assert costs["roi_media"] == pytest.approx(rel=1e-5, expected=(revenue - media) / media)
+    assert costs["roi_all_in"] == pytest.approx(rel=1e-5, expected=(revenue - all_in) / all_in)
+    assert costs["cir_all_in"] == pytest.approx(rel=1e-5, expected=all_in / revenue)
     # at the flight end: spend on plan (10,000,000); shop revenue projected in the plan's shape
     # from its recent efficiency, 2,530,000 + 20,250,000 × 2,530,000 / 9,750,000
     projected = all_costs["projection"]
     media_end, revenue_end = 10_000_000, 2_530_000 + 20_250_000 * 2_530_000 / 9_750_000
     all_in_end = media_end * 1.1 * 1.1 + 1_000_000
-    assert projected["all_in"] == pytest.approx(all_in_end)
-    assert projected["roi_all_in"] == pytest.approx((revenue_end - all_in_end) / all_in_end)
+    assert projected["all_in"] == pytest.approx(rel=1e-5, expected=all_in_end)
+    assert projected["roi_all_in"] == pytest.approx(rel=1e-5, expected=(revenue_end - all_in_end) / all_in_end)
 
 
 def test_alert_rules_fire_with_numbers_and_actions(small_plan: Path) -> None:
