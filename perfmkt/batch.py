@@ -58,6 +58,9 @@ class Settings:
     progress: Callable[[int, Path | None], None] | None = None
     cache: bool = True
     strict: bool = False
+    # Notification targets that timed out for an earlier plan: a dead server costs one
+    # deadline per batch, not one per plan.
+    silent: dict[str, str] = field(default_factory=dict)
 
 
 def crash_log(exc: BaseException) -> Path:
@@ -251,28 +254,37 @@ def _finish(outcome: Outcome, settings: Settings) -> None:
         outcome.strict = f"{outcome.plan}: --strict: {count} warning{'s' if count > 1 else ''}" + (
             " (the reports were written)" if outcome.written else ""
         )
-    _notify(outcome, report, settings.notify, rendered, paths, settings.render)
+    _notify(outcome, report, settings, rendered, paths)
 
 
 def _notify(
     outcome: Outcome,
     report: Any,
-    targets: list[str],
+    settings: Settings,
     rendered: dict[str, Any],
     paths: dict[str, Path],
-    render: Callable[[Any, str], Any],
 ) -> None:
     """Each notification is tried once, within its deadline; any failure is one warning."""
-    if not targets:
+    if not settings.notify:
         return
-    from perfmkt.notify import NotifyError, post_slack, send_email, smtp_settings, summary
+    from perfmkt.notify import (
+        NotifyError,
+        NotifyTimeout,
+        post_slack,
+        send_email,
+        smtp_settings,
+        summary,
+    )
     from perfmkt.plan import load_plan
 
+    render = settings.render
     links = [str(p.resolve()) for f, p in paths.items() if f in ("html", "md", "pdf")]
     text = summary(report, links)
-    for target in targets:
+    for target in settings.notify:
         kind, _, where = target.partition(":")
         try:
+            if target in settings.silent:
+                raise NotifyError(f"{settings.silent[target]} (for an earlier plan): skipped")
             if kind == "slack":
                 post_slack(where, text)
             elif kind == "email":
@@ -284,6 +296,8 @@ def _notify(
             else:
                 raise NotifyError(f"unknown notification {kind!r}: use slack:URL or email:ADDR")
         except NotifyError as err:
+            if isinstance(err, NotifyTimeout):
+                settings.silent[target] = str(err)
             outcome.warnings.append(f"{outcome.plan}: notification not sent: {err}")
         except Exception as exc:  # whatever else goes wrong, the reports are written
             reason = " ".join(str(exc).split()) or "no details"

@@ -37,6 +37,10 @@ class NotifyError(Exception):
     """A notification that could not be delivered (the reports are written regardless)."""
 
 
+class NotifyTimeout(NotifyError):
+    """A server that did not answer within the deadline: later plans of a batch skip it."""
+
+
 def summary(report: Report, links: list[str]) -> str:
     """Status per KPI, fired alerts with their backup actions, where the full report is."""
     fmt = Formatter(report.currency, LOCALES.get(report.locale, "en_US"))
@@ -95,7 +99,7 @@ def _within(seconds: float, what: str, work: Callable[[list[socket.socket]], Non
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
         worker.join(1.0)
-        raise NotifyError(f"{what}: no answer within {seconds:g} s")
+        raise NotifyTimeout(f"{what}: no answer within {seconds:g} s")
     if failure:
         exc = failure[0]
         if isinstance(exc, NotifyError):

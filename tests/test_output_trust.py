@@ -604,12 +604,15 @@ def test_failed_notifications_are_warnings_and_the_batch_goes_on(
         PERFMKT_SMTP_HOST="127.0.0.1",
         PERFMKT_SMTP_PORT="not-a-port",
     )
-    assert time.monotonic() - started < 15
+    assert time.monotonic() - started < 12
     assert done.returncode == 0
-    for plan in (small_plan, other):
+    slow_slack = "Slack webhook at http://127.0.0.1: no answer within 1 s"
+    # a server that timed out once is not waited for again in the same batch
+    skipped = f"{slow_slack} (for an earlier plan): skipped"
+    for plan, slack in ((small_plan, slow_slack), (other, skipped)):
         sent = f"perfmkt: warning: {plan}: notification not sent: "
         assert done.stderr.count(sent) == 3
-        assert f"{sent}Slack webhook at http://127.0.0.1: no answer within 1 s\n" in done.stderr
+        assert f"{sent}{slack}\n" in done.stderr
         assert f"{sent}Slack webhook must be an http(s) URL, not file://\n" in done.stderr
         assert (
             f"{sent}PERFMKT_SMTP_PORT must be a port number (1-65535), not 'not-a-port'\n"
