@@ -230,6 +230,13 @@ def report(
             param_hint="--output",
         )
     as_of_day = _parse_date(as_of)
+    if output is not None:  # a pattern or a file name that cannot work fails once, up front
+        from perfmkt.output import plan_outputs
+
+        try:
+            plan_outputs(output, formats, "client", "campaign", date(2026, 1, 1))
+        except PerfmktError as err:
+            raise _fail(err) from None
     from perfmkt.batch import Settings, run_batch
 
     log = Log(quiet, log_format == "json")

@@ -134,6 +134,13 @@ def _pattern_outputs(output: Path, formats: list[str], names: dict[str, str]) ->
             path=output,
             hint="e.g. -o 'reports/{client}/{as_of}.{ext}'",
         )
+    asked = FORMAT_OF_EXTENSION.get(Path(text).suffix.lstrip(".").lower())
+    if "{ext}" not in text and asked is not None and asked != formats[0]:
+        raise PerfmktError(
+            f"the file name says {asked} but --format asks for {formats[0]}",
+            path=output,
+            hint="name the file for its format, or end the pattern with .{ext}",
+        )
     parts = Path(text).parts
     # The stable folder: the pattern's folder above any part named by the as-of date, so
     # reports/{client}/{as_of}/report.{ext} keeps one latest and one history per client.

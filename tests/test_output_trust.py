@@ -300,6 +300,11 @@ def test_the_file_extension_chooses_the_format(small_plan: Path, tmp_path: Path)
         "json (name the file for its format, or give a folder or a pattern with {ext})\n"
     )
     assert not (tmp_path / "y.html").exists()
+    _, stderr = pace_small(small_plan, "-f", "md", "-o", tmp_path / "{client}.html", expect=2)
+    assert stderr == (
+        f"perfmkt: error: {tmp_path}/{{client}}.html: the file name says html but --format asks "
+        "for md (name the file for its format, or end the pattern with .{ext})\n"
+    )
 
 
 # --- numbers rounded to what they mean ------------------------------------------------------
