@@ -499,7 +499,7 @@ def _note_files(notes: Notes, loaded: Loaded) -> None:
             notes.rows_skipped.append({"reason": reason, "rows": count, "file": f.path})
         if f.rows_read == 0:
             notes.warnings.append(f"{f.path}: no data rows")
-        notes.warnings.extend(f.warnings)
+        notes.warnings.extend(f"{f.path}: {w}" for w in f.warnings)
     for r in loaded.replacements:
         notes.overlaps.append(
             {
@@ -542,7 +542,7 @@ def _note_truth(
         )
         for reason, count in f.skipped.items():
             notes.rows_skipped.append({"reason": reason, "rows": count, "file": f.path})
-        notes.warnings.extend(f.warnings)
+        notes.warnings.extend(f"{f.path}: {w}" for w in f.warnings)
     in_range = pl.col("date").is_between(start, as_of)
     orders = loaded.orders.filter(in_range)
     leads = loaded.leads.filter(in_range)

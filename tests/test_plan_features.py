@@ -88,7 +88,9 @@ def test_all_in_cost(small_plan: Path) -> None:
     media_end, revenue_end = 10_000_000, 2_530_000 + 20_250_000 * 2_530_000 / 9_750_000
     all_in_end = media_end * 1.1 * 1.1 + 1_000_000
     assert projected["all_in"] == pytest.approx(rel=1e-5, expected=all_in_end)
-    assert projected["roi_all_in"] == pytest.approx(rel=1e-5, expected=(revenue_end - all_in_end) / all_in_end)
+    assert projected["roi_all_in"] == pytest.approx(
+        rel=1e-5, expected=(revenue_end - all_in_end) / all_in_end
+    )
 
 
 def test_alert_rules_fire_with_numbers_and_actions(small_plan: Path) -> None:
