@@ -564,7 +564,7 @@ def _note_claims(notes: Notes, facts: pl.DataFrame, plan: Plan) -> None:
         facts.filter(pl.col("channel").is_null())
         .group_by("platform", "campaign")
         .agg(rows=pl.len(), spend=pl.col("spend").sum())
-        .sort("spend", descending=True)
+        .sort(["spend", "platform", "campaign"], descending=[True, False, False])
     )
     notes.unclaimed_campaigns = unclaimed.to_dicts()
     claimed_counts = dict(
