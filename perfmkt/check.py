@@ -1,9 +1,9 @@
 """``perfmkt validate``: every problem ``perfmkt report`` would hit, found without a report.
 
-The plan is checked first; then every export is read on its own, so one bad file does not hide
-the next; then, when all of them read, the whole pipeline runs once (reports are cheap next to
-reading) so the warnings, the currency and fx check, the channel matches and each source's
-coverage are exactly the ones a report would give.
+The plan is checked first; then the whole pipeline runs once (a report is cheap next to
+reading), so the warnings, the currency and fx check, the channel matches and each source's
+coverage are exactly the ones a report would give. When an export cannot be read, every export
+is then read on its own, so one bad file does not hide the next.
 """
 
 from __future__ import annotations
@@ -38,36 +38,31 @@ def check_plan(path: Path, now: datetime | None = None, cache: bool = True) -> C
     from perfmkt.plan import load_plan, resolve_sources
     from perfmkt.report import report_from_plan_file
     from perfmkt.sources.load import load_exports
-    from perfmkt.targets import daily_series
 
     result = Check(path)
     try:
         plan = load_plan(path)
-        daily_series(plan)  # period ratio targets can imply more than a total
-        files = resolve_sources(plan, path, warnings=result.warnings)
-    except PlanError as err:
-        result.errors.extend(err.problems)
-        return result
+        files = resolve_sources(plan, path, warnings=[])
     except PerfmktError as err:
-        result.errors.append(str(err))
+        result.errors.extend(err.problems if isinstance(err, PlanError) else [str(err)])
         return result
     result.summary = (
         f"{plan.client} / {plan.campaign}, flight {plan.flight.start} to {plan.flight.end} "
         f"({plan.flight.days} days), {len(plan.kpis)} KPIs, {len(files)} export files"
     )
-    for one in files:
-        try:
-            load_exports([one], cache=cache)
-        except PerfmktError as err:
-            result.errors.append(str(err))
-    if result.errors:
-        return result
     try:
         report = report_from_plan_file(path, now=now, cache=cache)
     except PerfmktError as err:
-        result.errors.append(str(err))
+        # A report stops at the first bad export: read each one alone to list them all.
+        for one in files:
+            try:
+                load_exports([one], cache=cache)
+            except PerfmktError as bad:
+                result.errors.append(str(bad))
+        if not result.errors:  # the exports read: the problem is in putting them together
+            result.errors.append(str(err))
         return result
-    result.warnings.extend(w for w in report.notes.warnings if w not in result.warnings)
+    result.warnings = list(report.notes.warnings)
     result.coverage = report.notes.coverage
     result.files = report.notes.files
     result.as_of, result.as_of_reason = report.as_of, report.as_of_reason
