@@ -143,11 +143,6 @@ def _prepare(outcome: Outcome, settings: Settings) -> None:
     report = report_from_plan_file(
         outcome.plan, as_of=settings.as_of, progress=settings.progress, cache=settings.cache
     )
-    # Campaigns with equal spend come out of a group-by in any order: sort the ties, so that
-    # identical runs write identical files (report.py should sort them itself).
-    report.notes.unclaimed_campaigns.sort(
-        key=lambda c: (-(c.get("spend") or 0), str(c.get("platform")), str(c.get("campaign")))
-    )
     outcome.report = report
     outcome.data_warnings = list(report.notes.warnings)
     if settings.output is not None:
