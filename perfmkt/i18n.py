@@ -3,6 +3,8 @@ localized by Babel (``perfmkt.format``); these are the labels around them."""
 
 from __future__ import annotations
 
+import re
+
 LOCALES = {"en": "en_US", "vi": "vi_VN"}
 
 LABELS: dict[str, dict[str, str]] = {
@@ -259,9 +261,55 @@ REASONS_VI = {
 }
 
 
+# Sentences the data notes build around names and dates (why a download is the newer one, what
+# freshness warns of), in Vietnamese: the English pattern, then its Vietnamese form.
+SENTENCES_VI = [
+    (r"after the as-of date (\S+)", "sau ngày số liệu {0}"),
+    (r"covers up to (\S+), later than (\S+)", "có số liệu đến {0}, sau {1}"),
+    (r"same range; modified later", "cùng khoảng ngày; tệp được sửa sau"),
+    (r"named later \(download_order: name\)", "tên tệp xếp sau (download_order: name)"),
+    (r"modified later \(download_order: modified\)", "tệp được sửa sau (download_order: modified)"),
+    (
+        r"(\S+) lags: its exports end on (\S+) \((.*)\); pacing stops at (\S+) so \1 does not "
+        r"count as 0 on later days",
+        "{0} cập nhật chậm: số liệu chỉ đến {1} ({2}); báo cáo dừng ở {3} để {0} không bị tính "
+        "là 0 cho các ngày sau",
+    ),
+    (
+        r"(.+) was downloaded at (.+) \((.+)\), during (\S+), its last day: \4 is incomplete and "
+        r"not paced",
+        "{0} được tải lúc {1} ({2}), khi ngày {3} chưa kết thúc: ngày {3} chưa đủ số liệu nên "
+        "không được tính",
+    ),
+    (
+        r"as-of (\S+) is past (\S+)'s last complete day \(its exports end on (\S+)\): \2 counts "
+        r"as 0 after \3",
+        "ngày số liệu {0} sau ngày đầy đủ cuối cùng của {1} ({2}): {1} được tính là 0 sau {2}",
+    ),
+    (
+        r"as-of (\S+) is past (\S+)'s last complete day \(its (\S+) was downloaded part-way, "
+        r"at (.+)\): \3 counts only in part",
+        "ngày số liệu {0} sau ngày đầy đủ cuối cùng của {1}: ngày {2} được tải giữa chừng "
+        "(lúc {3}) nên chỉ có một phần số liệu",
+    ),
+    (
+        r"channel '(.+)' \((.+)\) matches no rows: its numbers are 0",
+        "kênh '{0}' ({1}) không khớp dòng nào: số liệu của kênh là 0",
+    ),
+    (r"(.+) matches no file \(looked in (.+)\)", "{0} không khớp tệp nào (đã tìm trong {1})"),
+]
+_SENTENCES_VI = [(re.compile(pattern), vi) for pattern, vi in SENTENCES_VI]
+
+
 def reason(text: str, language: str) -> str:
+    """A data-note sentence (a reason rows were left out, why a download is newer, a warning)
+    in the report's language; one no pattern knows stays as written."""
     if language != "vi":
         return text
-    if text.startswith("after the as-of date "):
-        return "sau ngày số liệu " + text.removeprefix("after the as-of date ")
-    return REASONS_VI.get(text, text)
+    if text in REASONS_VI:
+        return REASONS_VI[text]
+    for pattern, vi in _SENTENCES_VI:
+        match = pattern.fullmatch(text)
+        if match:
+            return vi.format(*match.groups())
+    return text

@@ -220,7 +220,8 @@ def test_every_view_puts_the_warnings_first(lagging_plan: Path, tmp_path: Path) 
             ]
         )
     md = (tmp_path / "r.md").read_text(encoding="utf-8")
-    warning = md.index("> - as-of 2026-03-05 is past meta's last complete day")
+    # a VND plan reports in Vietnamese, warnings included
+    warning = md.index("> - ngày số liệu 2026-03-05 sau ngày đầy đủ cuối cùng của meta")
     assert warning < md.index("\n## ")
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert html.index('class="warnings"') < html.index('class="cards')
@@ -249,3 +250,38 @@ def test_a_source_matching_no_file_is_a_warning_the_others_still_pace(
         f"{lagging_plan}:9: sources[2].path: 'tiktok/*.csv' matches no file"
     )
     assert report.as_of == date(2026, 3, 4)
+
+
+def test_vietnamese_reports_say_the_warnings_in_vietnamese(lagging_plan: Path) -> None:
+    """Every sentence freshness writes has its Vietnamese form (a pattern that stopped matching
+    would leave English in a Vietnamese client's report)."""
+    from perfmkt.i18n import reason
+
+    now = datetime(2026, 3, 7, 7, 0, tzinfo=TZ)
+    lagging = report_from_plan_file(lagging_plan, now=now, cache=False).notes.warnings
+    past = report_from_plan_file(
+        lagging_plan, as_of=date(2026, 3, 5), now=now, cache=False
+    ).notes.warnings
+    partial = choose(
+        [Download("g.csv", "google_ads", date(2026, 3, 5), stamp("2026-03-05T10:32"))],
+        today=date(2026, 3, 7),
+    ).warnings
+    part_way = choose(
+        [Download("g.csv", "google_ads", date(2026, 3, 5), stamp("2026-03-05T10:32"))],
+        today=date(2026, 3, 7),
+        asked=date(2026, 3, 5),
+    ).warnings
+    assert [reason(w, "vi") for w in [*lagging, *past, *partial, *part_way]] == [
+        "meta cập nhật chậm: số liệu chỉ đến 2026-03-04 (google_ads 2026-03-05); báo cáo dừng ở "
+        "2026-03-04 để meta không bị tính là 0 cho các ngày sau",
+        "ngày số liệu 2026-03-05 sau ngày đầy đủ cuối cùng của meta (2026-03-04): meta được tính "
+        "là 0 sau 2026-03-04",
+        "g.csv được tải lúc 2026-03-05 10:32 (Asia/Ho_Chi_Minh), khi ngày 2026-03-05 chưa kết "
+        "thúc: ngày 2026-03-05 chưa đủ số liệu nên không được tính",
+        "ngày số liệu 2026-03-05 sau ngày đầy đủ cuối cùng của google_ads: ngày 2026-03-05 được "
+        "tải giữa chừng (lúc 2026-03-05 10:32) nên chỉ có một phần số liệu",
+    ]
+    assert reason("covers up to 2026-02-03, later than 2026-02-01", "vi") == (
+        "có số liệu đến 2026-02-03, sau 2026-02-01"
+    )
+    assert reason("an unknown sentence", "vi") == "an unknown sentence"
