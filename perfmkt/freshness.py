@@ -123,7 +123,7 @@ def choose_as_of(
                 f"holds only in part (downloaded {slowest.downloaded})"
             )
         elif len({c.complete_until for c in held}) > 1:
-            why = f"last day every source covers ({slowest.source} ends there)"
+            why = f"last day every source covers, {slowest.source}'s last"
         else:
             why = "latest complete day in the data"
         candidates.insert(0, (slowest.complete_until, why))

@@ -41,7 +41,7 @@ def test_lagging_platform_holds_the_as_of_and_is_named() -> None:
         today=date(2026, 3, 7),
     )
     assert chosen.day == date(2026, 3, 4)
-    assert chosen.reason == "last day every source covers (meta ends there)"
+    assert chosen.reason == "last day every source covers, meta's last"
     assert chosen.warnings == (
         "meta lags: its exports end on 2026-03-04 (google_ads 2026-03-05); pacing stops at "
         "2026-03-04 so meta does not count as 0 on later days",
