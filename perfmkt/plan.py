@@ -1,7 +1,9 @@
 """The campaign plan: YAML in, a typed and validated ``Plan`` out.
 
 Problems are reported with the YAML line and key path (``plan.yaml:12: timeline[1].orders: …``)
-so a marketer can fix the file without reading Python.
+so a marketer can fix the file without reading Python. Reading the file and its YAML (size,
+encoding, aliases, duplicate keys, the line of each key) is ``perfmkt.plan_yaml``'s; this module
+says what the keys mean.
 """
 
 from __future__ import annotations
@@ -11,13 +13,11 @@ import glob
 import math
 import os
 import re
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal, NoReturn
+from typing import Annotated, Any, ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -30,21 +30,12 @@ from pydantic import (
 
 from perfmkt.errors import PlanError
 from perfmkt.metrics import CATALOG, DEFAULT_KPIS, MEASURES, RATIOS, VOLUMES
+from perfmkt.plan_yaml import Loc, line_of, loc_text, raise_problems, read_plan, year_problem
 from perfmkt.sources.base import EXCLUDED_STATUSES, QueryOptions, ReadOptions, ShopOptions
-
-PLAUSIBLE_YEARS = range(2000, 2100)
-
-
-def _year_problem(year: int, written: str) -> str | None:
-    """A campaign year outside 2000–2099 is a typo (``0026-01-05``, ``2206-01-05``)."""
-    if year in PLAUSIBLE_YEARS:
-        return None
-    hint = f" (did you mean {2000 + year}?)" if year < 100 else ""
-    return f"{written}: year {year:04d} is not a plausible campaign year{hint}"
 
 
 def _plausible(value: date) -> date:
-    problem = _year_problem(value.year, value.isoformat())
+    problem = year_problem(value.year, value.isoformat())
     if problem:
         raise ValueError(problem)
     return value
@@ -258,7 +249,7 @@ class Period(BaseModel):
                 date.fromisocalendar(int(match[1]), int(match[2]), 1)
             except ValueError as exc:
                 raise ValueError(f"week {self.week!r} does not exist") from exc
-            problem = _year_problem(int(match[1]), f"week {self.week}")
+            problem = year_problem(int(match[1]), f"week {self.week}")
             if problem:
                 raise ValueError(problem)
         elif self.flight_week is None and (self.start is None or self.end is None):
@@ -660,200 +651,6 @@ def cross_checks(plan: Plan) -> list[tuple[tuple[Any, ...], str]]:
     return problems
 
 
-# libyaml's loader when PyYAML has it: the plan loads several times faster.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-# Bounds that keep a broken or hostile plan file to one clear line, in bounded time and memory:
-# a hand-written plan is a few KB and a few hundred YAML nodes.
-MAX_PLAN_BYTES = 1_000_000
-MAX_NODES = 100_000  # after expanding aliases: a "billion laughs" file is tiny but explodes
-_TIMESTAMP = "tag:yaml.org,2002:timestamp"
-_FLOAT = "tag:yaml.org,2002:float"
-_MERGE = "tag:yaml.org,2002:merge"
-
-Loc = tuple[Any, ...]
-
-
-def _read_text(path: Path) -> str:
-    """The plan's text; a file that is too large or not UTF-8 is one line naming where."""
-    try:
-        with path.open("rb") as file:
-            raw = file.read(MAX_PLAN_BYTES + 1)
-    except OSError as exc:
-        raise PlanError(f"cannot read the plan: {exc.strerror}", path=path) from exc
-    if len(raw) > MAX_PLAN_BYTES:
-        raise PlanError(f"the file is larger than {MAX_PLAN_BYTES:,} bytes: not a plan", path=path)
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise PlanError("the plan is UTF-16, not UTF-8", path=path, row=1, hint="save it as UTF-8")
-    bom = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
-    try:
-        return raw[bom:].decode("utf-8")
-    except UnicodeDecodeError as exc:
-        offset = bom + exc.start
-        line_start = raw.rfind(b"\n", 0, offset) + 1
-        raise PlanError(
-            f"not UTF-8: byte 0x{raw[offset]:02X} at offset {offset} "
-            f"(column {offset - line_start + 1})",
-            path=path,
-            row=raw.count(b"\n", 0, offset) + 1,
-            hint="save the plan as UTF-8",
-        ) from None
-
-
-def _parse(text: str, path: Path) -> tuple[dict[Loc, int], Any]:
-    """(key path -> line, the plain data) of a plan's YAML text.
-
-    The node tree is checked before anything walks it with aliases expanded (the line map,
-    construction, pydantic): its expanded size is capped and a recursive alias refused. Then
-    what PyYAML would silently accept is refused with its line: a key written twice (YAML
-    keeps the last), a date that does not exist or has an implausible year (``0026-01-05``),
-    ``.inf`` and ``.nan``.
-    """
-    loader = _LOADER(text)
-    try:
-        try:
-            node = loader.get_single_node()
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark
-            raise PlanError(
-                f"not valid YAML: {exc.problem}", path=path, row=mark.line + 1 if mark else None
-            ) from None
-        except yaml.reader.ReaderError as exc:  # a control character, e.g. a NUL byte
-            code = ord(exc.character) if isinstance(exc.character, str) else exc.character
-            raise PlanError(
-                f"not valid YAML: control character U+{code:04X} is not allowed",
-                path=path,
-                row=text.count("\n", 0, max(exc.position, 0)) + 1,
-            ) from None
-        except RecursionError:
-            raise PlanError("not valid YAML: nested too deeply", path=path) from None
-        if node is None:
-            return {}, None
-        _check_size(node, path)
-        lines: dict[Loc, int] = {}
-        problems: list[tuple[int, str]] = []
-        for loc, item, line in _walk(node):
-            lines.setdefault(loc, line)
-            problems.extend(_node_problems(loc, item, line))
-        if problems:
-            _raise_problems(path, problems)
-        try:
-            return lines, loader.construct_document(node)
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark
-            raise PlanError(
-                f"not valid YAML: {exc.problem}", path=path, row=mark.line + 1 if mark else None
-            ) from None
-        except (ValueError, OverflowError) as exc:  # a time of 25:00, an int of 5,000 digits
-            raise PlanError(f"not a value a plan can hold: {exc}", path=path) from None
-    finally:
-        loader.dispose()
-
-
-def _children(node: yaml.Node) -> list[yaml.Node]:
-    if isinstance(node, yaml.MappingNode):
-        return [n for pair in node.value for n in pair]
-    return list(node.value) if isinstance(node, yaml.SequenceNode) else []
-
-
-def _check_size(root: yaml.Node, path: Path) -> None:
-    """Refuse a tree that is recursive or larger than ``MAX_NODES`` once aliases expand.
-
-    Iterative, and each distinct node is sized once (aliases share nodes), so a billion laughs
-    costs as much as its text.
-    """
-    size: dict[int, int] = {}
-    open_nodes: set[int] = set()
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
-    while stack:
-        node, children_done = stack.pop()
-        key = id(node)
-        if children_done:
-            open_nodes.discard(key)
-            size[key] = 1 + sum(size[id(c)] for c in _children(node))
-            if size[key] > MAX_NODES:
-                raise PlanError(
-                    f"the plan expands to more than {MAX_NODES:,} YAML nodes through its "
-                    "aliases (*name): not a plan",
-                    path=path,
-                    row=node.start_mark.line + 1,
-                )
-            continue
-        if key in size:
-            continue
-        if key in open_nodes:  # reached again inside its own expansion
-            raise PlanError(
-                "an alias refers to the mapping or list it is in (a recursive alias)",
-                path=path,
-                row=node.start_mark.line + 1,
-            )
-        open_nodes.add(key)
-        stack.append((node, True))
-        stack.extend((c, False) for c in _children(node))
-
-
-def _walk(root: yaml.Node) -> Iterator[tuple[Loc, yaml.Node, int]]:
-    """(key path, node, 1-based line) for every node, aliases expanded, in document order; a
-    mapping value's line is its key's."""
-    stack: list[tuple[Loc, yaml.Node, int]] = [((), root, root.start_mark.line + 1)]
-    while stack:
-        loc, node, line = stack.pop()
-        yield loc, node, line
-        if isinstance(node, yaml.MappingNode):
-            for key, value in reversed(node.value):
-                name = key.value if isinstance(key, yaml.ScalarNode) else "?"
-                stack.append(((*loc, name), value, key.start_mark.line + 1))
-        elif isinstance(node, yaml.SequenceNode):
-            for i in range(len(node.value) - 1, -1, -1):
-                item = node.value[i]
-                stack.append(((*loc, i), item, item.start_mark.line + 1))
-
-
-def _node_problems(loc: Loc, node: yaml.Node, line: int) -> list[tuple[int, str]]:
-    where = f"{loc_text(loc)}: " if loc else ""
-    if isinstance(node, yaml.MappingNode):
-        first: dict[tuple[str, str], int] = {}
-        found = []
-        for key, _ in node.value:
-            if not isinstance(key, yaml.ScalarNode) or key.tag == _MERGE:
-                continue  # `<<: *defaults` may be overridden on purpose
-            ident, key_line = (key.tag, key.value), key.start_mark.line + 1
-            if ident not in first:
-                first[ident] = key_line
-                continue
-            found.append(
-                (
-                    key_line,
-                    f"{where}key {key.value!r} is written twice (first on line "
-                    f"{first[ident]}); YAML would silently keep only the last",
-                )
-            )
-        return found
-    if not isinstance(node, yaml.ScalarNode):
-        return []
-    if node.tag == _FLOAT and node.value.lstrip("+-").lower() in (".inf", ".nan"):
-        return [(line, f"{where}{node.value} is not a number a plan can use")]
-    if node.tag == _TIMESTAMP:
-        problem = _date_problem(node)
-        return [(line, f"{where}{problem}")] if problem else []
-    return []
-
-
-def _date_problem(node: yaml.ScalarNode) -> str | None:
-    """Why a YAML date or timestamp is no campaign day (2026-02-30, 0026-01-05), or None."""
-    try:
-        value = yaml.constructor.SafeConstructor().construct_yaml_timestamp(node)
-    except ValueError as exc:
-        return f"{node.value} is not a date: {exc}"
-    return _year_problem(value.year, node.value)
-
-
-def loc_text(loc: tuple[Any, ...]) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
 def _problems(exc: ValidationError, lines: dict[tuple[Any, ...], int]) -> list[tuple[int, str]]:
     """(line, "key.path: message") per problem; unknown keys first, since a typo in a key
     also makes the key it was meant to be "missing"."""
@@ -865,7 +662,7 @@ def _problems(exc: ValidationError, lines: dict[tuple[Any, ...], int]) -> list[t
         key, sep, rest = message.partition(": ")
         if err["type"] == "value_error" and sep and (*loc, key) in lines:
             loc, message = (*loc, key), rest  # "kpis: roas: …" points at roas's own line
-        line = _line_of(loc, lines)
+        line = line_of(loc, lines)
         if err["type"] == "extra_forbidden":
             key = str(loc[-1])
             siblings = _allowed_keys(loc[:-1])
@@ -896,16 +693,16 @@ def _allowed_keys(parent: tuple[Any, ...]) -> list[str]:
 
 def load_plan(path: Path) -> Plan:
     """Read and validate a plan file; raise ``PlanError`` listing every problem."""
-    lines, data = _parse(_read_text(path), path)
+    lines, data = read_plan(path)
     if not isinstance(data, dict):
         raise PlanError("a plan is a YAML mapping (client:, campaign:, flight:, …)", path=path)
     try:
         plan = Plan.model_validate(data)
     except ValidationError as exc:
-        _raise_problems(path, _problems(exc, lines))
+        raise_problems(path, _problems(exc, lines))
     found = [*cross_checks(plan), *_file_checks(plan, path.parent)]
     if found:
-        _raise_problems(path, [(_line_of(loc, lines), f"{loc_text(loc)}: {m}") for loc, m in found])
+        raise_problems(path, [(line_of(loc, lines), f"{loc_text(loc)}: {m}") for loc, m in found])
     return plan
 
 
@@ -960,19 +757,6 @@ def _file_checks(plan: Plan, base: Path) -> list[tuple[Loc, str]]:
     return []
 
 
-def _line_of(loc: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> int:
-    return next((lines[loc[:n]] for n in range(len(loc), -1, -1) if loc[:n] in lines), 1)
-
-
-def _raise_problems(path: Path, problems: list[tuple[int, str]]) -> NoReturn:
-    problems = list(dict.fromkeys(problems))  # a node reached through two aliases speaks once
-    line, first = problems[0]
-    more = f" (+{len(problems) - 1} more: run `perfmkt validate`)" if len(problems) > 1 else ""
-    err = PlanError(first + more, path=path, row=line)
-    err.problems = [f"{path}:{ln}: {msg}" for ln, msg in problems]
-    raise err from None
-
-
 def _without_password(uri: str) -> str:
     """postgresql://user:secret@host/db -> postgresql://user@host/db, for notes and errors."""
     return re.sub(r"(//[^:/@]+):[^@/]*@", r"\1@", uri)
@@ -1011,7 +795,7 @@ def resolve_sources(
             err = PlanError(
                 f"sources[{i}].path: {source.path!r} matches no file (looked in {base})",
                 path=plan_path,
-                row=_line_of(("sources", i, "path"), lines),
+                row=line_of(("sources", i, "path"), lines),
             )
             if warnings is None:
                 raise err
@@ -1036,6 +820,6 @@ def resolve_sources(
 def _source_lines(plan_path: Path) -> dict[tuple[Any, ...], int]:
     """The plan's line map, read again only to locate a source (the plan already loaded)."""
     try:
-        return _parse(_read_text(plan_path), plan_path)[0]
+        return read_plan(plan_path)[0]
     except PlanError:  # changed since it loaded: the message still names the source
         return {}

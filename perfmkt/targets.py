@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING
 
 from perfmkt.errors import PlanError
 from perfmkt.metrics import CATALOG, VOLUMES
-from perfmkt.plan import WEEKDAYS, Plan, loc_text
+from perfmkt.plan import WEEKDAYS, Plan
+from perfmkt.plan_yaml import loc_text
 
 if TYPE_CHECKING:  # polars loads only for the frames; validating a plan needs none
     import polars as pl
