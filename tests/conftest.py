@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -85,3 +87,41 @@ def small_plan(tmp_path: Path) -> Path:
     touch(google / "search_2026-03-02_2026-03-04.csv", "2026-03-04T09:00:00")
     touch(google / "search_2026-03-04_2026-03-05.csv", "2026-03-06T08:00:00")
     return target / "plan.yaml"
+
+
+@dataclass
+class Inbox:
+    """A local SMTP server's port and the messages it received."""
+
+    port: int
+    messages: list = field(default_factory=list)
+
+    def subject(self, index: int = 0) -> str:
+        from email.header import decode_header, make_header
+
+        return str(make_header(decode_header(self.messages[index]["Subject"])))
+
+
+@pytest.fixture
+def smtp_inbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
+    """A real SMTP server on loopback (aiosmtpd), with PERFMKT_SMTP_* pointing at it."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    with socket.socket() as probe:  # a free port on loopback
+        probe.bind(("127.0.0.1", 0))
+        inbox = Inbox(probe.getsockname()[1])
+
+    class Keep(Message):
+        def handle_message(self, message) -> None:  # type: ignore[no-untyped-def]
+            inbox.messages.append(message)
+
+    controller = Controller(Keep(), hostname="127.0.0.1", port=inbox.port)
+    controller.start()
+    monkeypatch.setenv("PERFMKT_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("PERFMKT_SMTP_PORT", str(inbox.port))
+    monkeypatch.setenv("PERFMKT_SMTP_STARTTLS", "0")
+    try:
+        yield inbox
+    finally:
+        controller.stop()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -17,7 +16,7 @@ from typing import ClassVar
 import polars as pl
 import pytest
 
-from tests.conftest import ROOT, pace_small, run_cli, run_perfmkt
+from tests.conftest import ROOT, Inbox, pace_small, run_cli, run_perfmkt
 
 DEMO = ROOT / "configs" / "demo.yaml"
 
@@ -182,56 +181,27 @@ def test_failed_notification_keeps_the_report(small_plan: Path, tmp_path: Path) 
 
 
 def test_email_arrives_at_a_local_smtp_server(
-    small_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    small_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, smtp_inbox: Inbox
 ) -> None:
-    from email.header import decode_header, make_header
-
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.handlers import Message
-
-    class Keep(Message):
-        messages: ClassVar[list] = []
-
-        def handle_message(self, message) -> None:
-            Keep.messages.append(message)
-
-    with socket.socket() as probe:  # a free port on loopback for the SMTP server
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-
     def send() -> None:
-        controller = Controller(Keep(), hostname="127.0.0.1", port=port)
-        controller.start()
-        try:
-            pace_small(
-                small_plan,
-                "-f",
-                "md",
-                "-o",
-                str(tmp_path / "r"),
-                "--notify",
-                "email:client@shop.example",
-            )
-        finally:
-            controller.stop()
+        pace_small(
+            small_plan, "-f", "md", "-o", tmp_path / "r", "--notify", "email:client@shop.example"
+        )
 
-    monkeypatch.setenv("PERFMKT_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("PERFMKT_SMTP_PORT", str(port))
-    monkeypatch.setenv("PERFMKT_SMTP_STARTTLS", "0")
     monkeypatch.setenv("PERFMKT_SMTP_FROM", "reports@agency.example")
     send()
     # the same through the plan's smtp: (no password here: none is needed on loopback)
     monkeypatch.delenv("PERFMKT_SMTP_HOST")
     small_plan.write_text(
         small_plan.read_text()
-        + f"smtp: {{host: 127.0.0.1, port: {port}, starttls: false, sender: a@agency.example}}\n"
+        + f"smtp: {{host: 127.0.0.1, port: {smtp_inbox.port}, starttls: false, "
+        "sender: a@agency.example}\n"
     )
     send()
-    message, second = Keep.messages
+    message, second = smtp_inbox.messages
     assert (message["From"], second["From"]) == ("reports@agency.example", "a@agency.example")
     assert message["To"] == "client@shop.example"
-    subject = str(make_header(decode_header(message["Subject"])))
-    assert subject == "Shop X — Spring sale: pacing 2026-03-05"
+    assert smtp_inbox.subject() == "Shop X — Spring sale: pacing 2026-03-05"
     html = next(p for p in message.walk() if p.get_content_type() == "text/html")
     assert 'id="scorecards"' in html.get_payload(decode=True).decode()
 

@@ -14,7 +14,6 @@ import json
 import os
 import re
 import signal
-import socket
 import socketserver
 import subprocess
 import sys
@@ -23,14 +22,13 @@ import time
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
-from typing import ClassVar
 
 import polars as pl
 import pytest
 
 from perfmkt.output import slug
 from perfmkt.serialize import csv_cell, money, round_number, rounded, significant
-from tests.conftest import ROOT, pace_small, run_cli, run_perfmkt
+from tests.conftest import ROOT, Inbox, pace_small, run_cli, run_perfmkt
 
 DEMO = ROOT / "configs" / "demo.yaml"
 AS_OF = ["--as-of", "2026-03-05"]
@@ -628,44 +626,21 @@ def test_failed_notifications_are_warnings_and_the_batch_goes_on(
 
 
 def test_a_newline_in_a_name_never_becomes_an_email_header(
-    small_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    small_plan: Path, tmp_path: Path, smtp_inbox: Inbox
 ) -> None:
-    from email.header import decode_header, make_header
-
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.handlers import Message
-
-    class Keep(Message):
-        messages: ClassVar[list] = []
-
-        def handle_message(self, message) -> None:
-            Keep.messages.append(message)
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     small_plan.write_text(
         small_plan.read_text().replace(
             "client: Shop X", 'client: "Shop X\\r\\nBcc: thief@evil.example"'
         )
     )
-    monkeypatch.setenv("PERFMKT_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("PERFMKT_SMTP_PORT", str(port))
-    monkeypatch.setenv("PERFMKT_SMTP_STARTTLS", "0")
-    controller = Controller(Keep(), hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        _, stderr = pace_small(
-            small_plan, "-f", "md", "-o", tmp_path / "r", "--notify", "email:client@shop.example"
-        )
-    finally:
-        controller.stop()
+    _, stderr = pace_small(
+        small_plan, "-f", "md", "-o", tmp_path / "r", "--notify", "email:client@shop.example"
+    )
     assert "perfmkt: warning" not in stderr
-    (message,) = Keep.messages
+    (message,) = smtp_inbox.messages
     assert message["Bcc"] is None and "thief" not in message["X-RcptTo"]
     assert message["X-RcptTo"] == "client@shop.example"
-    subject = str(make_header(decode_header(message["Subject"])))
-    assert subject == "Shop X Bcc: thief@evil.example — Spring sale: pacing 2026-03-05"
+    assert smtp_inbox.subject() == "Shop X Bcc: thief@evil.example — Spring sale: pacing 2026-03-05"
 
 
 # --- a run killed while writing -------------------------------------------------------------
