@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import json
 import math
+import re
+import subprocess
+import sys
 import time
 from datetime import date, timedelta
 from fractions import Fraction
@@ -618,6 +621,40 @@ def test_regexes_polars_cannot_run(tmp_path: Path, pattern: str, reason: str, ke
 def test_rust_regex_syntax_python_lacks_is_accepted(tmp_path: Path) -> None:
     text = PLAN + "channels:\n  g: {platform: google_ads, campaigns: '^\\pL+_(?<n>x)'}\n"
     assert load_plan(plan_file(tmp_path, text)).channels["g"].campaigns == "^\\pL+_(?<n>x)"
+
+
+REGEX_TOKENS = [
+    *"ab_ é.^$|*+?()[]{}-&~:=!<>,09",
+    *[f"\\{c}" for c in "dwsbBZAz1.|-_<>=#/pL"],
+    *["(?:", "(?=", "(?!", "(?<n>", "(?i)", "*?", "+?", "*+", "[^", "[a-z]", "[[:alpha:]]"],
+]
+
+
+@settings(max_examples=3_000, deadline=None)
+@given(st.lists(st.sampled_from(REGEX_TOKENS), min_size=1, max_size=8).map("".join))
+def test_patterns_checked_without_polars_are_ones_polars_runs(pattern: str) -> None:
+    """The shared syntax load_plan checks with Python's re alone: polars must accept every
+    pattern that check lets through (the others go to polars itself)."""
+    from perfmkt.plan import _PLAIN_REGEX
+
+    if not _PLAIN_REGEX.fullmatch(pattern):
+        return
+    try:
+        re.compile(pattern)
+    except re.error:
+        return
+    pl.Series([""]).str.contains(pattern)  # raises if polars refuses it
+
+
+def test_validating_a_plan_does_not_load_polars() -> None:
+    code = (
+        "import sys; from pathlib import Path; from perfmkt.plan import load_plan; "
+        "load_plan(Path('configs/demo.yaml')); print('polars' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "False"
 
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
