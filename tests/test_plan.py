@@ -24,13 +24,18 @@ timeline:
 """
 
 
-def plan_file(tmp_path: Path, text: str) -> Path:
+def plan_file(tmp_path: Path, text: str | bytes) -> Path:
+    """``text`` written as ``tmp_path/plan.yaml`` (UTF-8), or ``bytes`` as they are."""
     path = tmp_path / "plan.yaml"
-    path.write_text(text, encoding="utf-8")
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
     return path
 
 
-def problem(tmp_path: Path, text: str) -> PlanError:
+def problem(tmp_path: Path, text: str | bytes) -> PlanError:
+    """The ``PlanError`` that loading ``text`` as a plan raises."""
     with pytest.raises(PlanError) as caught:
         load_plan(plan_file(tmp_path, text))
     return caught.value

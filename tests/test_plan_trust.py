@@ -28,6 +28,7 @@ from perfmkt.metrics import CATALOG, VOLUMES
 from perfmkt.plan import Bands, Plan, StatusBands, load_plan, resolve_sources
 from perfmkt.targets import daily_series, daily_targets
 from tests.conftest import ROOT, make_plan, run_cli
+from tests.test_plan import plan_file, problem
 
 MON = date(2026, 1, 5)  # a Monday: 2026-W02 is 5..11 Jan, W03 12..18 Jan
 
@@ -115,7 +116,7 @@ def test_a_period_of_ratios_only_keeps_its_spend_share() -> None:
     }
 
 
-def test_ratios_alone_that_contradict_each_other_are_refused() -> None:
+def test_ratios_alone_that_contradict_each_other_are_problem() -> None:
     """ROAS 4 on W02's 700 spend is revenue 2,800; CIR 0.5 would need 1,400."""
     plan = make_plan(
         MON,
@@ -148,35 +149,18 @@ timeline:
 """
 
 
-def plan_file(tmp_path: Path, text: str, name: str = "plan.yaml") -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def refused(tmp_path: Path, text: str | bytes) -> PlanError:
-    path = tmp_path / "plan.yaml"
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-    with pytest.raises(PlanError) as caught:
-        load_plan(path)
-    return caught.value
-
-
 def test_volume_ratio_and_spend_that_disagree_name_the_line(tmp_path: Path) -> None:
     # 20 orders × 300,000 = 6,000,000: agrees (and 6,020,000 is within the 0.5 % of rounding)
     for spend in (6_000_000, 6_020_000):
         load_plan(plan_file(tmp_path, PLAN + f"    spend: {spend}\n"))
-    err = refused(tmp_path, PLAN + "    spend: 7_000_000\n")
+    err = problem(tmp_path, PLAN + "    spend: 7_000_000\n")
     assert str(err) == (
         f"{tmp_path / 'plan.yaml'}:13: timeline[0].cpo: spend 7,000,000 and orders 20 make cpo "
         "350,000, not the 300,000 written: give two of spend, orders and cpo"
     )
     # through a chain: ROAS 2 on the 6,000,000 orders × CPO imply is 12,000,000, not 20,000,000
     chained = PLAN.replace("kpis:\n", "kpis:\n  revenue: 50_000_000\n")
-    err = refused(tmp_path, chained + "    roas: 2\n    revenue: 20_000_000\n")
+    err = problem(tmp_path, chained + "    roas: 2\n    revenue: 20_000_000\n")
     assert err.row == 15
     assert "timeline[0].roas: revenue 20,000,000 and spend 6,000,000 make roas 3.333, not" in str(
         err
@@ -269,7 +253,7 @@ def test_early_overspend_given_moves_to_the_final_one() -> None:
 
 def test_early_bands_must_be_ordered_once_merged(tmp_path: Path) -> None:
     text = PLAN + "status: {on_track: 0.9, early: {at_risk: 0.92}}\n"
-    err = refused(tmp_path, text)
+    err = problem(tmp_path, text)
     assert str(err) == where(tmp_path, 14) + (
         "status.early: at_risk 0.92 must not be above on_track 0.9"
     )
@@ -442,15 +426,15 @@ def where(tmp_path: Path, line: int) -> str:
 
 
 def test_duplicate_keys(tmp_path: Path) -> None:
-    err = refused(tmp_path, PLAN.replace("  orders: 100\n", "  orders: 100\n  orders: 200\n"))
+    err = problem(tmp_path, PLAN.replace("  orders: 100\n", "  orders: 100\n  orders: 200\n"))
     assert str(err) == where(tmp_path, 10) + (
         "kpis: key 'orders' is written twice (first on line 9); YAML would silently keep only "
         "the last"
     )
-    err = refused(tmp_path, PLAN + "kpis: {spend: 1}\n")
+    err = problem(tmp_path, PLAN + "kpis: {spend: 1}\n")
     assert str(err).startswith(where(tmp_path, 14) + "key 'kpis' is written twice")
     flow = PLAN.replace("{start: 2026-03-02,", "{start: 2026-03-02, start: 2026-03-03,")
-    assert "flight: key 'start' is written twice (first on line 4)" in str(refused(tmp_path, flow))
+    assert "flight: key 'start' is written twice (first on line 4)" in str(problem(tmp_path, flow))
     # a merge key is an override on purpose, not a duplicate
     merged = PLAN + "channels:\n  a: &d {platform: meta}\n  b: {<<: *d, campaigns: x}\n"
     assert load_plan(plan_file(tmp_path, merged)).channels["b"].platform == "meta"
@@ -458,47 +442,35 @@ def test_duplicate_keys(tmp_path: Path) -> None:
 
 def test_not_utf8(tmp_path: Path) -> None:
     raw = PLAN.replace("Spring", "Xuân").encode("utf-8").replace("â".encode(), b"\xe2")
-    err = refused(tmp_path, raw)
+    err = problem(tmp_path, raw)
     assert str(err) == where(tmp_path, 2) + (
         "not UTF-8: byte 0xE2 at offset 27 (column 13) (save the plan as UTF-8)"
     )
-    err = refused(tmp_path, PLAN.encode("utf-16"))
+    err = problem(tmp_path, PLAN.encode("utf-16"))
     assert str(err) == where(tmp_path, 1) + "the plan is UTF-16, not UTF-8 (save it as UTF-8)"
     assert load_plan(plan_file(tmp_path, "\ufeff" + PLAN)).client == "Shop X"  # BOM is fine
 
 
-@pytest.mark.parametrize(
-    ("edit", "line", "message"),
-    [
-        (("  orders: 100", "  orders: 100\n  cpo: 0"), 10, "kpis.cpo: a target must be greater"),
-        (("  orders: 100", "  orders: 100\n  roas: 0"), 10, "kpis.roas: a target must be greater"),
-        (("    cpo: 300_000", "    cpo: 0"), 13, "timeline[0].cpo: a ratio target must be"),
-        (("    cpo: 300_000", "    roas: 0"), 13, "timeline[0].roas: a ratio target must be"),
-    ],
-)
-def test_zero_ratio_targets(tmp_path: Path, edit: tuple[str, str], line: int, message: str):
-    err = refused(tmp_path, PLAN.replace(*edit))
-    assert str(err).startswith(where(tmp_path, line) + message), str(err)
+ZERO_RATIOS = [
+    (("  orders: 100", "  orders: 100\n  cpo: 0"), 10, "kpis.cpo: a target must be greater"),
+    (("  orders: 100", "  orders: 100\n  roas: 0"), 10, "kpis.roas: a target must be greater"),
+    (("    cpo: 300_000", "    cpo: 0"), 13, "timeline[0].cpo: a ratio target must be"),
+    (("    cpo: 300_000", "    roas: 0"), 13, "timeline[0].roas: a ratio target must be"),
+]
 
 
 def test_zero_ratio_in_channel_kpis(tmp_path: Path) -> None:
-    err = refused(tmp_path, PLAN + "channels:\n  g: {platform: google_ads, kpis: {cpo: 0}}\n")
+    err = problem(tmp_path, PLAN + "channels:\n  g: {platform: google_ads, kpis: {cpo: 0}}\n")
     assert str(err).startswith(where(tmp_path, 15) + "channels.g.kpis.cpo: a target must be")
 
 
-@pytest.mark.parametrize(
-    ("edit", "line", "message"),
-    [
-        (("spend: 10_000_000", "spend: .inf"), 8, "kpis.spend: .inf is not a number a plan"),
-        (("orders: 20", "orders: .nan"), 12, "timeline[0].orders: .nan is not a number"),
-        (("cpo: 300_000", "cpo: -.Inf"), 13, "timeline[0].cpo: -.Inf is not a number"),
-        (("orders: 100", "orders: 'nan'"), 9, "kpis.orders: Input should be a finite number"),
-        (("orders: 20", "orders: 'inf'"), 12, "timeline[0].orders: expected a number, got 'inf'"),
-    ],
-)
-def test_inf_and_nan(tmp_path: Path, edit: tuple[str, str], line: int, message: str) -> None:
-    err = refused(tmp_path, PLAN.replace(*edit))
-    assert str(err).startswith(where(tmp_path, line) + message), str(err)
+INF_AND_NAN = [
+    (("spend: 10_000_000", "spend: .inf"), 8, "kpis.spend: .inf is not a number a plan"),
+    (("orders: 20", "orders: .nan"), 12, "timeline[0].orders: .nan is not a number"),
+    (("cpo: 300_000", "cpo: -.Inf"), 13, "timeline[0].cpo: -.Inf is not a number"),
+    (("orders: 100", "orders: 'nan'"), 9, "kpis.orders: Input should be a finite number"),
+    (("orders: 20", "orders: 'inf'"), 12, "timeline[0].orders: expected a number, got 'inf'"),
+]
 
 
 def test_inf_in_other_numbers(tmp_path: Path) -> None:
@@ -508,59 +480,58 @@ def test_inf_in_other_numbers(tmp_path: Path) -> None:
         ("fx: {USD: .inf}\n", "fx.USD"),
         ("shape: {ramp: [1, .inf]}\n", "shape.ramp[1]"),
     ):
-        err = refused(tmp_path, PLAN + extra)
+        err = problem(tmp_path, PLAN + extra)
         assert str(err).startswith(where(tmp_path, 14) + key + ": "), str(err)
 
 
-@pytest.mark.parametrize(
-    ("edit", "line", "message"),
-    [
-        (
-            ("start: 2026-03-02,", "start: 0026-03-02,"),
-            4,
-            "flight.start: 0026-03-02: year 0026 is not a plausible campaign year (did you mean "
-            "2026?)",
-        ),
-        (
-            ("end: 2026-03-15}", "end: '0026-03-15'}"),
-            4,
-            "flight.end: 0026-03-15: year 0026 is not a plausible campaign year",
-        ),
-        (
-            ("week: 2026-W10", "week: 0026-W10"),
-            11,
-            "timeline[0]: week 0026-W10: year 0026 is not a plausible campaign year",
-        ),
-        (
-            ("week: 2026-W10", "start: 2026-03-02\n    end: 2206-03-08"),
-            12,
-            "timeline[0].end: 2206-03-08: year 2206 is not a plausible campaign year",
-        ),
-        (
-            ("week: 2026-W10", "start: 2026-02-30\n    end: 2026-03-08"),
-            11,
-            "timeline[0].start: 2026-02-30 is not a date: day is out of range for month",
-        ),
-        (("orders: 100", "orders: 100\nnote: 0026-01-01"), 10, "note: 0026-01-01: year 0026"),
-    ],
-)
-def test_implausible_and_impossible_dates(
+BAD_DATES = [
+    (
+        ("start: 2026-03-02,", "start: 0026-03-02,"),
+        4,
+        "flight.start: 0026-03-02: year 0026 is not a plausible campaign year (did you mean 2026?)",
+    ),
+    (
+        ("end: 2026-03-15}", "end: '0026-03-15'}"),
+        4,
+        "flight.end: 0026-03-15: year 0026 is not a plausible campaign year",
+    ),
+    (
+        ("week: 2026-W10", "week: 0026-W10"),
+        11,
+        "timeline[0]: week 0026-W10: year 0026 is not a plausible campaign year",
+    ),
+    (
+        ("week: 2026-W10", "start: 2026-03-02\n    end: 2206-03-08"),
+        12,
+        "timeline[0].end: 2206-03-08: year 2206 is not a plausible campaign year",
+    ),
+    (
+        ("week: 2026-W10", "start: 2026-02-30\n    end: 2026-03-08"),
+        11,
+        "timeline[0].start: 2026-02-30 is not a date: day is out of range for month",
+    ),
+    (("orders: 100", "orders: 100\nnote: 0026-01-01"), 10, "note: 0026-01-01: year 0026"),
+]
+
+
+@pytest.mark.parametrize(("edit", "line", "message"), [*ZERO_RATIOS, *INF_AND_NAN, *BAD_DATES])
+def test_a_bad_value_is_refused_on_its_line(
     tmp_path: Path, edit: tuple[str, str], line: int, message: str
 ) -> None:
-    err = refused(tmp_path, PLAN.replace(*edit))
+    err = problem(tmp_path, PLAN.replace(*edit))
     assert str(err).startswith(where(tmp_path, line) + message), str(err)
 
 
 def test_values_yaml_cannot_construct_have_their_line(tmp_path: Path) -> None:
-    err = refused(tmp_path, PLAN + "x_time: 2026-01-05 25:00:00\n")
+    err = problem(tmp_path, PLAN + "x_time: 2026-01-05 25:00:00\n")
     assert str(err) == where(tmp_path, 14) + (
         "x_time: 2026-01-05 25:00:00 is not a date: hour must be in 0..23"
     )
-    err = refused(tmp_path, PLAN + "x_nul: \0\n")
+    err = problem(tmp_path, PLAN + "x_nul: \0\n")
     assert str(err) == where(tmp_path, 14) + (
         "not valid YAML: control character U+0000 is not allowed"
     )
-    err = refused(tmp_path, PLAN.replace("orders: 100", "orders: 1" + "0" * 5_000))
+    err = problem(tmp_path, PLAN.replace("orders: 100", "orders: 1" + "0" * 5_000))
     assert "not a value a plan can hold: Exceeds the limit (4300 digits)" in str(err)
 
 
@@ -573,7 +544,7 @@ def bomb(levels: int) -> str:
 
 def test_alias_bomb_is_refused_fast(tmp_path: Path) -> None:
     started = time.perf_counter()
-    err = refused(tmp_path, PLAN + bomb(10))  # 9^10 ≈ 3.5 billion nodes once expanded
+    err = problem(tmp_path, PLAN + bomb(10))  # 9^10 ≈ 3.5 billion nodes once expanded
     assert time.perf_counter() - started < 2
     assert str(err) == where(tmp_path, 19) + (
         "the plan expands to more than 100,000 YAML nodes through its aliases (*name): not a plan"
@@ -583,18 +554,18 @@ def test_alias_bomb_is_refused_fast(tmp_path: Path) -> None:
 
 
 def test_recursive_alias_and_deep_nesting(tmp_path: Path) -> None:
-    err = refused(tmp_path, PLAN + "x_loop: &r [1, *r]\n")
+    err = problem(tmp_path, PLAN + "x_loop: &r [1, *r]\n")
     assert str(err) == where(tmp_path, 14) + (
         "an alias refers to the mapping or list it is in (a recursive alias)"
     )
     started = time.perf_counter()
-    err = refused(tmp_path, PLAN + "x_deep: " + "[" * 50_000 + "]" * 50_000 + "\n")
+    err = problem(tmp_path, PLAN + "x_deep: " + "[" * 50_000 + "]" * 50_000 + "\n")
     assert time.perf_counter() - started < 5
     assert str(err).startswith(f"{tmp_path / 'plan.yaml'}")
 
 
 def test_a_huge_file_is_refused_without_reading_it_all(tmp_path: Path) -> None:
-    err = refused(tmp_path, PLAN + "#" * 2_000_000 + "\n")
+    err = problem(tmp_path, PLAN + "#" * 2_000_000 + "\n")
     assert (
         str(err) == f"{tmp_path / 'plan.yaml'}: the file is larger than 1,000,000 bytes: not a plan"
     )
@@ -611,7 +582,7 @@ def test_a_huge_file_is_refused_without_reading_it_all(tmp_path: Path) -> None:
 @pytest.mark.parametrize("key", ["campaigns", "order_source"])
 def test_regexes_polars_cannot_run(tmp_path: Path, pattern: str, reason: str, key: str) -> None:
     text = PLAN + f"channels:\n  g: {{platform: google_ads, {key}: '{pattern}'}}\n"
-    err = refused(tmp_path, text)
+    err = problem(tmp_path, text)
     assert str(err) == where(tmp_path, 15) + (
         f"channels.g.{key}: not a valid regular expression: {reason} (polars runs it, with "
         "Rust's regex syntax)"
@@ -681,23 +652,23 @@ def test_logo_images_are_accepted(tmp_path: Path, name: str, content: bytes) -> 
 
 def test_logo_that_is_not_a_small_image(tmp_path: Path) -> None:
     text = PLAN + "branding:\n  agency: A\n  logo: logo.png\n"
-    err = refused(tmp_path, text)
+    err = problem(tmp_path, text)
     assert str(err) == where(tmp_path, 16) + (
         f"branding.logo: cannot read the logo {tmp_path / 'logo.png'}: No such file or directory"
     )
     (tmp_path / "logo.png").write_text("<html>not an image</html>")
-    err = refused(tmp_path, text)
+    err = problem(tmp_path, text)
     assert str(err) == where(tmp_path, 16) + (
         "branding.logo: 'logo.png' is not a PNG, JPEG, GIF, WebP or SVG image"
     )
     (tmp_path / "logo.png").write_bytes(PNG + b"\0" * 2_000_000)
-    err = refused(tmp_path, text)
+    err = problem(tmp_path, text)
     assert str(err) == where(tmp_path, 16) + (
         "branding.logo: 'logo.png' is 2,000,040 bytes, more than the 2,000,000 a logo may have"
     )
     (tmp_path / "logo.png").unlink()
     (tmp_path / "logo.png").mkdir()
-    assert "is not a file" in str(refused(tmp_path, text))
+    assert "is not a file" in str(problem(tmp_path, text))
 
 
 def test_cli_gives_one_line_and_exit_2(tmp_path: Path) -> None:
