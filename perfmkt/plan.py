@@ -30,7 +30,15 @@ from pydantic import (
 
 from perfmkt.errors import PlanError
 from perfmkt.metrics import CATALOG, DEFAULT_KPIS, MEASURES, RATIOS, VOLUMES
-from perfmkt.plan_yaml import Loc, line_of, loc_text, raise_problems, read_plan, year_problem
+from perfmkt.plan_yaml import (
+    PLAUSIBLE_YEARS,
+    Loc,
+    line_of,
+    loc_text,
+    raise_problems,
+    read_plan,
+    year_problem,
+)
 from perfmkt.sources.base import EXCLUDED_STATUSES, QueryOptions, ReadOptions, ShopOptions
 
 
@@ -124,7 +132,7 @@ class Source(Strict):
             return self
         allowed = (*AD_FIELDS, *MEASURES) if self.kind == "ads" else SHOP_FIELDS[self.kind]
         for name in self.columns:
-            _check_kpi_name(name, allowed, f"column field for {self.kind}")
+            _check_kpi_name(name, allowed, f"column field for {self.kind}", f"columns: {name}: ")
         if self.kind != "ads":
             return self
         known = ("google_ads", "meta", "tiktok", "microsoft_ads", "linkedin")
@@ -226,18 +234,20 @@ def _polars_regex(pattern: str) -> str:
 
 def _valid_kpis(value: dict[str, float]) -> dict[str, float]:
     for name, target in value.items():
-        _check_kpi_name(name, tuple(CATALOG), "KPI")
+        _check_kpi_name(name, tuple(CATALOG), "KPI", f"{name}: ")
         if target <= 0:
             raise ValueError(f"{name}: a target must be greater than 0, got {target}")
     return value
 
 
-def _check_kpi_name(name: str, allowed: tuple[str, ...], what: str) -> None:
+def _check_kpi_name(name: str, allowed: tuple[str, ...], what: str, at: str = "") -> None:
+    """Refuse an unknown name with "did you mean"; ``at`` ("orders: ") starts the message with
+    the key it is about, so the problem points at that key's own line (see ``_problems``)."""
     if name in allowed:
         return
     close = difflib.get_close_matches(name, allowed, n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else f" (one of: {', '.join(allowed)})"
-    raise ValueError(f"unknown {what} {name!r}{hint}")
+    raise ValueError(f"{at}unknown {what} {name!r}{hint}")
 
 
 # Ratios a period can target: each fixes one of its volumes from the other (see targets.py).
@@ -252,7 +262,9 @@ class Period(BaseModel):
     start: PlanDate | None = None
     end: PlanDate | None = None
     week: str | None = Field(None, description="ISO week such as 2026-W03")
-    flight_week: int | None = Field(None, ge=1, description="1 = the flight's first 7 days")
+    flight_week: int | None = Field(
+        None, ge=1, le=53 * len(PLAUSIBLE_YEARS), description="1 = the flight's first 7 days"
+    )
     label: str | None = None
 
     @model_validator(mode="after")
@@ -278,7 +290,7 @@ class Period(BaseModel):
         elif self.start and self.end and self.end < self.start:
             raise ValueError(f"end {self.end} is before start {self.start}")
         for key, value in self.targets.items():
-            _check_kpi_name(key, (*VOLUMES, *PERIOD_RATIOS), "timeline target")
+            _check_kpi_name(key, (*VOLUMES, *PERIOD_RATIOS), "timeline target", f"{key}: ")
             if not isinstance(value, int | float) or isinstance(value, bool):
                 raise ValueError(f"{key}: expected a number, got {value!r}")
             if not math.isfinite(value):
@@ -341,7 +353,7 @@ class Shape(Strict):
     def _weekdays(cls, value: dict[str, float] | str | None) -> dict[str, float] | str | None:
         if isinstance(value, dict):
             for day, weight in value.items():
-                _check_kpi_name(day, WEEKDAYS, "weekday")
+                _check_kpi_name(day, WEEKDAYS, "weekday", f"{day}: ")
                 if weight < 0:
                     raise ValueError(f"{day}: a weight must be ≥ 0")
             if not any(value.get(d, 1.0) > 0 for d in WEEKDAYS):
@@ -566,7 +578,7 @@ class Plan(Strict):
     @classmethod
     def _truth(cls, value: dict[str, str]) -> dict[str, str]:
         for name in value:
-            _check_kpi_name(name, tuple(TRUTH_KPIS), "truth KPI")
+            _check_kpi_name(name, tuple(TRUTH_KPIS), "truth KPI", f"{name}: ")
         return value
 
     @property
@@ -680,9 +692,11 @@ def _problems(exc: ValidationError, lines: dict[tuple[Any, ...], int]) -> list[t
         # pydantic adds the model-validator "mode" or union branch names to loc; keep keys only.
         loc = tuple(p for p in err["loc"] if p in ("",) or not str(p).startswith("function-"))
         message = str(err["msg"]).removeprefix("Value error, ")
-        key, sep, rest = message.partition(": ")
-        if err["type"] == "value_error" and sep and (*loc, key) in lines:
-            loc, message = (*loc, key), rest  # "kpis: roas: …" points at roas's own line
+        while err["type"] == "value_error":  # "roas: …" under kpis points at roas's own line
+            key, sep, rest = message.partition(": ")
+            if not sep or (*loc, key) not in lines:
+                break
+            loc, message = (*loc, key), rest
         line = line_of(loc, lines)
         if err["type"] == "extra_forbidden":
             key = str(loc[-1])
@@ -716,7 +730,11 @@ def load_plan(path: Path) -> Plan:
     """Read and validate a plan file; raise ``PlanError`` listing every problem."""
     lines, data = read_plan(path)
     if not isinstance(data, dict):
-        raise PlanError("a plan is a YAML mapping (client:, campaign:, flight:, …)", path=path)
+        raise PlanError(
+            "a plan is a YAML mapping (client:, campaign:, flight:, …)",
+            path=path,
+            row=lines.get((), 1),
+        )
     try:
         plan = Plan.model_validate(data)
     except ValidationError as exc:

@@ -3,11 +3,15 @@
 ``read_plan`` turns a plan file into plain data and a map from key path to 1-based line
 (``("timeline", 1, "orders") -> 12``), so every later problem can be reported as
 ``plan.yaml:12: timeline[1].orders: …``. On the way it refuses, each as one ``PlanError`` line
-with the file and line, what PyYAML would load silently or slowly: a file over
-``MAX_PLAN_BYTES``, one that is not UTF-8 (a UTF-8 BOM is fine), YAML syntax errors and control
-characters, a tree larger than ``MAX_NODES`` once aliases expand (a "billion laughs"), a
-recursive alias, a key written twice, a date that does not exist or has an implausible year
-(``0026-01-05``), ``.inf`` and ``.nan``.
+with the file and line, what PyYAML would load silently or slowly:
+
+- a file over ``MAX_PLAN_BYTES``, or not UTF-8 (a UTF-8 BOM and CRLF line ends are fine);
+- YAML syntax errors (tabs in indentation among them) and control characters;
+- a tree of more than ``MAX_NODES`` values once aliases expand (a "billion laughs"), a
+  recursive alias;
+- a key written twice, a key that is not text (``1:``, ``2026-01-05:``, ``~:``);
+- a date that does not exist or has an implausible year (``0026-01-05``), ``.inf``, ``.nan``
+  and numbers over ``MAX_NUMBER_CHARS`` characters.
 
 Pure parsing: what the keys mean is ``perfmkt.plan``'s business.
 """
@@ -41,7 +45,11 @@ MAX_PLAN_BYTES = 1_000_000
 MAX_NODES = 100_000  # after expanding aliases: a "billion laughs" file is tiny but explodes
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _FLOAT = "tag:yaml.org,2002:float"
+_INT = "tag:yaml.org,2002:int"
+MAX_NUMBER_CHARS = 100  # a plan's largest number (a spend in VND) has about 15 digits
 _MERGE = "tag:yaml.org,2002:merge"
+_STR = "tag:yaml.org,2002:str"
+_KEY_KINDS = {"int": "a number", "float": "a number", "bool": "a yes/no", "timestamp": "a date"}
 
 Loc = tuple[Any, ...]
 
@@ -60,7 +68,12 @@ def _read_text(path: Path) -> str:
     except OSError as exc:
         raise PlanError(f"cannot read the plan: {exc.strerror}", path=path) from exc
     if len(raw) > MAX_PLAN_BYTES:
-        raise PlanError(f"the file is larger than {MAX_PLAN_BYTES:,} bytes: not a plan", path=path)
+        raise PlanError(
+            f"the file is larger than {MAX_PLAN_BYTES:,} bytes (the limit falls on this line): "
+            "not a plan",
+            path=path,
+            row=raw.count(b"\n", 0, MAX_PLAN_BYTES) + 1,
+        )
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise PlanError("the plan is UTF-16, not UTF-8", path=path, row=1, hint="save it as UTF-8")
     bom = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
@@ -122,7 +135,7 @@ def _parse(text: str, path: Path) -> tuple[dict[Loc, int], Any]:
             raise PlanError(
                 f"not valid YAML: {exc.problem}", path=path, row=mark.line + 1 if mark else None
             ) from None
-        except (ValueError, OverflowError) as exc:  # a time of 25:00, an int of 5,000 digits
+        except (ValueError, OverflowError) as exc:  # a safety net: values are checked above
             raise PlanError(f"not a value a plan can hold: {exc}", path=path) from None
     finally:
         loader.dispose()
@@ -151,8 +164,8 @@ def _check_size(root: yaml.Node, path: Path) -> None:
             size[key] = 1 + sum(size[id(c)] for c in _children(node))
             if size[key] > MAX_NODES:
                 raise PlanError(
-                    f"the plan expands to more than {MAX_NODES:,} YAML nodes through its "
-                    "aliases (*name): not a plan",
+                    f"the plan has more than {MAX_NODES:,} YAML values (an alias *name "
+                    "counting as what it repeats): not a plan",
                     path=path,
                     row=node.start_mark.line + 1,
                 )
@@ -190,27 +203,34 @@ def _walk(root: yaml.Node) -> Iterator[tuple[Loc, yaml.Node, int]]:
 def _node_problems(loc: Loc, node: yaml.Node, line: int) -> list[tuple[int, str]]:
     where = f"{loc_text(loc)}: " if loc else ""
     if isinstance(node, yaml.MappingNode):
-        first: dict[tuple[str, str], int] = {}
+        first: dict[str, int] = {}
         found = []
         for key, _ in node.value:
             if not isinstance(key, yaml.ScalarNode) or key.tag == _MERGE:
                 continue  # `<<: *defaults` may be overridden on purpose
-            ident, key_line = (key.tag, key.value), key.start_mark.line + 1
-            if ident not in first:
-                first[ident] = key_line
-                continue
-            found.append(
-                (
-                    key_line,
-                    f"{where}key {key.value!r} is written twice (first on line "
-                    f"{first[ident]}); YAML would silently keep only the last",
+            key_line = key.start_mark.line + 1
+            if key.tag != _STR:  # every key of a plan is a name: not `1:`, `2026-01-05:`, `~:`
+                kind = _KEY_KINDS.get(key.tag.rsplit(":", 1)[-1], "empty")
+                found.append((key_line, f"{where}key {key.value!r} is {kind}, not a name"))
+            elif key.value in first:
+                found.append(
+                    (
+                        key_line,
+                        f"{where}key {key.value!r} is written twice (first on line "
+                        f"{first[key.value]}); YAML would silently keep only the last",
+                    )
                 )
-            )
+            else:
+                first[key.value] = key_line
         return found
     if not isinstance(node, yaml.ScalarNode):
         return []
     if node.tag == _FLOAT and node.value.lstrip("+-").lower() in (".inf", ".nan"):
         return [(line, f"{where}{node.value} is not a number a plan can use")]
+    if node.tag in (_INT, _FLOAT) and len(node.value) > MAX_NUMBER_CHARS:
+        return [
+            (line, f"{where}a number {len(node.value):,} characters long is not one a plan can use")
+        ]
     if node.tag == _TIMESTAMP:
         problem = _date_problem(node)
         return [(line, f"{where}{problem}")] if problem else []

@@ -532,7 +532,9 @@ def test_values_yaml_cannot_construct_have_their_line(tmp_path: Path) -> None:
         "not valid YAML: control character U+0000 is not allowed"
     )
     err = problem(tmp_path, PLAN.replace("orders: 100", "orders: 1" + "0" * 5_000))
-    assert "not a value a plan can hold: Exceeds the limit (4300 digits)" in str(err)
+    assert str(err) == where(tmp_path, 9) + (
+        "kpis.orders: a number 5,001 characters long is not one a plan can use"
+    )
 
 
 def bomb(levels: int) -> str:
@@ -542,13 +544,17 @@ def bomb(levels: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+TOO_MANY_VALUES = (
+    "the plan has more than 100,000 YAML values (an alias *name counting as what it repeats): "
+    "not a plan"
+)
+
+
 def test_alias_bomb_is_refused_fast(tmp_path: Path) -> None:
     started = time.perf_counter()
     err = problem(tmp_path, PLAN + bomb(10))  # 9^10 ≈ 3.5 billion nodes once expanded
     assert time.perf_counter() - started < 2
-    assert str(err) == where(tmp_path, 19) + (
-        "the plan expands to more than 100,000 YAML nodes through its aliases (*name): not a plan"
-    )
+    assert str(err) == where(tmp_path, 19) + TOO_MANY_VALUES
     shared = PLAN + "channels:\n  a: &d {platform: meta}\n  b: *d\n"  # an alias is fine
     assert load_plan(plan_file(tmp_path, shared)).channels["b"].platform == "meta"
 
@@ -565,10 +571,14 @@ def test_recursive_alias_and_deep_nesting(tmp_path: Path) -> None:
 
 
 def test_a_huge_file_is_refused_without_reading_it_all(tmp_path: Path) -> None:
-    err = problem(tmp_path, PLAN + "#" * 2_000_000 + "\n")
-    assert (
-        str(err) == f"{tmp_path / 'plan.yaml'}: the file is larger than 1,000,000 bytes: not a plan"
+    err = problem(tmp_path, PLAN + "# many\n" * 300_000)  # 2.1 MB
+    # PLAN's 225 bytes (13 lines) and 142,825 lines of 7 bytes fill the 1,000,000 exactly: the
+    # first byte over the limit starts line 13 + 142,825 + 1
+    assert str(err) == where(tmp_path, 142_839) + (
+        "the file is larger than 1,000,000 bytes (the limit falls on this line): not a plan"
     )
+    err = problem(tmp_path, PLAN + "x_big: [" + "1," * 200_000 + "]\n")  # 400 KB, no alias
+    assert str(err) == where(tmp_path, 14) + TOO_MANY_VALUES
 
 
 @pytest.mark.parametrize(
@@ -671,14 +681,73 @@ def test_logo_that_is_not_a_small_image(tmp_path: Path) -> None:
     assert "is not a file" in str(problem(tmp_path, text))
 
 
-def test_cli_gives_one_line_and_exit_2(tmp_path: Path) -> None:
-    path = plan_file(tmp_path, PLAN + bomb(10))
+BROKEN_PLANS = {
+    "empty file": (b"", 1, "a plan is a YAML mapping (client:, campaign:, flight:, …)"),
+    "a list at the top": (b"- client: x\n", 1, "a plan is a YAML mapping"),
+    "kpis: 5": (
+        PLAN.replace("kpis:\n  spend: 10_000_000\n  orders: 100\n", "kpis: 5\n"),
+        7,
+        "kpis: Input should be a valid dictionary",
+    ),
+    "flight: {start: x}": (
+        PLAN.replace("{start: 2026-03-02, end: 2026-03-15}", "{start: x}"),
+        4,
+        "flight.start: Input should be a valid date",
+    ),
+    "week 99": (
+        PLAN.replace("2026-W10", "2026-W99"),
+        11,
+        "timeline[0]: week '2026-W99' does not exist",
+    ),
+    "a flight week past any date": (
+        PLAN.replace("week: 2026-W10", "flight_week: 99999999999"),
+        11,
+        "timeline[0].flight_week: Input should be less than or equal to 5300",
+    ),
+    "deep nesting": (PLAN + "x: " + "[" * 50_000 + "]" * 50_000 + "\n", 14, "not valid YAML"),
+    "an alias bomb": (PLAN + bomb(10), 19, TOO_MANY_VALUES),
+    "2 MB": (PLAN + "#" * 2_000_000 + "\n", 14, "the file is larger than 1,000,000 bytes"),
+    "a tab": (PLAN.replace("  spend", "\tspend"), 8, "not valid YAML"),
+    "a BOM and a typo": (
+        "\ufeff" + PLAN.replace("  orders: 100", "  ordrs: 100"),
+        9,
+        "kpis.ordrs: unknown KPI 'ordrs' (did you mean 'orders'?)",
+    ),
+    "CRLF": (
+        PLAN.replace("orders: 100", "orders: x").replace("\n", "\r\n"),
+        9,
+        "kpis.orders: Input should be a valid number",
+    ),
+    "a date as a key": (PLAN + "2026-01-01: x\n", 14, "key '2026-01-01' is a date, not a name"),
+    "a number as a key": (
+        PLAN.replace("kpis:\n", "kpis:\n  1: 5\n"),
+        8,
+        "kpis: key '1' is a number, not a name",
+    ),
+}
+
+
+@pytest.mark.parametrize("command", ["validate", "report"])
+@pytest.mark.parametrize(("text", "line", "message"), BROKEN_PLANS.values(), ids=BROKEN_PLANS)
+def test_cli_gives_one_line_and_exit_2(
+    tmp_path: Path, command: str, text: str | bytes, line: int, message: str
+) -> None:
+    path = plan_file(tmp_path, text)
+    _, stderr = run_cli([command, path], expect=2)
+    assert stderr.startswith(f"perfmkt: error: {path}:{line}: {message}"), stderr
+    lines = stderr.splitlines()  # validate lists every problem, each on its own line
+    assert len(lines) == 1 or command == "validate"
+    assert all(ln.startswith(f"perfmkt: error: {path}:") for ln in lines), stderr
+
+
+def test_a_source_outside_the_plan_folder_is_one_line(tmp_path: Path) -> None:
+    """../../etc/passwd is read like any export, and refused as one: no traceback, no content."""
+    text = PLAN.replace("exports/*.csv", "../" * 40 + "etc/passwd")
+    path = plan_file(tmp_path, text)
     for command in ("validate", "report"):
         _, stderr = run_cli([command, path], expect=2)
-        assert stderr == (
-            f"perfmkt: error: {path}:19: the plan expands to more than 100,000 YAML nodes "
-            "through its aliases (*name): not a plan\n"
-        )
+        assert stderr.startswith("perfmkt: error: ") and stderr.count("\n") == 1
+        assert "root:" not in stderr and "unexpected" not in stderr
 
 
 # --- 6. resolve_sources(warnings=) ------------------------------------------------------------
