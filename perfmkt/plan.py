@@ -8,6 +8,7 @@ says what the keys mean.
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import glob
 import math
@@ -39,7 +40,13 @@ from perfmkt.plan_yaml import (
     read_plan,
     year_problem,
 )
-from perfmkt.sources.base import EXCLUDED_STATUSES, QueryOptions, ReadOptions, ShopOptions
+from perfmkt.sources.base import (
+    EXCLUDED_STATUSES,
+    TEXT_FIELDS,
+    QueryOptions,
+    ReadOptions,
+    ShopOptions,
+)
 
 
 def _plausible(value: date) -> date:
@@ -73,7 +80,7 @@ class Flight(Strict):
         return (self.end - self.start).days + 1
 
 
-AD_FIELDS = ("date", "account", "campaign", "ad_group", "ad", "currency")
+AD_FIELDS = ("date", *TEXT_FIELDS)
 SHOP_FIELDS = {
     "orders": ("order_id", "date", "revenue", "status", "source", "new_customer", "currency"),
     "leads": ("lead_id", "date", "source", "stage"),
@@ -124,6 +131,19 @@ class Source(Strict):
         "time alone",
     )
 
+    @field_validator("encoding")
+    @classmethod
+    def _codec(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                codecs.lookup(value)
+            except LookupError:
+                raise ValueError(
+                    f"unknown encoding {value!r} (name a codec such as utf-8, utf-16, cp1258 "
+                    "or windows-1252)"
+                ) from None
+        return value
+
     @model_validator(mode="after")
     def _platform_known(self) -> Source:
         if (self.path is None) == (self.sql is None):
@@ -154,6 +174,7 @@ class Source(Strict):
                 columns=dict(self.columns),
                 date_order=self.date_order,
                 exclude_statuses=tuple(s.casefold() for s in self.exclude_statuses),
+                encoding=self.encoding,
             )
         return ReadOptions(
             platform=self.platform,

@@ -137,3 +137,28 @@ def test_source_glob_matching_nothing(tmp_path: Path) -> None:
     (tmp_path / "exports").mkdir()
     (tmp_path / "exports" / "a.csv").write_text("x")
     assert [p.name for p, _ in resolve_sources(load_plan(path), path)] == ["a.csv"]
+
+
+def test_source_columns_encoding_and_campaign_id(tmp_path: Path) -> None:
+    for name in ("exports/a.csv", "orders/o.csv"):
+        (tmp_path / name).parent.mkdir()
+        (tmp_path / name).write_text("x")
+    sources = (
+        "sources:\n"
+        "  - path: exports/*.csv\n"
+        "    columns: {date: Ngày, spend: Chi phí, campaign: Tên, campaign_id: Mã}\n"
+        "    encoding: cp1258\n"
+        "  - path: orders/*.csv\n"
+        "    kind: orders\n"
+        "    encoding: cp1258\n"
+    )
+    text = GOOD.replace("sources:\n  - path: exports/*.csv\n", sources)
+    path = plan_file(tmp_path, text)
+    (_, ads), (_, shop) = resolve_sources(load_plan(path), path)
+    assert ads.columns["campaign_id"] == "Mã"
+    assert (ads.encoding, shop.encoding) == ("cp1258", "cp1258")
+    err = problem(tmp_path, text.replace("encoding: cp1258", "encoding: cp9999", 1))
+    assert str(err) == (
+        f"{tmp_path / 'plan.yaml'}:8: sources[0].encoding: unknown encoding 'cp9999' (name a "
+        "codec such as utf-8, utf-16, cp1258 or windows-1252)"
+    )
