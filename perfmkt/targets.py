@@ -9,10 +9,12 @@ one of its two volumes from the other: from the one the period writes (``{leads:
 300_000}`` plans 450 leads and derives spend = 450 × 300,000), or from one an earlier ratio of
 the period fixed (``{orders: 20, cpo: …, roas: …}``: spend from orders, then revenue from
 spend). A period that writes neither volume keeps its share of spend (or of the volume the ratio
-divides by: orders for AOV) and the ratio fixes the other. A ratio written beside both of its
-volumes must agree with them to 0.5 % (a rounded ratio), else the plan is refused, naming the
-period. When periods then cover the whole flight for a volume, a difference of up to 0.5 %
-between their sum and the total scales every period alike; more is refused.
+divides by: orders for AOV) and the ratio fixes the other; with several such ratios the volume
+that drives the others is kept (``RANK``: spend first, impressions before clicks, the CRM's leads
+before qualified ones). A ratio written beside both of its volumes must agree with them to 0.5 %
+(a rounded ratio), else the plan is refused, naming the period. When periods then cover the
+whole flight for a volume, a difference of up to 0.5 % between their sum and the total scales
+every period alike; more is refused.
 
 Arithmetic is exact (fractions), so the cumulative target on the last day of the flight is the
 total, to the unit.
@@ -22,11 +24,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from fractions import Fraction
+from graphlib import TopologicalSorter
 from typing import TYPE_CHECKING
 
 from perfmkt.errors import PlanError
 from perfmkt.metrics import CATALOG, VOLUMES
-from perfmkt.plan import WEEKDAYS, Plan
+from perfmkt.plan import PERIOD_RATIOS, WEEKDAYS, Plan
 from perfmkt.plan_yaml import loc_text
 
 if TYPE_CHECKING:  # polars loads only for the frames; validating a plan needs none
@@ -100,6 +103,7 @@ def _allocate(
 ROUNDING = Fraction(1, 200)
 Loc = tuple[object, ...]
 Problem = tuple[Loc, str]
+Ratio = tuple[str, Fraction]  # a period's ratio target: (name, value)
 
 
 def _parts(name: str) -> tuple[str, str, Fraction]:
@@ -142,8 +146,8 @@ def _shown(value: Fraction) -> str:
 
 
 def _propagate(
-    known: dict[str, Fraction], pending: list[tuple[str, Fraction]], where: Loc
-) -> tuple[list[tuple[str, Fraction]], list[Problem]]:
+    known: dict[str, Fraction], pending: list[Ratio], where: Loc
+) -> tuple[list[Ratio], list[Problem]]:
     """Fix what each ratio's known volume implies, until nothing changes. Returns the ratios
     that met neither volume, and the ratios that contradict their volumes."""
     left, problems = list(pending), []
@@ -168,48 +172,73 @@ def _propagate(
     return left, problems
 
 
+def _drivers_first() -> dict[str, int]:
+    """Each volume's rank, a ratio's source before the volume it fixes (spend first, then
+    impressions before clicks, orders before revenue, the CRM's leads before qualified ones),
+    the catalog's order between equals."""
+    sorter: TopologicalSorter[str] = TopologicalSorter({v: () for v in VOLUMES})
+    for name in PERIOD_RATIOS:
+        fixed, source = _derived_volume(name)
+        sorter.add(fixed, source)
+    sorter.prepare()
+    order: list[str] = []
+    while sorter.is_active():
+        ready = sorted(sorter.get_ready(), key=VOLUMES.index)
+        order += ready
+        sorter.done(*ready)
+    return {v: i for i, v in enumerate(order)}
+
+
+RANK = _drivers_first()
+
+
+def _next_source(ratios: list[Ratio]) -> str:
+    """The volume a period whose ``ratios`` met neither volume takes from the allocation."""
+    return min((_derived_volume(name)[1] for name, _ in ratios), key=RANK.__getitem__)
+
+
 def resolve_timeline(
     plan: Plan, weights: list[Fraction]
 ) -> tuple[dict[str, dict[int, Fraction]], list[Problem]]:
     """Each planned volume's amount per period that fixes it (period index -> amount), and
-    the contradictions found (key path, message). See the module docstring for the rules."""
-    volumes = planned_volumes(plan)
+    the contradictions found (key path, message). See the module docstring for the rules.
+
+    First each period's written volumes and what its ratios fix from them. A period whose
+    ratios are left takes its share of their source from the allocation, drivers first
+    (``RANK``): everything that fixes a source in other periods comes from volumes ranked
+    before it, so each source is allocated once, when its amounts are final.
+    """
     spans = _period_indexes(plan)
-    written: list[tuple[dict[str, Fraction], list[tuple[str, Fraction]]]] = []
+    explicit: dict[str, dict[int, Fraction]] = {v: {} for v in planned_volumes(plan)}
     problems: list[Problem] = []
+    waiting: dict[int, tuple[dict[str, Fraction], list[Ratio]]] = {}
+
+    def fix(p: int, known: dict[str, Fraction], ratios: list[Ratio], kept: set[str]) -> None:
+        """Propagate period ``p``'s ratios over ``known``; keep what it knows beyond ``kept``."""
+        left, found = _propagate(known, ratios, ("timeline", p))
+        problems.extend(found)
+        for v in known.keys() - kept:
+            if v in explicit:
+                explicit[v][p] = known[v]
+        if left:
+            waiting[p] = (known, left)
+        else:
+            waiting.pop(p, None)
+
     for p, period in enumerate(plan.timeline):
         known = {k: exact(v) for k, v in period.targets.items() if not CATALOG[k].is_ratio}
         ratios = [(k, exact(v)) for k, v in period.targets.items() if CATALOG[k].is_ratio]
-        left, found = _propagate(known, ratios, ("timeline", p))
-        written.append((known, left))
-        problems += found
-
-    def by_volume(amounts: list[dict[str, Fraction]]) -> dict[str, dict[int, Fraction]]:
-        return {v: {p: a[v] for p, a in enumerate(amounts) if v in a} for v in volumes}
-
-    explicit = by_volume([known for known, _ in written])
-    # Ratios that met neither volume take one from the allocation, which moves as periods fix
-    # volumes: repeat until it settles (spend settles first, then what follows from it).
-    settling: list[Problem] = []
-    for _ in range(len(volumes) + 2):
-        series = {v: _allocate(plan, v, explicit[v], weights) for v in volumes}
-        amounts, settling = [], []  # only the settled round's contradictions count
-        for p, (known, left) in enumerate(written):
-            known = dict(known)
-            taken: set[str] = set()
-            while left:
-                first = min(left, key=lambda r: VOLUMES.index(_derived_volume(r[0])[1]))
-                source = _derived_volume(first[0])[1]
-                known[source] = sum((series[source][i] for i in spans[p]), Fraction(0))
-                taken.add(source)
-                left, found = _propagate(known, left, ("timeline", p))
-                settling += found
-            amounts.append({k: a for k, a in known.items() if k not in taken})
-        settled = by_volume(amounts)
-        if settled == explicit:
-            break
-        explicit = settled
-    return explicit, [*problems, *settling, *_total_problems(plan, explicit)]
+        fix(p, known, ratios, set())
+    for source in sorted(RANK, key=RANK.__getitem__):
+        takers = [p for p, (_, left) in waiting.items() if _next_source(left) == source]
+        if not takers:
+            continue
+        shares = _allocate(plan, source, explicit[source], weights)
+        for p in takers:
+            known, left = waiting[p]
+            known[source] = sum((shares[i] for i in spans[p]), Fraction(0))  # taken, not fixed
+            fix(p, known, left, set(known))
+    return explicit, [*problems, *_total_problems(plan, explicit)]
 
 
 def _total_problems(plan: Plan, explicit: dict[str, dict[int, Fraction]]) -> list[Problem]:

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from perfmkt.plan import Plan
-from perfmkt.targets import daily_targets
+from perfmkt.plan import PERIOD_RATIOS, Plan
+from perfmkt.targets import RANK, _derived_volume, daily_targets
 from tests.conftest import make_plan
 
 
@@ -150,3 +150,44 @@ def shaped_plans(draw: st.DrawFn) -> Plan:
 @given(shaped_plans())
 def test_shaped_daily_targets_sum_to_the_total(plan: Plan) -> None:
     test_daily_targets_sum_to_the_total.hypothesis.inner_test(plan)  # type: ignore[attr-defined]
+
+
+def test_a_ratio_only_period_takes_what_another_ratio_only_period_fixed() -> None:
+    """21 days from Monday 5 Jan, weights 1. W02 writes AOV 50 and ROAS 4 only: it keeps its
+    spend share 2,100 × 7/21 = 700, so revenue 2,800 and orders 56. W03 writes AOV 60 only: it
+    keeps its share of the orders W02 did not fix, (100 − 56) × 7/14 = 22, so revenue 1,320.
+    W04 has the rest: 22 orders, 700 spend, revenue 10,000 − 2,800 − 1,320 = 5,880."""
+    plan = make_plan(
+        date(2026, 1, 5),
+        21,
+        {"spend": 2_100, "orders": 100, "revenue": 10_000},
+        [{"week": "2026-W02", "aov": 50, "roas": 4}, {"week": "2026-W03", "aov": 60}],
+    )
+    t = daily_targets(plan)
+    weeks = {n: [sum(t[n].to_list()[i : i + 7]) for i in (0, 7, 14)] for n in t.columns[1::2]}
+    assert weeks["spend"] == pytest.approx([700, 700, 700])
+    assert weeks["orders"] == pytest.approx([56, 22, 22])
+    assert weeks["revenue"] == pytest.approx([2_800, 1_320, 5_880])
+
+
+def test_the_crm_leads_drive_the_funnel_rates_of_a_period() -> None:
+    """W02 writes lead → MQL 25 % and MQL → SAL 50 % only: it keeps its share of CRM leads,
+    1,400 × 7/14 = 700, so 175 qualified leads and 87.5 SALs (not a share of qualified leads
+    first, which would make the CRM's leads follow from them)."""
+    plan = make_plan(
+        date(2026, 1, 5),
+        14,
+        {"spend": 1, "crm_leads": 1_400, "qualified_leads": 400, "sals": 200},
+        [{"week": "2026-W02", "lead_to_mql": 0.25, "mql_to_sal": 0.5}],
+    )
+    t = daily_targets(plan)
+    w02 = [sum(t[n].to_list()[:7]) for n in ("crm_leads", "qualified_leads", "sals")]
+    assert w02 == pytest.approx([700, 175, 87.5])
+
+
+def test_every_period_ratio_fixes_a_volume_ranked_after_its_source() -> None:
+    """What lets resolve_timeline allocate each source once (no iterating to a fixed point)."""
+    for name in PERIOD_RATIOS:
+        fixed, source = _derived_volume(name)
+        assert RANK[source] < RANK[fixed], name
+    assert min(RANK, key=RANK.__getitem__) == "spend"  # the budget drives
