@@ -155,13 +155,10 @@ def with_truth(actuals: pl.DataFrame, shop: pl.DataFrame, truth: dict[str, str])
     customers), and the lead funnel (always), taken from the shop's own data."""
     replace = [
         v
-        for v in (*SHOP_VOLUMES, *FUNNEL)
-        if v in shop.columns
-        and v in actuals.columns
-        and shop[v].null_count() < shop.height
+        for v in dict.fromkeys((*SHOP_VOLUMES, *FUNNEL))  # both name the qualified leads…
+        if shop[v].null_count() < shop.height
         and (v in FUNNEL or truth.get(v) == "shop" or actuals[v].null_count() == actuals.height)
     ]
-    replace = list(dict.fromkeys(replace))
     if not replace:
         return actuals
     return (
