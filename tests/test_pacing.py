@@ -140,3 +140,42 @@ def test_last_day_has_no_required_rate() -> None:
     (spend,) = pacing.pace_kpis(plan, actuals_from(targets, 3, {}), targets, START + timedelta(2))
     assert spend.required_daily is None
     assert spend.projection == pytest.approx(300)
+
+
+def test_weekly_ratio_targets_follow_what_the_periods_plan() -> None:
+    """14 days from Monday 5 Jan; W02 plans 20 orders at CPO 300,000, so 6,000,000 spend. W03
+    has the rest: 4,000,000 spend for 80 orders, CPO 50,000. The flight's own CPO target
+    (10,000,000 / 100 = 100,000) agrees with its totals, so the weeks show their own CPO."""
+    plan = make_plan(
+        14,
+        {"spend": 10_000_000, "orders": 100, "cpo": 100_000},
+        [{"week": "2026-W02", "orders": 20, "cpo": 300_000}],
+    )
+    targets = daily_targets(plan)
+    actuals = actuals_from(targets, 14, {})
+    weeks = pacing.weekly_table(plan, actuals, targets, START + timedelta(13))
+    assert weeks["spend_target"].to_list() == pytest.approx([6_000_000, 4_000_000])
+    assert weeks["orders_target"].to_list() == pytest.approx([20, 80])
+    assert weeks["cpo_target"].to_list() == pytest.approx([300_000, 50_000])
+    assert weeks["cpo_status"].to_list() == ["on_track", "on_track"]
+
+
+def test_spend_where_none_was_planned_is_overspend_with_its_amount() -> None:
+    """W02 plans no spend; 3 days of 150 spend are 450 where 0 was planned: overspend, no pace,
+    and the alert says the amount."""
+    from perfmkt.alerts import status_alerts
+
+    plan = make_plan(14, {"spend": 1_400}, [{"week": "2026-W02", "spend": 0}])
+    days = [START + timedelta(i) for i in range(3)]
+    actuals = pl.DataFrame(
+        {"date": days, **{v: [150.0 if v == "spend" else None] * 3 for v in VOLUMES}},
+        schema={"date": pl.Date, **{v: pl.Float64 for v in VOLUMES}},
+    )
+    (spend,) = pacing.pace_kpis(plan, actuals, daily_targets(plan), days[-1])
+    assert (spend.expected_to_date, spend.actual_to_date, spend.pace) == (0, 450, None)
+    assert spend.status == "overspend"
+    (alert,) = status_alerts([spend], days[-1])
+    assert (alert.kind, alert.message) == (
+        "unplanned_spend",
+        "Spend is overspending: 450 spent with none planned to date",
+    )
