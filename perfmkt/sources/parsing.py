@@ -122,33 +122,16 @@ class ExportText:
     lines: list[str]
     mtime: float
 
-    def body_view(self, line: int) -> bytes | memoryview:
-        """``body(line)`` without copying a UTF-8 file's bytes."""
-        if self.encoding in ("utf-8", "utf-8-sig"):
-            offset = 3 if self.encoding == "utf-8-sig" else 0
-            for _ in range(line):
-                offset = self.raw.find(b"\n", offset) + 1
-                if offset == 0:
-                    return b""
-            return memoryview(self.raw)[offset:]
-        return self.body(line)
-
-    def body(self, header_line: int) -> bytes:
-        """UTF-8 bytes from line ``header_line`` (0-based) on, for the CSV reader. A UTF-8
-        file is sliced as it is; only other encodings are encoded again."""
-        if self.encoding in ("utf-8", "utf-8-sig"):
-            offset = 3 if self.encoding == "utf-8-sig" else 0
-            for _ in range(header_line):
-                offset = self.raw.find(b"\n", offset) + 1
-                if offset == 0:
-                    return b""
-            return self.raw[offset:]
-        offset = 0
-        for _ in range(header_line):
-            offset = self.text.find("\n", offset) + 1
+    def body(self, line: int) -> memoryview:
+        """UTF-8 bytes from line ``line`` (0-based) on, for the CSV reader. A UTF-8 file's bytes
+        are sliced as they are, without a copy; only other encodings are encoded again."""
+        utf8 = self.raw if self.encoding in ("utf-8", "utf-8-sig") else self.text.encode("utf-8")
+        offset = 3 if self.encoding == "utf-8-sig" else 0
+        for _ in range(line):
+            offset = utf8.find(b"\n", offset) + 1
             if offset == 0:
-                return b""
-        return self.text[offset:].encode("utf-8")
+                return memoryview(b"")
+        return memoryview(utf8)[offset:]
 
 
 def load_text(path: Path, encoding: str | None = None) -> ExportText:
@@ -230,7 +213,7 @@ def read_table(
     width = len(cells(header, delimiter))
     wanted = None if columns is None else sorted({*columns, width - 1, width})
     head = (header + delimiter + EXTRA + "\n").encode("utf-8")
-    source = b"".join((head, export.body_view(header_line + 1)))
+    source = b"".join((head, export.body(header_line + 1)))
     try:
         frame = pl.read_csv(
             io.BytesIO(source),
