@@ -225,7 +225,7 @@ _PLAIN_REGEX = re.compile(
       | [*+?]\??(?![*+?])                         # a quantifier, never possessive
       | \\[dDwWsSbB] | \\[-\\.^$|?*+()\[\]{}/]    # a class escape, an escaped metacharacter
       | \((?:\?:|(?!\?)) | \)                     # a group, capturing or not
-      | \[\^?(?:[^\\\[\]&~-] | \\[dDwWsS] | \\[-\\.^$|?*+()\[\]{}/] | -(?!-))+\]  # a class
+      | \[\^?(?:[^\\\[\]&~^-] | \\[dDwWsS] | \\[-\\.^$|?*+()\[\]{}/] | -(?!-))+\]  # a class
     )*"""
 )
 
