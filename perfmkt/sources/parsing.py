@@ -238,8 +238,7 @@ def read_table(
     maybe_short = kept.select(pl.arg_where(pl.col(last).is_null())).to_series()
     if not maybe_short.len():
         return kept.with_columns(pl.lit(None, dtype=pl.Int32).alias(CELLS))
-    rows = kept["row"].gather(maybe_short).to_list()
-    counts = _cell_counts(export, header_line, delimiter, rows, numbered.height)
+    counts = _cell_counts(export, header_line, delimiter, kept["row"].gather(maybe_short))
     if maybe_short[-1] == kept.height - 1:
         counts[-1] = -counts[-1]
     column = pl.repeat(None, kept.height, dtype=pl.Int32, eager=True).alias(CELLS)
@@ -247,47 +246,39 @@ def read_table(
 
 
 def _cell_counts(
-    export: ExportText, header_line: int, delimiter: str, rows: list[int], records: int
+    export: ExportText, header_line: int, delimiter: str, rows: pl.Series
 ) -> list[int]:
-    """How many cells the records on lines ``rows`` have. Lines are records unless a quoted
-    cell spans lines; then the CSV module reads the records whole (slower, and rare)."""
-    lines = export.text.split("\n")[header_line + 1 :]
-    if lines and lines[-1] == "":
-        lines.pop()
-    first = header_line + 2
-    if len(lines) == records:
-        picked = pl.Series([lines[r - first] for r in rows], dtype=pl.String)
-        outside_quotes = picked.str.replace_all(r'"[^"]*"', "")
-        return (outside_quotes.str.count_matches(delimiter, literal=True) + 1).to_list()
-    wanted = {r - first for r in rows}
-    found: dict[int, int] = {}
-    body = io.StringIO("\n".join(lines))
-    for index, record in enumerate(csv.reader(body, delimiter=delimiter)):
-        if index in wanted:
-            found[index] = len(record)
-            if len(found) == len(wanted):
-                break
-    return [found.get(r - first, 0) for r in rows]
+    """How many cells the records on lines ``rows`` have: the delimiters outside quotes."""
+    records = record_lines(export, header_line, delimiter, rows)
+    outside_quotes = records.str.replace_all(r'"[^"]*"', "")
+    return (outside_quotes.str.count_matches(delimiter, literal=True) + 1).to_list()
 
 
 def record_lines(
-    export: ExportText, header_line: int, delimiter: str, rows: list[int]
-) -> list[str]:
+    export: ExportText, header_line: int, delimiter: str, rows: pl.Series
+) -> pl.Series:
     """The text of the records on lines ``rows`` (1-based, as in the ``row`` column), for the
-    rows a check must look at whole. A record whose quoted cell spans lines is read by the CSV
-    module and written back with ``delimiter`` between its cells."""
-    lines = export.text.split("\n")[header_line + 1 :]
-    first = header_line + 2
-    if '"' not in export.text or not any(line.count('"') % 2 for line in lines):
-        return [lines[r - first].rstrip("\r") for r in rows]
-    wanted = {r - first for r in rows}
+    rows a check must look at whole. Lines are records unless a quoted cell spans lines (a line
+    with an odd number of quotes); then the CSV module reads the records whole (slower, and
+    rare) and writes each back on one line, its cells quoted as needed."""
+    lines = pl.Series([export.text]).str.split("\n").explode().slice(header_line + 1)
+    index = rows.cast(pl.Int64) - (header_line + 2)
+    if not (lines.str.count_matches('"', literal=True) % 2 == 1).any():
+        return lines.gather(index).str.strip_chars_end("\r")
+    wanted = set(index.to_list())
     found: dict[int, str] = {}
-    for index, record in enumerate(csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)):
-        if index in wanted:
-            found[index + first] = delimiter.join(record)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="")
+    body = io.StringIO("\n".join(lines))
+    for number, record in enumerate(csv.reader(body, delimiter=delimiter)):
+        if number in wanted:
+            out.seek(0)
+            out.truncate()
+            writer.writerow(record)
+            found[number] = out.getvalue()
             if len(found) == len(wanted):
                 break
-    return [found.get(r, "") for r in rows]
+    return pl.Series([found.get(i, "") for i in index], dtype=pl.String)
 
 
 def _delimiter_name(delimiter: str) -> str:

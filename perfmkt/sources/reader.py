@@ -309,8 +309,11 @@ def _check_repeated_campaign_days(
     repeated = facts.select(key, "campaign", "date", "row").filter(pl.col("key").is_duplicated())
     if repeated.is_empty():
         return []
-    lines = record_lines(export, header_line, delimiter, repeated["row"].to_list())
-    repeated = repeated.with_columns(pl.Series("line", lines, dtype=pl.String))
+    # Lines and their words are compared by hash: a segmented report repeats every row.
+    lines = record_lines(export, header_line, delimiter, repeated["row"])
+    repeated = repeated.with_columns(
+        line=lines.hash(), words=lines.str.replace_all(FIGURE_CHARACTERS, "").hash()
+    )
     twice = repeated.filter(pl.col("line").is_duplicated())  # one line, one campaign-day
     if twice.height:
         first = twice.row(0, named=True)
@@ -323,8 +326,7 @@ def _check_repeated_campaign_days(
             hint="remove the repeated row; were two downloads pasted into one file?",
         )
     ambiguous = (
-        repeated.with_columns(pl.col("line").str.replace_all(FIGURE_CHARACTERS, "").alias("words"))
-        .group_by("key")
+        repeated.group_by("key")
         .agg(pl.col("words").n_unique().alias("kinds"), pl.col("row").min())
         .filter(pl.col("kinds") == 1)
     )
