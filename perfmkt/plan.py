@@ -24,6 +24,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictFloat,
     ValidationError,
     field_validator,
     model_validator,
@@ -194,7 +195,7 @@ class Channel(Strict):
     )
     campaigns: str = Field(".*", description="regex searched in campaign names")
     account: str | None = None
-    kpis: dict[str, float] = Field(
+    kpis: dict[str, StrictFloat] = Field(
         default_factory=dict, description="the channel's own targets (flight totals)"
     )
     attribution: str | None = Field(
@@ -533,7 +534,7 @@ class Plan(Strict):
     flight: Flight
     sources: list[Source] = Field(min_length=1)
     channels: dict[str, Channel] = Field(default_factory=dict)
-    kpis: dict[str, float] = Field(min_length=1)
+    kpis: dict[str, StrictFloat] = Field(min_length=1)
     timeline: list[Period] = Field(default_factory=list)
     shape: Shape = Shape()
     status: StatusBands = StatusBands()

@@ -468,7 +468,9 @@ INF_AND_NAN = [
     (("spend: 10_000_000", "spend: .inf"), 8, "kpis.spend: .inf is not a number a plan"),
     (("orders: 20", "orders: .nan"), 12, "timeline[0].orders: .nan is not a number"),
     (("cpo: 300_000", "cpo: -.Inf"), 13, "timeline[0].cpo: -.Inf is not a number"),
-    (("orders: 100", "orders: 'nan'"), 9, "kpis.orders: Input should be a finite number"),
+    (("orders: 100", "orders: 'nan'"), 9, "kpis.orders: Input should be a valid number"),
+    (("orders: 100", "orders: yes"), 9, "kpis.orders: Input should be a valid number"),  # not 1
+    (("orders: 100", "orders: '100'"), 9, "kpis.orders: Input should be a valid number"),
     (("orders: 20", "orders: 'inf'"), 12, "timeline[0].orders: expected a number, got 'inf'"),
 ]
 
