@@ -792,30 +792,32 @@ def _image_kind(head: bytes) -> str | None:
 
 
 def _file_checks(plan: Plan, base: Path) -> list[tuple[Loc, str]]:
-    """Files the plan names that reports embed: the logo must be a small image."""
-    if not plan.branding.logo:
-        return []
-    loc: Loc = ("branding", "logo")
-    logo = base / plan.branding.logo  # as the report finds it: relative to the plan
+    """Files the plan names, relative to it as reports find them: the logo must be a small
+    image, the templates a folder (else a white-label report would silently be unbranded)."""
+    problems = []
+    if plan.branding.logo:
+        problem = _logo_problem(plan.branding.logo, base / plan.branding.logo)
+        if problem:
+            problems.append((("branding", "logo"), problem))
+    if plan.templates and not (base / plan.templates).is_dir():
+        problems.append((("templates",), f"{plan.templates!r} is not a folder ({base})"))
+    return problems
+
+
+def _logo_problem(name: str, logo: Path) -> str | None:
     try:
         size = logo.stat().st_size
         if not logo.is_file():
-            return [(loc, f"{plan.branding.logo!r} is not a file ({logo})")]
+            return f"{name!r} is not a file ({logo})"
         with logo.open("rb") as file:
             head = file.read(4096)
     except OSError as exc:
-        return [(loc, f"cannot read the logo {logo}: {exc.strerror}")]
+        return f"cannot read the logo {logo}: {exc.strerror}"
     if size > LOGO_MAX_BYTES:
-        return [
-            (
-                loc,
-                f"{plan.branding.logo!r} is {size:,} bytes, more than the "
-                f"{LOGO_MAX_BYTES:,} a logo may have",
-            )
-        ]
+        return f"{name!r} is {size:,} bytes, more than the {LOGO_MAX_BYTES:,} a logo may have"
     if _image_kind(head) is None:
-        return [(loc, f"{plan.branding.logo!r} is not a PNG, JPEG, GIF, WebP or SVG image")]
-    return []
+        return f"{name!r} is not a PNG, JPEG, GIF, WebP or SVG image"
+    return None
 
 
 def _without_password(uri: str) -> str:

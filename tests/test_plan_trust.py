@@ -684,6 +684,13 @@ def test_logo_that_is_not_a_small_image(tmp_path: Path) -> None:
     assert "is not a file" in str(problem(tmp_path, text))
 
 
+def test_templates_must_be_a_folder(tmp_path: Path) -> None:
+    err = problem(tmp_path, PLAN + "templates: brand\n")
+    assert str(err) == where(tmp_path, 14) + f"templates: 'brand' is not a folder ({tmp_path})"
+    (tmp_path / "brand").mkdir()
+    assert load_plan(plan_file(tmp_path, PLAN + "templates: brand\n")).templates == "brand"
+
+
 BROKEN_PLANS = {
     "empty file": (b"", 1, "a plan is a YAML mapping (client:, campaign:, flight:, …)"),
     "a list at the top": (b"- client: x\n", 1, "a plan is a YAML mapping"),
