@@ -109,13 +109,68 @@ def test_stated_encodings(tmp_path: Path) -> None:
     )
 
 
-def test_a_binary_file_is_not_an_export(tmp_path: Path) -> None:
-    path = tmp_path / "logo.png"
-    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+NOT_AN_EXPORT = (
+    "(expected a CSV or TSV export from an ad platform, with a header such as Day, Campaign, Cost)"
+)
+EXCEL = "not CSV text (in Excel: File > Save As > CSV UTF-8)"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)),
+            f"not a recognised export: a binary file, not CSV text {NOT_AN_EXPORT}",
+        ),
+        (
+            b"PK\x03\x04" + bytes(200),
+            f"not a recognised export: an Excel workbook (.xlsx) or another zip archive, {EXCEL}",
+        ),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(200),
+            f"not a recognised export: an Excel 97-2003 workbook (.xls), {EXCEL}",
+        ),
+        (
+            b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n",
+            f"not a recognised export: a PDF document, not CSV text {NOT_AN_EXPORT}",
+        ),
+        (
+            b"\x1f\x8b\x08\x00" + bytes(range(100, 200)),
+            f"not a recognised export: a gzip archive, not CSV text {NOT_AN_EXPORT}",
+        ),
+        (b"", "the file is empty"),
+        (b"\xef\xbb\xbf", "the file is empty"),
+        (b"\xef\xbb\xbf\r\n", "the file is empty"),
+        (b"\xff\xfe", "the file is empty"),
+        (b"\n\n  \t\n", "the file is empty"),
+    ],
+)
+def test_files_that_are_not_exports_say_what_they_are(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
+    path = tmp_path / "export.csv"
+    path.write_bytes(content)
+    assert error(path) == f"{path}: {message}"
+
+
+def test_a_utf16_download_cut_mid_character_is_cut_short(tmp_path: Path) -> None:
+    path = tmp_path / "u16.csv"
+    path.write_bytes((GOOGLE_HEAD + "2026-01-01,A,1,1,1\n").encode("utf-16")[:-1])
     assert error(path) == (
-        f"{path}: not a recognised export: a binary file, not CSV text (expected a CSV or TSV "
-        "export from an ad platform, with a header such as Day, Campaign, Cost)"
+        f"{path}:4: the file ends in the middle of a UTF-16 character: it is cut short "
+        "(download the export again; an interrupted download ends like this)"
     )
+
+
+def test_lines_ended_by_cr_alone_are_read(tmp_path: Path) -> None:
+    """Excel for Mac's "CSV (Macintosh)" ends lines with CR alone."""
+    text = GOOGLE_HEAD + "2026-01-01,A,5,10,1\n2026-01-02,A,6,10,1\n"
+    for encoding in ("utf-8", "utf-16"):
+        path = tmp_path / f"mac-{encoding}.csv"
+        path.write_bytes(text.replace("\n", "\r").encode(encoding))
+        facts, info = read_export(path)
+        assert facts["spend"].to_list() == [5.0, 6.0] and facts["row"].to_list() == [4, 5]
+        assert info.range_end == date(2026, 1, 2)
 
 
 # ---- cells that are not figures ------------------------------------------------------------

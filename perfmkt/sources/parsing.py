@@ -33,6 +33,23 @@ SLASH_DATE = r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$"
 
 
 BOM_UTF8 = b"\xef\xbb\xbf"
+# Files that are not text, known by their first bytes: named, never decoded.
+NOT_TEXT = {
+    b"PK\x03\x04": "an Excel workbook (.xlsx) or another zip archive",
+    b"\xd0\xcf\x11\xe0": "an Excel 97-2003 workbook (.xls)",
+    b"%PDF": "a PDF document",
+    b"\x1f\x8b": "a gzip archive",
+}
+NOT_TEXT_HINT = (
+    "expected a CSV or TSV export from an ad platform, with a header such as Day, Campaign, Cost"
+)
+CODEC_NAMES = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8",
+    "utf-16": "UTF-16",
+    "utf-16-le": "UTF-16",
+    "utf-16-be": "UTF-16",
+}
 ENCODING_HINT = (
     "state the file's encoding for this source in the plan: `encoding: cp1258` for Vietnamese "
     "Excel, `encoding: windows-1252` for Western European Excel; or save it as CSV UTF-8"
@@ -46,8 +63,15 @@ def decode(raw: bytes, path: Path, encoding: str | None = None) -> tuple[str, st
     Anything else is never guessed: a byte that is not UTF-8 is an error naming its line, and
     the plan's ``encoding:`` states the codec (cp1258 for Vietnamese Excel). Text decoded with a
     stated single-byte codec is NFC-normalised: cp1258 writes many Vietnamese letters as base +
-    combining mark, and "Chiến dịch" must match the header names we know.
+    combining mark, and "Chiến dịch" must match the header names we know. A file that is not
+    text (an Excel workbook saved as .csv, a PDF, NUL bytes) is refused, saying what it is.
     """
+    kind = next((what for magic, what in NOT_TEXT.items() if raw.startswith(magic)), None)
+    if kind is None and not encoding and b"\x00" in raw[:8192] and not _utf16(raw):
+        kind = "a binary file"
+    if kind is not None:
+        hint = "in Excel: File > Save As > CSV UTF-8" if "Excel" in kind else NOT_TEXT_HINT
+        raise ExportError(f"not a recognised export: {kind}, not CSV text", path=path, hint=hint)
     if encoding:
         try:
             codec = codecs.lookup(encoding).name
@@ -59,23 +83,10 @@ def decode(raw: bytes, path: Path, encoding: str | None = None) -> tuple[str, st
             ) from None
         if codec == "utf-8" and raw.startswith(BOM_UTF8):
             codec = "utf-8-sig"
-    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        codec = "utf-16"
     elif raw.startswith(BOM_UTF8):
         codec = "utf-8-sig"
-    elif len(raw) >= 4 and raw[1:4:2] == b"\x00\x00":
-        codec = "utf-16-le"  # no BOM: every other byte of ASCII text is NUL
-    elif len(raw) >= 4 and raw[0:3:2] == b"\x00\x00":
-        codec = "utf-16-be"
     else:
-        codec = "utf-8"
-        if b"\x00" in raw[:8192]:
-            raise ExportError(
-                "not a recognised export: a binary file, not CSV text",
-                path=path,
-                hint="expected a CSV or TSV export from an ad platform, with a header such as "
-                "Day, Campaign, Cost",
-            )
+        codec = _utf16(raw) or "utf-8"
     try:
         text = raw.decode(codec)
     except UnicodeDecodeError as exc:
@@ -85,17 +96,35 @@ def decode(raw: bytes, path: Path, encoding: str | None = None) -> tuple[str, st
     return text, codec
 
 
+def _utf16(raw: bytes) -> str | None:
+    """``utf-16`` (a byte-order mark), ``utf-16-le`` or ``-be`` (no mark: every other byte of
+    ASCII text is NUL), else None."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    if len(raw) >= 4 and raw[1:4:2] == b"\x00\x00":
+        return "utf-16-le"
+    if len(raw) >= 4 and raw[0:3:2] == b"\x00\x00":
+        return "utf-16-be"
+    return None
+
+
 def _decode_error(
     raw: bytes, exc: UnicodeDecodeError, codec: str, path: Path, stated: bool
 ) -> ExportError:
     """Where the first undecodable byte is: its line (1-based), its value, what was expected."""
     before = raw[: exc.start]
     line = before.decode(codec, errors="replace").count("\n") + 1
+    name = CODEC_NAMES.get(codec, codec)
+    if exc.end >= len(raw) and exc.reason in ("truncated data", "unexpected end of data"):
+        return ExportError(
+            f"the file ends in the middle of a {name} character: it is cut short",
+            path=path,
+            row=line,
+            hint="download the export again; an interrupted download ends like this",
+        )
     column = exc.start - (before.rfind(b"\n") + 1) + 1 if codec.startswith("utf-8") else None
     where = f" (byte {column} of the line)" if column else ""
-    name = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8"}.get(codec, codec)
-    found = raw[exc.start : exc.start + 1].hex().upper() if exc.start < len(raw) else ""
-    what = f"byte 0x{found}" if found else "the end of the file"
+    what = f"byte 0x{raw[exc.start : exc.start + 1].hex().upper()}"
     if stated:
         return ExportError(
             f"expected {name} text (the plan's encoding:), found {what}{where}, which is not "
@@ -136,17 +165,20 @@ class ExportText:
 
 def load_text(path: Path, encoding: str | None = None) -> ExportText:
     """Read and decode an export (``encoding``: the plan's, else detected; see ``decode``);
-    a missing, unreadable or empty file is an ``ExportError``."""
+    a missing, unreadable or empty file (nothing, or white space alone) is an
+    ``ExportError``. Lines ended by CR alone are read as lines."""
     try:
         raw = path.read_bytes()
         mtime = path.stat().st_mtime
     except OSError as exc:
         raise ExportError(f"cannot read the file: {exc.strerror}", path=path) from exc
     text, encoding = decode(raw, path, encoding)
-    lines = head_lines(text)
-    if not lines:
+    if not text or text.isspace():
         raise ExportError("the file is empty", path=path)
-    return ExportText(raw, text, encoding, lines, mtime)
+    if "\n" not in text and "\r" in text:  # lines ended by CR alone (old Mac, Excel for Mac)
+        text = text.replace("\r", "\n")
+        raw = raw.replace(b"\r", b"\n") if encoding.startswith("utf-8") else raw
+    return ExportText(raw, text, encoding, head_lines(text), mtime)
 
 
 def split_fields(line: str) -> tuple[list[str], str]:
@@ -254,6 +286,17 @@ def _cell_counts(
     return (outside_quotes.str.count_matches(delimiter, literal=True) + 1).to_list()
 
 
+def _lines_below(export: ExportText, header_line: int) -> pl.Series:
+    """The lines below the header, split by polars (no Python string per line)."""
+    return pl.Series([export.text]).str.split("\n").explode().slice(header_line + 1)
+
+
+def _odd_quotes(lines: pl.Series) -> pl.Series:
+    """Lines with an odd number of quotes: a quoted cell goes on to the next line (or a quote
+    does not close)."""
+    return lines.str.count_matches('"', literal=True) % 2 == 1
+
+
 def record_lines(
     export: ExportText, header_line: int, delimiter: str, rows: pl.Series
 ) -> pl.Series:
@@ -261,9 +304,9 @@ def record_lines(
     rows a check must look at whole. Lines are records unless a quoted cell spans lines (a line
     with an odd number of quotes); then the CSV module reads the records whole (slower, and
     rare) and writes each back on one line, its cells quoted as needed."""
-    lines = pl.Series([export.text]).str.split("\n").explode().slice(header_line + 1)
+    lines = _lines_below(export, header_line)
     index = rows.cast(pl.Int64) - (header_line + 2)
-    if not (lines.str.count_matches('"', literal=True) % 2 == 1).any():
+    if not _odd_quotes(lines).any():
         return lines.gather(index).str.strip_chars_end("\r")
     wanted = set(index.to_list())
     found: dict[int, str] = {}
