@@ -208,6 +208,28 @@ def test_negative_conversions_are_summed_with_a_warning(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        (GOOGLE_HEAD + "2026-01-01,A,5,10,1\n,A,6,10,1\n", ":5: Day"),
+        (GOOGLE_HEAD + "2026-01-01,A,5,10,1\n   ,A,6,10,1\n", ":5: Day"),
+        (GOOGLE_HEAD + "01/13/2026,A,5,10,1\n,A,6,10,1\n", ":5: Day"),
+        (
+            "Reporting starts,Reporting ends,Campaign name,Amount spent (VND)\n"
+            ",2026-01-01,A,5\n2026-01-02,2026-01-02,A,6\n",
+            ":2: Reporting starts",
+        ),
+    ],
+)
+def test_a_row_without_its_day_is_an_error(tmp_path: Path, text: str, where: str) -> None:
+    """Left as a null day, the row would fall out of every period without a word."""
+    path = write(tmp_path, text)
+    assert error(path) == (
+        f"{path}{where}: expected a date like 2026-01-05, found an empty cell (every row needs "
+        "its day: fill it in, or remove the row)"
+    )
+
+
 def test_long_cells_are_cut_in_messages(tmp_path: Path) -> None:
     path = write(tmp_path, GOOGLE_HEAD + f"2026-01-01,A,{'x' * 500},10,1\n")
     assert error(path) == f"{path}:4: Cost: expected a number, found '{'x' * 39}…'"

@@ -622,6 +622,21 @@ def _slash_order(values: pl.Series, path: Path, column: str, hint: str | None) -
     return hint
 
 
+def _check_no_blank_day(frame: pl.DataFrame, present: pl.Series, source: str, path: Path) -> None:
+    """A row without its day would be left out of every period: an error naming it."""
+    if present.all():
+        return
+    if not present.any():
+        raise ExportError("the date column is empty", path=path, column=source)
+    raise ExportError(
+        "expected a date like 2026-01-05, found an empty cell",
+        path=path,
+        row=frame.filter(~present)["row"][0],
+        column=source,
+        hint="every row needs its day: fill it in, or remove the row",
+    )
+
+
 def parse_dates(
     frame: pl.DataFrame, source: str, path: Path, date_order: str | None = None
 ) -> pl.Series:
@@ -634,15 +649,13 @@ def parse_dates(
     # Most exports write ISO days: one cast, and done when every cell parses.
     iso = frame[source].str.to_date("%Y-%m-%d", strict=False)
     if iso.null_count() == frame[source].null_count():
-        if iso.null_count() == iso.len():
-            raise ExportError("the date column is empty", path=path, column=source)
+        _check_no_blank_day(frame, frame[source].is_not_null(), source, path)
         return iso
     values = frame[source].str.strip_chars()
     # Dates may come with a time part ("2026-01-05 00:00:00"); the day is what we pace.
     values = values.str.replace(r"(?:T|\s)\d{1,2}:\d{2}(:\d{2})?.*$", "")
     present = values.is_not_null() & (values != "")
-    if not present.any():
-        raise ExportError("the date column is empty", path=path, column=source)
+    _check_no_blank_day(frame, present, source, path)
     formats = list(DATE_FORMATS)
     if values.filter(present).str.contains(SLASH_DATE).all():
         order = _slash_order(values.filter(present), path, source, date_order)
