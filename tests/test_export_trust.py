@@ -173,6 +173,32 @@ def test_lines_ended_by_cr_alone_are_read(tmp_path: Path) -> None:
         assert info.range_end == date(2026, 1, 2)
 
 
+def test_cli_attacks_are_one_line_each(tmp_path: Path) -> None:
+    """Whatever the file, ``perfmkt inspect`` says one line per bad file and exits 2."""
+    bad = {
+        "dir.csv": None,
+        "zero.csv": b"",
+        "logo.csv": b"\x89PNG\r\n\x1a\n\x00\x00" + bytes(range(256)),
+        "sheet.csv": b"PK\x03\x04" + bytes(100),
+        "u16.csv": (GOOGLE_HEAD + "2026-01-01,A,1,1,1\n").encode("utf-16")[:-1],
+        "vi.csv": VI_BYTES,
+        "long.csv": b"x," * 1_000_000 + b"\n",
+        "quote.csv": (GOOGLE_HEAD + '2026-01-01,"A,5,10,1\n2026-01-02,B,6,10,1\n').encode(),
+        "meta.csv": b"Reporting starts,Reporting ends,Campaign name,Amount spent (VND)\n"
+        b",2026-01-01,A,5\n2026-01-02,2026-01-02,A,6\n",
+    }
+    for name, content in bad.items():
+        if content is None:
+            (tmp_path / name).mkdir()
+        else:
+            (tmp_path / name).write_bytes(content)
+    stdout, stderr = run_cli(["inspect", "--format", "json", *(tmp_path / n for n in bad)], 2)
+    lines = stderr.splitlines()
+    assert json.loads(stdout) == [] and len(lines) == len(bad)
+    for name, line in zip(bad, lines, strict=True):
+        assert line.startswith(f"perfmkt: error: {tmp_path / name}"), line
+
+
 # ---- cells that are not figures ------------------------------------------------------------
 
 
@@ -227,6 +253,14 @@ def test_a_row_without_its_day_is_an_error(tmp_path: Path, text: str, where: str
     assert error(path) == (
         f"{path}{where}: expected a date like 2026-01-05, found an empty cell (every row needs "
         "its day: fill it in, or remove the row)"
+    )
+
+
+def test_an_unclosed_quote_names_its_row(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOGLE_HEAD + '2026-01-01,Sale 50" TV,5,10,1\n2026-01-02,B,6,10,1\n')
+    assert error(path) == (
+        f'{path}:4: not a readable CSV table: a quote (") in this row does not close (a quote '
+        'inside a cell needs the whole cell quoted and the quote doubled: "Sale 50"" TV")'
     )
 
 

@@ -255,6 +255,15 @@ def read_table(
             columns=wanted,
         )
     except pl.exceptions.PolarsError as exc:
+        odd = _odd_quotes(_lines_below(export, header_line)).arg_true()
+        if odd.len():
+            raise ExportError(
+                'not a readable CSV table: a quote (") in this row does not close',
+                path=path,
+                row=header_line + 2 + odd[0],
+                hint="a quote inside a cell needs the whole cell quoted and the quote doubled: "
+                '"Sale 50"" TV"',
+            ) from exc
         message = str(exc).splitlines()[0][:120]
         raise ExportError(f"not a readable CSV table: {message}", path=path) from exc
     frame = frame.rename({c: c.strip() for c in frame.columns})
