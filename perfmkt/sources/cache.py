@@ -33,8 +33,10 @@ from perfmkt.output import write_atomic
 from perfmkt.sources.base import ReadOptions
 from perfmkt.sources.reader import FileRead
 
-# Bumped when what an entry holds changes: older entries are then misses, never misread.
-CACHE_FORMAT = 2
+# Bumped when what an entry holds, or what reading a file yields, changes: older entries are
+# then misses, never misread (3: lines ended by CR alone are read, a row without its day is an
+# error).
+CACHE_FORMAT = 3
 CHUNK = 1 << 20
 DATE_FIELDS = ("first_day", "last_day", "range_start", "range_end")
 DATETIME_FIELDS = ("made_at",)
