@@ -10,11 +10,10 @@ from pathlib import Path
 import polars as pl
 
 from perfmkt.errors import ExportError, PerfmktError
-from perfmkt.sources.base import ReadOptions
-from perfmkt.sources.load import load_exports
-from perfmkt.sources.parsing import load_text, split_fields
+from perfmkt.sources.load import campaign_days
+from perfmkt.sources.overlap import DownloadInfo, resolve_overlaps
 from perfmkt.sources.reader import read_export
-from perfmkt.sources.shop import is_shopify
+from perfmkt.sources.shop import looks_like_shopify
 
 # Objective guessed from what the exports measure, main result first.
 RESULT_KPIS = {"ecommerce": ("orders", "revenue"), "leadgen": ("leads",), "branding": ()}
@@ -46,28 +45,31 @@ def starter_plan(folder: Path, plan_dir: Path, today: date) -> str:
     files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in (".csv", ".tsv", ".txt"))
     if not files:
         raise PerfmktError(f"no CSV exports under {folder}", path=folder)
-    readable: list[tuple[Path, ReadOptions]] = []
+    frames: list[pl.DataFrame] = []
+    downloads: list[DownloadInfo] = []
     by_dir: dict[tuple[Path, str], list[Path]] = {}
-    shop_dirs: set[Path] = set()
+    shop_files: dict[Path, list[Path]] = {}
     skipped: list[str] = []
     for path in files:
         try:
-            _, info = read_export(path)
-        except ExportError as err:
-            if is_shopify(split_fields(load_text(path).lines[0])[0]):
-                shop_dirs.add(path.parent)
+            frame, info = read_export(path)
+        except ExportError as err:  # a shop's orders, or a file to say why it is not used
+            if looks_like_shopify(path):
+                shop_files.setdefault(path.parent, []).append(path)
             else:
-                skipped.append(f"{path.name}: {err.message}")
+                hint = f" ({err.hint})" if err.hint else ""
+                skipped.append(f"{path.relative_to(folder)}: {err.message}{hint}")
             continue
-        readable.append((path, ReadOptions()))
+        frames.append(campaign_days(frame))
+        downloads.append(DownloadInfo.of(info))
         by_dir.setdefault((path.parent, info.platform), []).append(path)
-    if not readable:
+    if not frames:
         raise PerfmktError(
             f"none of the {len(files)} files under {folder} is a daily ad-platform export",
             path=folder,
             hint="run `perfmkt inspect` on them to see why",
         )
-    facts = load_exports(readable).facts.collect()  # re-downloads counted once
+    facts, _ = resolve_overlaps(pl.concat(frames), downloads)  # re-downloads counted once
     first, last = facts["date"].min(), facts["date"].max()
     totals = facts.select(pl.col("spend", "orders", "revenue", "leads").sum()).row(0, named=True)
     objective = (
@@ -96,7 +98,7 @@ def starter_plan(folder: Path, plan_dir: Path, today: date) -> str:
     for (directory, platform), paths in sorted(by_dir.items()):
         glob = rel(directory / "*.csv") if len(paths) > 1 else rel(paths[0])
         lines.append(f"  - path: {glob}    # {platform}, {len(paths)} file(s)")
-    for directory in sorted(shop_dirs):
+    for directory in sorted(shop_files):
         lines.append(f"  - path: {rel(directory / '*.csv')}")
         lines.append("    kind: orders                # the shop's own orders (Shopify)")
     lines += ["", "channels:                       # which campaigns count toward this plan"]

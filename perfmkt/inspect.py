@@ -8,9 +8,8 @@ from typing import Any
 from perfmkt.errors import ExportError
 from perfmkt.metrics import sum_or_null
 from perfmkt.sources.base import ReadOptions, ShopOptions
-from perfmkt.sources.parsing import load_text, split_fields
 from perfmkt.sources.reader import read_export
-from perfmkt.sources.shop import is_shopify, read_shop_export
+from perfmkt.sources.shop import looks_like_shopify, read_shop_export
 
 TOTALS = ("spend", "impressions", "clicks", "conversions", "conversion_value", "orders", "leads")
 
@@ -40,6 +39,7 @@ def inspect_shop_file(path: Path, options: ShopOptions) -> dict[str, Any]:
         "date_max": info.last_day,
         "currency": currencies[0] if len(currencies) == 1 else (currencies or None),
         "columns": info.columns_used,
+        "warnings": info.warnings,
         "totals": totals,
     }
 
@@ -54,9 +54,9 @@ def inspect_file(path: Path, options: ReadOptions | None = None) -> dict[str, An
     try:
         facts, info = read_export(path, options, daily=True)
     except ExportError as err:
-        unknown = "not a recognised export: no" in err.message
-        if unknown and _looks_like_shopify(path, options):
-            return inspect_shop_file(path, ShopOptions(kind="orders"))
+        encoding = options.encoding if options else None
+        if "not a recognised export: no" in err.message and looks_like_shopify(path, encoding):
+            return inspect_shop_file(path, ShopOptions(kind="orders", encoding=encoding))
         if "one row per day" not in err.message:
             raise
         # A period or lifetime export: read for its totals, and say how to get it by day.
@@ -91,8 +91,3 @@ def inspect_file(path: Path, options: ReadOptions | None = None) -> dict[str, An
         "warnings": info.warnings,
         "totals": sums,
     }
-
-
-def _looks_like_shopify(path: Path, options: ReadOptions | None) -> bool:
-    encoding = options.encoding if options else None
-    return is_shopify(split_fields(load_text(path, encoding).lines[0])[0])

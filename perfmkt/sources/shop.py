@@ -83,6 +83,15 @@ def is_shopify(header: list[str]) -> bool:
     )
 
 
+def looks_like_shopify(path: Path, encoding: str | None = None) -> bool:
+    """True when ``path`` starts with a Shopify orders header; False for a file that cannot be
+    read as text (its reader says why)."""
+    try:
+        return is_shopify(split_fields(load_text(path, encoding).lines[0])[0])
+    except ExportError:
+        return False
+
+
 def _day(frame: pl.DataFrame, column: str, path: Path, options: ShopOptions) -> pl.Series:
     """Each row's day; a timestamp with an offset becomes its day in the plan's time zone."""
     values = frame[column].str.strip_chars()
