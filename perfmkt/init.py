@@ -82,6 +82,14 @@ def starter_plan(folder: Path, plan_dir: Path, today: date) -> str:
     def rel(path: Path) -> str:
         return os.path.relpath(path, plan_dir)
 
+    def source_paths(directory: Path, paths: list[Path]) -> list[str]:
+        """One glob when these are every file of their folder, else each file: a glob must
+        not take in the folder's other files (a shop's orders beside Meta exports)."""
+        alone = all(p in paths for p in files if p.parent == directory)
+        if len(paths) > 1 and alone and all(p.suffix.lower() == ".csv" for p in paths):
+            return [rel(directory / "*.csv")]
+        return [rel(p) for p in paths]
+
     lines = [
         "# Starter plan written by `perfmkt init` from the exports it found.",
         "# Check every value, then run:  perfmkt validate THIS_FILE",
@@ -96,11 +104,13 @@ def starter_plan(folder: Path, plan_dir: Path, today: date) -> str:
         "sources:                        # paths and globs are relative to this file",
     ]
     for (directory, platform), paths in sorted(by_dir.items()):
-        glob = rel(directory / "*.csv") if len(paths) > 1 else rel(paths[0])
-        lines.append(f"  - path: {glob}    # {platform}, {len(paths)} file(s)")
-    for directory in sorted(shop_files):
-        lines.append(f"  - path: {rel(directory / '*.csv')}")
-        lines.append("    kind: orders                # the shop's own orders (Shopify)")
+        sources = source_paths(directory, paths)
+        files_note = f", {len(paths)} files" if len(sources) < len(paths) else ""
+        lines += [f"  - path: {source}    # {platform}{files_note}" for source in sources]
+    for directory, paths in sorted(shop_files.items()):
+        for source in source_paths(directory, paths):
+            lines.append(f"  - path: {source}")
+            lines.append("    kind: orders                # the shop's own orders (Shopify)")
     lines += ["", "channels:                       # which campaigns count toward this plan"]
     for platform in sorted(facts["platform"].unique().to_list()):
         names = sorted(facts.filter(pl.col("platform") == platform)["campaign"].unique().to_list())

@@ -169,23 +169,30 @@ def test_missing_file(tmp_path: Path) -> None:
         read_export(tmp_path / "nope.csv")
 
 
-def test_init_skips_what_it_cannot_read(tmp_path: Path) -> None:
+def test_init_skips_what_it_cannot_read_and_globs_only_whole_folders(tmp_path: Path) -> None:
     """A cp1258 or binary file beside the exports is a note in the starter plan, never the end
-    of ``perfmkt init``."""
+    of ``perfmkt init``; a glob never takes in a folder's other files (the shop's orders)."""
     from datetime import date
 
     from perfmkt.init import starter_plan
+    from tests.conftest import run_cli
 
     folder = tmp_path / "exports"
     folder.mkdir()
     small = FIXTURES / "small/exports"
-    for source in small.glob("meta/*.csv"):
+    for source in (*small.glob("meta/*.csv"), *small.glob("shop/*.csv")):
         (folder / source.name).write_bytes(source.read_bytes())
     (folder / "vi.csv").write_bytes(
         (FIXTURES / "exports/google_ads/vi_campaign_day_cp1258.csv").read_bytes()
     )
     (folder / "logo.csv").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00" + bytes(range(256)))
     text = starter_plan(folder, tmp_path, date(2026, 3, 6))
+    assert "  - path: exports/Shop-X-Campaigns-Mar-2-2026-Mar-5-2026.csv    # meta\n" in text
+    assert "  - path: exports/orders_export_1.csv\n    kind: orders" in text
+    assert "*.csv" not in text
     notes = text[text.index("# Files not used:") :]
     assert "#   logo.csv: not a recognised export: a binary file, not CSV text" in notes
     assert "#   vi.csv: expected UTF-8 text, found byte" in notes and "`encoding: cp1258`" in notes
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(text, encoding="utf-8")
+    run_cli(["validate", plan])
