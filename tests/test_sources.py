@@ -180,16 +180,19 @@ def test_init_skips_what_it_cannot_read_and_globs_only_whole_folders(tmp_path: P
     folder = tmp_path / "exports"
     folder.mkdir()
     small = FIXTURES / "small/exports"
-    for source in (*small.glob("meta/*.csv"), *small.glob("shop/*.csv")):
-        (folder / source.name).write_bytes(source.read_bytes())
+    meta = (small / "meta/Shop-X-Campaigns-Mar-2-2026-Mar-5-2026.csv").read_bytes()
+    for name in ("meta-1.csv", "meta-2.csv"):  # a download and its re-download
+        (folder / name).write_bytes(meta)
+    (folder / "orders.csv").write_bytes((small / "shop/orders_export_1.csv").read_bytes())
     (folder / "vi.csv").write_bytes(
         (FIXTURES / "exports/google_ads/vi_campaign_day_cp1258.csv").read_bytes()
     )
     (folder / "logo.csv").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00" + bytes(range(256)))
     text = starter_plan(folder, tmp_path, date(2026, 3, 6))
-    assert "  - path: exports/Shop-X-Campaigns-Mar-2-2026-Mar-5-2026.csv    # meta\n" in text
-    assert "  - path: exports/orders_export_1.csv\n    kind: orders" in text
-    assert "*.csv" not in text
+    for name in ("meta-1.csv", "meta-2.csv"):
+        assert f"  - path: exports/{name}    # meta\n" in text
+    assert "  - path: exports/orders.csv\n    kind: orders" in text
+    assert "*.csv" not in text  # exports/*.csv would read the orders as an ad export
     notes = text[text.index("# Files not used:") :]
     assert "#   logo.csv: not a recognised export: a binary file, not CSV text" in notes
     assert "#   vi.csv: expected UTF-8 text, found byte" in notes and "`encoding: cp1258`" in notes
