@@ -36,8 +36,6 @@ class Check:
 
 def check_plan(path: Path, now: datetime | None = None, cache: bool = True) -> Check:
     from perfmkt.plan import load_plan, resolve_sources
-    from perfmkt.report import report_from_plan_file
-    from perfmkt.sources.load import load_exports
 
     result = Check(path)
     try:
@@ -50,8 +48,12 @@ def check_plan(path: Path, now: datetime | None = None, cache: bool = True) -> C
         f"{plan.client} / {plan.campaign}, flight {plan.flight.start} to {plan.flight.end} "
         f"({plan.flight.days} days), {len(plan.kpis)} KPIs, {len(files)} export files"
     )
+    # Only now the data engine: a broken plan is told without loading it.
+    from perfmkt.report import report_from_plan_file
+    from perfmkt.sources.load import load_exports
+
     try:
-        report = report_from_plan_file(path, now=now, cache=cache)
+        report = report_from_plan_file(path, now=now, cache=cache, plan=plan)
     except PerfmktError as err:
         # A report stops at the first bad export: read each one alone to list them all.
         for one in files:

@@ -620,11 +620,12 @@ def report_from_plan_file(
     now: datetime | None = None,
     progress: Callable[[int, Path | None], None] | None = None,
     cache: bool = True,
+    plan: Plan | None = None,
 ) -> Report:
     """The whole pipeline: plan file -> exports -> Report. ``now`` (default: the clock) only
     sets "yesterday in the plan's time zone" for the default as-of date. ``progress`` hears the
-    number of files first (with None), then each file read."""
-    plan = load_plan(path)
+    number of files first (with None), then each file read. ``plan``: the file already loaded."""
+    plan = plan or load_plan(path)
     missing: list[str] = []  # sources matching no file: warned, the others still read
     files = resolve_sources(plan, path, warnings=missing)
     if progress is not None:
