@@ -61,10 +61,11 @@ class ShopOptions:
 class Stated:
     """What an export says about its own download, above the header: the range of days it was
     asked for, and when the platform made it. Re-downloads are put in order with these (see
-    ``perfmkt.sources.overlap``); ``range_from`` and ``made_at_from`` name the lines."""
+    ``perfmkt.sources.overlap``); ``range_from`` and ``made_at_from`` name the lines. The
+    fields are ``FileRead``'s and ``DownloadInfo``'s of the same names."""
 
-    start: date | None = None
-    end: date | None = None
+    range_start: date | None = None
+    range_end: date | None = None
     range_from: str = ""
     made_at: datetime | None = None
     made_at_from: str = ""

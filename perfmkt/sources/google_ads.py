@@ -18,7 +18,8 @@ def _stated(preamble: list[str]) -> Stated:
     for number, line in enumerate(preamble, start=1):
         found = range_line(line)
         if found:
-            return Stated(start=found[0], end=found[1], range_from=f"date-range line {number}")
+            start, end = found
+            return Stated(range_start=start, range_end=end, range_from=f"date-range line {number}")
     return Stated()
 
 

@@ -34,8 +34,8 @@ def _stated(preamble: list[str]) -> Stated:
         made_at = None
     has_range = start is not None and end is not None and start <= end
     return Stated(
-        start=start if has_range else None,
-        end=end if has_range else None,
+        range_start=start if has_range else None,
+        range_end=end if has_range else None,
         range_from="Report Start/End lines" if has_range else "",
         made_at=made_at,
         made_at_from="Date Generated" if made_at else "",

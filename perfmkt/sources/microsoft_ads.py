@@ -61,8 +61,8 @@ def _stated(preamble: list[str]) -> Stated:
     }
     label, made_at = max(stamps.items(), key=lambda kv: kv[1], default=("", None))
     return Stated(
-        start=start,
-        end=end,
+        range_start=start,
+        range_end=end,
         range_from="Report Time line" if start else "",
         made_at=made_at,
         made_at_from=label,

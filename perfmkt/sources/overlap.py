@@ -34,7 +34,7 @@ Downloads of one report read with different ``download_order:`` settings are an 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
@@ -78,18 +78,9 @@ class DownloadInfo:
 
     @classmethod
     def of(cls, read: FileRead, order: DownloadOrder = "content") -> DownloadInfo:
-        return cls(
-            path=read.path,
-            platform=read.platform,
-            mtime=read.mtime,
-            first_day=read.first_day,
-            last_day=read.last_day,
-            range_start=read.range_start,
-            range_end=read.range_end,
-            made_at=read.made_at,
-            made_at_from=read.made_at_from,
-            order=order,
-        )
+        """``read``'s fields of the same names, and the source's ``download_order:``."""
+        shared = {f.name: getattr(read, f.name) for f in fields(cls) if f.name != "order"}
+        return cls(**shared, order=order)
 
     @property
     def covers_from(self) -> date | None:

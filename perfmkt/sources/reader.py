@@ -250,7 +250,7 @@ def _stated_range(
     breakdown's rows hold the whole period). Read before rows without a campaign are left out."""
     stated = fmt.stated(lines[:header_line]) if fmt.stated else Stated()
     start_col, end_col = fmt.pick(header, "date_start"), fmt.pick(header, "date_end")
-    if stated.start is not None or not (start_col and end_col and table.height):
+    if stated.range_start is not None or not (start_col and end_col and table.height):
         return stated
     # ISO days sort as text: the first and last cell say the span (any other shape sorts
     # first or last, and then the columns are parsed whole).
@@ -264,7 +264,9 @@ def _stated_range(
             return stated  # the day column's own parse says what is wrong with it
     if start is None or end is None:
         return stated
-    return replace(stated, start=start, end=end, range_from=f"{start_col}/{end_col} columns")
+    return replace(
+        stated, range_start=start, range_end=end, range_from=f"{start_col}/{end_col} columns"
+    )
 
 
 def _campaign_ids(table: pl.DataFrame, column: str) -> tuple[pl.Expr, list[str]]:
@@ -508,19 +510,13 @@ def read_export(
         warnings += _check_repeated_campaign_days(facts, loaded, header_line, delimiter, path)
     first_day = facts["date"].min() if facts.height else None
     last_day = facts["date"].max() if facts.height else None
-    outside = (
-        stated.start is not None
-        and stated.end is not None
-        and first_day is not None
-        and last_day is not None
-        and (first_day < stated.start or last_day > stated.end)
-    )
-    if outside:
+    start, end = stated.range_start, stated.range_end  # both stated or neither
+    if start and end and first_day and last_day and (first_day < start or last_day > end):
         warnings.append(
-            f"the stated range ({stated.range_from}) is {stated.start} to {stated.end} but "
-            f"the rows run {first_day} to {last_day}: it is not used to order re-downloads"
+            f"the stated range ({stated.range_from}) is {start} to {end} but the rows run "
+            f"{first_day} to {last_day}: it is not used to order re-downloads"
         )
-        stated = replace(stated, start=None, end=None, range_from="")
+        stated = replace(stated, range_start=None, range_end=None, range_from="")
     info = FileRead(
         path=str(path),
         platform=fmt.platform,
@@ -540,11 +536,7 @@ def read_export(
         first_day=first_day,  # type: ignore[arg-type]
         last_day=last_day,  # type: ignore[arg-type]
         attribution=attribution,
-        range_start=stated.start,
-        range_end=stated.end,
-        range_from=stated.range_from,
-        made_at=stated.made_at,
-        made_at_from=stated.made_at_from,
+        **vars(stated),  # the range and download time the export states
         warnings=warnings,
     )
     return facts, info
