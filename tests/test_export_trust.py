@@ -17,7 +17,7 @@ from perfmkt.errors import ExportError
 from perfmkt.sources.base import ReadOptions, ShopOptions
 from perfmkt.sources.cache import cached_read
 from perfmkt.sources.load import _read_campaign_days, load_exports
-from perfmkt.sources.reader import read_export
+from perfmkt.sources.reader import FileRead, read_export
 from perfmkt.sources.shop import read_shop_export
 from tests.conftest import FIXTURES, ROOT, run_cli
 
@@ -34,6 +34,13 @@ def write(tmp_path: Path, text: str, name: str = "export.csv") -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def read(
+    tmp_path: Path, text: str, options: ReadOptions | None = None
+) -> tuple[pl.DataFrame, FileRead]:
+    """``read_export`` of ``text`` written as a UTF-8 file in ``tmp_path``."""
+    return read_export(write(tmp_path, text), options)
 
 
 def error(path: Path, options: ReadOptions | None = None) -> str:
@@ -221,12 +228,11 @@ def test_infinite_and_negative_figures_are_errors(
 
 
 def test_negative_conversions_are_summed_with_a_warning(tmp_path: Path) -> None:
-    path = write(
+    facts, info = read(
         tmp_path,
         "Day,Campaign,Cost,Impr.,Conversions,Conv. value\n"
         "2026-01-01,A,5,10,3,300\n2026-01-02,A,5,10,-1,-100\n2026-01-03,A,5,10,-2,50\n",
     )
-    facts, info = read_export(path)
     assert facts["orders"].sum() == 0 and facts["revenue"].sum() == 250
     assert info.warnings == [
         "2 rows with a negative Conversions (a conversion adjustment?): summed as written",
@@ -308,12 +314,11 @@ def test_a_row_with_more_cells_is_an_error(tmp_path: Path) -> None:
 
 def test_short_rows_before_the_end_are_read_with_a_warning(tmp_path: Path) -> None:
     """A spreadsheet re-save drops trailing empty cells (Excel does): read as empty, said."""
-    path = write(
+    facts, info = read(
         tmp_path,
         "Day,Campaign,Cost,Clicks,Conversions\n"
         "2026-01-01,A,5,1,2\n2026-01-02,A,6,1\n2026-01-03,A,7\n2026-01-04,A,8,1,1\n",
     )
-    facts, info = read_export(path)
     assert facts["spend"].to_list() == [5.0, 6.0, 7.0, 8.0]
     assert facts["clicks"].to_list() == [1.0, 1.0, None, 1.0]
     assert info.warnings == [
@@ -324,12 +329,11 @@ def test_short_rows_before_the_end_are_read_with_a_warning(tmp_path: Path) -> No
 
 
 def test_blank_lines_footers_and_quoted_line_breaks_are_fine(tmp_path: Path) -> None:
-    path = write(
+    facts, info = read(
         tmp_path,
         GOOGLE_HEAD + '2026-01-01,"Tet\nsale",5,10,1\n   \n2026-01-02,B,6,10,1\n\n'
         "Total: Campaigns,,11,20,2\n\n©2026 Google\n",
     )
-    facts, info = read_export(path)
     assert facts["campaign"].to_list() == ["Tet\nsale", "B"] and info.warnings == []
     cut = write(tmp_path, GOOGLE_HEAD + '2026-01-01,"Tet\nsale",5,10,1\n2026-01-02,B,6\n', "c.csv")
     # the cell count is right across the line break (row numbers count records there)
@@ -366,50 +370,37 @@ def test_the_same_campaign_day_line_twice_is_an_error(tmp_path: Path) -> None:
     )
 
 
-def test_a_segmented_campaign_report_is_summed_silently(tmp_path: Path) -> None:
-    path = write(
-        tmp_path,
-        "Day,Campaign,Device,Cost,Impr.,Clicks\n"
-        "2026-01-01,A,Mobile phones,5,10,1\n2026-01-01,A,Computers,5,10,1\n"
-        "2026-01-01,A,Tablets,0,0,0\n2026-01-01,A,TV screens,0,0,0\n",
-    )
-    facts, info = read_export(path)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Day,Campaign,Device,Cost,Impr.\n2026-01-01,A,Mobile phones,5,10\n"
+        "2026-01-01,A,Computers,5,10\n2026-01-01,A,Tablets,0,0\n2026-01-01,A,TV screens,0,0\n",
+        "Day,Campaign,Ad group,Cost,Impr.\n"
+        "2026-01-01,A,G1,0,0\n2026-01-01,A,G2,5,10\n2026-01-01,A,G2,5,10\n",  # lines may repeat
+        "Day,Campaign ID,Campaign,Cost,Impr.\n2026-01-01,1,A,5,10\n2026-01-01,2,A,5,10\n",
+    ],
+    ids=["segmented by device", "ad group rows", "campaign ids"],
+)
+def test_a_campaign_day_on_rows_a_column_tells_apart_is_summed_silently(
+    tmp_path: Path, text: str
+) -> None:
+    facts, info = read(tmp_path, text)
     assert facts["spend"].sum() == 10 and info.warnings == []
 
 
 def test_a_campaign_day_on_rows_only_figures_tell_apart_is_a_warning(tmp_path: Path) -> None:
-    path = write(
+    facts, info = read(
         tmp_path,
         "Day,Campaign,Cost,Impr.,CTR\n"
         "2026-01-01,A,5,10,10.00%\n2026-01-01,A,6,12,8.33%\n2026-01-02,B,1,1,0%\n"
         '2026-01-02,B,"1,000",1,0%\n',
     )
-    facts, info = read_export(path)
     assert facts["spend"].sum() == 5 + 6 + 1 + 1000
     assert info.warnings == [
         "2 campaign-days are on more than one row with different figures and no column telling "
         "them apart (first: 'A' on 2026-01-01, rows 2 and 3): summed — two campaigns sharing a "
         "name, or two downloads pasted into one file?"
     ]
-
-
-def test_ad_group_rows_of_one_campaign_day_are_normal(tmp_path: Path) -> None:
-    path = write(
-        tmp_path,
-        "Day,Campaign,Ad group,Cost,Impr.\n"
-        "2026-01-01,A,G1,5,10\n2026-01-01,A,G2,5,10\n2026-01-01,A,G2,5,10\n",
-    )
-    facts, info = read_export(path)
-    assert facts.height == 3 and info.warnings == []
-
-
-def test_ids_tell_campaigns_with_one_name_apart(tmp_path: Path) -> None:
-    path = write(
-        tmp_path,
-        "Day,Campaign ID,Campaign,Cost,Impr.\n2026-01-01,1,A,5,10\n2026-01-01,2,A,5,10\n",
-    )
-    facts, info = read_export(path)
-    assert facts["campaign_id"].to_list() == ["1", "2"] and info.warnings == []
 
 
 # ---- campaign ids --------------------------------------------------------------------------
@@ -442,20 +433,20 @@ def test_campaign_ids_are_kept_for_every_platform(
         row.get(n, "'120330000001.0" if "id" in n.lower() else ("Tet" if "ampaign" in n else "5"))
         for n in names
     ]
-    path = write(tmp_path, header + "\n" + ",".join(cells) + "\n")
-    facts, info = read_export(path, ReadOptions(currency="USD"))
+    facts, info = read(
+        tmp_path, header + "\n" + ",".join(cells) + "\n", ReadOptions(currency="USD")
+    )
     assert info.platform == platform
     assert facts["campaign_id"].to_list() == ["120330000001"]  # Excel's ' and .0 dropped
     assert info.columns_used["campaign_id"] in ("Campaign ID", "CampaignId")
 
 
 def test_ids_a_spreadsheet_wrote_in_scientific_notation_are_not_used(tmp_path: Path) -> None:
-    path = write(
+    facts, info = read(
         tmp_path,
         "Reporting starts,Reporting ends,Campaign ID,Campaign name,Amount spent (VND)\n"
         "2026-03-01,2026-03-01,2.38512E+16,A,5\n2026-03-01,2026-03-01,2.38512E+16,B,5\n",
     )
-    facts, info = read_export(path)
     assert facts["campaign_id"].to_list() == [None, None]
     assert info.warnings == [
         "Campaign ID holds ids in scientific notation (a spreadsheet re-save?): they are not "
@@ -494,19 +485,17 @@ def test_campaign_ids_survive_campaign_days_and_the_cache(tmp_path: Path) -> Non
 )
 def test_google_date_range_lines(tmp_path: Path, line: str, start: date, end: date) -> None:
     day = start or date(2026, 3, 2)
-    path = write(tmp_path, f"Report\n{line}\nDay,Campaign,Cost\n{day.isoformat()},A,1\n")
-    _, info = read_export(path)
+    _, info = read(tmp_path, f"Report\n{line}\nDay,Campaign,Cost\n{day.isoformat()},A,1\n")
     assert (info.range_start, info.range_end) == (start, end)
     assert info.range_from == ("date-range line 2" if start else "")
 
 
 def test_a_stated_range_the_rows_disagree_with_is_not_used(tmp_path: Path) -> None:
-    path = write(
+    _, info = read(
         tmp_path,
         "Report\nJanuary 1, 2026 - January 1, 2026\nDay,Campaign,Cost\n"
         "2026-01-01,A,1\n2026-01-02,A,1\n",
     )
-    _, info = read_export(path)
     assert info.range_start is None and info.warnings == [
         "the stated range (date-range line 2) is 2026-01-01 to 2026-01-01 but the rows run "
         "2026-01-01 to 2026-01-02: it is not used to order re-downloads"
