@@ -218,23 +218,20 @@ def test_order_rules_and_reasons() -> None:
 def test_platform_stamps_decide_when_every_download_has_one() -> None:
     """Microsoft's Last Completed Available Day: a download of an older range made later
     (re-checking restated days) is the newer one."""
-    later = download(
-        "recheck.csv",
-        platform="microsoft_ads",
-        first_day=D0,
-        last_day=date(2026, 1, 10),
-        made_at=datetime(2026, 1, 31, 8, 0),
-        made_at_from="Last Completed Available Day",
-    )
-    earlier = download(
-        "month.csv",
-        platform="microsoft_ads",
-        first_day=D0,
-        last_day=date(2026, 1, 20),
-        made_at=datetime(2026, 1, 21, 8, 0),
-        made_at_from="Last Completed Available Day",
-        mtime=9e9,
-    )
+
+    def stamped(path: str, last_day: int, made_on: int, **info) -> DownloadInfo:
+        return download(
+            path,
+            platform="microsoft_ads",
+            first_day=D0,
+            last_day=date(2026, 1, last_day),
+            made_at=datetime(2026, 1, made_on, 8, 0),
+            made_at_from="Last Completed Available Day",
+            **info,
+        )
+
+    later = stamped("recheck.csv", last_day=10, made_on=31)
+    earlier = stamped("month.csv", last_day=20, made_on=21, mtime=9e9)
     assert oldest_first([later, earlier]) == ["month.csv", "recheck.csv"]
     old = facts("month.csv", [(d, "A", 1.0) for d in range(20)], platform="microsoft_ads")
     new = facts("recheck.csv", [(d, "A", 2.0) for d in range(10)], platform="microsoft_ads")
