@@ -162,16 +162,34 @@ def parse_day(text: str, formats: tuple[str, ...] = DAY_FORMATS) -> date | None:
     return None
 
 
-RANGE_SPLIT = re.compile(r"\s+[-–—]\s+")
-
-
-def range_line(line: str, formats: tuple[str, ...] = DAY_FORMATS) -> tuple[date, date] | None:
-    """``27 January 2026 - 23 February 2026`` -> (2026-01-27, 2026-02-23); None for anything
-    else (``All time``, a report name)."""
-    parts = RANGE_SPLIT.split(line.strip().strip('"'))
-    if len(parts) != 2:
-        return None
-    start, end = parse_day(parts[0], formats), parse_day(parts[1], formats)
+def day_range(
+    first: str, last: str, formats: tuple[str, ...] = DAY_FORMATS
+) -> tuple[date, date] | None:
+    """Two days that make a range (the first not after the last), or None."""
+    start, end = parse_day(first, formats), parse_day(last, formats)
     if start is None or end is None or end < start:
         return None
     return start, end
+
+
+RANGE_SPLIT = re.compile(r"\s+[-–—]\s+")
+
+
+def range_line(
+    line: str, formats: tuple[str, ...] = DAY_FORMATS, split: re.Pattern[str] = RANGE_SPLIT
+) -> tuple[date, date] | None:
+    """``27 January 2026 - 23 February 2026`` -> (2026-01-27, 2026-02-23); None for anything
+    else (``All time``, a report name)."""
+    parts = split.split(line.strip().strip('"'))
+    return day_range(parts[0], parts[1], formats) if len(parts) == 2 else None
+
+
+def preamble_values(preamble: list[str], pattern: re.Pattern[str]) -> dict[str, str]:
+    """The ``Label: value`` lines ``pattern`` matches (groups: label, value), by lowercase
+    label."""
+    found = {}
+    for line in preamble:
+        match = pattern.match(line.strip())
+        if match:
+            found[match.group(1).lower()] = match.group(2).strip()
+    return found

@@ -6,7 +6,14 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from perfmkt.sources.base import ExportFormat, Stated, has_any, parse_day
+from perfmkt.sources.base import (
+    MONTH_FIRST,
+    ExportFormat,
+    Stated,
+    day_range,
+    has_any,
+    preamble_values,
+)
 
 
 def _matches(header: list[str]) -> bool:
@@ -21,22 +28,18 @@ PREAMBLE = re.compile(r'^"?(Report Start|Report End|Date Generated):\s*(.+?)"?\s
 def _stated(preamble: list[str]) -> Stated:
     """``Report Start: 3/1/2026, 12:00 AM``, ``Report End: …`` and ``Date Generated: 3/3/2026,
     9:14 AM`` (month first, as LinkedIn always writes them)."""
-    found: dict[str, str] = {}
-    for line in preamble:
-        match = PREAMBLE.match(line.strip())
-        if match:
-            found[match.group(1).lower()] = match.group(2).strip()
-    start = parse_day(found.get("report start", "").split(",")[0], ("%m/%d/%Y",))
-    end = parse_day(found.get("report end", "").split(",")[0], ("%m/%d/%Y",))
+    found = preamble_values(preamble, PREAMBLE)
+    start, end = (found.get(f"report {edge}", "").split(",")[0] for edge in ("start", "end"))
+    days = day_range(start, end, MONTH_FIRST)
+    first, last = days or (None, None)
     try:
         made_at = datetime.strptime(found.get("date generated", ""), "%m/%d/%Y, %I:%M %p")
     except ValueError:
         made_at = None
-    has_range = start is not None and end is not None and start <= end
     return Stated(
-        range_start=start if has_range else None,
-        range_end=end if has_range else None,
-        range_from="Report Start/End lines" if has_range else "",
+        range_start=first,
+        range_end=last,
+        range_from="Report Start/End lines" if days else "",
         made_at=made_at,
         made_at_from="Date Generated" if made_at else "",
     )

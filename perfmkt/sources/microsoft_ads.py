@@ -6,7 +6,15 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from perfmkt.sources.base import ExportFormat, Stated, has_any, parse_day, rows_from_preamble
+from perfmkt.sources.base import (
+    MONTH_FIRST,
+    ExportFormat,
+    Stated,
+    has_any,
+    preamble_values,
+    range_line,
+    rows_from_preamble,
+)
 
 
 def _matches(header: list[str]) -> bool:
@@ -28,6 +36,9 @@ PREAMBLE = re.compile(
 )
 
 
+REPORT_TIME_SPLIT = re.compile(r"\s*,\s*|\s+[-–]\s+")  # 10/18/2022,10/25/2022
+
+
 def _stamp(text: str) -> datetime | None:
     """``10/25/2022 5:25:00 PM (GMT)`` -> 2022-10-25 17:25."""
     text = re.sub(r"\s*\(.*\)\s*$", "", text).strip()
@@ -43,17 +54,9 @@ def _stated(preamble: list[str]) -> Stated:
     """``Report Time: 10/18/2022,10/25/2022`` (month first) and ``Last Completed Available
     Day/Hour: 10/25/2022 5:25:00 PM (GMT)``: the time the data was complete to, which a later
     download never has earlier."""
-    found: dict[str, str] = {}
-    for line in preamble:
-        match = PREAMBLE.match(line.strip())
-        if match:
-            found[match.group(1).lower()] = match.group(2).strip()
-    start = end = None
-    parts = re.split(r"\s*,\s*|\s+[-–]\s+", found.get("report time", ""))
-    if len(parts) == 2:
-        start, end = (parse_day(p, ("%m/%d/%Y",)) for p in parts)
-        if start is None or end is None or end < start:
-            start = end = None
+    found = preamble_values(preamble, PREAMBLE)
+    days = range_line(found.get("report time", ""), MONTH_FIRST, REPORT_TIME_SPLIT)
+    first, last = days or (None, None)
     stamps = {
         label: stamp
         for label in ("Last Completed Available Hour", "Last Completed Available Day")
@@ -61,9 +64,9 @@ def _stated(preamble: list[str]) -> Stated:
     }
     label, made_at = max(stamps.items(), key=lambda kv: kv[1], default=("", None))
     return Stated(
-        range_start=start,
-        range_end=end,
-        range_from="Report Time line" if start else "",
+        range_start=first,
+        range_end=last,
+        range_from="Report Time line" if days else "",
         made_at=made_at,
         made_at_from=label,
     )
