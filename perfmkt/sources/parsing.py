@@ -201,6 +201,15 @@ def table_header(lines: list[str]) -> list[str] | None:
     return None
 
 
+def columns_found(lines: list[str]) -> str:
+    """``; columns found: Day, Campaign…`` (12 names at most, each cut to 40 characters) when
+    ``lines`` hold a table header (see ``table_header``), else nothing."""
+    found = table_header(lines)
+    if found is None:
+        return ""
+    return "; columns found: " + ", ".join(cut(n) for n in found[:12])
+
+
 def head_lines(text: str) -> list[str]:
     """The first lines, where preambles and headers are (without splitting the whole file)."""
     end = 0
@@ -412,10 +421,14 @@ def check_row_shapes(
     return table.drop(HELPERS), warnings
 
 
+def cut(text: str, limit: int = 40) -> str:
+    """``text`` cut to ``limit`` characters, the last an ellipsis when anything was left out."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def shown(value: object, limit: int = 40) -> str:
     """A cell quoted in an error message, cut to ``limit`` characters."""
-    text = str(value)
-    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+    return repr(cut(str(value), limit))
 
 
 def drop_totals_rows(frame: pl.DataFrame) -> pl.DataFrame:

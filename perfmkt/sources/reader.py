@@ -11,7 +11,7 @@ import polars as pl
 
 from perfmkt.errors import ExportError
 from perfmkt.schema import FACTS_SCHEMA, MEASURES
-from perfmkt.sources.base import ExportFormat, ReadOptions, Stated, parse_day
+from perfmkt.sources.base import TEXT_FIELDS, ExportFormat, ReadOptions, Stated, parse_day
 from perfmkt.sources.google_ads import GOOGLE_ADS
 from perfmkt.sources.linkedin import LINKEDIN
 from perfmkt.sources.meta import META, RESULT_MEASURES
@@ -20,6 +20,7 @@ from perfmkt.sources.parsing import (
     HELPERS,
     ExportText,
     check_row_shapes,
+    columns_found,
     currency_from_header,
     detect_number_format,
     drop_totals_rows,
@@ -31,7 +32,6 @@ from perfmkt.sources.parsing import (
     record_lines,
     shown,
     split_fields,
-    table_header,
 )
 from perfmkt.sources.tiktok import TIKTOK
 
@@ -117,22 +117,14 @@ def detect(lines: list[str], path: Path, options: ReadOptions) -> tuple[ExportFo
     )
     expected = "; ".join(f"{NAMES[f.platform]}: {f.signature}" for f in listed if f.signature)
     wanted = candidates[0].label if options.platform else "known ad-platform"
-    found = table_header(lines)
-    message = (
-        f"not a recognised export: no {wanted} header in the first {len(lines)} lines "
-        f"(expected {expected})"
-    )
-    if found is None:
-        raise ExportError(
-            message,
-            path=path,
-            hint="export the report from the ad platform as CSV, broken down by day",
-        )
-    names = ", ".join(n if len(n) <= 40 else n[:39] + "…" for n in found[:12])
+    found = columns_found(lines)
     raise ExportError(
-        f"{message}; columns found: {names}",
+        f"not a recognised export: no {wanted} header in the first {len(lines)} lines "
+        f"(expected {expected}){found}",
         path=path,
-        hint='map them in the plan: columns: {date: "…", campaign: "…", spend: "…"}',
+        hint='map them in the plan: columns: {date: "…", campaign: "…", spend: "…"}'
+        if found
+        else "export the report from the ad platform as CSV, broken down by day",
     )
 
 
@@ -402,10 +394,7 @@ def read_export(
         )
     stated = _stated_range(fmt, lines, header_line, table, header)
 
-    text_sources = {
-        name: fmt.pick(header, name)
-        for name in ("account", "campaign", "campaign_id", "ad_group", "ad", "currency")
-    }
+    text_sources = {name: fmt.pick(header, name) for name in TEXT_FIELDS}
     campaign_col = text_sources["campaign"]
     if campaign_col is None and text_sources["ad_group"] is None:
         raise ExportError(

@@ -18,6 +18,7 @@ from perfmkt.errors import ExportError
 from perfmkt.sources.base import ShopOptions, has_any
 from perfmkt.sources.parsing import (
     check_row_shapes,
+    columns_found,
     detect_number_format,
     load_text,
     parse_dates,
@@ -25,7 +26,6 @@ from perfmkt.sources.parsing import (
     read_table,
     shown,
     split_fields,
-    table_header,
 )
 
 ORDERS_SCHEMA: dict[str, pl.DataType] = {
@@ -122,15 +122,14 @@ def read_shop_export(path: Path, options: ShopOptions) -> tuple[pl.DataFrame, Sh
         columns["revenue"] = "Subtotal" if options.revenue == "subtotal" else "Total"
         columns = {k: v for k, v in columns.items() if v in header}
     else:
-        found = table_header(loaded.lines)
-        shown_names = f"; columns found: {', '.join(n[:40] for n in found[:12])}" if found else ""
         expected = (
             "a Shopify orders export (Name, Created at, Total…)"
             if options.kind == "orders"
             else "a columns: map naming lead_id, date and stage"
         )
         raise ExportError(
-            f"not a recognised {options.kind} export (expected {expected}){shown_names}",
+            f"not a recognised {options.kind} export (expected {expected})"
+            f"{columns_found(loaded.lines)}",
             path=path,
             hint=(
                 'map them in the plan: columns: {order_id: "…", date: "…", revenue: "…"}'
