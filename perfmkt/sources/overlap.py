@@ -111,18 +111,23 @@ def _key(d: DownloadInfo, stamped: bool) -> tuple[Any, ...]:
     return (end, stamp, d.mtime, name)
 
 
+def _groups(downloads: list[DownloadInfo]) -> dict[tuple[str, str], list[DownloadInfo]]:
+    """Downloads by platform and ``download_order`` (only downloads of one report are ever
+    compared)."""
+    groups: dict[tuple[str, str], list[DownloadInfo]] = {}
+    for d in downloads:
+        groups.setdefault((d.platform, d.order), []).append(d)
+    return groups
+
+
 def _stamped(downloads: list[DownloadInfo]) -> bool:
     return all(d.made_at is not None for d in downloads)
 
 
 def oldest_first(downloads: list[DownloadInfo]) -> list[str]:
-    """Paths from the oldest download to the newest, each platform and ``download_order`` on
-    its own (only downloads of one report are ever compared)."""
-    groups: dict[tuple[str, str], list[DownloadInfo]] = {}
-    for d in downloads:
-        groups.setdefault((d.platform, d.order), []).append(d)
+    """Paths from the oldest download to the newest, each group (``_groups``) on its own."""
     ordered: list[str] = []
-    for group in groups.values():
+    for group in _groups(downloads).values():
         stamped = _stamped(group)
         ordered += [d.path for d in sorted(group, key=lambda d: _key(d, stamped))]
     return ordered
@@ -263,10 +268,7 @@ def resolve_overlaps(
         )
         .sort("older", "first")
     )
-    stamped = {
-        key: _stamped([d for d in downloads if (d.platform, d.order) == key])
-        for key in {(d.platform, d.order) for d in downloads}
-    }
+    stamped = {key: _stamped(group) for key, group in _groups(downloads).items()}
     replacements = [
         Replacement(
             older=r["older"],
