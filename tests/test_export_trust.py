@@ -169,12 +169,22 @@ def test_a_utf16_download_cut_mid_character_is_cut_short(tmp_path: Path) -> None
     )
 
 
-def test_lines_ended_by_cr_alone_are_read(tmp_path: Path) -> None:
-    """Excel for Mac's "CSV (Macintosh)" ends lines with CR alone."""
-    text = GOOGLE_HEAD + "2026-01-01,A,5,10,1\n2026-01-02,A,6,10,1\n"
+@pytest.mark.parametrize(
+    "text",
+    [
+        (GOOGLE_HEAD + "2026-01-01,A,5,10,1\n2026-01-02,A,6,10,1\n").replace("\n", "\r"),
+        (GOOGLE_HEAD + "2026-01-01,A,5,10,1\n2026-01-02,A,6,10,1\n").replace("\n", "\r", 2),
+        (GOOGLE_HEAD + "2026-01-01,A,5,10,1\n2026-01-02,A,6,10,1\n").replace("\n", "\r\n"),
+        "Report\u2028Shop\x0cX\n" + GOOGLE_HEAD[7:] + "2026-01-01,A,5,10,1\n2026-01-02,A,6,10,1\n",
+    ],
+    ids=["CR alone", "CR in the preamble", "CRLF", "U+2028 and form feed in the title"],
+)
+def test_lines_are_what_the_csv_reader_counts(tmp_path: Path, text: str) -> None:
+    """Excel for Mac ends lines with CR alone; a title may hold other line breaks. Lines,
+    the CSV reader and row numbers must agree, or rows go missing without a word."""
     for encoding in ("utf-8", "utf-16"):
-        path = tmp_path / f"mac-{encoding}.csv"
-        path.write_bytes(text.replace("\n", "\r").encode(encoding))
+        path = tmp_path / f"{encoding}.csv"
+        path.write_bytes(text.encode(encoding))
         facts, info = read_export(path)
         assert facts["spend"].to_list() == [5.0, 6.0] and facts["row"].to_list() == [4, 5]
         assert info.range_end == date(2026, 1, 2)

@@ -175,9 +175,11 @@ def load_text(path: Path, encoding: str | None = None) -> ExportText:
     text, encoding = decode(raw, path, encoding)
     if not text or text.isspace():
         raise ExportError("the file is empty", path=path)
-    if "\n" not in text and "\r" in text:  # lines ended by CR alone (old Mac, Excel for Mac)
-        text = text.replace("\r", "\n")
-        raw = raw.replace(b"\r", b"\n") if encoding.startswith("utf-8") else raw
+    # Lines ended by CR alone (old Mac, Excel for Mac), all or only those of the preamble: as
+    # LF, so that lines, the CSV reader and row numbers agree.
+    if "\r" in _head(text).replace("\r\n", ""):
+        text = re.sub(r"\r(?!\n)", "\n", text)
+        raw = re.sub(rb"\r(?!\n)", b"\n", raw) if encoding.startswith("utf-8") else raw
     return ExportText(raw, text, encoding, head_lines(text), mtime)
 
 
@@ -210,16 +212,25 @@ def columns_found(lines: list[str]) -> str:
     return "; columns found: " + ", ".join(cut(n) for n in found[:12])
 
 
-def head_lines(text: str) -> list[str]:
-    """The first lines, where preambles and headers are (without splitting the whole file)."""
+def _head(text: str) -> str:
+    """The text of the first lines, where preambles and headers are."""
     end = 0
     for _ in range(HEADER_SEARCH_LINES):
         found = text.find("\n", end)
         if found < 0:
-            end = len(text)
-            break
+            return text
         end = found + 1
-    return text[:end].splitlines()
+    return text[:end]
+
+
+def head_lines(text: str) -> list[str]:
+    """The first lines (without splitting the whole file), ended by LF as the CSV reader and
+    row numbers count them: not by the other breaks ``str.splitlines`` knows (form feed,
+    U+2028…), which a cell may hold."""
+    lines = _head(text).split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return [line.removesuffix("\r") for line in lines]
 
 
 # A header name no export has, appended to the header: a row's cells beyond the header's
