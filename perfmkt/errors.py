@@ -58,5 +58,15 @@ class ExportError(PerfmktError):
     """An export file cannot be read or does not have the shape we need."""
 
 
+class UnknownExportError(ExportError):
+    """A text file whose header no reader recognises (``perfmkt inspect`` then tries it as a
+    shop's orders export)."""
+
+
+class NotDailyError(ExportError):
+    """An export of period or lifetime totals: readable, but not one row per day (``perfmkt
+    inspect`` reads it for its totals)."""
+
+
 class DataError(PerfmktError):
     """The data and the plan do not fit together (e.g. no rows at all in the flight)."""

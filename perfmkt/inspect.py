@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from perfmkt.errors import ExportError
+from perfmkt.errors import NotDailyError, UnknownExportError
 from perfmkt.metrics import sum_or_null
 from perfmkt.sources.base import ReadOptions, ShopOptions
 from perfmkt.sources.reader import read_export
@@ -53,13 +53,12 @@ def inspect_file(path: Path, options: ReadOptions | None = None) -> dict[str, An
     pacing = "usable: one row per day"
     try:
         facts, info = read_export(path, options, daily=True)
-    except ExportError as err:
+    except UnknownExportError:
         encoding = options.encoding if options else None
-        if "not a recognised export: no" in err.message and looks_like_shopify(path, encoding):
-            return inspect_shop_file(path, ShopOptions(kind="orders", encoding=encoding))
-        if "one row per day" not in err.message:
+        if not looks_like_shopify(path, encoding):
             raise
-        # A period or lifetime export: read for its totals, and say how to get it by day.
+        return inspect_shop_file(path, ShopOptions(kind="orders", encoding=encoding))
+    except NotDailyError as err:  # read for its totals, saying how to get it by day
         pacing = err.message + (f" ({err.hint})" if err.hint else "")
         facts, info = read_export(path, options, daily=False)
     sums = facts.select(sum_or_null(c) for c in TOTALS).row(0, named=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import polars as pl
 
-from perfmkt.errors import ExportError
+from perfmkt.errors import ExportError, NotDailyError, UnknownExportError
 from perfmkt.schema import FACTS_SCHEMA, MEASURES
 from perfmkt.sources.base import TEXT_FIELDS, ExportFormat, ReadOptions, Stated, parse_day
 from perfmkt.sources.google_ads import GOOGLE_ADS
@@ -118,7 +118,7 @@ def detect(lines: list[str], path: Path, options: ReadOptions) -> tuple[ExportFo
     expected = "; ".join(f"{NAMES[f.platform]}: {f.signature}" for f in listed if f.signature)
     wanted = candidates[0].label if options.platform else "known ad-platform"
     found = columns_found(lines)
-    raise ExportError(
+    raise UnknownExportError(
         f"not a recognised export: no {wanted} header in the first {len(lines)} lines "
         f"(expected {expected}){found}",
         path=path,
@@ -140,7 +140,7 @@ def _day_column(table: pl.DataFrame, header: list[str], fmt: ExportFormat, path:
     """The column holding each row's day; period and lifetime exports are refused."""
     date_col = fmt.pick(header, "date")
     if date_col is None:
-        raise ExportError(
+        raise NotDailyError(
             "no day column: this export has period totals, pacing needs one row per day",
             path=path,
             hint=fmt.how_to_export_daily,
@@ -151,7 +151,7 @@ def _day_column(table: pl.DataFrame, header: list[str], fmt: ExportFormat, path:
     if end_col and date_col == fmt.pick(header, "date_start"):
         multi_day = table.filter(pl.col(date_col) != pl.col(end_col))
         if multi_day.height:
-            raise ExportError(
+            raise NotDailyError(
                 f"rows cover several days ({date_col} != {end_col}): this is a period or "
                 "lifetime export, pacing needs one row per day",
                 path=path,
