@@ -6,10 +6,12 @@ import io
 from datetime import date
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 
 from perfmkt.render.terminal import THEME, render
 from perfmkt.report import report_from_plan_file
+from tests.conftest import REAL_EXPORTS, run_cli
 
 
 def rendered(plan: Path, width: int = 120, days: int = 14) -> str:
@@ -53,3 +55,12 @@ def test_narrow_terminal_still_renders(small_plan: Path) -> None:
     text = rendered(small_plan, width=60, days=0)
     assert "Shop X — Spring sale" in text
     assert "Daily, last 0 days" in text
+
+
+@pytest.mark.skipif(not REAL_EXPORTS.is_dir(), reason="shared/real-exports not present")
+def test_inspect_panel_shows_what_the_export_says_of_its_download() -> None:
+    stdout, _ = run_cli(
+        ["inspect", REAL_EXPORTS / "microsoft_ads" / "fridgefilters_adgroup_daily_api.csv"]
+    )
+    assert "stated range      2022-10-18 … 2022-10-25 (Report Time line)" in stdout
+    assert "made at           2022-10-25 17:25 (Last Completed Available Hour)" in stdout

@@ -355,6 +355,10 @@ def inspect_panel(result: dict[str, Any]) -> RenderableType:
         ("rows", f"{result['rows']:,} read; skipped: {skipped}"),
         ("days", days),
     ]
+    if stated := result.get("stated_range"):
+        rows.append(("stated range", f"{stated['start']} … {stated['end']} ({stated['from']})"))
+    if made := result.get("made_at"):
+        rows.append(("made at", f"{made['at']:%Y-%m-%d %H:%M} ({made['from']})"))
     if "pacing" in result:
         rows.append(("for pacing", result["pacing"]))
     rows += [
@@ -363,6 +367,7 @@ def inspect_panel(result: dict[str, Any]) -> RenderableType:
     ]
     if result.get("attribution"):
         rows.append(("attribution", ", ".join(result["attribution"])))
+    rows += [("warning", w) for w in result.get("warnings", [])]
     for name, value in result["totals"].items():
         if isinstance(value, dict):  # leads by funnel stage
             rows.append((name, ", ".join(f"{k} {v:,}" for k, v in value.items())))
