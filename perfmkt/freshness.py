@@ -119,7 +119,7 @@ def choose_as_of(
         assert slowest.complete_until is not None
         if slowest.partial_day and slowest.complete_until == slowest.partial_day - timedelta(1):
             why = (
-                f"the day before {slowest.partial_day}, which {slowest.source}'s export "
+                f"the day before {slowest.partial_day}, which the {slowest.source} export "
                 f"holds only in part (downloaded {slowest.downloaded})"
             )
         elif len({c.complete_until for c in held}) > 1:

@@ -6,7 +6,6 @@ keep them stable.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -117,16 +116,9 @@ def _downloads(
     if "shop" in plan.truth.values():
         for f in loaded.shop_files:
             downloads.append(
-                Download(f.path, f"shop {f.kind}", f.last_day, _mtime(f.path), holds_back=False)
+                Download(f.path, f"shop {f.kind}", f.last_day, f.mtime, holds_back=False)
             )
     return downloads
-
-
-def _mtime(path: str) -> float:
-    try:
-        return os.stat(path).st_mtime
-    except OSError:
-        return 0.0
 
 
 def build_report(plan: Plan, loaded: Loaded, today: date, as_of: date | None = None) -> Report:

@@ -57,7 +57,7 @@ def test_a_day_downloaded_before_it_ended_is_partial() -> None:
     downloads = [Download("g.csv", "google_ads", date(2026, 3, 5), stamp("2026-03-05T10:32"))]
     chosen = choose(downloads, today=date(2026, 3, 7))
     assert chosen.day == date(2026, 3, 4)
-    assert "which google_ads's export holds only in part (downloaded 2026-03-05 10:32)" in (
+    assert "which the google_ads export holds only in part (downloaded 2026-03-05 10:32)" in (
         chosen.reason
     )
     assert chosen.warnings == (
@@ -286,3 +286,29 @@ def test_vietnamese_reports_say_the_warnings_in_vietnamese(lagging_plan: Path) -
         "có số liệu đến 2026-02-03, sau 2026-02-01"
     )
     assert reason("an unknown sentence", "vi") == "an unknown sentence"
+
+
+def test_a_shop_export_saved_during_its_last_day_stops_the_pacing(lagging_plan: Path) -> None:
+    """The shop's orders, downloaded at 15:00 on 3 Mar with orders of the 3rd: pacing stops on
+    the 2nd even though both platforms reach further."""
+    shop = lagging_plan.parent / "shop"
+    shop.mkdir()
+    orders = shop / "orders.csv"
+    orders.write_text(
+        "Name,Financial Status,Total,Created at\n"
+        "#1,paid,100000,2026-03-02 09:00:00 +0700\n"
+        "#2,paid,200000,2026-03-03 10:00:00 +0700\n",
+        encoding="utf-8",
+    )
+    touch(orders, "2026-03-03T15:00:00+07:00")
+    text = lagging_plan.read_text(encoding="utf-8")
+    lagging_plan.write_text(
+        text.replace("channels:", "  - path: shop/*.csv\n    kind: orders\nchannels:")
+        + "truth: {orders: shop}\n",
+        encoding="utf-8",
+    )
+    report = report_from_plan_file(
+        lagging_plan, now=datetime(2026, 3, 7, 7, 0, tzinfo=TZ), cache=False
+    )
+    assert report.as_of == date(2026, 3, 2)
+    assert "which the shop orders export holds only in part" in report.as_of_reason

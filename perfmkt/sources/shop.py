@@ -73,6 +73,7 @@ class ShopRead:
     first_day: date | None = None
     last_day: date | None = None
     warnings: list[str] = field(default_factory=list)
+    mtime: float = 0.0  # when it was downloaded, unless copied since (the partial-day rule)
 
 
 def is_shopify(header: list[str]) -> bool:
@@ -243,5 +244,6 @@ def read_shop_export(path: Path, options: ShopOptions) -> tuple[pl.DataFrame, Sh
         first_day=frame["date"].min() if frame.height else None,  # type: ignore[arg-type]
         last_day=frame["date"].max() if frame.height else None,  # type: ignore[arg-type]
         warnings=warnings,
+        mtime=loaded.mtime,
     )
     return frame, info
