@@ -13,9 +13,6 @@ import csv
 import io
 import mimetypes
 import re
-import shutil
-import subprocess
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -35,7 +32,10 @@ from perfmkt.i18n import (
     reason,
 )
 from perfmkt.metrics import CATALOG, volumes_needed
+from perfmkt.render.pdf import chromium, html_to_pdf
 from perfmkt.report import Report
+
+__all__ = ["chromium", "context", "html_to_pdf", "md_cell", "render", "render_csv"]
 
 
 def packaged_templates() -> Path:
@@ -266,46 +266,3 @@ def render_csv(report: Report) -> str:
         ]
         writer.writerow([report.as_of.isoformat(), csv_cell(scope), csv_cell(k.name), *values])
     return out.getvalue()
-
-
-def chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
-def html_to_pdf(html: str) -> bytes:
-    """Print HTML to PDF with a locally installed Chromium (headless, no network)."""
-    browser = chromium()
-    if browser is None:
-        raise PerfmktError(
-            "PDF needs a local Chromium or Chrome and none was found",
-            hint="install it (Debian/Ubuntu: apt-get install chromium; macOS: brew install "
-            "--cask chromium), or write --format html and print it from a browser",
-        )
-    with tempfile.TemporaryDirectory() as folder:
-        page, pdf = Path(folder) / "report.html", Path(folder) / "report.pdf"
-        page.write_text(html, encoding="utf-8")
-        args = [
-            browser,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={folder}/profile",
-            "--no-pdf-header-footer",
-            f"--print-to-pdf={pdf}",
-            page.as_uri(),
-        ]
-        try:
-            subprocess.run(args, capture_output=True, timeout=120, check=False)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise PerfmktError(f"Chromium could not print the PDF: {exc}") from exc
-        if not pdf.is_file() or pdf.stat().st_size == 0:
-            raise PerfmktError("Chromium did not write the PDF", hint=f"tried {browser}")
-        return pdf.read_bytes()
