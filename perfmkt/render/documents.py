@@ -32,7 +32,7 @@ from perfmkt.i18n import (
     reason,
 )
 from perfmkt.metrics import CATALOG, volumes_needed
-from perfmkt.render.pdf import chromium, html_to_pdf
+from perfmkt.render.pdf import chromium, css_string, html_to_pdf
 from perfmkt.report import Report
 
 __all__ = ["chromium", "context", "html_to_pdf", "md_cell", "render", "render_csv"]
@@ -209,17 +209,18 @@ def _filters(env: jinja2.Environment, fmt: Formatter, words: dict[str, str], lan
         md=md_cell,
         sparkline=sparkline,
         reason=lambda text: reason(text, language),
+        css_string=css_string,
     )
 
 
 def render(report: Report, kind: str, days: int = 14, templates: Sequence[str | Path] = ()) -> str:
-    """The report as ``html`` or ``md`` text."""
+    """The report as ``html`` or ``md`` text, or ``email`` (the inline-styled HTML body)."""
     markdown = kind == "md"
     search = [*templates, *([report.templates] if report.templates else [])]
     env = environment(search, markdown=markdown)
     values = context(report, days, with_charts=not markdown)
     _filters(env, values["fmt"], values["L"], report.locale)
-    name = "report.md" if markdown else "report.html"
+    name = {"md": "report.md", "html": "report.html", "email": "email.html"}[kind]
     try:
         text = env.get_template(name).render(values)
     except jinja2.TemplateNotFound as exc:

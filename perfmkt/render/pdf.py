@@ -8,7 +8,20 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from markupsafe import Markup
+
 from perfmkt.errors import PerfmktError
+
+
+def css_string(value: object) -> Markup:
+    """Untrusted text (a client's name) as a quoted CSS string inside a <style> element: CSS
+    escapes, not HTML entities (a style element does not decode them), and no ``<`` that could
+    close the element."""
+    text = " ".join(str("" if value is None else value).split())
+    escaped = "".join(
+        f"\\{ord(c):x} " if c in '"\\<>&' or ord(c) < 0x20 or ord(c) == 0x7F else c for c in text
+    )
+    return Markup(f'"{escaped}"')
 
 
 def chromium() -> str | None:
