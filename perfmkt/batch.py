@@ -58,6 +58,7 @@ class Settings:
     progress: Callable[[int, Path | None], None] | None = None
     cache: bool = True
     strict: bool = False
+    lang: str | None = None  # --lang: the reports' language, whatever the plans say
     # Notification targets that timed out for an earlier plan: a dead server costs one
     # deadline per batch, not one per plan.
     silent: dict[str, str] = field(default_factory=dict)
@@ -140,8 +141,17 @@ def _prepare(outcome: Outcome, settings: Settings) -> None:
     from perfmkt.output import plan_outputs
     from perfmkt.report import report_from_plan_file
 
+    plan = None
+    if settings.lang:
+        from perfmkt.plan import load_plan
+
+        plan = load_plan(outcome.plan).model_copy(update={"locale": settings.lang})
     report = report_from_plan_file(
-        outcome.plan, as_of=settings.as_of, progress=settings.progress, cache=settings.cache
+        outcome.plan,
+        as_of=settings.as_of,
+        progress=settings.progress,
+        cache=settings.cache,
+        plan=plan,
     )
     outcome.report = report
     outcome.data_warnings = list(report.notes.warnings)

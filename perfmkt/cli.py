@@ -64,7 +64,7 @@ def _console(stderr: bool = False) -> Console:
 
     probe = Console(stderr=stderr)
     # Piped output gets a wide page instead of rich's 80 columns, unless COLUMNS says otherwise.
-    width = None if probe.is_terminal or os.environ.get("COLUMNS") else 160
+    width = None if probe.is_terminal or os.environ.get("COLUMNS") else TEXT_WIDTH
     return Console(stderr=stderr, theme=THEME, highlight=False, width=width)
 
 
@@ -83,6 +83,7 @@ def _parse_date(value: str | None) -> date | None:
 
 
 FORMATS = ("table", "json", "html", "md", "csv", "pdf")
+TEXT_WIDTH = 160  # the terminal view written to a file, or piped without COLUMNS
 
 
 class Log:
@@ -178,6 +179,14 @@ def report(
     log_format: Annotated[
         str, typer.Option("--log-format", help="text, or json (one object a line) for logs.")
     ] = "text",
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            help="vi or en: the language of every report, notification and the terminal view "
+            "(default: the plan's locale:, else vi for VND).",
+        ),
+    ] = None,
 ) -> None:
     """Pace campaign plans against their exports: KPI, weekly, daily and channel tables, in the
     terminal or as client-ready HTML, Markdown, PDF, and JSON or CSV for machines.
@@ -203,6 +212,8 @@ def report(
         raise typer.BadParameter(
             f"{fail_on!r}: choose at_risk or off_track", param_hint="--fail-on"
         )
+    if lang not in (None, "vi", "en"):
+        raise typer.BadParameter(f"{lang!r}: choose vi or en", param_hint="--lang")
     if log_format not in ("text", "json"):
         raise typer.BadParameter(f"{log_format!r}: choose text or json", param_hint="--log-format")
     # A plan named twice (plans/*.yaml plans/a.yaml) runs once.
@@ -256,6 +267,7 @@ def report(
                 progress=progress,
                 cache=not no_cache,
                 strict=strict,
+                lang=lang,
             ),
         )
     for outcome in outcomes:
@@ -341,9 +353,11 @@ def _render(result: Any, name: str, days: int, templates: Path | None) -> Any:
     if name == "table":
         from perfmkt.render.terminal import render
 
-        return render(result, days)
+        return render(result, days, _console().width)
     if name == "table_text":
-        return _table_text(_render(result, "table", days, templates))
+        from perfmkt.render.terminal import render
+
+        return _table_text(render(result, days, TEXT_WIDTH))
     if name == "json":
         from perfmkt.render.json import to_json
 
@@ -365,7 +379,7 @@ def _table_text(parts: list[Any]) -> str:
 
     from perfmkt.render.terminal import THEME
 
-    recorder = Console(record=True, width=160, theme=THEME, file=io.StringIO())
+    recorder = Console(record=True, width=TEXT_WIDTH, theme=THEME, file=io.StringIO())
     for part in parts:
         recorder.print(part)
         recorder.print()
