@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
@@ -19,6 +20,22 @@ CURRENCY_LOCALES = {"VND": "vi_VN", "USD": "en_US", "EUR": "en_IE", "GBP": "en_G
 
 # Dates with a four-digit year in the order each locale reads (22/11/2026, 22 Nov 2026).
 DATE_PATTERNS = {"vi": "dd/MM/yyyy", "en": "d MMM yyyy"}
+
+
+# Compact units as Vietnamese business writing abbreviates them (nghìn, triệu, tỷ, nghìn tỷ):
+# CLDR's "Tr" and "T" read as odd capitals, and its "T" (tỷ) is easily taken for "triệu".
+VI_UNITS = ((10**12, "nghìn tỷ"), (10**9, "tỷ"), (10**6, "tr"), (10**3, "N"))
+COMPACT_DIGITS = 3  # significant digits of a compact number: 2,09 tỷ · 613 tr · $1.2M
+
+
+def three_significant(value: float, digits: int = COMPACT_DIGITS) -> Decimal:
+    """``value`` to ``digits`` significant digits, half up (613,015,915 -> 613,000,000;
+    999,999 -> 1,000,000, so it reads "1 tr", never "1.000 N")."""
+    exact = Decimal(repr(float(value)))
+    if exact == 0:
+        return exact
+    step = Decimal(1).scaleb(exact.adjusted() - digits + 1)
+    return exact.quantize(step, rounding=ROUND_HALF_UP)
 
 
 def locale_for(currency: str) -> str:
@@ -44,6 +61,55 @@ class Formatter:
                 value, self.currency, locale=self.locale, fraction_digits=1
             )
         return babel_numbers.format_currency(value, self.currency, locale=self.locale)
+
+    def money_compact(self, value: float | None) -> str:
+        """Money in three significant digits where space is short: vi "2,09 tỷ ₫", "613 tr ₫",
+        "45,6 N ₫"; en "$1.2M", "$613K", "₫2.09B". Amounts under 1,000 as ``money`` shows them.
+        """
+        if value is None:
+            return NO_VALUE
+        if abs(value) < 1000:
+            return self.money(value)
+        if not self.currency:
+            return self.count_compact(value)
+        rounded = three_significant(value)
+        if self._language == "vi":
+            symbol = babel_numbers.get_currency_symbol(self.currency, locale=self.locale)
+            return f"{self._vi_compact(rounded)} {symbol}"
+        return babel_numbers.format_compact_currency(
+            rounded, self.currency, locale=self.locale, fraction_digits=COMPACT_DIGITS - 1
+        )
+
+    def count_compact(self, value: float | None) -> str:
+        """A count in three significant digits: vi "45,6 N", "613 tr", "2,09 tỷ"; en "45.6K",
+        "613M", "2.09B". Under 1,000 as ``count`` shows it."""
+        if value is None:
+            return NO_VALUE
+        if abs(value) < 1000:
+            return self.count(value)
+        rounded = three_significant(value)
+        if self._language == "vi":
+            return self._vi_compact(rounded)
+        return babel_numbers.format_compact_decimal(
+            rounded, locale=self.locale, fraction_digits=COMPACT_DIGITS - 1
+        )
+
+    @property
+    def _language(self) -> str:
+        return self.locale.split("_")[0]
+
+    def _vi_compact(self, rounded: Decimal) -> str:
+        size = abs(rounded)
+        unit, word = next(((u, w) for u, w in VI_UNITS if size >= u), (1, ""))
+        number = babel_numbers.format_decimal(rounded / unit, format="#,##0.##", locale=self.locale)
+        return f"{number} {word}".rstrip()
+
+    def day_month(self, value: date | None) -> str:
+        """A day within the flight, short: vi "12/01", en "12 Jan"."""
+        if value is None:
+            return NO_VALUE
+        pattern = "dd/MM" if self._language == "vi" else "d MMM"
+        return babel_dates.format_date(value, format=pattern, locale=self.locale)
 
     def count(self, value: float | None, compact: bool = False) -> str:
         if value is None:

@@ -17,12 +17,14 @@ import polars as pl
 
 from perfmkt import pacing
 from perfmkt.alerts import Alert, evaluate
+from perfmkt.campaigns import Window, campaigns_block
 from perfmkt.errors import DataError
 from perfmkt.freshness import Download, choose_as_of, coverage
 from perfmkt.metrics import CATALOG, VOLUMES, total
 from perfmkt.plan import WEEKDAYS, Plan, load_plan, resolve_sources
 from perfmkt.serialize import jsonable
 from perfmkt.sources.load import Loaded, load_exports
+from perfmkt.summary import claimed_note, others_label, summarize, verdict_of
 from perfmkt.targets import daily_targets, learn_weekday_weights, planned_volumes
 
 
@@ -83,6 +85,15 @@ class Report:
     templates: str | None = None  # the plan's template folder, resolved
     previous_flight: dict[str, Any] | None = None  # the same span of the previous flight
     pace_history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # by as-of day
+    # The answer first: overall status and the worst KPI, then 3–5 sentences, most severe first
+    # (text in ``locale``). See perfmkt.summary.
+    verdict: dict[str, Any] = field(default_factory=dict)
+    summary: list[dict[str, Any]] = field(default_factory=list)
+    # Claimed campaigns by spend (top 10 and "others"), their total, and the campaigns driving
+    # each off-plan ratio KPI's gap. See perfmkt.campaigns.
+    campaigns: dict[str, Any] = field(default_factory=dict)
+    # Weeks after the as-of week with their whole-week targets, labelled as the plan names them.
+    weeks_ahead: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data: dates as ISO strings, no value as None."""
@@ -175,6 +186,15 @@ def build_report(plan: Plan, loaded: Loaded, today: date, as_of: date | None = N
     weekly = pacing.weekly_table(plan, actuals, targets, as_of, bands)
     spend_to_date = _to_date(actuals, as_of)["spend"]
     channel_rows = _channel_rows(plan, used, loaded, targets, as_of, spend_to_date)
+    window = _wow_window(plan, as_of)
+    statuses = {k.name: k.status for k in kpis}
+    campaigns, campaign_sums = campaigns_block(
+        used, plan, statuses, window, others_label(plan.language)
+    )
+    alerts = evaluate(plan.alerts, kpis, daily, as_of)
+    verdict = verdict_of(kpis, info, plan.language, plan.currency)
+    campaigns["note"] = claimed_note(plan, campaigns)
+    summary = summarize(plan, kpis, info, actuals, targets, alerts, campaigns, campaign_sums, as_of)
     return Report(
         client=plan.client,
         campaign=plan.campaign,
@@ -191,7 +211,7 @@ def build_report(plan: Plan, loaded: Loaded, today: date, as_of: date | None = N
         daily=daily,
         weekly=_weekly_rows(weekly, plan),
         channels=channel_rows,
-        alerts=evaluate(plan.alerts, kpis, daily, as_of),
+        alerts=alerts,
         plan_daily=[
             {"date": r["date"], "target": {k: r[k] for k in planned_volumes(plan)}}
             for r in targets.iter_rows(named=True)
@@ -200,7 +220,46 @@ def build_report(plan: Plan, loaded: Loaded, today: date, as_of: date | None = N
         locale=plan.language,
         branding=plan.branding.model_dump(),
         notes=notes,
+        verdict=verdict,
+        summary=summary,
+        campaigns=campaigns,
+        weeks_ahead=_weeks_ahead(plan, actuals, targets, as_of),
     )
+
+
+def week_label(plan: Plan, start: date, end: date) -> str | None:
+    """The label of the timeline period covering most of ``start..end`` (the earlier period
+    on a tie); None when no period covers it or the covering one has no label."""
+    best, most = None, 0
+    for period in plan.timeline:
+        first, last = period.days(plan.flight)
+        covered = (min(end, last) - max(start, first)).days + 1
+        if covered > most:
+            best, most = period, covered
+    return best.label if best is not None else None
+
+
+def _weeks_ahead(
+    plan: Plan, actuals: pl.DataFrame, targets: pl.DataFrame, as_of: date
+) -> list[dict[str, Any]]:
+    """Weeks of the flight after the as-of week, with whole-week targets (ratio targets as the
+    weekly rows compute them: ``pacing.weekly_table`` over the whole flight)."""
+    if as_of >= plan.flight.end:
+        return []
+    whole = pacing.weekly_table(plan, actuals.clear(), targets, plan.flight.end)
+    this_week_end = as_of + timedelta(days=6 - as_of.weekday())
+    ahead = whole.filter(pl.col("start") > this_week_end)
+    return [
+        {
+            "week": row["week"],
+            "label": week_label(plan, row["start"], row["end"]),
+            "start": row["start"],
+            "end": row["end"],
+            "days": row["days"],
+            "target": {k: row[f"{k}_target"] for k in plan.kpis},
+        }
+        for row in ahead.iter_rows(named=True)
+    ]
 
 
 def _daily_rows(frame: pl.DataFrame, plan: Plan) -> list[dict[str, Any]]:
@@ -228,6 +287,7 @@ def _weekly_rows(frame: pl.DataFrame, plan: Plan) -> list[dict[str, Any]]:
     return [
         {
             "week": row["week"],
+            "label": week_label(plan, row["start"], row["end"]),
             "start": row["start"],
             "end": row["end"],
             "days": row["days"],
@@ -258,23 +318,30 @@ def _weekday_weights(
     return learned
 
 
-def _week_over_week(plan: Plan, actuals: pl.DataFrame, as_of: date) -> dict[str, Any] | None:
-    """This ISO week to the as-of day against the same weekdays of the week before."""
+def _wow_window(plan: Plan, as_of: date) -> Window | None:
+    """This ISO week to the as-of day and the same weekdays of the week before; None when the
+    week before starts before the flight."""
     start = as_of - timedelta(days=as_of.weekday())
     days = (as_of - start).days + 1
     before = start - timedelta(days=7)
     if before < plan.flight.start:
         return None
-    this = _to_date(actuals.filter(pl.col("date").is_between(start, as_of)), as_of)
+    return Window(start, as_of, before, before + timedelta(days=days - 1))
+
+
+def _week_over_week(plan: Plan, actuals: pl.DataFrame, as_of: date) -> dict[str, Any] | None:
+    """This ISO week to the as-of day against the same weekdays of the week before."""
+    window = _wow_window(plan, as_of)
+    if window is None:
+        return None
+    this = _to_date(actuals.filter(pl.col("date").is_between(window.this_start, as_of)), as_of)
     last = _to_date(
-        actuals.filter(pl.col("date").is_between(before, before + timedelta(days=days - 1))),
-        as_of,
+        actuals.filter(pl.col("date").is_between(window.last_start, window.last_end)), as_of
     )
     names = list(dict.fromkeys([*plan.kpis, *plan.tracked]))
     now, then = _metrics(this, names, plan.margin), _metrics(last, names, plan.margin)
     return {
-        "this_week": {"start": start, "end": as_of},
-        "last_week": {"start": before, "end": before + timedelta(days=days - 1)},
+        **window.as_dict(),
         "kpis": _compared(names, now, then, "this_week", "last_week"),
     }
 

@@ -109,6 +109,42 @@ def _metric_kind(name: Any) -> str | None:
     return metric.kind if metric is not None else None
 
 
+def _campaigns(block: dict[str, Any], currency: str) -> dict[str, Any]:
+    """The campaign breakdown's numbers by what each is: spend, cost per result, value and an
+    excess of money are money; the result counts as its KPI does; shares, ROAS and changes are
+    ratios. A driver's excess is in its ratio's numerator unit (CPO: spend, ROAS: revenue)."""
+    from perfmkt.metrics import CATALOG
+
+    result = _metric_kind(block.get("result")) or "count"
+    kinds = {
+        "spend": "money",
+        "cost_per_result": "money",
+        "value": "money",
+        "result": result,
+        "roas": "ratio",
+    }
+
+    def row(item: dict[str, Any]) -> dict[str, Any]:
+        return {
+            k: rounded(v, currency, kinds.get(k, "ratio"), locked=True) for k, v in item.items()
+        }
+
+    def driver(item: dict[str, Any]) -> dict[str, Any]:
+        metric = CATALOG.get(item.get("kpi", ""))
+        unit = _metric_kind(metric.numerator) if metric is not None else None
+        return {
+            k: round_number(v, (unit or "ratio") if k == "excess" else "ratio", currency)
+            for k, v in item.items()
+        }
+
+    out = dict(block)
+    out["rows"] = [row(r) for r in block.get("rows", [])]
+    if isinstance(block.get("total"), dict):
+        out["total"] = row(block["total"])
+    out["drivers"] = [driver(d) for d in block.get("drivers", [])]
+    return out
+
+
 def rounded(value: Any, currency: str, kind: str = "ratio", locked: bool = False) -> Any:
     """JSON-ready data with every number rounded for what it means: a key naming a catalog
     metric (``spend``, ``cpo``…) or a record naming one (``{"name": "cpo", …}``, an alert's
@@ -121,6 +157,8 @@ def rounded(value: Any, currency: str, kind: str = "ratio", locked: bool = False
         for key, item in value.items():
             if locked:
                 out[key] = rounded(item, currency, kind, True)
+            elif key == "campaigns" and isinstance(item, dict):
+                out[key] = _campaigns(item, currency)
             elif key in RATIO_FIELDS:
                 out[key] = rounded(item, currency, "ratio", True)
             elif key in MONEY_FIELDS:

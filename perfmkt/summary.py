@@ -1,0 +1,558 @@
+"""The answer first: a verdict line and three to five sentences written from the numbers, in the
+report's language (English or Vietnamese), most severe first.
+
+For each KPI not on track, one sentence says where it lands at flight end against its target,
+since when it has been at this status or worse (the cumulative pace day by day, with pacing's
+own status rules), where the gap sits when the data can tell (the campaign driving a ratio's
+gap, the campaign whose volume fell most this week) and the backup action the plan names for it.
+Then what is on plan. Templated sentences, numbers through ``Formatter``; no external service.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import polars as pl
+
+from perfmkt import pacing
+from perfmkt.alerts import Alert
+from perfmkt.campaigns import weekly_drops
+from perfmkt.format import Formatter
+from perfmkt.i18n import LOCALES, kpi_label, labels
+from perfmkt.metrics import CATALOG, MEASURES, VOLUMES, Direction, total, with_metrics
+from perfmkt.plan import Plan
+
+# Worst first: the verdict takes the first status any KPI has.
+SEVERITY = ("off_track", "overspend", "at_risk", "on_track", "no_data")
+# A KPI "at this status or worse", for the run that tells since when.
+AT_LEAST = {
+    "off_track": {"off_track"},
+    "overspend": {"overspend"},
+    "at_risk": {"at_risk", "off_track"},
+}
+MAX_SENTENCES = 5
+MIN_SENTENCES = 3
+
+WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "others": "Other campaigns",
+        "day": "day {day} of {total}",
+        "verdict_volume": "{status} — {kpi} at {pace} of plan",
+        "verdict_ratio": "{status} — {kpi} {actual} vs {expected} planned to date",
+        "verdict_no_result": "{status} — {kpi}: money spent and no {result}",
+        "verdict_all_on": "{status} — every KPI on plan",
+        "verdict_none": "{status}",
+        "lands_short": "At this pace {kpi} ends near {projection}, {gap} short of {target}",
+        "lands_above": "{Kpi} is at {pace} of plan to date, though at this pace it ends near "
+        "{projection}, above {target}",
+        "lands_over_budget": "At this pace spend ends near {projection}, {gap} over the "
+        "{target} budget",
+        "lands_under_budget": "At this pace spend ends near {projection}, {gap} under the "
+        "{target} budget",
+        "pace_only": "{Kpi} is at {pace} of plan to date",
+        "ratio": "{Kpi} is {actual}, {pct} {side} the {target} target, and heads for "
+        "{projection} at flight end",
+        "ratio_now": "{Kpi} is {actual}, {pct} {side} the {target} target",
+        "above": "above",
+        "below": "below",
+        "no_result": "{Kpi} has no value: {spend} spent and no {result} yet",
+        "since": "{status} since {day}",
+        "since_start": "{status} since the first day",
+        "driver": "the largest share of the gap is “{campaign}” ({share})",
+        "driver_claimed": "the largest share of the gap (platform-claimed) is “{campaign}”",
+        "drop": "{kpi} fell most in “{campaign}” this week ({drop} below last week)",
+        "action": "Backup plan: {action}.",
+        "on_plan_one": "{Kpi} is on plan: {actual} against {expected} expected to date ({pace}).",
+        "on_plan_many": "{kpis} are on plan.",
+        "and": " and ",
+        "also": "Also {status}: {kpis}.",
+        "needed_volume": "To reach {target}, {kpi} needs {needed} a day for the remaining "
+        "{days} days, against {current} a day so far.",
+        "needed_ratio": "To land on the {target} target, {kpi} must average {needed} for the "
+        "rest of the flight.",
+        "out_of_reach": "The {target} target for {kpi} is out of reach for the rest of the flight.",
+        "all_on": "Every KPI is on plan on day {day} of {total}.",
+        "projects": "At this pace {kpi} ends near {projection} against a target of {target}.",
+        "budget": "Spend is {actual} of the {target} budget, heading for {projection}.",
+        "no_data_kpis": "No data yet for {kpis}.",
+        "not_started": "The flight starts on {start}: no data to pace yet.",
+        "nothing_claimed": "No claimed data between {start} and {as_of}: check that the exports "
+        "cover the flight and that the channels' campaign patterns match.",
+        "claimed_note": "Campaign results are what the platforms claim; the report's {kpis} "
+        "come from the shop's own data.",
+        "off_track": "off track",
+        "at_risk": "at risk",
+        "overspend": "overspending",
+    },
+    "vi": {
+        "others": "Chiến dịch khác",
+        "day": "ngày {day}/{total}",
+        "verdict_volume": "{status} — {kpi} đạt {pace} kế hoạch",
+        "verdict_ratio": "{status} — {kpi} {actual} so với kế hoạch {expected} đến nay",
+        "verdict_no_result": "{status} — {kpi}: đã chi tiền nhưng chưa có {result}",
+        "verdict_all_on": "{status} — mọi chỉ số đúng kế hoạch",
+        "verdict_none": "{status}",
+        "lands_short": "Với tốc độ hiện tại, {kpi} cuối chiến dịch khoảng {projection}, thiếu "
+        "{gap} so với mục tiêu {target}",
+        "lands_above": "{Kpi} mới đạt {pace} kế hoạch đến nay, dù với tốc độ hiện tại sẽ về "
+        "khoảng {projection}, vượt mục tiêu {target}",
+        "lands_over_budget": "Với tốc độ hiện tại, chi phí cuối chiến dịch khoảng {projection}, "
+        "vượt {gap} so với ngân sách {target}",
+        "lands_under_budget": "Với tốc độ hiện tại, chi phí cuối chiến dịch khoảng {projection}, "
+        "thấp hơn ngân sách {target} {gap}",
+        "pace_only": "{Kpi} mới đạt {pace} kế hoạch đến nay",
+        "ratio": "{Kpi} đang ở mức {actual}, {side} {pct} so với mục tiêu {target}, dự kiến "
+        "{projection} khi kết thúc chiến dịch",
+        "ratio_now": "{Kpi} đang ở mức {actual}, {side} {pct} so với mục tiêu {target}",
+        "above": "cao hơn",
+        "below": "thấp hơn",
+        "no_result": "{Kpi} chưa có giá trị: đã chi {spend} nhưng chưa có {result}",
+        "since": "{status} từ {day}",
+        "since_start": "{status} từ ngày đầu tiên",
+        "driver": "chênh lệch nhiều nhất ở “{campaign}” ({share})",
+        "driver_claimed": "chênh lệch nhiều nhất (theo số nền tảng ghi nhận) ở “{campaign}”",
+        "drop": "{kpi} giảm mạnh nhất ở “{campaign}” tuần này (thấp hơn tuần trước {drop})",
+        "action": "Phương án dự phòng: {action}.",
+        "on_plan_one": "{Kpi} đúng kế hoạch: {actual} so với {expected} dự kiến đến nay ({pace}).",
+        "on_plan_many": "{kpis} đúng kế hoạch.",
+        "and": " và ",
+        "also": "Ngoài ra {status}: {kpis}.",
+        "needed_volume": "Để đạt {target}, {kpi} cần {needed} mỗi ngày trong {days} ngày còn "
+        "lại, so với {current} mỗi ngày đến nay.",
+        "needed_ratio": "Để đạt mục tiêu {target}, {kpi} cần ở mức trung bình {needed} trong "
+        "phần còn lại của chiến dịch.",
+        "out_of_reach": "Mục tiêu {target} của {kpi} không còn đạt được trong phần còn lại của "
+        "chiến dịch.",
+        "all_on": "Mọi chỉ số đều đúng kế hoạch ở ngày {day}/{total}.",
+        "projects": "Với tốc độ hiện tại, {kpi} cuối chiến dịch khoảng {projection}, so với "
+        "mục tiêu {target}.",
+        "budget": "Chi phí đã dùng {actual} trên ngân sách {target}, dự kiến {projection}.",
+        "no_data_kpis": "Chưa có dữ liệu cho {kpis}.",
+        "not_started": "Chiến dịch bắt đầu ngày {start}: chưa có dữ liệu để theo dõi tiến độ.",
+        "nothing_claimed": "Không có dữ liệu thuộc chiến dịch từ {start} đến {as_of}: kiểm tra "
+        "tệp xuất có phủ thời gian chạy và mẫu tên chiến dịch của các kênh.",
+        "claimed_note": "Kết quả theo chiến dịch là số nền tảng ghi nhận; {kpis} của báo cáo "
+        "lấy từ dữ liệu của shop.",
+        "off_track": "chậm tiến độ",
+        "at_risk": "có rủi ro",
+        "overspend": "vượt ngân sách",
+    },
+}
+
+
+def words(language: str) -> dict[str, str]:
+    return WORDS.get(language, WORDS["en"])
+
+
+def others_label(language: str) -> str:
+    """The name of the campaign table's "others" row."""
+    return words(language)["others"]
+
+
+def formatter(language: str, currency: str) -> Formatter:
+    return Formatter(currency, LOCALES.get(language, "en_US"))
+
+
+def name_of(kpi: str, language: str, start: bool = False) -> str:
+    """A KPI's name inside a sentence: "revenue", "doanh thu", "CPO"; capitalised at the start."""
+    label = kpi_label(kpi, CATALOG[kpi].label, language)
+    if start:
+        return label[:1].upper() + label[1:]
+    return label if label[1:2].isupper() else label[:1].lower() + label[1:]
+
+
+def shown(fmt: Formatter, kpi: str, value: float | None) -> str:
+    """A KPI value in a sentence: from a million on compact ("2,09 tỷ ₫", "1,2 tr"), below it
+    whole ("352.916 ₫"; "317 orders": a projected count's fraction is not news); ratios and
+    percents as the tables show them."""
+    kind = CATALOG[kpi].kind
+    if value is None or kind not in ("money", "count"):
+        return fmt.value(kind, value)
+    if abs(value) >= 1_000_000:
+        return fmt.money_compact(value) if kind == "money" else fmt.count_compact(value)
+    if kind == "money":
+        return fmt.money(value)
+    return fmt.count(round(value) if abs(value) >= 100 else value)
+
+
+def _rank(status: str) -> int:
+    return SEVERITY.index(status) if status in SEVERITY else len(SEVERITY)
+
+
+def _worst(kpis: list[pacing.KpiPace]) -> pacing.KpiPace | None:
+    """The KPI that sets the verdict: the worst status, then the lowest pace (no pace last),
+    then plan order."""
+    if not kpis:
+        return None
+    order = {k.name: i for i, k in enumerate(kpis)}
+    return min(
+        kpis,
+        key=lambda k: (
+            _rank(k.status),
+            k.pace is None,
+            k.pace if k.pace is not None else 0.0,
+            order[k.name],
+        ),
+    )
+
+
+def verdict_of(
+    kpis: list[pacing.KpiPace], days: Any, language: str, currency: str
+) -> dict[str, Any]:
+    """``report.verdict``: the worst status, the KPI that sets it, its pace and one line."""
+    w, fmt = words(language), formatter(language, currency)
+    status_words = labels(language)
+    worst = _worst(kpis)
+    status = worst.status if worst is not None else "no_data"
+    day = w["day"].format(day=days.days_elapsed, total=days.days_total)
+    head = status_words.get(status, status)
+    if worst is None or status == "no_data":
+        text = w["verdict_none"].format(status=head)
+        kpi, pace = None, None
+    else:
+        kpi, pace = worst.name, worst.pace
+        name = name_of(worst.name, language)
+        metric = CATALOG[worst.name]
+        if status == "on_track":
+            text = w["verdict_all_on"].format(status=head)
+        elif worst.pace is None and metric.is_ratio:
+            result = name_of(metric.denominator or "", language) if metric.denominator else ""
+            text = w["verdict_no_result"].format(status=head, kpi=name, result=result)
+        elif metric.is_ratio:
+            text = w["verdict_ratio"].format(
+                status=head,
+                kpi=name,
+                actual=shown(fmt, worst.name, worst.actual_to_date),
+                expected=shown(fmt, worst.name, worst.expected_to_date),
+            )
+        else:
+            text = w["verdict_volume"].format(status=head, kpi=name, pace=fmt.pace(worst.pace))
+    return {
+        "status": status,
+        "kpi": kpi,
+        "pace": pace,
+        "day": days.days_elapsed,
+        "days_total": days.days_total,
+        "text": f"{text} · {day}",
+    }
+
+
+def since_when(
+    plan: Plan,
+    actuals: pl.DataFrame,
+    targets: pl.DataFrame,
+    statuses: dict[str, str],
+) -> dict[str, date]:
+    """For each KPI whose status is at risk or worse: the first day of the current unbroken run
+    of days whose cumulative pace (flight start to that day, against the cumulative target, with
+    the bands in force that day) had this status or worse."""
+    wanted = [k for k, s in statuses.items() if s in AT_LEAST]
+    if not wanted or actuals.is_empty():
+        return {}
+    cum = actuals.select("date", *[pl.col(v).cum_sum() for v in VOLUMES])
+    cum = with_metrics(cum.lazy(), wanted, plan.margin).collect()
+    planned = [v for v in VOLUMES if f"{v}_cum" in targets.columns]
+    expected = targets.select("date", *[pl.col(f"{v}_cum").alias(f"{v}_exp") for v in planned])
+    table = cum.join(expected, on="date", how="left").sort("date", descending=True)
+    since: dict[str, date] = {}
+    running = set(wanted)
+    for row in table.iter_rows(named=True):
+        if not running:
+            break
+        bands = pacing.bands_now(plan, row["date"])
+        volumes = {v: row[v] for v in VOLUMES}
+        planned_now = {v: row[f"{v}_exp"] for v in planned}
+        for k in list(running):
+            if CATALOG[k].is_ratio:
+                exp = pacing.ratio_target(plan, k, planned_now)
+            else:
+                exp = planned_now.get(k)
+            status = pacing.status_of(k, row[k], exp, bands, volumes)
+            if status in AT_LEAST[statuses[k]]:
+                since[k] = row["date"]
+            else:
+                running.discard(k)
+    return since
+
+
+def _lands(
+    k: pacing.KpiPace, fmt: Formatter, w: dict[str, str], language: str, spent: float | None
+) -> str:
+    """Where a KPI not on track lands at flight end against its target."""
+    metric = CATALOG[k.name]
+    name, title = name_of(k.name, language), name_of(k.name, language, start=True)
+    target = shown(fmt, k.name, k.target_total)
+    if metric.is_ratio:
+        if k.actual_to_date is None:
+            result = name_of(metric.denominator or "spend", language)
+            return w["no_result"].format(Kpi=title, spend=shown(fmt, "spend", spent), result=result)
+        gap = k.actual_to_date / k.target_total - 1 if k.target_total else None
+        side = w["above"] if (gap or 0) > 0 else w["below"]
+        pct = fmt.percent(abs(gap), digits=0) if gap is not None else fmt.percent(None)
+        template = "ratio" if k.projection is not None else "ratio_now"
+        return w[template].format(
+            Kpi=title,
+            actual=shown(fmt, k.name, k.actual_to_date),
+            target=target,
+            pct=pct,
+            side=side,
+            projection=shown(fmt, k.name, k.projection),
+        )
+    if k.projection is None:
+        return w["pace_only"].format(Kpi=title, pace=fmt.pace(k.pace))
+    gap = k.projection - k.target_total
+    if metric.direction is Direction.BUDGET:
+        template = "lands_over_budget" if gap > 0 else "lands_under_budget"
+        return w[template].format(
+            projection=shown(fmt, k.name, k.projection),
+            gap=shown(fmt, k.name, abs(gap)),
+            target=target,
+        )
+    if gap >= 0:
+        return w["lands_above"].format(
+            Kpi=title,
+            pace=fmt.pace(k.pace),
+            projection=shown(fmt, k.name, k.projection),
+            target=target,
+        )
+    return w["lands_short"].format(
+        kpi=name,
+        projection=shown(fmt, k.name, k.projection),
+        gap=shown(fmt, k.name, -gap),
+        target=target,
+    )
+
+
+def _where(
+    k: pacing.KpiPace,
+    plan: Plan,
+    fmt: Formatter,
+    w: dict[str, str],
+    language: str,
+    campaigns: dict[str, Any],
+    sums: pl.DataFrame,
+) -> tuple[str | None, str | None]:
+    """(clause, scope): the campaign a KPI's gap sits in, when the data says so."""
+    metric = CATALOG[k.name]
+    from_shop = {v for v, source in plan.truth.items() if source == "shop"}
+    if metric.is_ratio:
+        mine = [d for d in campaigns.get("drivers", []) if d["kpi"] == k.name]
+        if not mine:
+            return None, None
+        top = mine[0]
+        if {metric.numerator, metric.denominator} & from_shop:
+            # the KPI counts the shop's orders, the campaigns what platforms claim: name it only
+            return w["driver_claimed"].format(campaign=top["campaign"]), top["campaign"]
+        share = fmt.percent(top["share"], digits=0)
+        return w["driver"].format(campaign=top["campaign"], share=share), top["campaign"]
+    if k.name not in MEASURES or k.name in from_shop or metric.direction is Direction.BUDGET:
+        return None, None
+    this, last = f"{k.name}_this", f"{k.name}_last"
+    if this not in sums.columns:
+        return None, None
+    before, now = sums[last].sum(), sums[this].sum()
+    if not before or now >= before:  # the KPI did not fall this week: no drop to point at
+        return None, None
+    drops = weekly_drops(sums, k.name)
+    if drops.is_empty():
+        return None, None
+    top = drops.row(0, named=True)
+    clause = w["drop"].format(
+        kpi=name_of(k.name, language, start=True),
+        campaign=top["name"],
+        drop=shown(fmt, k.name, top["drop"]),
+    )
+    return clause, top["name"]
+
+
+def _join(names: list[str], w: dict[str, str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + w["and"] + names[-1]
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def summarize(
+    plan: Plan,
+    kpis: list[pacing.KpiPace],
+    days: Any,
+    actuals: pl.DataFrame,
+    targets: pl.DataFrame,
+    alerts: list[Alert],
+    campaigns: dict[str, Any],
+    campaign_sums: pl.DataFrame,
+    as_of: date,
+) -> list[dict[str, Any]]:
+    """``report.summary``: 3–5 sentences, most severe first (fewer only when there is nothing
+    more to say: no data yet)."""
+    language = plan.language
+    w, fmt = words(language), formatter(language, plan.currency)
+    order = {k.name: i for i, k in enumerate(kpis)}
+    troubled = sorted(
+        (k for k in kpis if k.status in AT_LEAST),
+        key=lambda k: (_rank(k.status), k.pace if k.pace is not None else -1.0, order[k.name]),
+    )
+    on_plan = [k for k in kpis if k.status == "on_track"]
+    no_data = [k for k in kpis if k.status == "no_data"]
+    if not troubled and not on_plan:
+        if days.days_elapsed == 0:
+            text = w["not_started"].format(start=fmt.date(plan.flight.start))
+        else:
+            text = w["nothing_claimed"].format(
+                start=fmt.date(plan.flight.start), as_of=fmt.date(as_of)
+            )
+        return [{"severity": "no_data", "kpi": None, "scope": None, "text": text}]
+
+    since = since_when(plan, actuals, targets, {k.name: k.status for k in troubled})
+    spent = total(actuals.filter(pl.col("date") <= as_of)["spend"])
+    actions: dict[str, list[str]] = {}
+    for alert in alerts:
+        if alert.action and alert.action not in actions.get(alert.kpi, []):
+            actions.setdefault(alert.kpi, []).append(alert.action)
+
+    room = MAX_SENTENCES - (1 if on_plan else 0)
+    shown_troubled = troubled if len(troubled) <= room else troubled[: room - 1]
+    items: list[dict[str, Any]] = []
+    for k in shown_troubled:
+        parts = [_lands(k, fmt, w, language, spent)]
+        status = w[k.status]
+        day = since.get(k.name)
+        if day is not None:
+            key = "since_start" if day == plan.flight.start else "since"
+            parts.append(w[key].format(status=status, day=fmt.day_month(day)))
+        clause, scope = _where(k, plan, fmt, w, language, campaigns, campaign_sums)
+        if clause:
+            parts.append(clause)
+        text = "; ".join(parts) + "."
+        if k.name in actions:
+            text += " " + w["action"].format(action="; ".join(actions[k.name]))
+        items.append({"severity": k.status, "kpi": k.name, "scope": scope, "text": text})
+    rest = troubled[len(shown_troubled) :]
+    if rest:
+        names = _join([name_of(k.name, language) for k in rest], w)
+        items.append(
+            {
+                "severity": rest[0].status,
+                "kpi": None,
+                "scope": None,
+                "text": w["also"].format(status=w[rest[0].status], kpis=names),
+            }
+        )
+    if on_plan:
+        items.append(_on_plan(on_plan, fmt, w, language))
+    if not troubled:
+        items.insert(
+            0,
+            {
+                "severity": "on_track",
+                "kpi": None,
+                "scope": None,
+                "text": w["all_on"].format(day=days.days_elapsed, total=days.days_total),
+            },
+        )
+    # Short of three sentences: what the flight needs, or where it lands.
+    for extra in _context(kpis, troubled, days, fmt, w, language):
+        if len(items) >= MIN_SENTENCES:
+            break
+        items.append(extra)
+    if no_data and len(items) < MAX_SENTENCES:
+        names = _join([name_of(k.name, language) for k in no_data], w)
+        items.append(
+            {
+                "severity": "no_data",
+                "kpi": no_data[0].name if len(no_data) == 1 else None,
+                "scope": None,
+                "text": w["no_data_kpis"].format(kpis=names),
+            }
+        )
+    return items[:MAX_SENTENCES]
+
+
+def _on_plan(
+    on_plan: list[pacing.KpiPace], fmt: Formatter, w: dict[str, str], language: str
+) -> dict[str, Any]:
+    """One sentence for everything on plan: the numbers when it is one KPI."""
+    if len(on_plan) == 1:
+        k = on_plan[0]
+        text = w["on_plan_one"].format(
+            Kpi=name_of(k.name, language, start=True),
+            actual=shown(fmt, k.name, k.actual_to_date),
+            expected=shown(fmt, k.name, k.expected_to_date),
+            pace=fmt.pace(k.pace),
+        )
+        return {"severity": "on_track", "kpi": k.name, "scope": None, "text": text}
+    names = _join([name_of(k.name, language) for k in on_plan], w)
+    return {
+        "severity": "on_track",
+        "kpi": None,
+        "scope": None,
+        "text": w["on_plan_many"].format(kpis=_capital(names)),
+    }
+
+
+def _context(
+    kpis: list[pacing.KpiPace],
+    troubled: list[pacing.KpiPace],
+    days: Any,
+    fmt: Formatter,
+    w: dict[str, str],
+    language: str,
+) -> list[dict[str, Any]]:
+    """Sentences that fill a short summary: what the worst KPI needs for the rest of the flight;
+    with every KPI on plan, where the main result and spend land."""
+    out: list[dict[str, Any]] = []
+    for k in troubled:
+        name, metric = name_of(k.name, language), CATALOG[k.name]
+        target = shown(fmt, k.name, k.target_total)
+        if metric.direction is Direction.BUDGET or not days.days_remaining:
+            continue
+        if metric.is_ratio:
+            if k.required_daily is None:
+                text = w["out_of_reach"].format(target=target, kpi=name)
+            else:
+                needed = shown(fmt, k.name, k.required_daily)
+                text = w["needed_ratio"].format(target=target, kpi=name, needed=needed)
+        else:
+            current = (k.actual_to_date or 0.0) / days.days_elapsed if days.days_elapsed else None
+            text = w["needed_volume"].format(
+                target=target,
+                kpi=name,
+                needed=shown(fmt, k.name, k.required_daily),
+                days=days.days_remaining,
+                current=shown(fmt, k.name, current),
+            )
+        out.append({"severity": k.status, "kpi": k.name, "scope": None, "text": text})
+    if troubled:
+        return out
+    for k in kpis:
+        if k.projection is None or CATALOG[k.name].is_ratio:
+            continue
+        if CATALOG[k.name].direction is Direction.BUDGET:
+            text = w["budget"].format(
+                actual=shown(fmt, k.name, k.actual_to_date),
+                target=shown(fmt, k.name, k.target_total),
+                projection=shown(fmt, k.name, k.projection),
+            )
+        else:
+            text = w["projects"].format(
+                kpi=name_of(k.name, language),
+                projection=shown(fmt, k.name, k.projection),
+                target=shown(fmt, k.name, k.target_total),
+            )
+        out.append({"severity": "on_track", "kpi": k.name, "scope": None, "text": text})
+    return out
+
+
+def claimed_note(plan: Plan, campaigns: dict[str, Any]) -> str | None:
+    """When the report's result or value KPI comes from the shop (``truth:``), the campaign
+    table still counts what platforms claim: say so."""
+    mine = [campaigns.get("result"), campaigns.get("value")]
+    from_shop = [k for k in mine if k and plan.truth.get(k) == "shop"]
+    if not from_shop:
+        return None
+    names = _join([name_of(k, plan.language) for k in from_shop], words(plan.language))
+    return words(plan.language)["claimed_note"].format(kpis=names)
