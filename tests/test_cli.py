@@ -27,8 +27,16 @@ def test_demo_report_has_one_kpi_in_each_band() -> None:
 
 
 def test_demo_terminal_view() -> None:
-    stdout, _ = run_cli(["report", DEMO])
-    for heading in ("KPI pacing", "Weekly", "Daily, last 14 days", "Channels", "Data notes"):
+    stdout, _ = run_cli(["report", DEMO])  # VND: in Vietnamese, like the plan's reports
+    headings = (
+        "Tiến độ chỉ số",
+        "Chiến dịch theo chi phí",
+        "Theo tuần",
+        "Theo ngày, 14 ngày gần nhất",
+        "Kênh, tính đến nay",
+        "Ghi chú dữ liệu",
+    )
+    for heading in headings:
         assert heading in stdout
     assert "Trà Sen Tây Hồ — Tết 2026 – Hộp quà" in stdout
 

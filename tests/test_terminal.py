@@ -1,46 +1,82 @@
-"""The terminal view renders at a fixed width, colour off, Vietnamese text intact."""
+"""The terminal view: the report's language, fitted to the terminal's width without cutting a
+number, colour off when asked, names never read as markup."""
 
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 from pathlib import Path
 
 import pytest
 from rich.console import Console
 
-from perfmkt.render.terminal import THEME, render
-from perfmkt.report import report_from_plan_file
-from tests.conftest import REAL_EXPORTS, run_cli
+from perfmkt.plan import load_plan
+from perfmkt.render.terminal import THEME, render, view
+from perfmkt.report import Report, report_from_plan_file
+from tests.conftest import REAL_EXPORTS, ROOT, run_cli, run_perfmkt
+
+DEMO = ROOT / "configs" / "demo.yaml"
+NBSP = "\u00a0"
 
 
-def rendered(plan: Path, width: int = 120, days: int = 14) -> str:
-    report = report_from_plan_file(plan, as_of=date(2026, 3, 5))
+def report_of(plan: Path, lang: str | None = None, as_of: date | None = date(2026, 3, 5)) -> Report:
+    loaded = load_plan(plan)
+    if lang:
+        loaded = loaded.model_copy(update={"locale": lang})
+    return report_from_plan_file(plan, as_of=as_of, plan=loaded)
+
+
+def text_of(report: Report, width: int = 120, days: int = 14) -> str:
     out = io.StringIO()
     console = Console(file=out, width=width, theme=THEME, color_system=None, highlight=False)
-    for part in render(report, days):
+    for part in render(report, days, width):
         console.print(part)
     return out.getvalue()
 
 
+def rendered(plan: Path, width: int = 120, days: int = 14, lang: str | None = "en") -> str:
+    return text_of(report_of(plan, lang), width, days)
+
+
+def cells(text: str, first: str) -> list[str]:
+    row = next(line for line in text.splitlines() if line.startswith(f"│ {first} "))
+    return [c.strip() for c in row.strip("│").split("│")]
+
+
 def test_kpi_rows_show_formatted_numbers(small_plan: Path) -> None:
     text = rendered(small_plan)
-    spend_row = next(line for line in text.splitlines() if line.startswith("│ Spend"))
-    cells = [c.strip() for c in spend_row.strip("│").split("│")]
-    nbsp = "\u00a0"
-    assert cells == [
+    assert cells(text, "Spend") == [  # English report: English number format
         "Spend",
-        f"10.000.000{nbsp}₫",
-        f"3.250.000{nbsp}₫",
-        f"3.250.000{nbsp}₫",
+        "₫10,000,000",
+        "₫3,250,000",
+        "₫3,250,000",
         "100%",
-        f"10.000.000{nbsp}₫",
-        f"1.125.000{nbsp}₫",
-        "on track",
+        "₫10,000,000",
+        "₫1,125,000",
+        "On track",
     ]
-    cpo_row = next(line for line in text.splitlines() if line.startswith("│ CPO"))
-    assert "89%" in cpo_row and "at risk" in cpo_row
+    cpo = cells(text, "CPO")
+    assert cpo[4] == "89%" and cpo[-1] == "At risk"
     assert "\x1b[" not in text  # no colour codes when colour is off
+
+
+def test_a_vietnamese_plan_reads_in_vietnamese(small_plan: Path) -> None:
+    text = rendered(small_plan, lang=None)  # VND: vi unless the plan says otherwise
+    spend = cells(text, "Chi phí")
+    assert spend[1] == f"10.000.000{NBSP}₫" and spend[-1] == "Đúng tiến độ"
+    assert "Tiến độ chỉ số, tính đến nay" in text
+    for english in ("On track", "KPI pacing", "Weekly", "Data notes", "files read"):
+        assert english not in text
+
+
+def test_the_verdict_and_summary_come_before_the_tables(small_plan: Path) -> None:
+    report = report_of(small_plan, "en")
+    text = text_of(report)
+    verdict = text.index(report.verdict["text"][:40])
+    assert verdict < text.index("KPI pacing, flight to date")
+    for sentence in report.summary:  # every sentence, whole words (a panel wraps at spaces)
+        assert " ".join(sentence["text"].split()[:4]) in " ".join(text.split())
 
 
 def test_campaign_names_are_not_markup(small_plan: Path) -> None:
@@ -55,6 +91,58 @@ def test_narrow_terminal_still_renders(small_plan: Path) -> None:
     text = rendered(small_plan, width=60, days=0)
     assert "Shop X — Spring sale" in text
     assert "Daily, last 0 days" in text
+
+
+# A number shown whole: digits with their separators, then an optional compact unit (tr, tỷ,
+# N, K, M, B), currency sign and percent — nothing cut to an ellipsis or folded over lines.
+WHOLE = re.compile(
+    r"[+\-]?[$₫€£]?\d[\d.,]*(\u00a0?(tr|tỷ|N|K|M|B))?(\u00a0?₫)?%?"
+    r"|\d\d/\d\d/\d{4}|\d+/\d+|—|"
+)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_80_columns_show_every_number_whole(lang: str) -> None:
+    report = report_of(DEMO, lang, as_of=None)
+    text = text_of(report, width=80)
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    checked = 0
+    for line in lines:
+        if not line.startswith("│") or line.count("│") < 3:
+            continue  # panels (sentences wrap at spaces) and table borders
+        for cell in [c.strip() for c in line.strip("│").split("│")][1:]:
+            if any(ch.isdigit() for ch in cell) and " " not in cell.replace(NBSP, ""):
+                assert WHOLE.fullmatch(cell), f"cut number {cell!r} in {line!r}"
+                checked += 1
+            assert "…" not in cell
+    assert checked > 100
+    # The KPI table keeps its essentials: every KPI's actual (whole or compact), pace, status.
+    v = view(report, 80)
+    header = next(line for line in lines if f"┃ {v.words['kpi']} " in line)
+    actual = [c.strip() for c in header.strip("┃").split("┃")].index(v.words["actual"])
+    for k in report.kpis:
+        row = cells(text, v.label(k.name))
+        assert row[actual] in (
+            v.show(k.kind, k.actual_to_date),
+            v.show(k.kind, k.actual_to_date, True),
+        )
+        assert v.fmt.pace(k.pace) in row and v.words[k.status] == row[-1]
+    assert v.fmt.money_compact(report.kpis[2].projection) in text  # revenue lands near 2,09 tỷ
+
+
+def test_wide_terminal_shows_full_numbers(small_plan: Path) -> None:
+    text = rendered(small_plan, width=200)
+    assert "₫10,000,000" in text
+    assert "Needed/day" in text and "Expected" in text
+
+
+def test_lang_flag_turns_the_terminal_view_english() -> None:
+    done = run_perfmkt("report", DEMO, "--lang", "en", COLUMNS="80")
+    assert done.returncode == 0, done.stderr
+    assert "KPI pacing, flight to date" in done.stdout
+    assert "Off track" in done.stdout and "Chậm tiến độ" not in done.stdout
+    assert max(len(line) for line in done.stdout.splitlines()) <= 80
 
 
 @pytest.mark.skipif(not REAL_EXPORTS.is_dir(), reason="shared/real-exports not present")

@@ -5,15 +5,19 @@ Campaign names and other user strings go in as ``Text`` so they are never read a
 
 from __future__ import annotations
 
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from rich.console import Group, RenderableType
+from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 from rich.theme import Theme
 
 from perfmkt.format import NO_VALUE, Formatter
+from perfmkt.i18n import LOCALES, OBJECTIVES, kpi_label, labels, reason
 from perfmkt.metrics import CATALOG, volumes_needed
 from perfmkt.pacing import KpiPace
 from perfmkt.report import Report
@@ -31,289 +35,683 @@ THEME = Theme(
     }
 )
 
-STATUS_LABELS = {
-    "on_track": "on track",
-    "at_risk": "at risk",
-    "off_track": "off track",
-    "overspend": "overspend",
-    "no_data": "no data",
+# Words only the terminal view uses; labels shared with the documents come from perfmkt.i18n.
+WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "kpi": "KPI",
+        "kpi_title": "KPI pacing, flight to date",
+        "expected": "Expected",
+        "actual": "Actual",
+        "target": "Target",
+        "projection": "Projection",
+        "needed": "Needed/day",
+        "caption": "Projection: {method}.",
+        "caption_needed": "Needed/day: what each remaining day must deliver (for ratios: the "
+        "ratio the rest of the flight needs).",
+        "method_shape": "to date + remaining plan × recent efficiency",
+        "method_run_rate": "to date + recent daily average × days left",
+        "tracked": "tracked",
+        "shop": "shop",
+        "flight_line": "{objective} · flight {start} – {end} · {currency}",
+        "as_of_line": "as of {date} ({reason}) · day {elapsed} of {total}, {remaining} remaining",
+        "agency": "prepared by {agency}",
+        "weekly_title": "Weekly (actual / target to date, pace)",
+        "weekly_pace_title": "Weekly pace (actual ÷ target to date)",
+        "ahead_title": "Weeks ahead: targets",
+        "daily_title": "Daily, last {days} days (actual / target)",
+        "daily_actual_title": "Daily, last {days} days (actual, coloured by status)",
+        "campaigns_title": "Campaigns by spend, to date",
+        "campaign": "Campaign",
+        "others": "{count} others",
+        "total": "Total",
+        "cost_per": "Cost/{kpi}",
+        "change": "Δ {what}",
+        "change_caption": "Δ: this week so far vs the same days last week.",
+        "drivers": "{kpi} above target; the excess comes from {names}",
+        "drivers_value": "{kpi} below target; the shortfall comes from {names}",
+        "channels_title": "Channels, to date",
+        "channel_pacing_title": "Channel pacing, flight to date",
+        "channel_kpi": "Channel · KPI",
+        "share": "Share",
+        "shop_of": "Shop {what}",
+        "costs_title": "Cost: media and all-in",
+        "fee": "Fee",
+        "fixed": "Fixed",
+        "roi_media": "ROI media",
+        "roi_all_in": "ROI all-in",
+        "cir_media": "CIR media",
+        "cir_all_in": "CIR all-in",
+        "files_read": "{files} files read, {rows} rows",
+        "redownload": "re-download: {first}..{last} ({days} days) from {new} replaces {old} "
+        "({rows} rows not counted twice; newer: {reason})",
+        "skipped": "skipped {rows}{where}: {reason}",
+        "one_row": "1 row",
+        "n_rows": "{n} rows",
+        "in_file": " in {file}",
+        "unclaimed": "not in any channel, left out: {names}",
+        "no_data_days": "days without any data (counted as 0): {days}",
+        "truth_line": "{what}: shop {shop}, platforms claim {claimed}{ratio}",
+        "truth_ratio": " ({share} of the shop's)",
+        "weights": "weekday weights learned from recent spend: {weights}",
+        "fx": "{code} amounts converted at 1 {code} = {rate} {currency}",
+        "attribution": "attribution (from the exports): {values}",
+    },
+    "vi": {
+        "kpi": "Chỉ số",
+        "kpi_title": "Tiến độ chỉ số, tính đến nay",
+        "expected": "Kế hoạch",
+        "actual": "Thực tế",
+        "target": "Mục tiêu",
+        "projection": "Dự báo",
+        "needed": "Cần/ngày",
+        "caption": "Dự báo: {method}.",
+        "caption_needed": "Cần/ngày: mỗi ngày còn lại cần đạt bao nhiêu (với tỷ lệ: tỷ lệ phần "
+        "còn lại của chiến dịch cần đạt).",
+        "method_shape": "thực tế + kế hoạch còn lại × hiệu quả gần đây",
+        "method_run_rate": "thực tế + trung bình ngày gần đây × số ngày còn lại",
+        "tracked": "theo dõi",
+        "shop": "shop",
+        "flight_line": "{objective} · {start} – {end} · {currency}",
+        "as_of_line": "số liệu đến {date} ({reason}) · ngày {elapsed}/{total}, còn {remaining} "
+        "ngày",
+        "agency": "thực hiện bởi {agency}",
+        "weekly_title": "Theo tuần (thực tế / kế hoạch đến nay, tiến độ)",
+        "weekly_pace_title": "Tiến độ theo tuần (thực tế ÷ kế hoạch đến nay)",
+        "ahead_title": "Các tuần tới: mục tiêu",
+        "daily_title": "Theo ngày, {days} ngày gần nhất (thực tế / mục tiêu)",
+        "daily_actual_title": "Theo ngày, {days} ngày gần nhất (thực tế, màu theo trạng thái)",
+        "campaigns_title": "Chiến dịch theo chi phí, tính đến nay",
+        "campaign": "Chiến dịch",
+        "others": "{count} chiến dịch khác",
+        "total": "Tổng",
+        "cost_per": "Chi phí/{kpi}",
+        "change": "Δ {what}",
+        "change_caption": "Δ: tuần này đến nay so với cùng số ngày tuần trước.",
+        "drivers": "{kpi} cao hơn mục tiêu; phần vượt đến từ {names}",
+        "drivers_value": "{kpi} thấp hơn mục tiêu; phần thiếu đến từ {names}",
+        "channels_title": "Kênh, tính đến nay",
+        "channel_pacing_title": "Tiến độ theo kênh, tính đến nay",
+        "channel_kpi": "Kênh · chỉ số",
+        "share": "Tỷ trọng",
+        "shop_of": "{what} (shop)",
+        "costs_title": "Chi phí quảng cáo và tổng chi phí",
+        "fee": "Phí",
+        "fixed": "Cố định",
+        "roi_media": "ROI QC",
+        "roi_all_in": "ROI tổng",
+        "cir_media": "CIR QC",
+        "cir_all_in": "CIR tổng",
+        "files_read": "đã đọc {files} tệp, {rows} dòng",
+        "redownload": "tải lại: {first}..{last} ({days} ngày) từ {new} thay cho {old} ({rows} "
+        "dòng không bị tính hai lần; mới hơn: {reason})",
+        "skipped": "bỏ qua {rows}{where}: {reason}",
+        "one_row": "1 dòng",
+        "n_rows": "{n} dòng",
+        "in_file": " trong {file}",
+        "unclaimed": "không thuộc kênh nào, không tính: {names}",
+        "no_data_days": "ngày không có dữ liệu (tính là 0): {days}",
+        "truth_line": "{what}: shop {shop}, nền tảng ghi nhận {claimed}{ratio}",
+        "truth_ratio": " ({share} số của shop)",
+        "weights": "trọng số theo thứ trong tuần, học từ chi phí gần đây: {weights}",
+        "fx": "số tiền {code} quy đổi theo 1 {code} = {rate} {currency}",
+        "attribution": "phân bổ chuyển đổi (theo tệp xuất): {values}",
+    },
 }
 
+# Columns dropped first when a table does not fit the terminal: the least needed first.
+KPI_DROP = ("needed", "expected", "target", "projection")
 
-def _status_text(status: str) -> Text:
-    return Text(STATUS_LABELS[status], style=f"pace.{status}")
+
+@dataclass(frozen=True)
+class View:
+    """What every part of the terminal view is drawn with: the report's language and the width
+    it must fit."""
+
+    report: Report
+    fmt: Formatter
+    words: dict[str, str]  # shared labels (perfmkt.i18n) and terminal words, one language
+    width: int
+
+    def label(self, name: str) -> str:
+        english = CATALOG[name].label if name in CATALOG else name
+        return kpi_label(name, english, self.report.locale)
+
+    def show(self, kind: str, value: float | None, compact: bool = False) -> str:
+        """A number whole: compact money (`2,09 tỷ ₫`) where space is short, never cut."""
+        # Amounts under a million and counts under 100,000 are short enough whole.
+        if compact and kind == "money" and value is not None and abs(value) >= 1_000_000:
+            return self.fmt.money_compact(value)
+        if compact and kind == "count" and value is not None and abs(value) >= 100_000:
+            return self.fmt.count_compact(value)
+        return self.fmt.value(kind, value)
+
+    def status(self, status: str) -> Text:
+        return Text(self.words.get(status, status), style=f"pace.{status}")
 
 
-def header(report: Report, fmt: Formatter) -> RenderableType:
+def view(report: Report, width: int) -> View:
+    language = report.locale if report.locale in WORDS else "en"
+    fmt = Formatter(report.currency, LOCALES.get(language, "en_US"))
+    return View(report, fmt, {**labels(language), **WORDS[language]}, width)
+
+
+_MEASURE = Console(width=100_000, theme=THEME, file=io.StringIO())
+
+
+def fits(table: Table, width: int) -> bool:
+    return _MEASURE.measure(table).maximum <= width
+
+
+def _fit(width: int, builds: Iterable[Callable[[], Table]]) -> Table:
+    """The richest variant of a table that fits the width (the leanest when none does):
+    numbers are shown whole or not at all, never cut by the terminal."""
+    table: Table | None = None
+    for build in builds:
+        table = build()
+        if fits(table, width):
+            return table
+    assert table is not None
+    return table
+
+
+def _number_column(table: Table, name: str) -> None:
+    table.add_column(name, justify="right", no_wrap=True)
+
+
+def header(v: View) -> RenderableType:
+    report, w, fmt = v.report, v.words, v.fmt
     flight = report.flight
-    title = Text(f"{report.client} — {report.campaign}", style="header.title")
+    objectives = OBJECTIVES.get(report.locale, OBJECTIVES["en"])
     lines = [
-        title,
+        Text(f"{report.client} — {report.campaign}", style="header.title"),
         Text(
-            f"{report.objective} · flight {fmt.date(flight.start)} – "
-            f"{fmt.date(flight.end)} · {report.currency}"
+            w["flight_line"].format(
+                objective=objectives.get(report.objective, report.objective),
+                start=fmt.date(flight.start),
+                end=fmt.date(flight.end),
+                currency=report.currency,
+            )
         ),
         Text(
-            f"as of {fmt.date(report.as_of)} ({report.as_of_reason}) · "
-            f"day {flight.days_elapsed} of {flight.days_total}, "
-            f"{flight.days_remaining} remaining"
+            w["as_of_line"].format(
+                date=fmt.date(report.as_of),
+                reason=reason(report.as_of_reason, report.locale),
+                elapsed=flight.days_elapsed,
+                total=flight.days_total,
+                remaining=flight.days_remaining,
+            )
         ),
     ]
+    agency = report.branding.get("agency")
+    if agency:
+        lines.append(Text(w["agency"].format(agency=agency), style="muted"))
     return Panel(Group(*lines), expand=False)
 
 
-def warnings(report: Report) -> RenderableType | None:
-    """What a reader must know before trusting the numbers, right under the header."""
-    if not report.notes.warnings:
+def verdict(v: View) -> RenderableType | None:
+    """The answer first: the overall status in one line, then the summary sentences."""
+    report = v.report
+    if not report.verdict:
         return None
-    lines = [Text(f"• {w}") for w in report.notes.warnings]
+    status = report.verdict["status"]
+    lines: list[RenderableType] = [Text(report.verdict["text"], style=f"pace.{status}")]
+    for sentence in report.summary:
+        line = Text("• ", style=f"pace.{sentence['severity']}")
+        line.append(sentence["text"])
+        lines.append(line)
     return Panel(
         Group(*lines),
-        title="Check the data before relying on these numbers",
+        title=v.status(status),
+        title_align="left",
+        border_style=f"pace.{status}",
+        expand=False,
+    )
+
+
+def warnings(v: View) -> RenderableType | None:
+    """What a reader must know before trusting the numbers, right under the header."""
+    report = v.report
+    if not report.notes.warnings:
+        return None
+    lines = [Text(f"• {reason(w, report.locale)}") for w in report.notes.warnings]
+    return Panel(
+        Group(*lines),
+        title=v.words["data_warnings"],
         title_align="left",
         border_style="yellow",
         expand=False,
     )
 
 
-def _pace_columns(table: Table, first: str = "KPI") -> None:
-    for column in (first, "Target", "Expected", "Actual", "Pace", "Projection", "Needed/day"):
-        table.add_column(column, justify="left" if column == first else "right")
-    table.add_column("Status")
+def kpi_table(v: View) -> Table:
+    report, w = v.report, v.words
 
-
-def _pace_row(k: KpiPace, fmt: Formatter, label: str | None = None) -> list[RenderableType]:
-    def show(value: float | None) -> str:
-        return fmt.value(k.kind, value)
-
-    return [
-        Text(label or k.label),
-        show(k.target_total),
-        show(k.expected_to_date),
-        show(k.actual_to_date),
-        Text(fmt.pace(k.pace), style=f"pace.{k.status}"),
-        show(k.projection),
-        show(k.required_daily),
-        _status_text(k.status),
-    ]
-
-
-def kpi_table(report: Report, fmt: Formatter) -> Table:
-    table = Table(title="KPI pacing, flight to date", title_justify="left", expand=False)
-    _pace_columns(table)
-    for k in report.kpis:
-        label = k.label + (" (shop)" if k.name in report.notes.truth_sources else "")
-        table.add_row(*_pace_row(k, fmt, label))
-    for t in report.tracked:
-        if t["actual_to_date"] is None:  # nothing in the exports measures it
-            continue
-        table.add_row(
-            Text(t["label"], style="muted"),
-            "",
-            "",
-            fmt.value(t["kind"], t["actual_to_date"]),
-            "",
-            "",
-            "",
-            Text("tracked", style="muted"),
-        )
-    table.caption = (
-        f"Projection: {_projection_words(report)}. Needed/day: what each remaining day must "
-        "deliver (for ratios: the ratio the rest of the flight needs)."
-    )
-    table.caption_justify = "left"
-    return table
-
-
-def _projection_words(report: Report) -> str:
-    if report.projection_method == "shape":
-        return "to date + remaining plan × recent efficiency"
-    return "to date + recent daily average × days left"
-
-
-def weekly_table(report: Report, fmt: Formatter) -> Table:
-    table = Table(title="Weekly (actual / target to date, pace)", title_justify="left")
-    table.add_column("Week")
-    table.add_column("Days", justify="right")
-    for k in report.kpis:
-        table.add_column(k.label, justify="right")
-    for week in report.weekly:
-        cells: list[RenderableType] = [
-            Text(week["week"]),
-            f"{week['days_elapsed']}/{week['days']}",
+    def build(compact: bool, dropped: tuple[str, ...]) -> Table:
+        table = Table(title=w["kpi_title"], title_justify="left", expand=False)
+        shown = [
+            c
+            for c in ("target", "expected", "actual", "pace", "projection", "needed")
+            if c not in dropped
         ]
+        table.add_column(w["kpi"], no_wrap=True)
+        for column in shown:
+            _number_column(table, w[column] if column != "pace" else w["pace"])
+        table.add_column(w["status"], no_wrap=True)
         for k in report.kpis:
-            pace, status = week["pace"][k.name], week["status"][k.name]
-            cell = Text(fmt.value(k.kind, week["actual"][k.name], compact=True))
-            cell.append(
-                " / " + fmt.value(k.kind, week["expected_to_date"][k.name], compact=True),
-                style="muted",
-            )
-            cell.append(f" {fmt.pace(pace)}", style=f"pace.{status}")
-            cells.append(cell)
-        table.add_row(*cells)
-    return table
+            name = v.label(k.name)
+            if k.name in report.notes.truth_sources:
+                name += f" ({w['shop']})"
+            values = {
+                "target": k.target_total,
+                "expected": k.expected_to_date,
+                "actual": k.actual_to_date,
+                "projection": k.projection,
+                "needed": k.required_daily,
+            }
+            cells: list[RenderableType] = [Text(name)]
+            for column in shown:
+                if column == "pace":
+                    cells.append(Text(v.fmt.pace(k.pace), style=f"pace.{k.status}"))
+                else:
+                    cells.append(v.show(k.kind, values[column], compact))
+            table.add_row(*cells, v.status(k.status))
+        for t in report.tracked:
+            if t["actual_to_date"] is None:  # nothing in the exports measures it
+                continue
+            cells = [Text(v.label(t["name"]), style="muted")]
+            for column in shown:
+                value = t["actual_to_date"] if column == "actual" else None
+                cells.append(v.show(t["kind"], value, compact) if value is not None else "")
+            table.add_row(*cells, Text(w["tracked"], style="muted"))
+        method = w["method_shape"] if report.projection_method == "shape" else w["method_run_rate"]
+        caption = w["caption"].format(method=method) if "projection" in shown else ""
+        if "needed" in shown:
+            caption += " " + w["caption_needed"]
+        table.caption = caption.strip() or None
+        table.caption_justify = "left"
+        return table
+
+    variants = [(False, ()), (True, ())] + [(True, KPI_DROP[:i]) for i in range(1, 5)]
+    return _fit(v.width, (lambda c=c, d=d: build(c, d) for c, d in variants))
 
 
-def daily_table(report: Report, fmt: Formatter, days: int) -> Table:
+def _week_name(week: dict[str, Any]) -> Text:
+    text = Text(week["week"])
+    if week.get("label"):
+        text.append(f" {week['label']}", style="muted")
+    return text
+
+
+def weekly_table(v: View) -> Table:
+    report, w = v.report, v.words
+
+    def build(mode: str, kpis: list[KpiPace]) -> Table:
+        title = w["weekly_title"] if mode == "both" else w["weekly_pace_title"]
+        table = Table(title=title, title_justify="left")
+        table.add_column(w["week"], max_width=24, overflow="fold")
+        _number_column(table, w["days"])
+        for k in kpis:
+            _number_column(table, v.label(k.name))
+        for week in report.weekly:
+            cells: list[RenderableType] = [
+                _week_name(week),
+                f"{week['days_elapsed']}/{week['days']}",
+            ]
+            for k in kpis:
+                pace, status = week["pace"][k.name], week["status"][k.name]
+                cell = Text()
+                if mode == "both":
+                    cell.append(v.show(k.kind, week["actual"][k.name], compact=True))
+                    cell.append(
+                        " / " + v.show(k.kind, week["expected_to_date"][k.name], compact=True),
+                        style="muted",
+                    )
+                    cell.append(" ")
+                cell.append(v.fmt.pace(pace), style=f"pace.{status}")
+                cells.append(cell)
+            table.add_row(*cells)
+        return table
+
+    kpis = list(report.kpis)
+    builds = [lambda: build("both", kpis)]
+    builds += [lambda n=n: build("pace", kpis[:n]) for n in range(len(kpis), 0, -1)]
+    return _fit(v.width, builds)
+
+
+def weeks_ahead(v: View) -> Table | None:
+    """The weeks still to come and what they must deliver; volumes first (ratios follow)."""
+    report, w = v.report, v.words
+    if not report.weeks_ahead:
+        return None
+    kpis = sorted(report.kpis, key=lambda k: CATALOG[k.name].is_ratio)
+
+    def build(count: int) -> Table:
+        table = Table(title=w["ahead_title"], title_justify="left")
+        table.add_column(w["week"], max_width=24, overflow="fold")
+        for k in kpis[:count]:
+            _number_column(table, v.label(k.name))
+        for week in report.weeks_ahead:
+            cells: list[RenderableType] = [_week_name(week)]
+            cells += [v.show(k.kind, week["target"].get(k.name), True) for k in kpis[:count]]
+            table.add_row(*cells)
+        return table
+
+    return _fit(v.width, (lambda n=n: build(n) for n in range(len(kpis), 0, -1)))
+
+
+def daily_table(v: View, days: int) -> Table:
+    report, w = v.report, v.words
     shown = report.daily[-days:] if days > 0 else []
-    table = Table(title=f"Daily, last {len(shown)} days (actual / target)", title_justify="left")
-    table.add_column("Date")
-    for k in report.kpis:
-        table.add_column(k.label, justify="right")
-    for day in shown:
-        cells: list[RenderableType] = [Text(fmt.date(day["date"]))]
-        for k in report.kpis:
-            actual, target = day["actual"][k.name], day["target"][k.name]
-            cell = Text(
-                fmt.value(k.kind, actual, compact=True), style=f"pace.{day['status'][k.name]}"
+
+    def build(with_target: bool, kpis: list[KpiPace]) -> Table:
+        title = w["daily_title"] if with_target else w["daily_actual_title"]
+        table = Table(title=title.format(days=len(shown)), title_justify="left")
+        table.add_column(w["date"], no_wrap=True)
+        for k in kpis:
+            _number_column(table, v.label(k.name))
+        for day in shown:
+            cells: list[RenderableType] = [Text(v.fmt.date(day["date"]))]
+            for k in kpis:
+                actual, target = day["actual"][k.name], day["target"][k.name]
+                cell = Text(
+                    v.show(k.kind, actual, compact=True), style=f"pace.{day['status'][k.name]}"
+                )
+                if with_target:
+                    cell.append(" / " + v.show(k.kind, target, compact=True), style="muted")
+                cells.append(cell)
+            table.add_row(*cells)
+        return table
+
+    kpis = list(report.kpis)
+    builds = [lambda: build(True, kpis)]
+    builds += [lambda n=n: build(False, kpis[:n]) for n in range(len(kpis), 0, -1)]
+    return _fit(v.width, builds)
+
+
+def _change(fmt: Formatter, value: float | None, lower_is_better: bool) -> Text:
+    """Change vs last week, coloured by what it means: a CPO rise is bad, a revenue rise good."""
+    if value is None:
+        return Text(NO_VALUE, style="muted")
+    good = value < 0 if lower_is_better else value > 0
+    style = "" if abs(value) < 0.005 else ("pace.on_track" if good else "pace.off_track")
+    sign = "+" if value > 0 else ""
+    return Text(sign + fmt.pace(value), style=style)
+
+
+def campaign_table(v: View) -> RenderableType | None:
+    """Every claimed campaign by spend (top N and the rest as one row), with its result, cost
+    per result, value and change vs last week; then which campaigns drive a ratio's gap."""
+    report, w = v.report, v.words
+    data = report.campaigns or {}
+    rows = data.get("rows") or []
+    if not rows:
+        return None
+    result, value = data.get("result"), data.get("value")
+    result_label = v.label(result) if result else None
+    columns: list[tuple[str, str]] = [("channel", w["channel"]), ("spend", v.label("spend"))]
+    columns.append(("spend_share", w["share"]))
+    # Cost per result by its own name where the catalog has one (CPO, CPL, CPA).
+    cost_name = next(
+        (
+            m.name
+            for m in CATALOG.values()
+            if m.numerator == "spend" and m.denominator == result and m.scale == 1
+        ),
+        None,
+    )
+    cost_label = v.label(cost_name) if cost_name else w["cost_per"].format(kpi=result_label)
+    if result:
+        columns += [("result", result_label or ""), ("cost_per_result", cost_label)]
+    if value:
+        columns += [("value", v.label(value)), ("roas", v.label("roas"))]
+    columns += [("change_spend", w["change"].format(what=v.label("spend").lower()))]
+    if result:
+        columns += [("change_cost", w["change"].format(what=cost_label))]
+    drop = ["change_spend", "channel", "value", "spend_share", "change_cost", "roas"]
+
+    def cell(row: dict[str, Any], key: str, compact: bool) -> RenderableType:
+        change = row.get("change") or {}
+        if key == "channel":
+            return Text(row.get("channel") or "")
+        if key == "spend_share":
+            return v.fmt.pace(row.get("spend_share"))
+        if key == "change_spend":
+            return _change(v.fmt, change.get("spend"), lower_is_better=False)
+        if key == "change_cost":
+            return _change(v.fmt, change.get("cost_per_result"), lower_is_better=True)
+        kind = {
+            "spend": "money",
+            "value": "money",
+            "roas": "ratio",
+            "cost_per_result": "money",
+            "result": CATALOG[result].kind if result in CATALOG else "count",
+        }[key]
+        return v.show(kind, row.get(key), compact)
+
+    def build(compact: bool, dropped: tuple[str, ...]) -> Table:
+        table = Table(title=w["campaigns_title"], title_justify="left")
+        table.add_column(w["campaign"], min_width=12, max_width=26, overflow="fold")
+        shown = [(k, name) for k, name in columns if k not in dropped]
+        for key, name in shown:
+            if key == "channel":
+                table.add_column(name, max_width=12, overflow="fold")
+            else:
+                _number_column(table, name)
+        for row in rows:
+            name = w["others"].format(count=row["count"]) if row.get("others") else row["name"]
+            table.add_row(
+                Text(name, style="muted" if row.get("others") else ""),
+                *[cell(row, k, compact) for k, _ in shown],
             )
-            cell.append(" / " + fmt.value(k.kind, target, compact=True), style="muted")
-            cells.append(cell)
-        table.add_row(*cells)
-    return table
+        if any(k.startswith("change") for k, _ in shown):
+            table.caption, table.caption_justify = w["change_caption"], "left"
+        total = data.get("total")
+        if total:
+            table.add_row(
+                Text(w["total"], style="bold"),
+                *[cell(total, k, compact) if k != "channel" else "" for k, _ in shown],
+                end_section=False,
+            )
+        return table
+
+    variants = [(False, ()), (True, ())]
+    variants += [(True, tuple(drop[:i])) for i in range(1, len(drop) + 1)]
+    table = _fit(v.width, (lambda c=c, d=d: build(c, d) for c, d in variants))
+    drivers = data.get("drivers") or []
+    if not drivers:
+        return table
+    lines: list[RenderableType] = [table]
+    by_kpi: dict[str, list[dict[str, Any]]] = {}
+    for driver in drivers:
+        by_kpi.setdefault(driver["kpi"], []).append(driver)
+    for kpi, items in by_kpi.items():
+        names = ", ".join(f"{d['campaign']} ({v.fmt.pace(d['share'])})" for d in items[:3])
+        key = "drivers" if CATALOG[kpi].direction == "lower" else "drivers_value"
+        lines.append(Text(w[key].format(kpi=v.label(kpi), names=names), style="muted"))
+    return Group(*lines)
 
 
-def channel_table(report: Report, fmt: Formatter) -> Table:
-    table = Table(title="Channels, to date", title_justify="left")
-    table.add_column("Channel")
-    table.add_column("Platform")
-    table.add_column("Share", justify="right")
+def channel_table(v: View) -> Table:
+    report, w = v.report, v.words
     names = list(report.channels[0]["actual"]) if report.channels else []
-    for name in names:
-        table.add_column(CATALOG[name].label, justify="right")
     # The shop's own orders / leads per channel, beside what the platform claims.
     truth_names = [
-        v
-        for v in ("orders", "revenue", "leads")
-        if any((c.get("truth") or {}).get(v) is not None for c in report.channels)
+        t
+        for t in ("orders", "revenue", "leads")
+        if any((c.get("truth") or {}).get(t) is not None for c in report.channels)
     ]
-    for v in truth_names:
-        table.add_column(f"Shop {CATALOG[v].label.lower()}", justify="right")
-    for channel in report.channels:
-        truth = channel.get("truth") or {}
-        table.add_row(
-            Text(channel["name"]),
-            Text(channel["platform"]),
-            fmt.percent(channel["spend_share"], digits=0),
-            *[fmt.value(CATALOG[n].kind, channel["actual"][n]) for n in names],
-            *[fmt.value(CATALOG[v].kind, truth.get(v)) for v in truth_names],
-        )
-    return table
+
+    def build(compact: bool, platform: bool, count: int) -> Table:
+        table = Table(title=w["channels_title"], title_justify="left")
+        table.add_column(w["channel"], max_width=20, overflow="fold")
+        if platform:
+            table.add_column(w["platform"], no_wrap=True)
+        _number_column(table, w["share"])
+        for name in names[:count]:
+            _number_column(table, v.label(name))
+        for t in truth_names:
+            _number_column(table, w["shop_of"].format(what=v.label(t).lower()))
+        for channel in report.channels:
+            truth = channel.get("truth") or {}
+            table.add_row(
+                Text(channel["name"]),
+                *([Text(channel["platform"])] if platform else []),
+                v.fmt.pace(channel["spend_share"]),
+                *[v.show(CATALOG[n].kind, channel["actual"][n], compact) for n in names[:count]],
+                *[v.show(CATALOG[t].kind, truth.get(t), compact) for t in truth_names],
+            )
+        return table
+
+    builds = [lambda: build(False, True, len(names)), lambda: build(True, True, len(names))]
+    builds += [lambda n=n: build(True, False, n) for n in range(len(names), 0, -1)]
+    return _fit(v.width, builds)
 
 
-def channel_pacing(report: Report, fmt: Formatter) -> Table | None:
+def channel_pacing(v: View) -> Table | None:
     """Channels with their own targets, paced like the total."""
+    report, w = v.report, v.words
     paced = [c for c in report.channels if c.get("kpis")]
     if not paced:
         return None
-    table = Table(title="Channel pacing, flight to date", title_justify="left")
-    _pace_columns(table, "Channel · KPI")
-    for channel in paced:
-        for k in channel["kpis"]:
-            table.add_row(*_pace_row(k, fmt, f"{channel['name']} · {k.label}"))
-    return table
+
+    def build(compact: bool, dropped: tuple[str, ...]) -> Table:
+        table = Table(title=w["channel_pacing_title"], title_justify="left")
+        table.add_column(w["channel_kpi"], max_width=28, overflow="fold")
+        shown = [
+            c
+            for c in ("target", "expected", "actual", "pace", "projection", "needed")
+            if c not in dropped
+        ]
+        for column in shown:
+            _number_column(table, w[column])
+        table.add_column(w["status"], no_wrap=True)
+        for channel in paced:
+            for k in channel["kpis"]:
+                values = {
+                    "target": k.target_total,
+                    "expected": k.expected_to_date,
+                    "actual": k.actual_to_date,
+                    "projection": k.projection,
+                    "needed": k.required_daily,
+                }
+                cells: list[RenderableType] = [Text(f"{channel['name']} · {v.label(k.name)}")]
+                for column in shown:
+                    if column == "pace":
+                        cells.append(Text(v.fmt.pace(k.pace), style=f"pace.{k.status}"))
+                    else:
+                        cells.append(v.show(k.kind, values[column], compact))
+                table.add_row(*cells, v.status(k.status))
+        return table
+
+    variants = [(False, ()), (True, ())] + [(True, KPI_DROP[:i]) for i in range(1, 5)]
+    return _fit(v.width, (lambda c=c, d=d: build(c, d) for c, d in variants))
 
 
-def costs(report: Report, fmt: Formatter) -> Table | None:
+def costs(v: View) -> Table | None:
     """Media cost beside all-in cost (fee, VAT, fixed costs), with ROI and CIR on each."""
+    report, w = v.report, v.words
     if not report.costs:
         return None
-    table = Table(title="Cost: media and all-in", title_justify="left")
-    for column in (
-        "",
-        "Media",
-        "Fee",
-        "VAT",
-        "Fixed",
-        "All-in",
-        "ROI media",
-        "ROI all-in",
-        "CIR media",
-        "CIR all-in",
-    ):
-        table.add_column(column, justify="left" if not column else "right")
-    for label, key in (("to date", "to_date"), ("projected", "projection")):
-        v = report.costs[key]
-        if v.get("media") is None:
-            continue
-        table.add_row(
-            label,
-            fmt.money(v["media"]),
-            fmt.money(v["agency_fee"]),
-            fmt.money(v["vat"]),
-            fmt.money(v["fixed"]),
-            fmt.money(v["all_in"]),
-            fmt.percent(v["roi_media"]),
-            fmt.percent(v["roi_all_in"]),
-            fmt.percent(v["cir_media"]),
-            fmt.percent(v["cir_all_in"]),
-        )
-    return table
+    money = [("media", w["media"]), ("agency_fee", w["fee"]), ("vat", w["vat"])]
+    money += [("fixed", w["fixed"]), ("all_in", w["all_in"])]
+    shares = [("roi_media", w["roi_media"]), ("roi_all_in", w["roi_all_in"])]
+    shares += [("cir_media", w["cir_media"]), ("cir_all_in", w["cir_all_in"])]
+
+    def build(compact: bool, lean: int) -> Table:
+        shown_money = money if lean < 1 else [money[0], money[-1]]
+        shown_shares = shares if lean < 2 else shares[:2]
+        table = Table(title=w["costs_title"], title_justify="left")
+        table.add_column("", no_wrap=True)
+        for _, name in shown_money + shown_shares:
+            _number_column(table, name)
+        for label, key in ((w["to_date"], "to_date"), (w["projected"], "projection")):
+            row = report.costs[key]
+            if row.get("media") is None:
+                continue
+            table.add_row(
+                label,
+                *[v.show("money", row[k], compact) for k, _ in shown_money],
+                *[v.fmt.percent(row[k]) for k, _ in shown_shares],
+            )
+        return table
+
+    variants = [(False, 0), (True, 0), (True, 1), (True, 2)]
+    return _fit(v.width, (lambda c=c, n=n: build(c, n) for c, n in variants))
 
 
-def alerts(report: Report) -> RenderableType | None:
+def alerts(v: View) -> RenderableType | None:
+    report = v.report
     if not report.alerts:
         return None
+    from perfmkt.render.documents import alert_words
+
     lines = []
     for alert in report.alerts:
         line = Text("▲ ", style="alert")
-        line.append(alert.message)
+        line.append(alert_words(alert, report.locale, v.fmt, v.words, v.label)[0])
         if alert.action:
             line.append(f" → {alert.action}", style="bold")
         lines.append(line)
     return Panel(
-        Group(*lines), title="Alerts", title_align="left", border_style="red", expand=False
+        Group(*lines), title=v.words["alerts"], title_align="left", border_style="red", expand=False
     )
 
 
-def notes(report: Report) -> RenderableType:
+def notes(v: View) -> RenderableType:
+    report, w, fmt = v.report, v.words, v.fmt
     n = report.notes
+    language = report.locale
     lines: list[Text] = []
     total_rows = sum(f["rows"] for f in n.files)
-    lines.append(Text(f"{len(n.files)} files read, {total_rows:,} rows"))
+    lines.append(Text(w["files_read"].format(files=len(n.files), rows=fmt.count(total_rows))))
     for o in n.overlaps:
-        lines.append(
-            Text(
-                f"re-download: {o['first_day']}..{o['last_day']} ({o['days']} days) from "
-                f"{_short(o['replaced_by'])} replaces {_short(o['file'])} "
-                f"({o['rows_dropped']} rows not counted twice; newer: {o['reason']})"
-            )
+        text = w["redownload"].format(
+            first=o["first_day"],
+            last=o["last_day"],
+            days=o["days"],
+            new=_short(o["replaced_by"]),
+            old=_short(o["file"]),
+            rows=o["rows_dropped"],
+            reason=reason(o["reason"], language),
         )
+        lines.append(Text(text))
     for s in n.rows_skipped:
-        where = f" in {_short(s['file'])}" if s["file"] else ""
-        rows = "1 row" if s["rows"] == 1 else f"{s['rows']} rows"
-        lines.append(Text(f"skipped {rows}{where}: {s['reason']}"))
+        where = w["in_file"].format(file=_short(s["file"])) if s["file"] else ""
+        rows = w["one_row"] if s["rows"] == 1 else w["n_rows"].format(n=fmt.count(s["rows"]))
+        text = w["skipped"].format(rows=rows, where=where, reason=reason(s["reason"], language))
+        lines.append(Text(text))
     if n.unclaimed_campaigns:
         names = ", ".join(f"{c['campaign']} ({c['platform']})" for c in n.unclaimed_campaigns)
-        lines.append(Text(f"not in any channel, left out: {names}"))
+        lines.append(Text(w["unclaimed"].format(names=names)))
     if n.days_without_data:
-        days = ", ".join(d.isoformat() for d in n.days_without_data[:7])
+        days = ", ".join(fmt.date(d) for d in n.days_without_data[:7])
         more = "…" if len(n.days_without_data) > 7 else ""
-        lines.append(Text(f"days without any data (counted as 0): {days}{more}"))
+        lines.append(Text(w["no_data_days"].format(days=days + more)))
     for name in volumes_needed([k.name for k in report.kpis]):
         if name in n.kpi_sources:
             lines.append(Text(f"{name} ← {'; '.join(n.kpi_sources[name])}", style="muted"))
-    fmt = Formatter.for_currency(report.currency)
     for name, t in n.truth.items():
         kind = "money" if name == "revenue" else "count"
-        ratio = f" ({t['platforms_per_shop']:.0%} of the shop's)" if t["platforms_per_shop"] else ""
-        lines.append(
-            Text(
-                f"{name}: shop {fmt.value(kind, t['shop'])}, platforms claim "
-                f"{fmt.value(kind, t['platforms'])}{ratio}"
-            )
+        share = t["platforms_per_shop"]
+        ratio = w["truth_ratio"].format(share=fmt.pace(share)) if share else ""
+        text = w["truth_line"].format(
+            what=v.label(name),
+            shop=fmt.value(kind, t["shop"]),
+            claimed=fmt.value(kind, t["platforms"]),
+            ratio=ratio,
         )
+        lines.append(Text(text))
     if n.weekday_weights:
-        learned = ", ".join(f"{d} {w:.2f}" for d, w in n.weekday_weights.items())
-        lines.append(Text(f"weekday weights learned from recent spend: {learned}"))
+        learned = ", ".join(f"{d} {fmt.ratio(x)}" for d, x in n.weekday_weights.items())
+        lines.append(Text(w["weights"].format(weights=learned)))
     for code, rate in n.fx.items():
-        lines.append(Text(f"{code} amounts converted at 1 {code} = {rate:,} {report.currency}"))
+        text = w["fx"].format(code=code, rate=fmt.count(rate), currency=report.currency)
+        lines.append(Text(text))
     attribution = sorted({a for f in n.files for a in f.get("attribution", [])})
     if attribution:
-        lines.append(Text(f"attribution (from the exports): {'; '.join(attribution)}"))
+        lines.append(Text(w["attribution"].format(values="; ".join(attribution))))
     return Panel(
-        Group(*lines), title="Data notes", title_align="left", expand=False, border_style="dim"
+        Group(*lines), title=w["notes"], title_align="left", expand=False, border_style="dim"
     )
 
 
@@ -321,20 +719,24 @@ def _short(path: str | None) -> str:
     return (path or NO_VALUE).rsplit("/", 1)[-1]
 
 
-def render(report: Report, days: int = 14) -> list[RenderableType]:
-    """Everything the terminal view shows, top to bottom."""
-    fmt = Formatter.for_currency(report.currency)
+def render(report: Report, days: int = 14, width: int = 120) -> list[RenderableType]:
+    """Everything the terminal view shows, top to bottom, in the report's language, each table
+    in the richest form that fits ``width`` columns."""
+    v = view(report, width)
     parts: list[RenderableType | None] = [
-        header(report, fmt),
-        warnings(report),
-        kpi_table(report, fmt),
-        costs(report, fmt),
-        alerts(report),
-        weekly_table(report, fmt),
-        daily_table(report, fmt, days),
-        channel_table(report, fmt),
-        channel_pacing(report, fmt),
-        notes(report),
+        header(v),
+        verdict(v),
+        warnings(v),
+        kpi_table(v),
+        alerts(v),
+        campaign_table(v),
+        weekly_table(v),
+        weeks_ahead(v),
+        daily_table(v, days),
+        channel_table(v),
+        channel_pacing(v),
+        costs(v),
+        notes(v),
     ]
     return [p for p in parts if p is not None]
 
