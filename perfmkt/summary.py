@@ -43,14 +43,14 @@ WORDS: dict[str, dict[str, str]] = {
         "verdict_no_result": "{status} — {kpi}: money spent and no {result}",
         "verdict_all_on": "{status} — every KPI on plan",
         "verdict_none": "{status}",
-        "lands_short": "At this pace {kpi} ends near {projection}, {gap} short of {target}",
-        "lands_above": "{Kpi} is at {pace} of plan to date, though at this pace it ends near "
-        "{projection}, above {target}",
+        "lands_short": "At this pace {kpi} {ends} near {projection}, {gap} short of {target}",
+        "lands_above": "{Kpi} {is} at {pace} of plan to date, though at this pace {it} {ends} "
+        "near {projection}, above {target}",
         "lands_over_budget": "At this pace spend ends near {projection}, {gap} over the "
         "{target} budget",
         "lands_under_budget": "At this pace spend ends near {projection}, {gap} under the "
         "{target} budget",
-        "pace_only": "{Kpi} is at {pace} of plan to date",
+        "pace_only": "{Kpi} {is} at {pace} of plan to date",
         "ratio": "{Kpi} is {actual}, {pct} {side} the {target} target, and heads for "
         "{projection} at flight end",
         "ratio_now": "{Kpi} is {actual}, {pct} {side} the {target} target",
@@ -61,9 +61,10 @@ WORDS: dict[str, dict[str, str]] = {
         "since_start": "{status} since the first day",
         "driver": "the largest share of the gap is “{campaign}” ({share})",
         "driver_claimed": "the largest share of the gap (platform-claimed) is “{campaign}”",
-        "drop": "{kpi} fell most in “{campaign}” this week ({drop} below last week)",
+        "drop": "{kpi} fell most in “{campaign}” this week ({drop} below the same days of "
+        "last week)",
         "action": "Backup plan: {action}.",
-        "on_plan_one": "{Kpi} is on plan: {actual} against {expected} expected to date ({pace}).",
+        "on_plan_one": "{Kpi} {is} on plan: {actual} against {expected} expected to date ({pace}).",
         "on_plan_many": "{kpis} are on plan.",
         "and": " and ",
         "also": "Also {status}: {kpis}.",
@@ -73,7 +74,7 @@ WORDS: dict[str, dict[str, str]] = {
         "rest of the flight.",
         "out_of_reach": "The {target} target for {kpi} is out of reach for the rest of the flight.",
         "all_on": "Every KPI is on plan on day {day} of {total}.",
-        "projects": "At this pace {kpi} ends near {projection} against a target of {target}.",
+        "projects": "At this pace {kpi} {ends} near {projection} against a target of {target}.",
         "budget": "Spend is {actual} of the {target} budget, heading for {projection}.",
         "no_data_kpis": "No data yet for {kpis}.",
         "not_started": "The flight starts on {start}: no data to pace yet.",
@@ -112,7 +113,8 @@ WORDS: dict[str, dict[str, str]] = {
         "since_start": "{status} từ ngày đầu tiên",
         "driver": "chênh lệch nhiều nhất ở “{campaign}” ({share})",
         "driver_claimed": "chênh lệch nhiều nhất (theo số nền tảng ghi nhận) ở “{campaign}”",
-        "drop": "{kpi} giảm mạnh nhất ở “{campaign}” tuần này (thấp hơn tuần trước {drop})",
+        "drop": "{kpi} giảm mạnh nhất ở “{campaign}” tuần này (ít hơn {drop} so với cùng kỳ "
+        "tuần trước)",
         "action": "Phương án dự phòng: {action}.",
         "on_plan_one": "{Kpi} đúng kế hoạch: {actual} so với {expected} dự kiến đến nay ({pace}).",
         "on_plan_many": "{kpis} đúng kế hoạch.",
@@ -143,6 +145,14 @@ WORDS: dict[str, dict[str, str]] = {
 
 def words(language: str) -> dict[str, str]:
     return WORDS.get(language, WORDS["en"])
+
+
+def verbs(kpi: str) -> dict[str, str]:
+    """English agreement for a KPI as a sentence's subject: "revenue ends", "orders end"."""
+    plural = CATALOG[kpi].label.endswith("s")
+    if plural:
+        return {"is": "are", "ends": "end", "it": "they"}
+    return {"is": "is", "ends": "ends", "it": "it"}
 
 
 def others_label(language: str) -> str:
@@ -300,7 +310,7 @@ def _lands(
             projection=shown(fmt, k.name, k.projection),
         )
     if k.projection is None:
-        return w["pace_only"].format(Kpi=title, pace=fmt.pace(k.pace))
+        return w["pace_only"].format(Kpi=title, pace=fmt.pace(k.pace), **verbs(k.name))
     gap = k.projection - k.target_total
     if metric.direction is Direction.BUDGET:
         template = "lands_over_budget" if gap > 0 else "lands_under_budget"
@@ -311,12 +321,14 @@ def _lands(
         )
     if gap >= 0:
         return w["lands_above"].format(
+            **verbs(k.name),
             Kpi=title,
             pace=fmt.pace(k.pace),
             projection=shown(fmt, k.name, k.projection),
             target=target,
         )
     return w["lands_short"].format(
+        **verbs(k.name),
         kpi=name,
         projection=shown(fmt, k.name, k.projection),
         gap=shown(fmt, k.name, -gap),
@@ -359,7 +371,7 @@ def _where(
         return None, None
     top = drops.row(0, named=True)
     clause = w["drop"].format(
-        kpi=name_of(k.name, language, start=True),
+        kpi=name_of(k.name, language),
         campaign=top["name"],
         drop=shown(fmt, k.name, top["drop"]),
     )
@@ -442,18 +454,11 @@ def summarize(
                 "text": w["also"].format(status=w[rest[0].status], kpis=names),
             }
         )
-    if on_plan:
+    if troubled and on_plan:
         items.append(_on_plan(on_plan, fmt, w, language))
-    if not troubled:
-        items.insert(
-            0,
-            {
-                "severity": "on_track",
-                "kpi": None,
-                "scope": None,
-                "text": w["all_on"].format(day=days.days_elapsed, total=days.days_total),
-            },
-        )
+    elif not troubled:  # every KPI with data is on plan: say so once, then where they land
+        text = w["all_on"].format(day=days.days_elapsed, total=days.days_total)
+        items.append({"severity": "on_track", "kpi": None, "scope": None, "text": text})
     # Short of three sentences: what the flight needs, or where it lands.
     for extra in _context(kpis, troubled, days, fmt, w, language):
         if len(items) >= MIN_SENTENCES:
@@ -479,6 +484,7 @@ def _on_plan(
     if len(on_plan) == 1:
         k = on_plan[0]
         text = w["on_plan_one"].format(
+            **verbs(k.name),
             Kpi=name_of(k.name, language, start=True),
             actual=shown(fmt, k.name, k.actual_to_date),
             expected=shown(fmt, k.name, k.expected_to_date),
@@ -528,9 +534,11 @@ def _context(
         out.append({"severity": k.status, "kpi": k.name, "scope": None, "text": text})
     if troubled:
         return out
-    for k in kpis:
-        if k.projection is None or CATALOG[k.name].is_ratio:
-            continue
+    volumes = [k for k in kpis if k.projection is not None and not CATALOG[k.name].is_ratio]
+    results = [k for k in volumes if CATALOG[k.name].direction is not Direction.BUDGET]
+    budget = [k for k in volumes if CATALOG[k.name].direction is Direction.BUDGET]
+    # the main result, then the budget, then the other results
+    for k in [*results[:1], *budget, *results[1:]]:
         if CATALOG[k.name].direction is Direction.BUDGET:
             text = w["budget"].format(
                 actual=shown(fmt, k.name, k.actual_to_date),
@@ -539,6 +547,7 @@ def _context(
             )
         else:
             text = w["projects"].format(
+                **verbs(k.name),
                 kpi=name_of(k.name, language),
                 projection=shown(fmt, k.name, k.projection),
                 target=shown(fmt, k.name, k.target_total),

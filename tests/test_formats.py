@@ -4,6 +4,7 @@ them, with totals added up by hand from the rows shown in each file."""
 from __future__ import annotations
 
 import json
+import math
 from datetime import date
 from pathlib import Path
 
@@ -332,3 +333,71 @@ def test_number_format_detection_never_picks_the_other_format(
 
     frame = pl.DataFrame({"c": [written(v) for v in values], "row": range(len(values))})
     assert detect_number_format(frame, ["c"], Path("x.csv")) in (style, None)
+
+
+# -- compact numbers (Formatter.money_compact / count_compact) ------------------------------
+# fmt: off
+COMPACT = [
+    # value, vi VND, en USD, en VND
+    (None, "—", "—", "—"),
+    (999, "999\u00a0₫", "$999.00", "₫999"),  # under 1,000: as money() shows it
+    (1_000, "1 N ₫", "$1K", "₫1K"),
+    (45_600, "45,6 N ₫", "$45.6K", "₫45.6K"),
+    (999_999, "1 tr ₫", "$1M", "₫1M"),  # rounds up into the next unit, never "1.000 N"
+    (1_000_000, "1 tr ₫", "$1M", "₫1M"),
+    (1_234_567, "1,23 tr ₫", "$1.23M", "₫1.23M"),
+    (613_015_915, "613 tr ₫", "$613M", "₫613M"),
+    (2_086_984_085, "2,09 tỷ ₫", "$2.09B", "₫2.09B"),  # the demo's revenue projection
+    (2_700_000_000, "2,7 tỷ ₫", "$2.7B", "₫2.7B"),
+    (-613_015_915, "-613 tr ₫", "-$613M", "-₫613M"),
+    (-999, "-999\u00a0₫", "-$999.00", "-₫999"),
+    (1_225_000, "1,23 tr ₫", "$1.23M", "₫1.23M"),  # half up, as money is rounded
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("value", "vi", "en_usd", "en_vnd"), COMPACT)
+def test_money_compact(value: float | None, vi: str, en_usd: str, en_vnd: str) -> None:
+    from perfmkt.format import Formatter
+
+    assert Formatter("VND", "vi_VN").money_compact(value) == vi
+    assert Formatter("USD", "en_US").money_compact(value) == en_usd
+    assert Formatter("VND", "en_US").money_compact(value) == en_vnd
+
+
+@pytest.mark.parametrize(
+    ("value", "vi", "en"),
+    [
+        (None, "—", "—"),
+        (999, "999", "999"),
+        (999.5, "999,5", "999.5"),  # fractional conversions stay as count() shows them
+        (1_000, "1 N", "1K"),
+        (999_999, "1 tr", "1M"),
+        (1_000_000, "1 tr", "1M"),
+        (-45_600, "-45,6 N", "-45.6K"),
+        (3_210_000_000, "3,21 tỷ", "3.21B"),
+    ],
+)
+def test_count_compact(value: float | None, vi: str, en: str) -> None:
+    from perfmkt.format import Formatter
+
+    assert Formatter("VND", "vi_VN").count_compact(value) == vi
+    assert Formatter("USD", "en_US").count_compact(value) == en
+
+
+@given(st.floats(-1e15, 1e15, allow_nan=False))
+def test_money_compact_keeps_three_significant_digits(value: float) -> None:
+    """Read back, a compact amount is within half a unit of its third digit of the value."""
+    from perfmkt.format import Formatter
+
+    text = Formatter("USD", "en_US").money_compact(value)
+    if abs(value) < 1000:
+        assert text == Formatter("USD", "en_US").money(value)
+        return
+    number = text.replace("$", "").replace(",", "")
+    scale = {"K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}[number[-1]]
+    shown = float(number[:-1]) * scale
+    digits = len(number[:-1].replace("-", "").replace(".", "").lstrip("0"))
+    assert digits <= 3 or number[-1] == "T"  # past trillions the mantissa grows
+    step = 10 ** (math.floor(math.log10(abs(value))) - 2)
+    assert abs(shown - value) <= step / 2 * (1 + 1e-9) + abs(value) * 1e-12

@@ -1,0 +1,257 @@
+"""The verdict, the summary sentences, the weeks as the plan names them and the weeks ahead:
+hand-computed cases, the demo's revenue sentence, and the JSON they leave in."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from perfmkt import pacing
+from perfmkt.metrics import VOLUMES
+from perfmkt.report import FlightInfo, week_label
+from perfmkt.summary import since_when, verdict_of
+from perfmkt.targets import daily_targets
+from tests.conftest import ROOT, make_plan, pace_small, run_cli
+
+START = date(2026, 3, 2)  # a Monday
+DEMO = ROOT / "configs" / "demo.yaml"
+
+
+def kpi(name: str, status: str, pace: float | None, **values: float | None) -> pacing.KpiPace:
+    fields = {
+        "label": name.upper() if name in ("cpo", "roas") else name.capitalize(),
+        "direction": "higher",
+        "kind": "count",
+        "target_total": 100.0,
+        "expected_to_date": 50.0,
+        "actual_to_date": 50.0,
+        "projection": 100.0,
+        "projection_pace": 1.0,
+        "required_daily": None,
+        **values,
+    }
+    return pacing.KpiPace(name=name, pace=pace, status=status, **fields)  # type: ignore[arg-type]
+
+
+DAY_30 = FlightInfo(date(2026, 1, 5), date(2026, 3, 1), 56, 30, 26)
+
+
+def test_verdict_takes_the_worst_status_then_the_lowest_pace() -> None:
+    kpis = [
+        kpi("spend", "on_track", 1.0),
+        kpi("orders", "at_risk", 0.86),
+        kpi("revenue", "off_track", 0.77, kind="money"),
+        kpi("roas", "off_track", 0.8, kind="ratio", actual_to_date=2.16, expected_to_date=2.8),
+    ]
+    verdict = verdict_of(kpis, DAY_30, "en", "VND")
+    assert verdict == {
+        "status": "off_track",
+        "kpi": "revenue",
+        "pace": 0.77,
+        "day": 30,
+        "days_total": 56,
+        "text": "Off track — revenue at 77% of plan · day 30 of 56",
+    }
+    vi = verdict_of(kpis, DAY_30, "vi", "VND")["text"]
+    assert vi == "Chậm tiến độ — doanh thu đạt 77% kế hoạch · ngày 30/56"
+    # overspend outranks at risk; a ratio says its value against the plan to date
+    kpis[2] = kpi("revenue", "on_track", 1.0)
+    kpis[3] = kpi("roas", "on_track", 1.0)
+    kpis[0] = kpi("spend", "overspend", 1.2, kind="money")
+    assert verdict_of(kpis, DAY_30, "en", "VND")["kpi"] == "spend"
+    only_ratio = [kpi("roas", "at_risk", 0.9, kind="ratio", actual_to_date=2.5,
+                      expected_to_date=2.8)]  # fmt: skip
+    text = verdict_of(only_ratio, DAY_30, "en", "USD")["text"]
+    assert text == "At risk — ROAS 2.50 vs 2.80 planned to date · day 30 of 56"
+
+
+def test_verdict_all_on_track_and_no_data() -> None:
+    on = verdict_of([kpi("spend", "on_track", 1.02), kpi("orders", "on_track", 0.97)], DAY_30,
+                    "en", "USD")  # fmt: skip
+    assert (on["status"], on["kpi"], on["pace"]) == ("on_track", "orders", 0.97)
+    assert on["text"] == "On track — every KPI on plan · day 30 of 56"
+    before = FlightInfo(date(2026, 1, 5), date(2026, 3, 1), 56, 0, 56)
+    none = verdict_of([kpi("spend", "no_data", None)], before, "vi", "VND")
+    assert (none["status"], none["kpi"], none["pace"]) == ("no_data", None, None)
+    assert none["text"] == "Chưa có dữ liệu · ngày 0/56"
+
+
+def test_since_when_is_the_current_run_of_cumulative_status() -> None:
+    """Orders planned 10 a day, delivered 10, 5, 12, 4: cumulative pace 10/10 = 100 % (on
+    track), 15/20 = 75 % (off), 27/30 = 90 % (at risk), 31/40 = 77.5 % (off). Spend 100 a day
+    on plan, so CPO (target 10) runs 10, 13.3, 11.1, 12.9: the same statuses."""
+    plan = make_plan(START, 4, {"spend": 400, "orders": 40, "cpo": 10})
+    targets = daily_targets(plan)
+    days = [START + timedelta(days=i) for i in range(4)]
+    actuals = pl.DataFrame(
+        {
+            "date": days,
+            **{v: [None] * 4 for v in VOLUMES},
+            "spend": [100.0] * 4,
+            "orders": [10.0, 5.0, 12.0, 4.0],
+        },
+        schema={"date": pl.Date, **{v: pl.Float64 for v in VOLUMES}},
+    )
+    now = {k.name: k.status for k in pacing.pace_kpis(plan, actuals, targets, days[-1])}
+    assert now == {"spend": "on_track", "orders": "off_track", "cpo": "off_track"}
+    # off track today, at risk the day before: the run is today only
+    assert since_when(plan, actuals, targets, now) == {"orders": days[3], "cpo": days[3]}
+    # at risk or worse has held since day 2
+    at_risk = {"orders": "at_risk", "cpo": "at_risk"}
+    assert since_when(plan, actuals, targets, at_risk) == {"orders": days[1], "cpo": days[1]}
+
+
+def test_week_label_is_the_period_covering_most_of_the_week() -> None:
+    plan = make_plan(
+        START,
+        21,
+        {"spend": 2100},
+        [
+            {"start": START, "end": START + timedelta(days=4), "label": "Launch", "spend": 100},
+            {"start": START + timedelta(days=5), "end": START + timedelta(days=9),
+             "label": "Sale", "spend": 500},
+            {"week": "2026-W12", "spend": 700},  # no label
+        ],
+    )  # fmt: skip
+    week = [START + timedelta(days=d) for d in (0, 6, 7, 13, 14, 20)]
+    assert week_label(plan, week[0], week[1]) == "Launch"  # 5 days Launch, 2 days Sale
+    assert week_label(plan, week[2], week[3]) == "Sale"  # 3 days Sale, 4 days of no period
+    assert week_label(plan, week[4], week[5]) is None  # the covering period has no label
+
+
+def test_small_plan_weeks_ahead_and_all_on_track(small_plan: Path, tmp_path: Path) -> None:
+    """Targets: 2–3 Mar carry spend 1,000,000 / orders 10 / revenue 3,000,000, the other 8
+    days 1,125,000 / 11.25 / 3,375,000 each; the week after 5 Mar is 9–11 Mar (3 days)."""
+    out = tmp_path / "r.json"
+    pace_small(small_plan, "-f", "json", "-o", out)
+    report = json.loads(out.read_text())
+    assert report["weeks_ahead"] == [
+        {
+            "week": "2026-W11",
+            "label": None,
+            "start": "2026-03-09",
+            "end": "2026-03-11",
+            "days": 3,
+            # CPO: 100,000 × (3,375,000 / 33.75) / (10,000,000 / 100); ROAS likewise flat
+            "target": {"spend": 3_375_000, "orders": 33.75, "revenue": 10_125_000,
+                       "cpo": 100_000, "roas": 3.0},
+        }
+    ]  # fmt: skip
+    assert [w["label"] for w in report["weekly"]] == [None]
+
+    run_cli(["report", small_plan, "--as-of", "2026-03-02", "--lang", "en", "-f", "json",
+             "-o", out])  # fmt: skip
+    day_one = json.loads(out.read_text())
+    assert day_one["verdict"]["text"] == "On track — every KPI on plan · day 1 of 10"
+    assert [s["text"] for s in day_one["summary"]] == [
+        "Every KPI is on plan on day 1 of 10.",
+        "At this pace orders end near 100 against a target of 100.",
+        "Spend is ₫500,000 of the ₫10M budget, heading for ₫10M.",
+    ]
+    run_cli(["report", small_plan, "--as-of", "2026-03-01", "-f", "json", "-o", out])
+    before = json.loads(out.read_text())
+    assert before["summary"] == [
+        {
+            "severity": "no_data",
+            "kpi": None,
+            "scope": None,
+            "text": "Chiến dịch bắt đầu ngày 02/03/2026: chưa có dữ liệu để theo dõi tiến độ.",
+        }
+    ]
+    assert len(before["weeks_ahead"]) == 2 and before["campaigns"]["rows"] == []
+
+
+def test_small_plan_summary_hand_checked(small_plan: Path, tmp_path: Path) -> None:
+    """5 Mar, day 4 of 10 (see test_end_to_end): revenue 7,700,000 of 9,750,000 expected
+    (79 %, off track), ROAS 7.7 / 3.25 = 2.37 against 3 (off track), CPO 3,250,000 / 29 =
+    112,069 against 100,000 (at risk), orders 29 of 32.5 (89 %, at risk), spend on plan. Each
+    had been on track until 4 Mar, the day the Google re-download shows less."""
+    out = tmp_path / "r.json"
+    pace_small(small_plan, "--lang", "en", "-f", "json", "-o", out)
+    report = json.loads(out.read_text())
+    summary = report["summary"]
+    assert [(s["severity"], s["kpi"]) for s in summary] == [
+        ("off_track", "roas"),  # pace 2.37 / 3 = 0.790
+        ("off_track", "revenue"),  # pace 7.7 / 9.75 = 0.790 (higher, by a hair)
+        ("at_risk", "cpo"),
+        ("at_risk", "orders"),
+        ("on_track", "spend"),
+    ]
+    roas = summary[0]
+    assert roas["scope"] == "SHOPX | Prospecting | Sale"
+    assert roas["text"] == (
+        "ROAS is 2.37, 21% below the 3.00 target, and heads for 2.37 at flight end; off track "
+        "since 4 Mar; the largest share of the gap is “SHOPX | Prospecting | Sale” (85%)."
+    )
+    # projection: 7,700,000 + (30,000,000 − 9,750,000) × 7,700,000 / 9,750,000
+    projected = 7_700_000 + 20_250_000 * 7_700_000 / 9_750_000
+    assert round(projected) == 23_692_308
+    assert summary[1]["text"] == (
+        "At this pace revenue ends near ₫23.7M, ₫6.31M short of ₫30M; off track since 4 Mar."
+    )
+    assert summary[4]["text"] == (
+        "Spend is on plan: ₫3.25M against ₫3.25M expected to date (100%)."
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "sentence"),
+    [
+        (
+            "vi",
+            "Với tốc độ hiện tại, doanh thu cuối chiến dịch khoảng 2,09 tỷ ₫, thiếu 613 tr ₫ so "
+            "với mục tiêu 2,7 tỷ ₫; chậm tiến độ từ ngày đầu tiên.",
+        ),
+        (
+            "en",
+            "At this pace revenue ends near ₫2.09B, ₫613M short of ₫2.7B; off track since the "
+            "first day.",
+        ),
+    ],
+)
+def test_demo_revenue_sentence(lang: str, sentence: str, tmp_path: Path) -> None:
+    """The demo on 3 Feb: revenue projected 2,086,984,085 ₫ against 2,700,000,000 ₫, so
+    613,015,915 ₫ short ("613 tr"); below 85 % of plan since the flight's first day."""
+    out = tmp_path / "demo.json"
+    run_cli(["report", DEMO, "--as-of", "2026-02-03", "--lang", lang, "-f", "json", "-o", out])
+    report = json.loads(out.read_text())
+    revenue = next(k for k in report["kpis"] if k["name"] == "revenue")
+    assert revenue["projection"] == 2_086_984_085
+    said = {s["kpi"]: s for s in report["summary"]}
+    assert said["revenue"]["text"] == sentence
+    assert said["revenue"]["severity"] == "off_track"
+    assert 3 <= len(report["summary"]) <= 5
+    ranks = ["off_track", "overspend", "at_risk", "on_track", "no_data"]
+    order = [ranks.index(s["severity"]) for s in report["summary"]]
+    assert order == sorted(order)
+    # the backup action the plan names for ROAS (its alert fired)
+    assert said["roas"]["text"].endswith("promo code TET10 for returning buyers.")
+    weekly = {w["week"]: w["label"] for w in report["weekly"]}
+    assert weekly["2026-W02"] == "Week 1 – warm-up" and weekly["2026-W03"] is None
+    assert [(w["week"], w["label"]) for w in report["weeks_ahead"]] == [
+        ("2026-W07", "Last orders before Tết"),
+        ("2026-W08", "Tết holiday"),
+        ("2026-W09", None),
+    ]
+    # W07 is a period of its own: its whole-week targets are what the plan writes
+    w07 = report["weeks_ahead"][0]["target"]
+    assert (w07["spend"], w07["orders"], w07["revenue"]) == (170_000_000, 620, 580_000_000)
+    assert w07["cpo"] == round(300_000 * (170_000_000 / 620) / (900_000_000 / 3_000))
+
+
+def test_demo_json_is_byte_identical_across_runs(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    for out in (first, second):
+        run_cli(["report", DEMO, "--as-of", "2026-02-03", "-f", "json", "-o", out])
+    assert first.read_bytes() == second.read_bytes()
+    report = json.loads(first.read_text())
+    for key in ("verdict", "summary", "campaigns", "weeks_ahead"):
+        assert report[key], key
+    rows = report["campaigns"]["rows"]
+    # money in whole dong, shares to 6 significant digits
+    assert all(isinstance(r["spend"], int) and isinstance(r["cost_per_result"], int) for r in rows)
+    assert all(len(repr(r["spend_share"]).lstrip("0.").rstrip("0")) <= 6 for r in rows)
