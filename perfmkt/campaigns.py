@@ -192,11 +192,12 @@ def breakdown(
     result: str | None,
     value: str | None,
     window: Window | None,
-    others_name: str,
+    names: tuple[str, str],
     top: int = TOP,
 ) -> dict[str, Any]:
     """``campaigns`` of the Report, without ``drivers``: the ``top`` campaigns by spend, one
-    "others" row for the rest (named ``others_name``), and the total over every campaign."""
+    "others" row for the rest and the total over every campaign (``names``: what those two rows
+    are called in the report's language)."""
     columns = [c for c in sums.columns if c not in (*KEY, "name")]
     ordered = sums.with_columns(pl.col("spend").fill_null(0.0)).sort(
         ["spend", "channel", "platform", "name", "key"],
@@ -222,7 +223,7 @@ def breakdown(
     if rest.height:
         rows.append(
             {
-                "name": others_name,
+                "name": names[0],
                 "channel": _joined(rest["channel"].to_list()),
                 "platform": _joined(rest["platform"].to_list()),
                 **_row(_summed(rest, columns), result, value, total_spend, windowed),
@@ -231,7 +232,7 @@ def breakdown(
             }
         )
     total = {
-        "name": "",
+        "name": names[1],
         "channel": _joined(ordered["channel"].to_list()),
         "platform": _joined(ordered["platform"].to_list()),
         **_row(everything, result, value, total_spend, windowed),
@@ -311,7 +312,7 @@ def campaigns_block(
     plan: Plan,
     statuses: dict[str, str],
     window: Window | None,
-    others_name: str,
+    names: tuple[str, str],
 ) -> tuple[dict[str, Any], pl.DataFrame]:
     """The Report's ``campaigns`` and the per-campaign sums behind it (for the summary)."""
     result, value = result_kpi(plan), value_kpi(plan)
@@ -321,6 +322,6 @@ def campaigns_block(
     wanted |= {k for k in plan.kpis if k in MEASURES}  # the summary's weekly drops
     volumes = [v for v in MEASURES if v in wanted and v in used.columns]
     sums = campaign_sums(used, volumes, window)
-    block = breakdown(sums, result, value, window, others_name)
+    block = breakdown(sums, result, value, window, names)
     block["drivers"] = drivers(sums, plan, ratio_kpis)
     return block, sums

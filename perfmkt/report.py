@@ -194,7 +194,9 @@ def build_report(plan: Plan, loaded: Loaded, today: date, as_of: date | None = N
     alerts = evaluate(plan.alerts, kpis, daily, as_of)
     verdict = verdict_of(kpis, info, plan.language, plan.currency)
     campaigns["note"] = claimed_note(plan, campaigns)
-    summary = summarize(plan, kpis, info, actuals, targets, alerts, campaigns, campaign_sums, as_of)
+    summary = summarize(
+        plan, kpis, info, actuals, targets, alerts, campaigns, campaign_sums, as_of, channel_rows
+    )
     return Report(
         client=plan.client,
         campaign=plan.campaign,
@@ -244,11 +246,11 @@ def _weeks_ahead(
 ) -> list[dict[str, Any]]:
     """Weeks of the flight after the as-of week, with whole-week targets (ratio targets as the
     weekly rows compute them: ``pacing.weekly_table`` over the whole flight)."""
-    if as_of >= plan.flight.end:
-        return []
-    whole = pacing.weekly_table(plan, actuals.clear(), targets, plan.flight.end)
     this_week_end = as_of + timedelta(days=6 - as_of.weekday())
-    ahead = whole.filter(pl.col("start") > this_week_end)
+    later = targets.filter(pl.col("date") > this_week_end)  # whole ISO weeks only
+    if later.is_empty():
+        return []
+    ahead = pacing.weekly_table(plan, actuals.clear(), later, plan.flight.end)
     return [
         {
             "week": row["week"],

@@ -37,6 +37,7 @@ MIN_SENTENCES = 3
 WORDS: dict[str, dict[str, str]] = {
     "en": {
         "others": "Other campaigns",
+        "all_campaigns": "All campaigns",
         "day": "day {day} of {total}",
         "verdict_volume": "{status} — {kpi} at {pace} of plan",
         "verdict_ratio": "{status} — {kpi} {actual} vs {expected} planned to date",
@@ -63,6 +64,7 @@ WORDS: dict[str, dict[str, str]] = {
         "driver_claimed": "the largest share of the gap (platform-claimed) is “{campaign}”",
         "drop": "{kpi} fell most in “{campaign}” this week ({drop} below the same days of "
         "last week)",
+        "channel_behind": "furthest behind: channel {channel}, {gap} short of its own plan to date",
         "action": "Backup plan: {action}.",
         "on_plan_one": "{Kpi} {is} on plan: {actual} against {expected} expected to date ({pace}).",
         "on_plan_many": "{kpis} are on plan.",
@@ -88,6 +90,7 @@ WORDS: dict[str, dict[str, str]] = {
     },
     "vi": {
         "others": "Chiến dịch khác",
+        "all_campaigns": "Tất cả chiến dịch",
         "day": "ngày {day}/{total}",
         "verdict_volume": "{status} — {kpi} đạt {pace} kế hoạch",
         "verdict_ratio": "{status} — {kpi} {actual} so với kế hoạch {expected} đến nay",
@@ -115,6 +118,7 @@ WORDS: dict[str, dict[str, str]] = {
         "driver_claimed": "chênh lệch nhiều nhất (theo số nền tảng ghi nhận) ở “{campaign}”",
         "drop": "{kpi} giảm mạnh nhất ở “{campaign}” tuần này (ít hơn {drop} so với cùng kỳ "
         "tuần trước)",
+        "channel_behind": "chậm nhất: kênh {channel}, thiếu {gap} so với kế hoạch riêng đến nay",
         "action": "Phương án dự phòng: {action}.",
         "on_plan_one": "{Kpi} đúng kế hoạch: {actual} so với {expected} dự kiến đến nay ({pace}).",
         "on_plan_many": "{kpis} đúng kế hoạch.",
@@ -155,9 +159,9 @@ def verbs(kpi: str) -> dict[str, str]:
     return {"is": "is", "ends": "ends", "it": "it"}
 
 
-def others_label(language: str) -> str:
-    """The name of the campaign table's "others" row."""
-    return words(language)["others"]
+def others_label(language: str) -> tuple[str, str]:
+    """The names of the campaign table's "others" row and of its total."""
+    return words(language)["others"], words(language)["all_campaigns"]
 
 
 def formatter(language: str, currency: str) -> Formatter:
@@ -378,6 +382,37 @@ def _where(
     return clause, top["name"]
 
 
+def _behind_channel(
+    k: pacing.KpiPace,
+    channels: list[dict[str, Any]],
+    fmt: Formatter,
+    w: dict[str, str],
+    language: str,
+) -> tuple[str | None, str | None]:
+    """(clause, scope): for a volume, the channel furthest behind its own target for it, when
+    channels have targets of their own (``channels: {x: {kpis: …}}``) and one is behind."""
+    metric = CATALOG[k.name]
+    if metric.is_ratio or metric.direction is Direction.BUDGET:
+        return None, None
+    behind = []
+    for channel in channels:
+        for own in channel.get("kpis", []):
+            if own.name != k.name or own.status not in AT_LEAST:
+                continue
+            if own.expected_to_date is None or own.actual_to_date is None:
+                continue
+            gap = own.expected_to_date - own.actual_to_date
+            if gap > 0:
+                behind.append((gap, channel["name"]))
+    if not behind:
+        return None, None
+    gap, name = max(behind, key=lambda b: (b[0], b[1]))
+    clause = w["channel_behind"].format(
+        channel=name, gap=shown(fmt, k.name, gap), kpi=name_of(k.name, language)
+    )
+    return clause, name
+
+
 def _join(names: list[str], w: dict[str, str]) -> str:
     if len(names) <= 1:
         return "".join(names)
@@ -398,6 +433,7 @@ def summarize(
     campaigns: dict[str, Any],
     campaign_sums: pl.DataFrame,
     as_of: date,
+    channels: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """``report.summary``: 3–5 sentences, most severe first (fewer only when there is nothing
     more to say: no data yet)."""
@@ -436,7 +472,9 @@ def summarize(
         if day is not None:
             key = "since_start" if day == plan.flight.start else "since"
             parts.append(w[key].format(status=status, day=fmt.day_month(day)))
-        clause, scope = _where(k, plan, fmt, w, language, campaigns, campaign_sums)
+        clause, scope = _behind_channel(k, channels or [], fmt, w, language)
+        if clause is None:
+            clause, scope = _where(k, plan, fmt, w, language, campaigns, campaign_sums)
         if clause:
             parts.append(clause)
         text = "; ".join(parts) + "."

@@ -91,7 +91,7 @@ def test_breakdown_rows_hand_computed() -> None:
         ]
     )  # fmt: skip
     sums = cp.campaign_sums(used, ["spend", "orders", "revenue"], WINDOW)
-    block = cp.breakdown(sums, "orders", "revenue", WINDOW, "Others")
+    block = cp.breakdown(sums, "orders", "revenue", WINDOW, ("Others", "All"))
     a, b = block["rows"]
     assert a["name"] == "A" and a["channel"] == "g" and a["platform"] == "google_ads"
     assert a["spend"] == 1000.0
@@ -129,7 +129,7 @@ def test_others_row_sums_and_recomputes_ratios() -> None:
         for i in range(12)
     ]  # fmt: skip
     sums = cp.campaign_sums(facts(rows), ["spend", "orders"], None)
-    block = cp.breakdown(sums, "orders", None, None, "Others")
+    block = cp.breakdown(sums, "orders", None, None, ("Others", "All"))
     assert [r["name"] for r in block["rows"][:10]] == [f"C{i:02}" for i in range(10)]
     others = block["rows"][10]
     assert len(block["rows"]) == 11
@@ -280,7 +280,7 @@ def test_breakdown_adds_up_to_the_kpi_actuals(rows: list[dict[str, Any]]) -> Non
     )
     plan = ecommerce_plan()
     sums = cp.campaign_sums(used, ["spend", "orders", "revenue"], WINDOW)
-    block = cp.breakdown(sums, "orders", "revenue", WINDOW, "Others")
+    block = cp.breakdown(sums, "orders", "revenue", WINDOW, ("Others", "All"))
     actuals = pacing.daily_actuals(used.lazy(), START, day(13))
     spend = actuals["spend"].sum()
     assert sum(r["spend"] for r in block["rows"]) == pytest.approx(spend, rel=1e-9, abs=1e-6)

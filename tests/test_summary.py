@@ -255,3 +255,24 @@ def test_demo_json_is_byte_identical_across_runs(tmp_path: Path) -> None:
     # money in whole dong, shares to 6 significant digits
     assert all(isinstance(r["spend"], int) and isinstance(r["cost_per_result"], int) for r in rows)
     assert all(len(repr(r["spend_share"]).lstrip("0.").rstrip("0")) <= 6 for r in rows)
+
+
+def test_volume_sentence_names_the_channel_behind_its_own_plan(
+    small_plan: Path, tmp_path: Path
+) -> None:
+    """Channel targets: google 60 orders, meta 40, shaped like the plan's 100. On 5 Mar the plan
+    expects 32.5 orders, so google 19.5 (has 20: ahead) and meta 13 (has 9: 4 short)."""
+    text = small_plan.read_text()
+    text = text.replace('campaigns: "^SHOPX_"}', 'campaigns: "^SHOPX_", kpis: {orders: 60.0}}')
+    text = text.replace('campaigns: "^SHOPX"}', 'campaigns: "^SHOPX", kpis: {orders: 40.0}}')
+    small_plan.write_text(text)
+    out = tmp_path / "r.json"
+    pace_small(small_plan, "--lang", "en", "-f", "json", "-o", out)
+    report = json.loads(out.read_text())
+    orders = next(s for s in report["summary"] if s["kpi"] == "orders")
+    assert orders["scope"] == "meta"
+    assert orders["text"] == (
+        "At this pace orders end near 89.2, 10.8 short of 100; at risk since 4 Mar; furthest "
+        "behind: channel meta, 4 short of its own plan to date."
+    )
+    assert report["campaigns"]["total"]["name"] == "All campaigns"
