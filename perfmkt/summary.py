@@ -194,21 +194,21 @@ def _rank(status: str) -> int:
     return SEVERITY.index(status) if status in SEVERITY else len(SEVERITY)
 
 
-def _worst(kpis: list[pacing.KpiPace]) -> pacing.KpiPace | None:
-    """The KPI that sets the verdict: the worst status, then the lowest pace (no pace last),
-    then plan order."""
-    if not kpis:
-        return None
+def _severity_key(kpis: list[pacing.KpiPace]) -> Any:
+    """Worst first: status, then the lowest pace (no pace after every pace), then plan order.
+    The verdict's KPI and the summary's order agree."""
     order = {k.name: i for i, k in enumerate(kpis)}
-    return min(
-        kpis,
-        key=lambda k: (
-            _rank(k.status),
-            k.pace is None,
-            k.pace if k.pace is not None else 0.0,
-            order[k.name],
-        ),
+    return lambda k: (
+        _rank(k.status),
+        k.pace is None,
+        k.pace if k.pace is not None else 0.0,
+        order[k.name],
     )
+
+
+def _worst(kpis: list[pacing.KpiPace]) -> pacing.KpiPace | None:
+    """The KPI that sets the verdict: the most severe (``_severity_key``)."""
+    return min(kpis, key=_severity_key(kpis)) if kpis else None
 
 
 def verdict_of(
@@ -439,11 +439,7 @@ def summarize(
     more to say: no data yet)."""
     language = plan.language
     w, fmt = words(language), formatter(language, plan.currency)
-    order = {k.name: i for i, k in enumerate(kpis)}
-    troubled = sorted(
-        (k for k in kpis if k.status in AT_LEAST),
-        key=lambda k: (_rank(k.status), k.pace if k.pace is not None else -1.0, order[k.name]),
-    )
+    troubled = sorted((k for k in kpis if k.status in AT_LEAST), key=_severity_key(kpis))
     on_plan = [k for k in kpis if k.status == "on_track"]
     no_data = [k for k in kpis if k.status == "no_data"]
     if not troubled and not on_plan:

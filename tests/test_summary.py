@@ -276,3 +276,68 @@ def test_volume_sentence_names_the_channel_behind_its_own_plan(
         "behind: channel meta, 4 short of its own plan to date."
     )
     assert report["campaigns"]["total"]["name"] == "All campaigns"
+
+
+def _report_parts(plan, actuals: pl.DataFrame, as_of: date):  # type: ignore[no-untyped-def]
+    from perfmkt.report import FlightInfo
+
+    targets = daily_targets(plan)
+    kpis = pacing.pace_kpis(plan, actuals, targets, as_of)
+    elapsed = (as_of - plan.flight.start).days + 1
+    info = FlightInfo(plan.flight.start, plan.flight.end, plan.flight.days, elapsed,
+                      plan.flight.days - elapsed)  # fmt: skip
+    return kpis, info, targets
+
+
+def _actuals(days: list[date], **columns: list[float]) -> pl.DataFrame:
+    data = {v: columns.get(v, [None] * len(days)) for v in VOLUMES}
+    return pl.DataFrame(
+        {"date": days, **data}, schema={"date": pl.Date, **{v: pl.Float64 for v in VOLUMES}}
+    )
+
+
+def test_cost_ratio_with_spend_and_no_result() -> None:
+    """Spend 100 a day on plan, no order in 4 days: orders off track (pace 0), CPO has no value
+    and is off track all the same (money spent, nothing bought)."""
+    from perfmkt.summary import summarize
+
+    plan = make_plan(START, 8, {"spend": 800, "orders": 80, "cpo": 10}, locale="en")
+    days = [START + timedelta(days=i) for i in range(4)]
+    actuals = _actuals(days, spend=[100.0] * 4, orders=[0.0] * 4)
+    kpis, info, targets = _report_parts(plan, actuals, days[-1])
+    verdict = verdict_of(kpis, info, "en", "VND")
+    assert (verdict["status"], verdict["kpi"]) == ("off_track", "orders")  # pace 0 < no pace
+    cpo_only = [k for k in kpis if k.name == "cpo"]
+    assert verdict_of(cpo_only, info, "en", "VND")["text"] == (
+        "Off track — CPO: money spent and no orders · day 4 of 8"
+    )
+    summary = summarize(plan, kpis, info, actuals, targets, [], {}, pl.DataFrame(), days[-1])
+    assert [s["text"] for s in summary] == [
+        "At this pace orders end near 0, 80 short of 80; off track since the first day.",
+        "CPO has no value: ₫400 spent and no orders yet; off track since the first day.",
+        "Spend is on plan: ₫400 against ₫400 expected to date (100%).",
+    ]
+
+
+def test_more_trouble_than_room_ends_with_the_rest_named() -> None:
+    """Everything at half its plan but spend: six KPIs off track, four sentences' room beside
+    the spend sentence: three told in full, the other three named."""
+    from perfmkt.summary import summarize
+
+    kpis_plan = {"spend": 800, "orders": 80, "revenue": 8000, "clicks": 800,
+                 "impressions": 8000, "cpo": 10, "roas": 10.0}  # fmt: skip
+    plan = make_plan(START, 8, kpis_plan, locale="en")
+    days = [START + timedelta(days=i) for i in range(4)]
+    actuals = _actuals(days, spend=[100.0] * 4, orders=[5.0] * 4, revenue=[500.0] * 4,
+                       clicks=[50.0] * 4, impressions=[500.0] * 4)  # fmt: skip
+    kpis, info, targets = _report_parts(plan, actuals, days[-1])
+    summary = summarize(plan, kpis, info, actuals, targets, [], {}, pl.DataFrame(), days[-1])
+    assert len(summary) == 5
+    assert [s["kpi"] for s in summary[:3]] == ["orders", "revenue", "clicks"]  # plan order
+    assert summary[3] == {
+        "severity": "off_track",
+        "kpi": None,
+        "scope": None,
+        "text": "Also off track: impressions, CPO and ROAS.",
+    }
+    assert summary[4]["kpi"] == "spend"
