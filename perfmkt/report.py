@@ -225,7 +225,7 @@ def build_report(plan: Plan, loaded: Loaded, today: date, as_of: date | None = N
         verdict=verdict,
         summary=summary,
         campaigns=campaigns,
-        weeks_ahead=_weeks_ahead(plan, actuals, targets, as_of),
+        weeks_ahead=_weeks_ahead(plan, targets, as_of),
     )
 
 
@@ -241,16 +241,24 @@ def week_label(plan: Plan, start: date, end: date) -> str | None:
     return best.label if best is not None else None
 
 
-def _weeks_ahead(
-    plan: Plan, actuals: pl.DataFrame, targets: pl.DataFrame, as_of: date
-) -> list[dict[str, Any]]:
-    """Weeks of the flight after the as-of week, with whole-week targets (ratio targets as the
-    weekly rows compute them: ``pacing.weekly_table`` over the whole flight)."""
+def _weeks_ahead(plan: Plan, targets: pl.DataFrame, as_of: date) -> list[dict[str, Any]]:
+    """Weeks of the flight after the as-of week, with whole-week targets; ratio targets through
+    the weekly rows' own code (``pacing._with_ratio_targets``), so both tables agree."""
     this_week_end = as_of + timedelta(days=6 - as_of.weekday())
     later = targets.filter(pl.col("date") > this_week_end)  # whole ISO weeks only
-    if later.is_empty():
-        return []
-    ahead = pacing.weekly_table(plan, actuals.clear(), later, plan.flight.end)
+    planned = [v for v in VOLUMES if v in later.columns]
+    weeks = (
+        later.group_by(pl.col("date").dt.strftime("%G-W%V").alias("week"))
+        .agg(
+            pl.col("date").min().alias("start"),
+            pl.col("date").max().alias("end"),
+            pl.len().alias("days"),
+            *[pl.col(v).sum() for v in planned],
+        )
+        .sort("start")
+    )
+    weeks = pacing._with_ratio_targets(weeks, plan, "target")
+    names = {k: k if k in planned else f"{k}_target" for k in plan.kpis}
     return [
         {
             "week": row["week"],
@@ -258,9 +266,9 @@ def _weeks_ahead(
             "start": row["start"],
             "end": row["end"],
             "days": row["days"],
-            "target": {k: row[f"{k}_target"] for k in plan.kpis},
+            "target": {k: row[column] for k, column in names.items()},
         }
-        for row in ahead.iter_rows(named=True)
+        for row in weeks.iter_rows(named=True)
     ]
 
 

@@ -341,3 +341,29 @@ def test_more_trouble_than_room_ends_with_the_rest_named() -> None:
         "text": "Also off track: impressions, CPO and ROAS.",
     }
     assert summary[4]["kpi"] == "spend"
+
+
+def test_weeks_ahead_targets_are_the_weekly_rows_targets() -> None:
+    """The weeks ahead carry the targets the weekly table gives those weeks once they come
+    (ramped timeline, a ratio that follows its volumes' shape, a flat one)."""
+    from perfmkt.report import _weeks_ahead
+
+    plan = make_plan(
+        START,
+        30,
+        {"spend": 3000, "orders": 60, "revenue": 9000, "cpo": 50, "roas": 3.0, "cpc": 2.0},
+        [{"start": START + timedelta(days=7), "end": START + timedelta(days=13), "spend": 500,
+          "orders": 5, "label": "Slow week"}],
+    )  # fmt: skip
+    targets = daily_targets(plan)
+    as_of = START + timedelta(days=2)
+    ahead = _weeks_ahead(plan, targets, as_of)
+    empty = _actuals([])
+    whole = pacing.weekly_table(plan, empty, targets, plan.flight.end)
+    later = whole.filter(pl.col("start") > START + timedelta(days=6))
+    assert [w["week"] for w in ahead] == later["week"].to_list()
+    assert ahead[0]["label"] == "Slow week" and ahead[0]["target"]["orders"] == 5
+    for week, row in zip(ahead, later.iter_rows(named=True), strict=True):
+        for k in plan.kpis:
+            assert week["target"][k] == pytest.approx(row[f"{k}_target"], rel=1e-12), k
+    assert ahead[-1]["days"] == 2  # the flight's last two days, cut at its end
