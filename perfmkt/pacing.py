@@ -356,7 +356,7 @@ def _required_ratio(
     return num_left / den_left * metric.scale
 
 
-def _with_ratio_targets(frame: pl.DataFrame, plan: Plan, suffix: str) -> pl.DataFrame:
+def with_ratio_targets(frame: pl.DataFrame, plan: Plan, suffix: str) -> pl.DataFrame:
     """Add ``<ratio>_<suffix>`` target columns to a frame of planned volumes per span."""
     exprs = []
     for name in plan.kpis:
@@ -398,7 +398,7 @@ def daily_table(
     KPI. ``bands`` default to those in force on the last day of ``actuals``."""
     kpis = list(plan.kpis)
     planned = targets.select("date", *[v for v in VOLUMES if v in targets.columns])
-    target_cols = _with_ratio_targets(planned, plan, "target").rename(
+    target_cols = with_ratio_targets(planned, plan, "target").rename(
         {v: f"{v}_target" for v in VOLUMES if v in planned.columns}
     )
     if bands is None:
@@ -447,10 +447,10 @@ def weekly_table(
         .group_by("week")
         .agg(sum_or_null(v) for v in VOLUMES)
     )
-    whole = _with_ratio_targets(whole, plan, "target").rename(
+    whole = with_ratio_targets(whole, plan, "target").rename(
         {v: f"{v}_target" for v in planned_cols}
     )
-    expected = _with_ratio_targets(expected, plan, "expected").rename(
+    expected = with_ratio_targets(expected, plan, "expected").rename(
         {v: f"{v}_expected" for v in planned_cols}
     )
     actual = _actual_metrics(actual, plan)

@@ -243,7 +243,7 @@ def week_label(plan: Plan, start: date, end: date) -> str | None:
 
 def _weeks_ahead(plan: Plan, targets: pl.DataFrame, as_of: date) -> list[dict[str, Any]]:
     """Weeks of the flight after the as-of week, with whole-week targets; ratio targets through
-    the weekly rows' own code (``pacing._with_ratio_targets``), so both tables agree."""
+    the weekly rows' own code (``pacing.with_ratio_targets``), so both tables agree."""
     this_week_end = as_of + timedelta(days=6 - as_of.weekday())
     later = targets.filter(pl.col("date") > this_week_end)  # whole ISO weeks only
     planned = [v for v in VOLUMES if v in later.columns]
@@ -257,7 +257,7 @@ def _weeks_ahead(plan: Plan, targets: pl.DataFrame, as_of: date) -> list[dict[st
         )
         .sort("start")
     )
-    weeks = pacing._with_ratio_targets(weeks, plan, "target")
+    weeks = pacing.with_ratio_targets(weeks, plan, "target")
     names = {k: k if k in planned else f"{k}_target" for k in plan.kpis}
     return [
         {
