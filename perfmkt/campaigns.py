@@ -66,7 +66,8 @@ def result_kpi(plan: Plan) -> str | None:
 
 
 def value_kpi(plan: Plan) -> str | None:
-    """ "revenue" when the plan tracks revenue (as a KPI, or through ROAS, AOV, CIR, ROI)."""
+    """ "revenue" when the plan tracks revenue (as a KPI, or through ROAS, AOV, CIR, ROI);
+    ``campaigns_block`` drops it again when no export carries revenue."""
     wanted = volumes_needed([*plan.kpis, *plan.tracked])
     return "revenue" if "revenue" in wanted else None
 
@@ -307,6 +308,11 @@ def weekly_drops(sums: pl.DataFrame, volume: str) -> pl.DataFrame:
     )
 
 
+def carried(sums: pl.DataFrame, volume: str) -> bool:
+    """Whether any campaign has a value for ``volume`` (an export carries it)."""
+    return volume in sums.columns and sums[volume].null_count() < sums.height
+
+
 def campaigns_block(
     used: pl.DataFrame,
     plan: Plan,
@@ -322,6 +328,8 @@ def campaigns_block(
     wanted |= {k for k in plan.kpis if k in MEASURES}  # the summary's weekly drops
     volumes = [v for v in MEASURES if v in wanted and v in used.columns]
     sums = campaign_sums(used, volumes, window)
+    if value is not None and not carried(sums, value):
+        value = None  # no export carries revenue: no value and no ROAS column to show
     block = breakdown(sums, result, value, window, names)
     block["drivers"] = drivers(sums, plan, ratio_kpis)
     return block, sums

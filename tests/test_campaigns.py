@@ -204,6 +204,25 @@ def test_value_kpi_only_when_the_plan_tracks_revenue() -> None:
     assert cp.value_kpi(branding) is None
 
 
+def test_no_value_when_no_export_carries_revenue() -> None:
+    """The plan tracks revenue (ROAS), but the exports carry none: no value column, no ROAS;
+    one row with revenue brings both back (ROAS 600 / 300 = 2 over the total)."""
+    plan = ecommerce_plan()
+    rows = [
+        {"date": day(0), "channel": "g", "campaign": "A", "spend": 200.0, "orders": 2.0},
+        {"date": day(1), "channel": "g", "campaign": "B", "spend": 100.0, "orders": 1.0},
+    ]
+    names = ("Others", "All")
+    block, _ = cp.campaigns_block(facts(rows), plan, {}, None, names)
+    assert (block["result"], block["value"]) == ("orders", None)
+    assert all(r["value"] is None and r["roas"] is None for r in [*block["rows"], block["total"]])
+    rows[0]["revenue"] = 600.0
+    block, _ = cp.campaigns_block(facts(rows), plan, {}, None, names)
+    assert block["value"] == "revenue"
+    assert (block["total"]["value"], block["total"]["roas"]) == (600.0, 2.0)
+    assert block["rows"][1]["roas"] is None  # B carries no revenue of its own
+
+
 def test_small_plan_campaigns_in_json(small_plan: Path, tmp_path: Path) -> None:
     """tests/fixtures/small on 5 Mar, by hand from the exports (re-download: 4 Mar is the
     newer file's, where the Search campaign is named SHOPX_Search_v2; no ids to join them):
