@@ -24,7 +24,10 @@ DATE_PATTERNS = {"vi": "dd/MM/yyyy", "en": "d MMM yyyy"}
 
 # Compact units as Vietnamese business writing abbreviates them (nghìn, triệu, tỷ, nghìn tỷ):
 # CLDR's "Tr" and "T" read as odd capitals, and its "T" (tỷ) is easily taken for "triệu".
-VI_UNITS = ((10**12, "nghìn tỷ"), (10**9, "tỷ"), (10**6, "tr"), (10**3, "N"))
+VI_UNITS = ((10**12, "nghìn\u00a0tỷ"), (10**9, "tỷ"), (10**6, "tr"), (10**3, "N"))
+# Number, unit and currency sign are joined by a no-break space, as Babel joins "352.916 ₫":
+# a table cell or a sentence never wraps "613" away from "tr ₫".
+NBSP = "\u00a0"
 COMPACT_DIGITS = 3  # significant digits of a compact number: 2,09 tỷ · 613 tr · $1.2M
 
 
@@ -75,7 +78,7 @@ class Formatter:
         rounded = three_significant(value)
         if self._language == "vi":
             symbol = babel_numbers.get_currency_symbol(self.currency, locale=self.locale)
-            return f"{self._vi_compact(rounded)} {symbol}"
+            return f"{self._vi_compact(rounded)}{NBSP}{symbol}"
         return babel_numbers.format_compact_currency(
             rounded, self.currency, locale=self.locale, fraction_digits=COMPACT_DIGITS - 1
         )
@@ -102,7 +105,7 @@ class Formatter:
         size = abs(rounded)
         unit, word = next(((u, w) for u, w in VI_UNITS if size >= u), (1, ""))
         number = babel_numbers.format_decimal(rounded / unit, format="#,##0.##", locale=self.locale)
-        return f"{number} {word}".rstrip()
+        return f"{number}{NBSP}{word}" if word else number
 
     def day_month(self, value: date | None) -> str:
         """A day within the flight, short: vi "12/01", en "12 Jan"."""

@@ -341,17 +341,18 @@ COMPACT = [
     # value, vi VND, en USD, en VND
     (None, "—", "—", "—"),
     (999, "999\u00a0₫", "$999.00", "₫999"),  # under 1,000: as money() shows it
-    (1_000, "1 N ₫", "$1K", "₫1K"),
-    (45_600, "45,6 N ₫", "$45.6K", "₫45.6K"),
-    (999_999, "1 tr ₫", "$1M", "₫1M"),  # rounds up into the next unit, never "1.000 N"
-    (1_000_000, "1 tr ₫", "$1M", "₫1M"),
-    (1_234_567, "1,23 tr ₫", "$1.23M", "₫1.23M"),
-    (613_015_915, "613 tr ₫", "$613M", "₫613M"),
-    (2_086_984_085, "2,09 tỷ ₫", "$2.09B", "₫2.09B"),  # the demo's revenue projection
-    (2_700_000_000, "2,7 tỷ ₫", "$2.7B", "₫2.7B"),
-    (-613_015_915, "-613 tr ₫", "-$613M", "-₫613M"),
+    (1_000, "1\u00a0N\u00a0₫", "$1K", "₫1K"),
+    (45_600, "45,6\u00a0N\u00a0₫", "$45.6K", "₫45.6K"),
+    (999_999, "1\u00a0tr\u00a0₫", "$1M", "₫1M"),  # rounds up into the next unit, never "1.000 N"
+    (1_000_000, "1\u00a0tr\u00a0₫", "$1M", "₫1M"),
+    (1_234_567, "1,23\u00a0tr\u00a0₫", "$1.23M", "₫1.23M"),
+    (613_015_915, "613\u00a0tr\u00a0₫", "$613M", "₫613M"),
+    (2_086_984_085, "2,09\u00a0tỷ\u00a0₫", "$2.09B", "₫2.09B"),  # the demo's revenue projection
+    (2_700_000_000, "2,7\u00a0tỷ\u00a0₫", "$2.7B", "₫2.7B"),
+    (-613_015_915, "-613\u00a0tr\u00a0₫", "-$613M", "-₫613M"),
     (-999, "-999\u00a0₫", "-$999.00", "-₫999"),
-    (1_225_000, "1,23 tr ₫", "$1.23M", "₫1.23M"),  # half up, as money is rounded
+    (1_225_000, "1,23\u00a0tr\u00a0₫", "$1.23M", "₫1.23M"),  # half up, as money is rounded
+    (1_500_000_000_000, "1,5\u00a0nghìn\u00a0tỷ\u00a0₫", "$1.5T", "₫1.5T"),
 ]
 # fmt: on
 
@@ -361,6 +362,7 @@ def test_money_compact(value: float | None, vi: str, en_usd: str, en_vnd: str) -
     from perfmkt.format import Formatter
 
     assert Formatter("VND", "vi_VN").money_compact(value) == vi
+    assert " " not in vi  # no-break spaces only: "613" never wraps away from "tr ₫"
     assert Formatter("USD", "en_US").money_compact(value) == en_usd
     assert Formatter("VND", "en_US").money_compact(value) == en_vnd
 
@@ -371,11 +373,11 @@ def test_money_compact(value: float | None, vi: str, en_usd: str, en_vnd: str) -
         (None, "—", "—"),
         (999, "999", "999"),
         (999.5, "999,5", "999.5"),  # fractional conversions stay as count() shows them
-        (1_000, "1 N", "1K"),
-        (999_999, "1 tr", "1M"),
-        (1_000_000, "1 tr", "1M"),
-        (-45_600, "-45,6 N", "-45.6K"),
-        (3_210_000_000, "3,21 tỷ", "3.21B"),
+        (1_000, "1\u00a0N", "1K"),
+        (999_999, "1\u00a0tr", "1M"),
+        (1_000_000, "1\u00a0tr", "1M"),
+        (-45_600, "-45,6\u00a0N", "-45.6K"),
+        (3_210_000_000, "3,21\u00a0tỷ", "3.21B"),
     ],
 )
 def test_count_compact(value: float | None, vi: str, en: str) -> None:

@@ -203,8 +203,8 @@ def test_small_plan_summary_hand_checked(small_plan: Path, tmp_path: Path) -> No
     [
         (
             "vi",
-            "Với tốc độ hiện tại, doanh thu cuối chiến dịch khoảng 2,09 tỷ ₫, thiếu 613 tr ₫ so "
-            "với mục tiêu 2,7 tỷ ₫; chậm tiến độ từ ngày đầu tiên.",
+            "Với tốc độ hiện tại, doanh thu cuối chiến dịch khoảng 2,09\u00a0tỷ\u00a0₫, thiếu "
+            "613\u00a0tr\u00a0₫ so với mục tiêu 2,7\u00a0tỷ\u00a0₫; chậm tiến độ từ ngày đầu tiên.",
         ),
         (
             "en",
