@@ -1,0 +1,123 @@
+"""The PDF a client receives: printed by real Chromium, read back with poppler's pdftotext.
+
+Every page carries the running header (client — campaign, as-of, the agency when set) and
+"page N / M" with the right N and M; untrusted names print literally; a white-labelled report
+never names perfmkt; no page but the last is left half empty."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from perfmkt.render.pdf import chromium
+from tests.conftest import ROOT, run_cli
+
+pytestmark = pytest.mark.skipif(chromium() is None, reason="PDF printing needs Chromium")
+
+DEMO = ROOT / "configs" / "demo.yaml"
+MM = 72 / 25.4  # PDF points per millimetre
+
+
+def pdftotext(*args: str) -> str:
+    tool = shutil.which("pdftotext")
+    assert tool, "reading the PDF back needs pdftotext (Debian: apt-get install poppler-utils)"
+    done = subprocess.run([tool, *args], capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+def page_count(pdf: Path) -> int:
+    # "Pages" from the document's page tree, counted by poppler itself
+    return len(re.findall(r"<page ", pdftotext("-bbox", str(pdf), "-")))
+
+
+def page_texts(pdf: Path) -> list[str]:
+    """The text of each page, page by page, lines joined with single spaces."""
+    return [
+        " ".join(pdftotext("-f", str(n), "-l", str(n), str(pdf), "-").split())
+        for n in range(1, page_count(pdf) + 1)
+    ]
+
+
+def lowest_body_text(pdf: Path) -> list[float]:
+    """Per page, how far down the page's content area its lowest word reaches (0 top, 1 bottom),
+    not counting the page frame (the header and footer margin boxes)."""
+    ns = {"x": "http://www.w3.org/1999/xhtml"}
+    tree = ET.fromstring(pdftotext("-bbox", str(pdf), "-"))
+    reach = []
+    for page in tree.iterfind(".//x:page", ns):
+        height = float(page.get("height", 0))
+        top, bottom = 17 * MM, height - 15 * MM  # the @page margins in print.css
+        words = [float(w.get("yMax", 0)) for w in page.iterfind("x:word", ns)]
+        body = [y for y in words if top < y < bottom]
+        reach.append((max(body, default=top) - top) / (bottom - top))
+    return reach
+
+
+def demo_copy(tmp_path: Path, replace: dict[str, str]) -> Path:
+    """The demo plan with its exports found from tmp_path and some lines replaced."""
+    text = DEMO.read_text().replace("../sample_data/", f"{ROOT / 'sample_data'}/")
+    for old, new in replace.items():
+        assert old in text
+        text = text.replace(old, new)
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(text)
+    return plan
+
+
+def render_pdf(plan: Path, out: Path, *args: str) -> Path:
+    run_cli(["report", plan, "-f", "pdf", "-o", out, "-q", *args])
+    assert out.read_bytes().startswith(b"%PDF-")
+    return out
+
+
+@pytest.fixture(scope="module")
+def demo_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return render_pdf(DEMO, tmp_path_factory.mktemp("pdf") / "demo.pdf")
+
+
+def test_every_page_has_the_running_header_and_page_n_of_m(demo_pdf: Path) -> None:
+    pages = page_texts(demo_pdf)
+    # the demo: header, five KPI cards, alerts, charts, costs, week-over-week, weekly, daily,
+    # channels, notes — three to eight A4 pages, not one long strip and not a page per table
+    assert 3 <= len(pages) <= 8
+    total = len(pages)
+    for number, text in enumerate(pages, start=1):
+        assert "Trà Sen Tây Hồ — Tết 2026 – Hộp quà" in text, f"page {number}"
+        assert "Số liệu đến ngày 03/02/2026" in text, f"page {number}"
+        # Vietnamese report: "trang N / M", once per page and with this page's number
+        assert re.findall(r"trang \d+ / \d+", text) == [f"trang {number} / {total}"]
+
+
+def test_no_page_but_the_last_is_half_empty(demo_pdf: Path) -> None:
+    reach = lowest_body_text(demo_pdf)
+    assert all(r > 0.5 for r in reach[:-1]), [round(r, 2) for r in reach]
+
+
+def test_white_labelled_pdf_with_hostile_names(tmp_path: Path) -> None:
+    """Quotes, a backslash and </style> in the names print as written (a name that closed the
+    style element would spill CSS text into the page, or end the page frame's string); the
+    agency is in the header and perfmkt nowhere, English pages say "page N / M"."""
+    client = 'Trà "Sen" </style><b>x</b> \\ Tây'
+    plan = demo_copy(
+        tmp_path,
+        {
+            "client: Trà Sen Tây Hồ": f"client: '{client}'",
+            "costs:": "branding: {agency: 'Lotus & Partners'}\ncosts:",
+        },
+    )
+    pdf = render_pdf(plan, tmp_path / "white.pdf", "--lang", "en")
+    pages = page_texts(pdf)
+    total = len(pages)
+    for number, text in enumerate(pages, start=1):
+        assert f"{client} — Tết 2026 – Hộp quà" in text, f"page {number}"
+        assert "Lotus & Partners · As of 3 Feb 2026" in text, f"page {number}"
+        assert re.findall(r"page \d+ / \d+", text) == [f"page {number} / {total}"]
+        assert "{" not in text and "content:" not in text  # no CSS spilled into the page
+        assert "perfmkt" not in text.lower(), f"page {number}"
+    info = pdf.read_bytes()  # the document information (title, creator) is not compressed
+    assert b"perfmkt" not in info.lower()
