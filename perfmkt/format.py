@@ -6,10 +6,12 @@ No value is always shown as ``—``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from babel import Locale
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 
@@ -64,6 +66,20 @@ class Formatter:
                 value, self.currency, locale=self.locale, fraction_digits=1
             )
         return babel_numbers.format_currency(value, self.currency, locale=self.locale)
+
+    def money_whole(self, value: float | None) -> str:
+        """Money rounded to the unit, in the locale's own currency pattern: a sentence says
+        "IDR61,030" or "61.030 IDR", not "IDR61,030.08" (vi "352.916 ₫" as ``money``)."""
+        if value is None:
+            return NO_VALUE
+        unit = Decimal(repr(float(value))).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        if not self.currency:
+            return babel_numbers.format_decimal(unit, format="#,##0", locale=self.locale)
+        pattern = Locale.parse(self.locale).currency_formats["standard"].pattern
+        whole = re.sub(r"\.0+", "", pattern)  # "¤#,##0.00" -> "¤#,##0"
+        return babel_numbers.format_currency(
+            unit, self.currency, format=whole, locale=self.locale, currency_digits=False
+        )
 
     def money_compact(self, value: float | None) -> str:
         """Money in three significant digits where space is short: vi "2,09 tỷ ₫", "613 tr ₫",

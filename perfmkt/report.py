@@ -24,7 +24,7 @@ from perfmkt.metrics import CATALOG, VOLUMES, total
 from perfmkt.plan import WEEKDAYS, Plan, load_plan, resolve_sources
 from perfmkt.serialize import jsonable
 from perfmkt.sources.load import Loaded, load_exports
-from perfmkt.summary import claimed_note, others_label, summarize, verdict_of
+from perfmkt.summary import claimed_note, others_label, summarize, verdict_of, warnings_of
 from perfmkt.targets import daily_targets, learn_weekday_weights, planned_volumes
 
 
@@ -192,10 +192,22 @@ def build_report(plan: Plan, loaded: Loaded, today: date, as_of: date | None = N
         used, plan, statuses, window, others_label(plan.language)
     )
     alerts = evaluate(plan.alerts, kpis, daily, as_of)
-    verdict = verdict_of(kpis, info, plan.language, plan.currency)
+    # what pace to date hides (delivery stopped, a projection short): said in both
+    warnings = warnings_of(plan, kpis, actuals, targets, as_of)
+    verdict = verdict_of(kpis, info, plan.language, plan.currency, warnings)
     campaigns["note"] = claimed_note(plan, campaigns)
     summary = summarize(
-        plan, kpis, info, actuals, targets, alerts, campaigns, campaign_sums, as_of, channel_rows
+        plan,
+        kpis,
+        info,
+        actuals,
+        targets,
+        alerts,
+        campaigns,
+        campaign_sums,
+        as_of,
+        channel_rows,
+        warnings,
     )
     return Report(
         client=plan.client,

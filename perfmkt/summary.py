@@ -10,6 +10,7 @@ Then what is on plan. Templated sentences, numbers through ``Formatter``; no ext
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -33,6 +34,11 @@ AT_LEAST = {
 }
 MAX_SENTENCES = 5
 MIN_SENTENCES = 3
+# Delivery has stopped when a planned volume is 0 on at least this many days up to the as-of
+# day while the plan expected some (for a count at least STALL_UNITS over those days: with a
+# Poisson count, zero where 3 were expected happens by chance 5 % of the time).
+STALL_DAYS = 3
+STALL_UNITS = 3.0
 
 WORDS: dict[str, dict[str, str]] = {
     "en": {
@@ -43,7 +49,21 @@ WORDS: dict[str, dict[str, str]] = {
         "verdict_ratio": "{status} — {kpi} {actual} vs {expected} planned to date",
         "verdict_no_result": "{status} — {kpi}: money spent and no {result}",
         "verdict_all_on": "{status} — every KPI on plan",
+        "verdict_warning": "{status} to date — {warning}",
         "verdict_none": "{status}",
+        "warn_stall": "no {kpi} for {days} days",
+        "warn_short": "{kpi} heading for {pct} of target",
+        "warn_budget": "spend heading for {pct} of budget",
+        "stall": "No {kpi} for {days} days (last on {last}) while the plan expected {planned}",
+        "stall_never": "No {kpi} since the flight started ({days} days) while the plan expected "
+        "{planned}",
+        "stall_spent": "{spent} spent meanwhile",
+        "short": "{Kpi} {is} on plan to date, but at this pace {it} {ends} near {projection}, "
+        "{pct} short of {target}.",
+        "short_budget": "Spend is on plan to date, but at this pace it ends near {projection}, "
+        "{pct} under the {target} budget.",
+        "over_budget": "Spend is on plan to date, but at this pace it ends near {projection}, "
+        "{pct} over the {target} budget.",
         "lands_short": "At this pace {kpi} {ends} near {projection}, {gap} short of {target}",
         "lands_above": "{Kpi} {is} at {pace} of plan to date, though at this pace {it} {ends} "
         "near {projection}, above {target}",
@@ -60,22 +80,23 @@ WORDS: dict[str, dict[str, str]] = {
         "no_result": "{Kpi} has no value: {spend} spent and no {result} yet",
         "since": "{status} since {day}",
         "since_start": "{status} since the first day",
-        "driver": "the largest share of the gap is “{campaign}” ({share})",
-        "driver_claimed": "the largest share of the gap (platform-claimed) is “{campaign}”",
-        "drop": "{kpi} fell most in “{campaign}” this week ({drop} below the same days of "
-        "last week)",
+        "driver": "“{campaign}” accounts for {share} of the gap",
+        "driver_all": "all of the gap is in “{campaign}”",
+        "driver_claimed": "“{campaign}” has the largest share of the gap, by the platforms' "
+        "own numbers",
+        "drop": "{kpi} fell most in “{campaign}”, down {drop} on the same days last week",
         "channel_behind": "furthest behind: channel {channel}, {gap} short of its own plan to date",
         "action": "Backup plan: {action}.",
         "on_plan_one": "{Kpi} {is} on plan: {actual} against {expected} expected to date ({pace}).",
         "on_plan_many": "{kpis} are on plan.",
         "and": " and ",
         "also": "Also {status}: {kpis}.",
-        "needed_volume": "To reach {target}, {kpi} needs {needed} a day for the remaining "
-        "{days} days, against {current} a day so far.",
+        "needed_volume": "To reach {target}, {kpi} {needs} {needed} a day for the remaining "
+        "{days} days, against {current} a day over the last {window} days.",
         "needed_ratio": "To land on the {target} target, {kpi} must average {needed} for the "
         "rest of the flight.",
         "out_of_reach": "The {target} target for {kpi} is out of reach for the rest of the flight.",
-        "all_on": "Every KPI is on plan on day {day} of {total}.",
+        "all_on": "Every KPI is on plan after {day} of {total} days.",
         "projects": "At this pace {kpi} {ends} near {projection} against a target of {target}.",
         "budget": "Spend is {actual} of the {target} budget, heading for {projection}.",
         "no_data_kpis": "No data yet for {kpis}.",
@@ -95,16 +116,31 @@ WORDS: dict[str, dict[str, str]] = {
         "verdict_volume": "{status} — {kpi} đạt {pace} kế hoạch",
         "verdict_ratio": "{status} — {kpi} {actual} so với kế hoạch {expected} đến nay",
         "verdict_no_result": "{status} — {kpi}: đã chi tiền nhưng chưa có {result}",
-        "verdict_all_on": "{status} — mọi chỉ số đúng kế hoạch",
+        "verdict_all_on": "{status} — mọi chỉ số đều đúng kế hoạch",
+        "verdict_warning": "{status} đến nay — {warning}",
         "verdict_none": "{status}",
-        "lands_short": "Với tốc độ hiện tại, {kpi} cuối chiến dịch khoảng {projection}, thiếu "
-        "{gap} so với mục tiêu {target}",
+        "warn_stall": "không có {kpi} trong {days} ngày qua",
+        "warn_short": "{kpi} dự kiến chỉ đạt {pct} mục tiêu",
+        "warn_budget": "chi phí dự kiến {pct} ngân sách",
+        "stall": "Không có {kpi} trong {days} ngày qua (lần cuối ngày {last}), trong khi kế "
+        "hoạch dự kiến {planned}",
+        "stall_never": "Không có {kpi} từ đầu chiến dịch ({days} ngày), trong khi kế hoạch dự "
+        "kiến {planned}",
+        "stall_spent": "vẫn chi {spent} trong thời gian này",
+        "short": "{Kpi} đúng kế hoạch đến nay, nhưng với tốc độ hiện tại cuối chiến dịch chỉ "
+        "đạt khoảng {projection}, thiếu {pct} so với mục tiêu {target}.",
+        "short_budget": "Chi phí đúng kế hoạch đến nay, nhưng với tốc độ hiện tại cuối chiến "
+        "dịch chỉ vào khoảng {projection}, thấp hơn {pct} so với ngân sách {target}.",
+        "over_budget": "Chi phí đúng kế hoạch đến nay, nhưng với tốc độ hiện tại cuối chiến "
+        "dịch sẽ vào khoảng {projection}, vượt {pct} so với ngân sách {target}.",
+        "lands_short": "Với tốc độ hiện tại, {kpi} cuối chiến dịch sẽ đạt khoảng {projection}, "
+        "thiếu {gap} so với mục tiêu {target}",
         "lands_above": "{Kpi} mới đạt {pace} kế hoạch đến nay, dù với tốc độ hiện tại sẽ về "
         "khoảng {projection}, vượt mục tiêu {target}",
-        "lands_over_budget": "Với tốc độ hiện tại, chi phí cuối chiến dịch khoảng {projection}, "
-        "vượt {gap} so với ngân sách {target}",
-        "lands_under_budget": "Với tốc độ hiện tại, chi phí cuối chiến dịch khoảng {projection}, "
-        "thấp hơn ngân sách {target} {gap}",
+        "lands_over_budget": "Với tốc độ hiện tại, chi phí cuối chiến dịch sẽ vào khoảng "
+        "{projection}, vượt {gap} so với ngân sách {target}",
+        "lands_under_budget": "Với tốc độ hiện tại, chi phí cuối chiến dịch sẽ vào khoảng "
+        "{projection}, thấp hơn {gap} so với ngân sách {target}",
         "pace_only": "{Kpi} mới đạt {pace} kế hoạch đến nay",
         "ratio": "{Kpi} đang ở mức {actual}, {side} {pct} so với mục tiêu {target}, dự kiến "
         "{projection} khi kết thúc chiến dịch",
@@ -114,26 +150,26 @@ WORDS: dict[str, dict[str, str]] = {
         "no_result": "{Kpi} chưa có giá trị: đã chi {spend} nhưng chưa có {result}",
         "since": "{status} từ {day}",
         "since_start": "{status} từ ngày đầu tiên",
-        "driver": "chênh lệch nhiều nhất ở “{campaign}” ({share})",
-        "driver_claimed": "chênh lệch nhiều nhất (theo số nền tảng ghi nhận) ở “{campaign}”",
-        "drop": "{kpi} giảm mạnh nhất ở “{campaign}” tuần này (ít hơn {drop} so với cùng kỳ "
-        "tuần trước)",
+        "driver": "“{campaign}” chiếm {share} phần chênh lệch",
+        "driver_all": "toàn bộ chênh lệch nằm ở “{campaign}”",
+        "driver_claimed": "“{campaign}” chiếm phần chênh lệch lớn nhất (theo số nền tảng ghi nhận)",
+        "drop": "{kpi} giảm mạnh nhất ở “{campaign}”, ít hơn {drop} so với cùng kỳ tuần trước",
         "channel_behind": "chậm nhất: kênh {channel}, thiếu {gap} so với kế hoạch riêng đến nay",
         "action": "Phương án dự phòng: {action}.",
         "on_plan_one": "{Kpi} đúng kế hoạch: {actual} so với {expected} dự kiến đến nay ({pace}).",
-        "on_plan_many": "{kpis} đúng kế hoạch.",
+        "on_plan_many": "{kpis} đều đúng kế hoạch.",
         "and": " và ",
         "also": "Ngoài ra {status}: {kpis}.",
         "needed_volume": "Để đạt {target}, {kpi} cần {needed} mỗi ngày trong {days} ngày còn "
-        "lại, so với {current} mỗi ngày đến nay.",
+        "lại, so với {current} mỗi ngày trong {window} ngày gần nhất.",
         "needed_ratio": "Để đạt mục tiêu {target}, {kpi} cần ở mức trung bình {needed} trong "
         "phần còn lại của chiến dịch.",
         "out_of_reach": "Mục tiêu {target} của {kpi} không còn đạt được trong phần còn lại của "
         "chiến dịch.",
-        "all_on": "Mọi chỉ số đều đúng kế hoạch ở ngày {day}/{total}.",
-        "projects": "Với tốc độ hiện tại, {kpi} cuối chiến dịch khoảng {projection}, so với "
-        "mục tiêu {target}.",
-        "budget": "Chi phí đã dùng {actual} trên ngân sách {target}, dự kiến {projection}.",
+        "all_on": "Mọi chỉ số đều đúng kế hoạch tính đến ngày {day}/{total}.",
+        "projects": "Với tốc độ hiện tại, {kpi} cuối chiến dịch sẽ đạt khoảng {projection}, so "
+        "với mục tiêu {target}.",
+        "budget": "Đã chi {actual} trên ngân sách {target}, dự kiến cả chiến dịch {projection}.",
         "no_data_kpis": "Chưa có dữ liệu cho {kpis}.",
         "not_started": "Chiến dịch bắt đầu ngày {start}: chưa có dữ liệu để theo dõi tiến độ.",
         "nothing_claimed": "Không có dữ liệu thuộc chiến dịch từ {start} đến {as_of}: kiểm tra "
@@ -155,8 +191,8 @@ def verbs(kpi: str) -> dict[str, str]:
     """English agreement for a KPI as a sentence's subject: "revenue ends", "orders end"."""
     plural = CATALOG[kpi].label.endswith("s")
     if plural:
-        return {"is": "are", "ends": "end", "it": "they"}
-    return {"is": "is", "ends": "ends", "it": "it"}
+        return {"is": "are", "ends": "end", "it": "they", "needs": "need"}
+    return {"is": "is", "ends": "ends", "it": "it", "needs": "needs"}
 
 
 def others_label(language: str) -> tuple[str, str]:
@@ -176,17 +212,19 @@ def name_of(kpi: str, language: str, start: bool = False) -> str:
     return label if label[1:2].isupper() else label[:1].lower() + label[1:]
 
 
-def shown(fmt: Formatter, kpi: str, value: float | None) -> str:
+def shown(fmt: Formatter, kpi: str, value: float | None, scale: float | None = None) -> str:
     """A KPI value in a sentence: from a million on compact ("2,09 tỷ ₫", "1,2 tr"), below it
     whole ("352.916 ₫"; "317 orders": a projected count's fraction is not news); ratios and
-    percents as the tables show them."""
+    percents as the tables show them. ``scale``: the largest number of the same sentence, so
+    that "941K, 259K short of 1.2M" reads in one unit rather than "940,825, … of 1.2M"."""
     kind = CATALOG[kpi].kind
     if value is None or kind not in ("money", "count"):
         return fmt.value(kind, value)
-    if abs(value) >= 1_000_000:
+    big = max(abs(value), abs(scale or 0.0))
+    if big >= 1_000_000 and abs(value) >= 1000:
         return fmt.money_compact(value) if kind == "money" else fmt.count_compact(value)
-    if kind == "money":
-        return fmt.money(value)
+    if kind == "money":  # cents of a CPC matter, those of a CPO of IDR61,030 do not
+        return fmt.money_whole(value) if abs(value) >= 1000 else fmt.money(value)
     return fmt.count(round(value) if abs(value) >= 100 else value)
 
 
@@ -211,10 +249,119 @@ def _worst(kpis: list[pacing.KpiPace]) -> pacing.KpiPace | None:
     return min(kpis, key=_severity_key(kpis)) if kpis else None
 
 
+@dataclass(frozen=True)
+class Stall:
+    """A planned volume with no delivery over the last ``days`` days up to the as-of day."""
+
+    kpi: str
+    days: int
+    last: date | None  # the last day it had some; None: none since the flight started
+    planned: float  # what the plan expected over those days
+    spent: float  # spend over those days (money still going out for no result)
+
+
+@dataclass(frozen=True)
+class Warnings:
+    """What pace to date hides: delivery that stopped, and volumes on pace to date whose
+    projection lands below the at-risk band of their target (spend: outside its budget band).
+    Statuses stay pacing's; these add sentences (severity at least at risk) and name the first
+    problem in an on-track verdict."""
+
+    stalls: list[Stall]
+    short: list[pacing.KpiPace]
+
+
+def stalls(plan: Plan, actuals: pl.DataFrame, targets: pl.DataFrame, as_of: date) -> list[Stall]:
+    """Planned volumes at 0 on the last ``STALL_DAYS`` or more days up to ``as_of`` while the
+    plan expected some over them. Spend first: when spend stopped, nothing else is news."""
+    frame = actuals.filter(pl.col("date") <= as_of).sort("date")
+    planned = [
+        k
+        for k in plan.kpis
+        if not CATALOG[k].is_ratio and k in targets.columns and k in frame.columns
+    ]
+    planned.sort(key=lambda k: k != "spend")  # spend first, then plan order
+    out: list[Stall] = []
+    for k in planned:
+        values = frame[k]
+        if values.null_count() == values.len():  # no export carries it
+            continue
+        delivered = (values.fill_null(0.0) > 0).to_list()
+        silent = next((i for i, d in enumerate(reversed(delivered)) if d), len(delivered))
+        if silent < STALL_DAYS:
+            continue
+        days = frame["date"].tail(silent)
+        expected = float(targets.filter(pl.col("date").is_in(days.implode()))[k].sum())
+        enough = expected > 0 if CATALOG[k].kind == "money" else expected >= STALL_UNITS
+        if not enough:
+            continue
+        last = frame["date"][len(delivered) - silent - 1] if silent < len(delivered) else None
+        spent = float(frame["spend"].tail(silent).fill_null(0.0).sum())
+        out.append(Stall(k, silent, last, expected, spent))
+        if k == "spend":
+            break
+    return out
+
+
+def short_landings(
+    kpis: list[pacing.KpiPace], bands: Any, covered: set[str] | None = None
+) -> list[pacing.KpiPace]:
+    """Volumes on track to date whose projection lands below the at-risk band of their target
+    (``projection_pace < bands.at_risk``), or for spend above the overspend band."""
+    out = []
+    for k in kpis:
+        metric = CATALOG[k.name]
+        if k.status != "on_track" or metric.is_ratio or k.projection_pace is None:
+            continue
+        if k.name in (covered or set()):
+            continue
+        over = metric.direction is Direction.BUDGET and k.projection_pace > bands.overspend
+        if k.projection_pace < bands.at_risk or over:
+            out.append(k)
+    return out
+
+
+def warnings_of(
+    plan: Plan,
+    kpis: list[pacing.KpiPace],
+    actuals: pl.DataFrame,
+    targets: pl.DataFrame,
+    as_of: date,
+) -> Warnings:
+    stopped = stalls(plan, actuals, targets, as_of)
+    bands = pacing.bands_now(plan, as_of)
+    return Warnings(stopped, short_landings(kpis, bands, {s.kpi for s in stopped}))
+
+
+def _warning_clause(
+    warnings: Warnings, fmt: Formatter, w: dict[str, str], language: str
+) -> str | None:
+    """The first warning in a few words, for an on-track verdict."""
+    if warnings.stalls:
+        stall = warnings.stalls[0]
+        return w["warn_stall"].format(kpi=name_of(stall.kpi, language), days=stall.days)
+    if warnings.short:
+        k = warnings.short[0]
+        pct = fmt.pace(k.projection_pace)
+        if CATALOG[k.name].direction is Direction.BUDGET:
+            return w["warn_budget"].format(pct=pct)
+        return w["warn_short"].format(kpi=name_of(k.name, language), pct=pct)
+    return None
+
+
 def verdict_of(
-    kpis: list[pacing.KpiPace], days: Any, language: str, currency: str
+    kpis: list[pacing.KpiPace],
+    days: Any,
+    language: str,
+    currency: str,
+    warnings: Warnings | None = None,
 ) -> dict[str, Any]:
-    """``report.verdict``: the worst status, the KPI that sets it, its pace and one line."""
+    """``report.verdict``: the worst status, the KPI that sets it, its pace and one line.
+
+    The status is always the KPI statuses' worst (pace to date). When it is on track but the
+    summary warns (delivery stopped, a projection short of target), the line says "on track to
+    date" and names the first warning instead of "every KPI on plan"; a worse status keeps its
+    KPI's line and the summary's first sentence tells the rest."""
     w, fmt = words(language), formatter(language, currency)
     status_words = labels(language)
     worst = _worst(kpis)
@@ -228,7 +375,10 @@ def verdict_of(
         kpi, pace = worst.name, worst.pace
         name = name_of(worst.name, language)
         metric = CATALOG[worst.name]
-        if status == "on_track":
+        warning = _warning_clause(warnings, fmt, w, language) if warnings else None
+        if status == "on_track" and warning:
+            text = w["verdict_warning"].format(status=head, warning=warning)
+        elif status == "on_track":
             text = w["verdict_all_on"].format(status=head)
         elif worst.pace is None and metric.is_ratio:
             result = name_of(metric.denominator or "", language) if metric.denominator else ""
@@ -316,26 +466,22 @@ def _lands(
     if k.projection is None:
         return w["pace_only"].format(Kpi=title, pace=fmt.pace(k.pace), **verbs(k.name))
     gap = k.projection - k.target_total
+    scale = max(abs(k.projection), abs(k.target_total))  # one unit for the sentence's numbers
+    projection, target = shown(fmt, k.name, k.projection, scale), shown(fmt, k.name, k.target_total)
     if metric.direction is Direction.BUDGET:
         template = "lands_over_budget" if gap > 0 else "lands_under_budget"
         return w[template].format(
-            projection=shown(fmt, k.name, k.projection),
-            gap=shown(fmt, k.name, abs(gap)),
-            target=target,
+            projection=projection, gap=shown(fmt, k.name, abs(gap), scale), target=target
         )
     if gap >= 0:
         return w["lands_above"].format(
-            **verbs(k.name),
-            Kpi=title,
-            pace=fmt.pace(k.pace),
-            projection=shown(fmt, k.name, k.projection),
-            target=target,
+            **verbs(k.name), Kpi=title, pace=fmt.pace(k.pace), projection=projection, target=target
         )
     return w["lands_short"].format(
         **verbs(k.name),
         kpi=name,
-        projection=shown(fmt, k.name, k.projection),
-        gap=shown(fmt, k.name, -gap),
+        projection=projection,
+        gap=shown(fmt, k.name, -gap, scale),
         target=target,
     )
 
@@ -360,6 +506,8 @@ def _where(
         if {metric.numerator, metric.denominator} & from_shop:
             # the KPI counts the shop's orders, the campaigns what platforms claim: name it only
             return w["driver_claimed"].format(campaign=top["campaign"]), top["campaign"]
+        if top["share"] >= 0.995:  # "100 %" of the gap: one campaign holds it
+            return w["driver_all"].format(campaign=top["campaign"]), top["campaign"]
         share = fmt.percent(top["share"], digits=0)
         return w["driver"].format(campaign=top["campaign"], share=share), top["campaign"]
     if k.name not in MEASURES or k.name in from_shop or metric.direction is Direction.BUDGET:
@@ -434,12 +582,17 @@ def summarize(
     campaign_sums: pl.DataFrame,
     as_of: date,
     channels: list[dict[str, Any]] | None = None,
+    warnings: Warnings | None = None,
 ) -> list[dict[str, Any]]:
-    """``report.summary``: 3–5 sentences, most severe first (fewer only when there is nothing
-    more to say: no data yet)."""
+    """``report.summary``: 3–5 sentences (fewer only when there is nothing more to say: no data
+    yet). Delivery that stopped leads; then the KPIs not on track and the volumes on pace to
+    date that land short, most severe first; what the worst of them needs; what is on plan.
+    ``warnings``: ``warnings_of`` (computed here when not given)."""
     language = plan.language
     w, fmt = words(language), formatter(language, plan.currency)
-    troubled = sorted((k for k in kpis if k.status in AT_LEAST), key=_severity_key(kpis))
+    if warnings is None:
+        warnings = warnings_of(plan, kpis, actuals, targets, as_of)
+    troubled = [k for k in kpis if k.status in AT_LEAST]
     on_plan = [k for k in kpis if k.status == "on_track"]
     no_data = [k for k in kpis if k.status == "no_data"]
     if not troubled and not on_plan:
@@ -451,6 +604,11 @@ def summarize(
             )
         return [{"severity": "no_data", "kpi": None, "scope": None, "text": text}]
 
+    stalled = {stall.kpi for stall in warnings.stalls}
+    short = [k for k in warnings.short if k.name not in stalled]
+    flagged = stalled | {k.name for k in short}
+    troubled = [k for k in troubled if k.name not in stalled]
+    on_plan = [k for k in on_plan if k.name not in flagged]
     since = since_when(plan, actuals, targets, {k.name: k.status for k in troubled})
     spent = total(actuals.filter(pl.col("date") <= as_of)["spend"])
     actions: dict[str, list[str]] = {}
@@ -458,46 +616,77 @@ def summarize(
         if alert.action and alert.action not in actions.get(alert.kpi, []):
             actions.setdefault(alert.kpi, []).append(alert.action)
 
-    room = MAX_SENTENCES - (1 if on_plan else 0)
-    shown_troubled = troubled if len(troubled) <= room else troubled[: room - 1]
-    items: list[dict[str, Any]] = []
-    for k in shown_troubled:
+    def acted(text: str, kpi: str) -> str:
+        if kpi in actions:
+            return text + " " + w["action"].format(action="; ".join(actions[kpi]))
+        return text
+
+    by_name = {k.name: k for k in kpis}
+    warned: list[dict[str, Any]] = []  # delivery stopped: first, whatever else is wrong
+    for stall in warnings.stalls:
+        k = by_name[stall.kpi]
+        text = _stall(stall, k, fmt, w, language, spent) + "."
+        severity = min((k.status, "at_risk"), key=_rank)
+        warned.append(
+            {"severity": severity, "kpi": k.name, "scope": None, "text": acted(text, k.name)}
+        )
+    ranked: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+    key = _severity_key(kpis)
+    for k in troubled:
         parts = [_lands(k, fmt, w, language, spent)]
-        status = w[k.status]
         day = since.get(k.name)
         if day is not None:
-            key = "since_start" if day == plan.flight.start else "since"
-            parts.append(w[key].format(status=status, day=fmt.day_month(day)))
+            template = "since_start" if day == plan.flight.start else "since"
+            parts.append(w[template].format(status=w[k.status], day=fmt.day_month(day)))
         clause, scope = _behind_channel(k, channels or [], fmt, w, language)
         if clause is None:
             clause, scope = _where(k, plan, fmt, w, language, campaigns, campaign_sums)
         if clause:
             parts.append(clause)
-        text = "; ".join(parts) + "."
-        if k.name in actions:
-            text += " " + w["action"].format(action="; ".join(actions[k.name]))
-        items.append({"severity": k.status, "kpi": k.name, "scope": scope, "text": text})
-    rest = troubled[len(shown_troubled) :]
+        text = acted("; ".join(parts) + ".", k.name)
+        item = {"severity": k.status, "kpi": k.name, "scope": scope, "text": text}
+        ranked.append(((_rank(k.status), 0, key(k)), item))
+    for k in short:  # on track to date: after the KPIs at risk, before what is on plan
+        item = {
+            "severity": "at_risk",
+            "kpi": k.name,
+            "scope": None,
+            "text": _short(k, fmt, w, language),
+        }
+        ranked.append(((_rank("at_risk"), 1, key(k)), item))
+    warned += [item for _, item in sorted(ranked, key=lambda r: r[0])]
+
+    room = MAX_SENTENCES - (1 if on_plan else 0)
+    items = list(warned) if len(warned) <= room else warned[: room - 1]
+    rest = warned[len(items) :]
     if rest:
-        names = _join([name_of(k.name, language) for k in rest], w)
+        names = _join([name_of(r["kpi"], language) for r in rest], w)
         items.append(
             {
-                "severity": rest[0].status,
+                "severity": rest[0]["severity"],
                 "kpi": None,
                 "scope": None,
-                "text": w["also"].format(status=w[rest[0].status], kpis=names),
+                "text": w["also"].format(status=w[rest[0]["severity"]], kpis=names),
             }
         )
-    if troubled and on_plan:
-        items.append(_on_plan(on_plan, fmt, w, language))
-    elif not troubled:  # every KPI with data is on plan: say so once, then where they land
+    if not warned:  # every KPI with data is on plan: say so once, then where they land
         text = w["all_on"].format(day=days.days_elapsed, total=days.days_total)
         items.append({"severity": "on_track", "kpi": None, "scope": None, "text": text})
-    # Short of three sentences: what the flight needs, or where it lands.
-    for extra in _context(kpis, troubled, days, fmt, w, language):
-        if len(items) >= MIN_SENTENCES:
-            break
-        items.append(extra)
+    # Short of three sentences: what the flight needs (before what is on plan), or where it lands.
+    worried = [by_name[r["kpi"]] for r in warned if r["kpi"] is not None]
+    room_left = MIN_SENTENCES - len(items) - (1 if warned and on_plan else 0)
+    # the recent daily rate, the one the projection carries forward (not the flight average)
+    window = min(plan.projection.window_days, days.days_elapsed)
+    recent_days = actuals.filter(pl.col("date") <= as_of).tail(window)
+    recent = {
+        k.name: float(recent_days[k.name].fill_null(0.0).sum()) / window
+        for k in worried
+        if window and k.name in recent_days.columns
+    }
+    context = _context(kpis, worried, days, fmt, w, language, recent, window)
+    items += context[: max(0, room_left)]
+    if warned and on_plan:
+        items.append(_on_plan(on_plan, fmt, w, language))
     if no_data and len(items) < MAX_SENTENCES:
         names = _join([name_of(k.name, language) for k in no_data], w)
         items.append(
@@ -509,6 +698,47 @@ def summarize(
             }
         )
     return items[:MAX_SENTENCES]
+
+
+def _lower(text: str) -> str:
+    """A sentence's start inside another sentence: "At this pace" -> "at this pace"; "CPO" stays."""
+    return text if text[1:2].isupper() else text[:1].lower() + text[1:]
+
+
+def _stall(
+    stall: Stall,
+    k: pacing.KpiPace,
+    fmt: Formatter,
+    w: dict[str, str],
+    language: str,
+    spent: float | None,
+) -> str:
+    """Delivery stopped: for how long, what the plan expected meanwhile, and where the KPI lands."""
+    name = name_of(stall.kpi, language)
+    planned = shown(fmt, stall.kpi, stall.planned)
+    if stall.last is None:
+        text = w["stall_never"].format(kpi=name, days=stall.days, planned=planned)
+    else:
+        last = fmt.date(stall.last)
+        text = w["stall"].format(kpi=name, days=stall.days, last=last, planned=planned)
+    if stall.kpi != "spend" and stall.spent > 0:
+        text += "; " + w["stall_spent"].format(spent=shown(fmt, "spend", stall.spent))
+    return text + "; " + _lower(_lands(k, fmt, w, language, spent))
+
+
+def _short(k: pacing.KpiPace, fmt: Formatter, w: dict[str, str], language: str) -> str:
+    """On plan to date, but the projection lands short of the target (or outside the budget)."""
+    assert k.projection is not None and k.projection_pace is not None
+    scale = max(abs(k.projection), abs(k.target_total))
+    values = {
+        "projection": shown(fmt, k.name, k.projection, scale),
+        "target": shown(fmt, k.name, k.target_total),
+        "pct": fmt.pace(abs(1 - k.projection_pace)),
+    }
+    if CATALOG[k.name].direction is Direction.BUDGET:
+        template = "over_budget" if k.projection_pace > 1 else "short_budget"
+        return w[template].format(**values)
+    return w["short"].format(**values, **verbs(k.name), Kpi=name_of(k.name, language, start=True))
 
 
 def _on_plan(
@@ -541,12 +771,16 @@ def _context(
     fmt: Formatter,
     w: dict[str, str],
     language: str,
+    recent: dict[str, float],
+    window: int,
 ) -> list[dict[str, Any]]:
-    """Sentences that fill a short summary: what the worst KPI needs for the rest of the flight;
-    with every KPI on plan, where the main result and spend land."""
+    """Sentences that fill a short summary: what the KPIs in trouble need for the rest of the
+    flight (a volume against its ``recent`` daily rate over the last ``window`` days); when
+    that says nothing, where the main result and spend land (those not in trouble)."""
     out: list[dict[str, Any]] = []
     for k in troubled:
         name, metric = name_of(k.name, language), CATALOG[k.name]
+        severity = k.status if k.status in AT_LEAST else "at_risk"  # on track, but warned
         target = shown(fmt, k.name, k.target_total)
         if metric.direction is Direction.BUDGET or not days.days_remaining:
             continue
@@ -557,18 +791,26 @@ def _context(
                 needed = shown(fmt, k.name, k.required_daily)
                 text = w["needed_ratio"].format(target=target, kpi=name, needed=needed)
         else:
-            current = (k.actual_to_date or 0.0) / days.days_elapsed if days.days_elapsed else None
+            if k.name not in recent:
+                continue
             text = w["needed_volume"].format(
+                **verbs(k.name),
                 target=target,
                 kpi=name,
                 needed=shown(fmt, k.name, k.required_daily),
                 days=days.days_remaining,
-                current=shown(fmt, k.name, current),
+                current=shown(fmt, k.name, recent[k.name]),
+                window=window,
             )
-        out.append({"severity": k.status, "kpi": k.name, "scope": None, "text": text})
-    if troubled:
+        out.append({"severity": severity, "kpi": k.name, "scope": None, "text": text})
+    if out:
         return out
-    volumes = [k for k in kpis if k.projection is not None and not CATALOG[k.name].is_ratio]
+    worried = {k.name for k in troubled}
+    volumes = [
+        k
+        for k in kpis
+        if k.projection is not None and not CATALOG[k.name].is_ratio and k.name not in worried
+    ]
     results = [k for k in volumes if CATALOG[k.name].direction is not Direction.BUDGET]
     budget = [k for k in volumes if CATALOG[k.name].direction is Direction.BUDGET]
     # the main result, then the budget, then the other results

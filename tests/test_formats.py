@@ -403,3 +403,20 @@ def test_money_compact_keeps_three_significant_digits(value: float) -> None:
     assert digits <= 3 or number[-1] == "T"  # past trillions the mantissa grows
     step = 10 ** (math.floor(math.log10(abs(value))) - 2)
     assert abs(shown - value) <= step / 2 * (1 + 1e-9) + abs(value) * 1e-12
+
+
+@pytest.mark.parametrize(
+    ("currency", "locale", "value", "expected"),
+    [
+        ("IDR", "en_US", 61_030.08, "IDR61,030"),  # a CPO's cents are noise in a sentence
+        ("IDR", "vi_VN", 61_030.5, "61.031\u00a0IDR"),  # half up, the locale's own pattern
+        ("USD", "en_US", -1_234.5, "-$1,235"),
+        ("VND", "vi_VN", 352_916.0, "352.916\u00a0₫"),
+        ("", "en_US", 1_234.4, "1,234"),
+        ("USD", "en_US", None, "—"),
+    ],
+)
+def test_money_whole(currency: str, locale: str, value: float | None, expected: str) -> None:
+    from perfmkt.format import Formatter
+
+    assert Formatter(currency, locale).money_whole(value) == expected

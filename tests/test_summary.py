@@ -13,7 +13,7 @@ import pytest
 from perfmkt import pacing
 from perfmkt.metrics import VOLUMES
 from perfmkt.report import FlightInfo, week_label
-from perfmkt.summary import since_when, verdict_of
+from perfmkt.summary import Stall, since_when, stalls, verdict_of
 from perfmkt.targets import daily_targets
 from tests.conftest import ROOT, make_plan, pace_small, run_cli
 
@@ -148,7 +148,7 @@ def test_small_plan_weeks_ahead_and_all_on_track(small_plan: Path, tmp_path: Pat
     day_one = json.loads(out.read_text())
     assert day_one["verdict"]["text"] == "On track — every KPI on plan · day 1 of 10"
     assert [s["text"] for s in day_one["summary"]] == [
-        "Every KPI is on plan on day 1 of 10.",
+        "Every KPI is on plan after 1 of 10 days.",
         "At this pace orders end near 100 against a target of 100.",
         "Spend is ₫500,000 of the ₫10M budget, heading for ₫10M.",
     ]
@@ -185,7 +185,7 @@ def test_small_plan_summary_hand_checked(small_plan: Path, tmp_path: Path) -> No
     assert roas["scope"] == "SHOPX | Prospecting | Sale"
     assert roas["text"] == (
         "ROAS is 2.37, 21% below the 3.00 target, and heads for 2.37 at flight end; off track "
-        "since 4 Mar; the largest share of the gap is “SHOPX | Prospecting | Sale” (85%)."
+        "since 4 Mar; “SHOPX | Prospecting | Sale” accounts for 85% of the gap."
     )
     # projection: 7,700,000 + (30,000,000 − 9,750,000) × 7,700,000 / 9,750,000
     projected = 7_700_000 + 20_250_000 * 7_700_000 / 9_750_000
@@ -203,8 +203,9 @@ def test_small_plan_summary_hand_checked(small_plan: Path, tmp_path: Path) -> No
     [
         (
             "vi",
-            "Với tốc độ hiện tại, doanh thu cuối chiến dịch khoảng 2,09\u00a0tỷ\u00a0₫, thiếu "
-            "613\u00a0tr\u00a0₫ so với mục tiêu 2,7\u00a0tỷ\u00a0₫; chậm tiến độ từ ngày đầu tiên.",
+            "Với tốc độ hiện tại, doanh thu cuối chiến dịch sẽ đạt khoảng 2,09\u00a0tỷ\u00a0₫, "
+            "thiếu 613\u00a0tr\u00a0₫ so với mục tiêu 2,7\u00a0tỷ\u00a0₫; chậm tiến độ từ ngày "
+            "đầu tiên.",
         ),
         (
             "en",
@@ -313,7 +314,9 @@ def test_cost_ratio_with_spend_and_no_result() -> None:
     )
     summary = summarize(plan, kpis, info, actuals, targets, [], {}, pl.DataFrame(), days[-1])
     assert [s["text"] for s in summary] == [
-        "At this pace orders end near 0, 80 short of 80; off track since the first day.",
+        # nothing bought since day one, while 10 a day were planned: the stop is said first
+        "No orders since the flight started (4 days) while the plan expected 40; ₫400 spent "
+        "meanwhile; at this pace orders end near 0, 80 short of 80.",
         "CPO has no value: ₫400 spent and no orders yet; off track since the first day.",
         "Spend is on plan: ₫400 against ₫400 expected to date (100%).",
     ]
@@ -367,3 +370,114 @@ def test_weeks_ahead_targets_are_the_weekly_rows_targets() -> None:
         for k in plan.kpis:
             assert week["target"][k] == pytest.approx(row[f"{k}_target"], rel=1e-12), k
     assert ahead[-1]["days"] == 2  # the flight's last two days, cut at its end
+
+
+def _summary_of(plan, actuals: pl.DataFrame, as_of: date):  # type: ignore[no-untyped-def]
+    from perfmkt.summary import summarize, warnings_of
+
+    kpis, info, targets = _report_parts(plan, actuals, as_of)
+    warnings = warnings_of(plan, kpis, actuals, targets, as_of)
+    verdict = verdict_of(kpis, info, plan.language, plan.currency, warnings)
+    summary = summarize(
+        plan, kpis, info, actuals, targets, [], {}, pl.DataFrame(), as_of, None, warnings
+    )
+    return kpis, verdict, summary
+
+
+def test_delivery_that_stopped_leads_though_pace_to_date_is_on_track() -> None:
+    """14 days planned flat: spend 1,000, orders 10 a day, CPO 100. Delivered 1,700 and 17 a
+    day for 6 days, then nothing for 4: on day 10 spend is 10,200 of 10,000 (102 %), orders 102
+    of 100, CPO 100: all on track. The plan expected 4 × 1,000 over the silent days. Spend
+    projection (shape, last 7 days): 10,200 + 4,000 × 5,100 / 7,000 = 13,114, so 886 under the
+    14,000 budget; orders 102 + 40 × 51 / 70 = 131."""
+    plan = make_plan(START, 14, {"spend": 14_000, "orders": 140, "cpo": 100}, locale="en")
+    days = [START + timedelta(days=i) for i in range(10)]
+    actuals = _actuals(days, spend=[1700.0] * 6 + [0.0] * 4, orders=[17.0] * 6 + [0.0] * 4)
+    kpis, verdict, summary = _summary_of(plan, actuals, days[-1])
+    assert {k.name: k.status for k in kpis} == dict.fromkeys(("spend", "orders", "cpo"), "on_track")
+    assert verdict["status"] == "on_track"  # the status stays pace to date…
+    assert verdict["text"] == "On track to date — no spend for 4 days · day 10 of 14"  # …the line
+    assert summary == [
+        {
+            "severity": "at_risk",
+            "kpi": "spend",
+            "scope": None,
+            "text": "No spend for 4 days (last on 7 Mar 2026) while the plan expected ₫4,000; "
+            "at this pace spend ends near ₫13,114, ₫886 under the ₫14,000 budget.",
+        },
+        {
+            "severity": "on_track",
+            "kpi": "orders",
+            "scope": None,
+            "text": "At this pace orders end near 131 against a target of 140.",
+        },
+        {"severity": "on_track", "kpi": None, "scope": None, "text": "Orders and CPO are on plan."},
+    ]
+    # two silent days are not a stop yet, three are
+    targets = daily_targets(plan)
+    assert stalls(plan, actuals.head(8), targets, days[7]) == []
+    assert stalls(plan, actuals.head(9), targets, days[8]) == [
+        Stall("spend", days=3, last=days[5], planned=3000.0, spent=0.0)
+    ]
+
+
+def test_results_that_stopped_while_money_goes_out() -> None:
+    """Spend 1,050 every day, orders 12 a day for 7 days then none for 3 (the plan expected
+    30): on day 10 orders are 84 of 100 (off track), CPO 10,500 / 84 = 125 against 100 (pace
+    0.8, off track, the verdict's). Orders land near 84 + 40 × 48 / 70 = 111.4, 28.6 short."""
+    plan = make_plan(START, 14, {"spend": 14_000, "orders": 140, "cpo": 100}, locale="vi")
+    days = [START + timedelta(days=i) for i in range(10)]
+    actuals = _actuals(days, spend=[1050.0] * 10, orders=[12.0] * 7 + [0.0] * 3)
+    _, verdict, summary = _summary_of(plan, actuals, days[-1])
+    # a worse status keeps its KPI's line; the summary's first sentence says the stop
+    assert (
+        verdict["text"]
+        == "Chậm tiến độ — CPO 125\u00a0₫ so với kế hoạch 100\u00a0₫ đến nay · ngày 10/14"
+    )
+    first = summary[0]
+    assert (first["severity"], first["kpi"]) == ("off_track", "orders")  # worse than at risk
+    assert first["text"] == (
+        "Không có đơn hàng trong 3 ngày qua (lần cuối ngày 08/03/2026), trong khi kế hoạch dự "
+        "kiến 30; vẫn chi 3.150\u00a0₫ trong thời gian này; với tốc độ hiện tại, đơn hàng cuối "
+        "chiến dịch sẽ đạt khoảng 111, thiếu 28,6 so với mục tiêu 140."
+    )
+    assert summary[1]["kpi"] == "cpo"
+    assert [s["kpi"] for s in summary].count("orders") == 1  # said once, with the stop
+    # a trickle of 1 order expected over the silent days is chance, not a stop
+    few = make_plan(START, 14, {"spend": 14_000, "orders": 4, "cpo": 3500}, locale="en")
+    trickle = actuals.with_columns(orders=pl.Series([1.0, 0, 1, 0, 1, 0, 0, 0, 0, 0]))
+    assert not any("No orders" in s["text"] for s in _summary_of(few, trickle, days[-1])[2])
+
+
+def test_volume_on_pace_that_lands_short_is_at_risk() -> None:
+    """Orders 25 a day for 3 days, then 25 over the next 7: 100 of 100 expected on day 10
+    (on track), but the last 7 days ran at 25 / 70 of plan, so they end near 100 + 40 × 25 /
+    70 = 114.3, 81.6 % of 140: below the 85 % at-risk band, 18 % short. Spend on plan."""
+    plan = make_plan(START, 14, {"spend": 14_000, "orders": 140, "cpo": 100}, locale="en")
+    days = [START + timedelta(days=i) for i in range(10)]
+    orders = [25.0, 25.0, 25.0, 4.0, 4.0, 4.0, 4.0, 3.0, 3.0, 3.0]
+    actuals = _actuals(days, spend=[1000.0] * 10, orders=orders)
+    kpis, verdict, summary = _summary_of(plan, actuals, days[-1])
+    by_name = {k.name: k for k in kpis}
+    assert by_name["orders"].status == "on_track"
+    assert by_name["orders"].projection_pace == pytest.approx(114.2857 / 140, abs=1e-5)
+    assert verdict["text"] == "On track to date — orders heading for 82% of target · day 10 of 14"
+    assert [(s["severity"], s["kpi"], s["text"]) for s in summary] == [
+        (
+            "at_risk",
+            "orders",
+            "Orders are on plan to date, but at this pace they end near 114, 18% short of 140.",
+        ),
+        (
+            "at_risk",
+            "orders",
+            # (140 − 100) / 4 days; 25 over the last 7 days is 3.6 a day
+            "To reach 140, orders need 10 a day for the remaining 4 days, against 3.6 a day over "
+            "the last 7 days.",
+        ),
+        ("on_track", None, "Spend and CPO are on plan."),
+    ]
+    # 10 a day lands on target: no warning
+    steady = actuals.with_columns(orders=pl.Series([10.0] * 10))
+    _, verdict, summary = _summary_of(plan, steady, days[-1])
+    assert verdict["text"] == "On track — every KPI on plan · day 10 of 14"
