@@ -275,7 +275,9 @@ def _notify(
     from perfmkt.notify import (
         NotifyError,
         NotifyTimeout,
+        email_text,
         post_slack,
+        report_attachments,
         send_email,
         smtp_settings,
         summary,
@@ -285,6 +287,7 @@ def _notify(
     render = settings.render
     links = [str(p.resolve()) for f, p in paths.items() if f in ("html", "md", "pdf")]
     text = summary(report, links)
+    mail: tuple[str, str, list[Any]] | None = None  # (text, HTML body, attachments), made once
     for target in settings.notify:
         kind, _, where = target.partition(":")
         try:
@@ -293,11 +296,18 @@ def _notify(
             if kind == "slack":
                 post_slack(where, text)
             elif kind == "email":
-                html = rendered.get("html")
-                if html is None:
-                    html = render(report, "html")
-                settings = smtp_settings(load_plan(outcome.plan).smtp)
-                send_email(where, report, text, html, settings)
+                smtp = smtp_settings(load_plan(outcome.plan).smtp)
+                if mail is None:
+                    full = rendered.get("html")
+                    attachments, warning = report_attachments(
+                        report,
+                        full if full is not None else render(report, "html"),
+                        rendered.get("pdf"),  # the run's own PDF when it printed one
+                    )
+                    if warning:
+                        outcome.warnings.append(f"{outcome.plan}: {warning}")
+                    mail = (email_text(report), render(report, "email"), attachments)
+                send_email(where, report, mail[0], mail[1], smtp, mail[2])
             else:
                 raise NotifyError(f"unknown notification {kind!r}: use slack:URL or email:ADDR")
         except NotifyError as err:

@@ -1,4 +1,6 @@
-"""Telling people: a short Markdown summary to a Slack webhook, the HTML report by email.
+"""Telling people: the verdict and summary to a Slack webhook; by e-mail the same as text, an
+inline-styled HTML body (what Gmail and Outlook show) and the full report attached as PDF and
+HTML.
 
 Failures to notify are returned to the caller as messages; they never lose a report. Every
 notification has a deadline for the whole exchange (``PERFMKT_NOTIFY_TIMEOUT``, 15 s)."""
@@ -15,13 +17,15 @@ import socket
 import ssl
 import threading
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
-from pathlib import Path
+from email.utils import formatdate, make_msgid, parseaddr
 
+from perfmkt.errors import PerfmktError
 from perfmkt.format import Formatter
-from perfmkt.i18n import LOCALES
+from perfmkt.i18n import LOCALES, kpi_label, labels
+from perfmkt.metrics import CATALOG
 from perfmkt.report import Report
 
 STATUS_MARKS = {
@@ -30,6 +34,27 @@ STATUS_MARKS = {
     "off_track": "🔴",
     "overspend": "🟣",
     "no_data": "⚪",
+}
+
+# The words of the Slack message, the e-mail's text part and its subject, in the report's
+# language (the report's own labels — KPI names, statuses — come from perfmkt.i18n).
+WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "as_of": "as of {date}",
+        "kpi": "{label}: {actual} of {expected} expected — pace {pace} ({status})",
+        "action": "action",
+        "full_report": "Full report: {link}",
+        "attached": "The full report is attached.",
+        "subject": "{status}: {client} — {campaign} · pacing {date}",
+    },
+    "vi": {
+        "as_of": "số liệu đến {date}",
+        "kpi": "{label}: {actual} / {expected} kế hoạch đến nay — tiến độ {pace} ({status})",
+        "action": "hành động",
+        "full_report": "Báo cáo đầy đủ: {link}",
+        "attached": "Báo cáo đầy đủ được đính kèm.",
+        "subject": "{status}: {client} — {campaign} · tiến độ {date}",
+    },
 }
 
 
@@ -41,24 +66,111 @@ class NotifyTimeout(NotifyError):
     """A server that did not answer within the deadline: later plans of a batch skip it."""
 
 
+def _words(report: Report) -> dict[str, str]:
+    return WORDS.get(report.locale, WORDS["en"])
+
+
+def _formatter(report: Report) -> Formatter:
+    return Formatter(report.currency, LOCALES.get(report.locale, "en_US"))
+
+
+def verdict_line(report: Report) -> str:
+    """The answer in one line: the status mark and the verdict (what sets it, day N of M)."""
+    verdict = report.verdict or {}
+    status = verdict.get("status") or "no_data"
+    text = verdict.get("text") or labels(report.locale).get(status, status)
+    return f"{STATUS_MARKS.get(status, '')} *{one_line(text)}*".strip()
+
+
 def summary(report: Report, links: list[str]) -> str:
-    """Status per KPI, fired alerts with their backup actions, where the full report is."""
-    fmt = Formatter(report.currency, LOCALES.get(report.locale, "en_US"))
+    """The verdict first, then the summary sentences (most severe first), the status of every
+    KPI, fired alerts with their backup actions and where the full report is — all in the
+    report's language."""
+    from perfmkt.render.documents import alert_words
+
+    w, words = _words(report), labels(report.locale)
+    fmt = _formatter(report)
+
+    def label(name: str) -> str:
+        return kpi_label(name, CATALOG[name].label, report.locale) if name in CATALOG else name
+
     lines = [
-        f"*{report.client} — {report.campaign}* · as of {report.as_of.isoformat()} "
-        f"(day {report.flight.days_elapsed}/{report.flight.days_total})",
+        verdict_line(report),
+        one_line(f"{report.client} — {report.campaign}")
+        + f" · {w['as_of'].format(date=fmt.date(report.as_of))}",
     ]
+    if report.summary:
+        lines += ["", *(f"• {s['text']}" for s in report.summary)]
+    lines.append("")
     for k in report.kpis:
-        lines.append(
-            f"{STATUS_MARKS.get(k.status, '')} {k.label}: {fmt.value(k.kind, k.actual_to_date)} "
-            f"of {fmt.value(k.kind, k.expected_to_date)} expected — pace {fmt.pace(k.pace)} "
-            f"({k.status.replace('_', ' ')})"
+        line = w["kpi"].format(
+            label=label(k.name),
+            actual=fmt.value(k.kind, k.actual_to_date),
+            expected=fmt.value(k.kind, k.expected_to_date),
+            pace=fmt.pace(k.pace),
+            status=words.get(k.status, k.status).lower(),
         )
+        lines.append(f"{STATUS_MARKS.get(k.status, '')} {line}")
+    if report.alerts:
+        lines.append("")
     for a in report.alerts:
-        action = f" → *{a.action}*" if a.action else ""
-        lines.append(f"▲ {a.message}{action}")
-    lines += [f"Full report: {link}" for link in links]
+        message = alert_words(a, report.locale, fmt, words, label)[0]
+        action = f" → {w['action']}: *{a.action}*" if a.action else ""
+        lines.append(f"▲ {message}{action}")
+    if links:
+        lines += ["", *(w["full_report"].format(link=link) for link in links)]
     return "\n".join(lines)
+
+
+def email_text(report: Report) -> str:
+    """The e-mail's text part: the summary, and the full report attached (no local paths: the
+    reader is not on the machine that wrote them)."""
+    return f"{summary(report, [])}\n\n{_words(report)['attached']}\n"
+
+
+def subject(report: Report) -> str:
+    """The e-mail's subject, status first: "Off track: Client — Campaign · pacing 3 Feb 2026"."""
+    status = (report.verdict or {}).get("status") or "no_data"
+    return one_line(
+        _words(report)["subject"].format(
+            status=labels(report.locale).get(status, status),
+            client=report.client,
+            campaign=report.campaign,
+            date=_formatter(report).date(report.as_of),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """One file attached to an e-mail, with its MIME type."""
+
+    filename: str
+    data: bytes
+    maintype: str
+    subtype: str
+
+
+def report_attachments(
+    report: Report, html: str, pdf: bytes | None = None
+) -> tuple[list[Attachment], str | None]:
+    """The full report to attach: as PDF (the run's own when it printed one, else printed
+    now) and as HTML. Without a Chromium the HTML goes alone, and the second value says why
+    (a warning for the run, never a failed notification)."""
+    from perfmkt.output import slug
+    from perfmkt.render.pdf import html_to_pdf
+
+    stem = f"{slug(report.client)}-{slug(report.campaign)}-{report.as_of.isoformat()}"
+    warning = None
+    if pdf is None:
+        try:
+            pdf = html_to_pdf(html)
+        except PerfmktError as exc:
+            # for whoever runs perfmkt (stderr, logs), in English like the run's other warnings
+            warning = f"email sent with the HTML report only, no PDF: {exc}"
+    attachments = [] if pdf is None else [Attachment(f"{stem}.pdf", pdf, "application", "pdf")]
+    attachments.append(Attachment(f"{stem}.html", html.encode("utf-8"), "text", "html"))
+    return attachments, warning
 
 
 DEADLINE = 15.0  # seconds for a whole notification, however slowly a server answers
@@ -220,21 +332,33 @@ def one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
-def message_for(to: str, report: Report, text: str, html: str | None, sender: str) -> EmailMessage:
+def message_for(
+    to: str,
+    report: Report,
+    text: str,
+    html: str | None,
+    sender: str,
+    attachments: Sequence[Attachment] = (),
+) -> EmailMessage:
+    """text/plain with an HTML alternative, then the attachments (multipart/mixed)."""
     if not ADDRESS.fullmatch(to):
         raise NotifyError(f"not an email address: {to!r}")
     message = EmailMessage()
     try:
-        message["Subject"] = one_line(
-            f"{report.client} — {report.campaign}: pacing {report.as_of.isoformat()}"
-        )
+        message["Subject"] = subject(report)
         message["From"] = sender
         message["To"] = to
     except ValueError as exc:  # a sender with a newline: refused, never sent as two headers
         raise NotifyError(f"email header refused: {exc}") from exc
+    message["Date"] = formatdate(localtime=True)
+    # the sender's domain, not this machine's name (a cron host's name is often not public)
+    domain = parseaddr(sender)[1].rpartition("@")[2] or None
+    message["Message-ID"] = make_msgid(domain=domain)
     message.set_content(text)
     if html is not None:
         message.add_alternative(html, subtype="html")
+    for a in attachments:
+        message.add_attachment(a.data, maintype=a.maintype, subtype=a.subtype, filename=a.filename)
     return message
 
 
@@ -244,15 +368,11 @@ def send_email(
     text: str,
     html: str | None,
     settings: SmtpSettings,
-    attachment: Path | None = None,
+    attachments: Sequence[Attachment] = (),
     seconds: float | None = None,
 ) -> None:
-    """Send the summary and the HTML report through SMTP within ``seconds`` in all."""
-    message = message_for(to, report, text, html, settings.sender)
-    if attachment is not None:
-        message.add_attachment(
-            attachment.read_bytes(), maintype="text", subtype="html", filename=attachment.name
-        )
+    """Send the summary, its HTML body and the attachments through SMTP within ``seconds``."""
+    message = message_for(to, report, text, html, settings.sender, attachments)
     seconds = deadline() if seconds is None else seconds
 
     def work(sockets: list[socket.socket]) -> None:

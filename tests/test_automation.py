@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import threading
 import time
+from datetime import date
+from email.message import Message
+from email.utils import parsedate_to_datetime
+from html import unescape
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import ClassVar
 
 import polars as pl
 import pytest
+from markupsafe import escape
 
+from perfmkt.report import report_from_plan_file
 from tests.conftest import ROOT, Inbox, pace_small, run_cli, run_perfmkt
 
 DEMO = ROOT / "configs" / "demo.yaml"
@@ -152,19 +159,38 @@ class _Hook(BaseHTTPRequestHandler):
 
 
 def test_slack_notification_arrives(small_plan: Path, tmp_path: Path) -> None:
+    """The verdict first, then the summary, KPI statuses, alerts and links, in the report's
+    language: the small plan is in dong, so Vietnamese; --lang en makes it English."""
     server = HTTPServer(("127.0.0.1", 0), _Hook)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    _Hook.received.clear()
     try:
         url = f"http://127.0.0.1:{server.server_port}/hook"
-        pace_small(small_plan, "-f", "html", "-o", str(tmp_path / "r"), "--notify", f"slack:{url}")
+        for lang in ("vi", "en"):
+            out, slack = tmp_path / lang, f"slack:{url}"
+            pace_small(small_plan, "-f", "html", "-o", out, "--notify", slack, "--lang", lang)
     finally:
         server.shutdown()
-    (message,) = _Hook.received
-    text = message["text"]
-    assert "*Shop X — Spring sale* · as of 2026-03-05" in text
-    assert "Revenue: 7.700.000\u00a0₫ of 9.750.000\u00a0₫ expected — pace 79%" in text
-    assert "Full report: " in text and ".html" in text
+    vi, en = (m["text"] for m in _Hook.received)
+    # ROAS 7,700,000 / 3,250,000 = 2.37 against 3.00: pace 79 %, the worst KPI; day 4 of 10
+    assert vi.startswith(
+        "🔴 *Chậm tiến độ — ROAS 2,37 so với kế hoạch 3,00 đến nay · ngày 4/10*\n"
+        "Shop X — Spring sale · số liệu đến 05/03/2026\n\n• "
+    )
+    lines = vi.splitlines()
+    bullets = [i for i, line in enumerate(lines) if line.startswith("• ")]
+    kpi_line = "🔴 Doanh thu: 7.700.000\u00a0₫ / 9.750.000\u00a0₫ kế hoạch đến nay — tiến độ 79%"
+    assert 3 <= len(bullets) <= 5 and bullets == list(range(3, 3 + len(bullets)))
+    assert lines.index(f"{kpi_line} (chậm tiến độ)") > bullets[-1]  # KPIs after the summary
+    assert "▲ Doanh thu chậm tiến độ: đạt 79% kế hoạch đến nay" in lines
+    assert lines[-1].startswith("Báo cáo đầy đủ: ") and lines[-1].endswith(".html")
+    assert en.startswith(
+        "🔴 *Off track — ROAS 2.37 vs 3.00 planned to date · day 4 of 10*\n"
+        "Shop X — Spring sale · as of 5 Mar 2026\n\n• "
+    )
+    assert "🔴 Revenue: ₫7,700,000 of ₫9,750,000 expected — pace 79% (off track)" in en
+    assert "Full report: " in en and "Báo cáo" not in en and "tiến độ" not in en
 
 
 def test_failed_notification_keeps_the_report(small_plan: Path, tmp_path: Path) -> None:
@@ -178,6 +204,29 @@ def test_failed_notification_keeps_the_report(small_plan: Path, tmp_path: Path) 
     ) in stderr
     assert "nothing-here" not in stderr  # a webhook's path is its secret: never in logs
     assert (out / "latest-shop-x-spring-sale.md").is_file()
+
+
+def parts(message: Message) -> list[tuple[str, str | None]]:
+    """Every leaf of a MIME tree: (content type, attachment file name)."""
+    leaves = [p for p in message.walk() if not p.is_multipart()]
+    return [(p.get_content_type(), p.get_filename()) for p in leaves]
+
+
+def payload(message: Message, content_type: str, attachment: bool = False) -> bytes:
+    (part,) = (
+        p
+        for p in message.walk()
+        if p.get_content_type() == content_type and (p.get_filename() is not None) == attachment
+    )
+    return part.get_payload(decode=True)
+
+
+def cell_texts(html: str) -> list[str]:
+    """The text of every table cell: markup out (a line break as a space), entities decoded,
+    no-break spaces kept as they are."""
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", html, flags=re.S)
+    texts = [re.sub(r"<[^>]+>", "", re.sub(r"<br\s*/?>", " ", cell)) for cell in cells]
+    return [unescape(re.sub(r"\s+", " ", text, flags=re.ASCII).strip()) for text in texts]
 
 
 def test_email_arrives_at_a_local_smtp_server(
@@ -201,9 +250,85 @@ def test_email_arrives_at_a_local_smtp_server(
     message, second = smtp_inbox.messages
     assert (message["From"], second["From"]) == ("reports@agency.example", "a@agency.example")
     assert message["To"] == "client@shop.example"
-    assert smtp_inbox.subject() == "Shop X — Spring sale: pacing 2026-03-05"
-    html = next(p for p in message.walk() if p.get_content_type() == "text/html")
-    assert 'id="scorecards"' in html.get_payload(decode=True).decode()
+    # the subject says the status first, in the report's language
+    assert smtp_inbox.subject() == "Chậm tiến độ: Shop X — Spring sale · tiến độ 05/03/2026"
+    sent = parsedate_to_datetime(message["Date"])
+    assert sent.tzinfo is not None and abs(time.time() - sent.timestamp()) < 120
+    assert re.fullmatch(r"<[^<>@\s]+@agency\.example>", message["Message-ID"])
+    assert re.fullmatch(r"<[^<>@\s]+@agency\.example>", second["Message-ID"])
+    assert message["Message-ID"] != second["Message-ID"]
+    # text and HTML as alternatives, then the full report as PDF and as HTML
+    assert message.get_content_type() == "multipart/mixed"
+    body = message.get_payload()[0]
+    assert body.get_content_type() == "multipart/alternative"
+    name = "shop-x-spring-sale-2026-03-05"
+    assert parts(message) == [
+        ("text/plain", None),
+        ("text/html", None),
+        ("application/pdf", f"{name}.pdf"),
+        ("text/html", f"{name}.html"),
+    ]
+    assert payload(message, "application/pdf", attachment=True).startswith(b"%PDF-")
+    report_html = payload(message, "text/html", attachment=True).decode()
+    assert 'id="scorecards"' in report_html and "<svg" in report_html  # the whole report
+    text = payload(message, "text/plain").decode()
+    assert text.startswith("🔴 *Chậm tiến độ — ROAS 2,37 so với kế hoạch 3,00 đến nay")
+    assert "Báo cáo đầy đủ được đính kèm." in text and str(tmp_path) not in text
+    html = payload(message, "text/html").decode()
+    # what Gmail and Outlook drop is not relied on: no style element, no SVG, no data: URI
+    assert "<svg" not in html.lower() and "data:" not in html and "<style" not in html.lower()
+    assert "<script" not in html.lower()
+    report = report_from_plan_file(small_plan, as_of=date(2026, 3, 5))
+    assert 3 <= len(report.summary) <= 5
+    for sentence in report.summary:
+        assert str(escape(sentence["text"])) in html
+    assert "Chậm tiến độ — ROAS 2,37 so với kế hoạch 3,00 đến nay · ngày 4/10" in html
+    # the KPI table's revenue row: 7,700,000 of 9,750,000 expected (79 %), projection and
+    # target compact
+    cells = cell_texts(html)
+    start = cells.index("Doanh thu")
+    assert cells[start : start + 6] == [
+        "Doanh thu",
+        "7,7\u00a0tr\u00a0₫",
+        "9,75\u00a0tr\u00a0₫",
+        "79%",
+        "●\u00a0Chậm tiến độ",
+        "23,7\u00a0tr\u00a0₫ / 30\u00a0tr\u00a0₫",
+    ]
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="needs Chromium")
+def test_email_attaches_the_pdf_the_run_printed(
+    small_plan: Path, tmp_path: Path, smtp_inbox: Inbox
+) -> None:
+    out = tmp_path / "r"
+    pace_small(small_plan, "-f", "pdf,html", "-o", out, "--notify", "email:client@shop.example")
+    (message,) = smtp_inbox.messages
+    name = "shop-x-spring-sale-2026-03-05"
+    # the very bytes written (a second print would differ: Chromium stamps the time in it)
+    pdf = payload(message, "application/pdf", attachment=True)
+    assert pdf == (out / f"{name}.pdf").read_bytes()
+    assert payload(message, "text/html", attachment=True) == (out / f"{name}.html").read_bytes()
+
+
+def test_email_without_chromium_goes_with_the_html_report_and_a_warning(
+    small_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, smtp_inbox: Inbox
+) -> None:
+    monkeypatch.setenv("PATH", str(Path(sys.executable).parent))  # no browser on this PATH
+    _, stderr = pace_small(
+        small_plan, "-f", "md", "-o", tmp_path / "r", "--notify", "email:client@shop.example"
+    )
+    (message,) = smtp_inbox.messages
+    assert parts(message) == [
+        ("text/plain", None),
+        ("text/html", None),
+        ("text/html", "shop-x-spring-sale-2026-03-05.html"),
+    ]
+    assert (
+        f"perfmkt: warning: {small_plan}: email sent with the HTML report only, no PDF: "
+        "PDF needs a local Chromium or Chrome and none was found"
+    ) in stderr
+    assert "notification not sent" not in stderr
 
 
 def test_killed_mid_run_leaves_the_previous_report(small_plan: Path, tmp_path: Path) -> None:
