@@ -58,6 +58,37 @@ def lowest_body_text(pdf: Path) -> list[float]:
     return reach
 
 
+def test_a_long_table_repeats_its_header_and_never_splits_a_row(tmp_path: Path) -> None:
+    """A table several pages long (rows of seven lines) inside the demo report (its styles
+    and print rules): every page it reaches starts with its header row, and each row's first
+    and last lines share a page."""
+    from perfmkt.render.documents import render
+    from perfmkt.render.pdf import html_to_pdf
+    from perfmkt.report import report_from_plan_file
+
+    rows = "".join(
+        f"<tr><td>row {n} top{'<br>·' * 5}<br>row {n} end</td><td>{n * 1000}</td></tr>"
+        for n in range(1, 41)
+    )
+    table = (
+        '<section id="long"><h2>Long table</h2><div class="table-wrap"><table><thead>'
+        f"<tr><th>Head A</th><th>Head B</th></tr></thead><tbody>{rows}</tbody></table></div>"
+        "</section></main>"
+    )
+    html = render(report_from_plan_file(DEMO), "html").replace("</main>", table, 1)
+    pdf = tmp_path / "long.pdf"
+    pdf.write_bytes(html_to_pdf(html))
+    pages = page_texts(pdf)
+    holding = [i for i, text in enumerate(pages) if re.search(r"row \d+ (top|end)", text)]
+    assert len(holding) >= 3  # the table really runs over several pages
+    for i in holding:
+        assert "Head A Head B" in pages[i], f"page {i + 1} has rows without the header"
+    for n in range(1, 41):
+        top = [i for i, text in enumerate(pages) if f"row {n} top" in text]
+        end = [i for i, text in enumerate(pages) if f"row {n} end" in text]
+        assert top == end and len(top) == 1, f"row {n} split: pages {top} and {end}"
+
+
 def demo_copy(tmp_path: Path, replace: dict[str, str]) -> Path:
     """The demo plan with its exports found from tmp_path and some lines replaced."""
     text = DEMO.read_text().replace("../sample_data/", f"{ROOT / 'sample_data'}/")
