@@ -14,7 +14,7 @@ LABELS: dict[str, dict[str, str]] = {
         "as_of": "As of",
         "day_of": "Day {elapsed} of {total}",
         "remaining": "{days} days remaining",
-        "objective": "Objective",
+        "objective": "Campaign type",
         "coverage": "Data coverage",
         "coverage_text": "{files} files, {rows} rows, {first} – {last}",
         "scorecards": "KPIs, flight to date",
@@ -85,6 +85,38 @@ LABELS: dict[str, dict[str, str]] = {
         "rows_unit": "rows",
         "reason": "Reason",
         "replaced_by": "Replaced by",
+        "summary": "In brief",
+        "projection_short": "Projection",
+        "verdict": "Overall",
+        "legend": "How to read the cards",
+        "legend_actual": "actual to date",
+        "legend_expected": "plan to date",
+        "legend_projection": "projection at flight end",
+        "legend_target": "flight target",
+        "vs_last_week": "vs last week",
+        "pace_trend": "Pace by day",
+        "flight_progress": "Flight: day {elapsed} of {total}",
+        "campaigns": "Campaigns by spend, to date",
+        "campaign": "Campaign",
+        "results": "Results",
+        "cost_per": "Cost per {kpi}",
+        "value": "Value",
+        "change_of": "{what} vs last week",
+        "change_window": (
+            "Change: {this_start} – {this_end} against the same days of the week before "
+            "({last_start} – {last_end})."
+        ),
+        "others_count": "{count} campaigns",
+        "drivers": "What drives the gap",
+        "drivers_cost": "{kpi} above target: {amount} spent beyond the target {kpi}, from",
+        "drivers_value": (
+            "{kpi} below target: {amount} of {value} missing at the target {kpi}, from"
+        ),
+        "weeks_ahead": "Weeks ahead: targets",
+        "week_plan": "actual / plan to date, pace",
+        "appendix": "Appendix: data notes",
+        "as_of_reason": "As-of day",
+        "prepared_on": "Report of {date}",
     },
     "vi": {
         "report_title": "Báo cáo tiến độ chiến dịch",
@@ -92,7 +124,7 @@ LABELS: dict[str, dict[str, str]] = {
         "as_of": "Số liệu đến ngày",
         "day_of": "Ngày {elapsed}/{total}",
         "remaining": "còn {days} ngày",
-        "objective": "Mục tiêu",
+        "objective": "Loại chiến dịch",
         "coverage": "Phạm vi dữ liệu",
         "coverage_text": "{files} tệp, {rows} dòng, {first} – {last}",
         "scorecards": "Chỉ số chính, tính đến nay",
@@ -163,6 +195,38 @@ LABELS: dict[str, dict[str, str]] = {
         "rows_unit": "dòng",
         "reason": "Lý do",
         "replaced_by": "Thay bằng",
+        "summary": "Tóm tắt",
+        "projection_short": "Dự báo",
+        "verdict": "Tình trạng chung",
+        "legend": "Cách đọc thẻ chỉ số",
+        "legend_actual": "thực tế đến nay",
+        "legend_expected": "kế hoạch đến nay",
+        "legend_projection": "dự báo cuối chiến dịch",
+        "legend_target": "mục tiêu cả chiến dịch",
+        "vs_last_week": "so với tuần trước",
+        "pace_trend": "Tiến độ theo ngày",
+        "flight_progress": "Chiến dịch: ngày {elapsed}/{total}",
+        "campaigns": "Chiến dịch theo chi phí, tính đến nay",
+        "campaign": "Chiến dịch",
+        "results": "Kết quả",
+        "cost_per": "Chi phí / {kpi}",
+        "value": "Giá trị",
+        "change_of": "{what} so với tuần trước",
+        "change_window": (
+            "Thay đổi: {this_start} – {this_end} so với cùng các ngày tuần trước "
+            "({last_start} – {last_end})."
+        ),
+        "others_count": "{count} chiến dịch",
+        "drivers": "Nguyên nhân chênh lệch",
+        "drivers_cost": "{kpi} cao hơn mục tiêu: {amount} chi vượt so với {kpi} mục tiêu, đến từ",
+        "drivers_value": (
+            "{kpi} thấp hơn mục tiêu: thiếu {amount} {value} so với {kpi} mục tiêu, đến từ"
+        ),
+        "weeks_ahead": "Các tuần tới: mục tiêu",
+        "week_plan": "thực tế / kế hoạch đến nay, tiến độ",
+        "appendix": "Phụ lục: ghi chú dữ liệu",
+        "as_of_reason": "Ngày chốt số liệu",
+        "prepared_on": "Báo cáo ngày {date}",
     },
 }
 
@@ -247,7 +311,7 @@ REASONS_VI = {
     "outside the flight": "ngoài thời gian chạy",
     "'No data available.' marker": "dòng 'No data available.'",
     "totals rows and footers (never data: rows are summed instead)": (
-        "dòng tổng và chân trang (không phải dữ liệu: perfmkt tự cộng các dòng)"
+        "dòng tổng và chân trang (không phải dữ liệu: báo cáo tự cộng các dòng)"
     ),
     "rows without a campaign name (account totals)": (
         "dòng không có tên chiến dịch (tổng tài khoản)"
@@ -262,15 +326,60 @@ REASONS_VI = {
 
 
 # Sentences the data notes build around names and dates (why a download is the newer one, what
-# freshness warns of), in Vietnamese: the English pattern, then its Vietnamese form.
+# freshness warns of, what a reader noticed in an export, why pacing stops on the as-of day),
+# in Vietnamese: the English pattern, then its Vietnamese form. Every sentence the code writes
+# into a report has one (tests/test_documents.py collects them from the producers).
+_FILE = r"(.+?)"  # a file a warning is about, written before its sentence as "path: …"
 SENTENCES_VI = [
+    # why the as-of day is the as-of day (report.as_of_reason)
+    (r"set with --as-of", "đặt bằng --as-of"),
+    (
+        r"flight end \(--as-of (\S+) is after it\)",
+        "ngày kết thúc chiến dịch (--as-of {0} sau ngày này)",
+    ),
+    (r"flight end", "ngày kết thúc chiến dịch"),
+    (r"yesterday in (.+)", "hôm qua theo giờ {0}"),
+    (r"latest complete day in the data", "ngày đầy đủ gần nhất trong dữ liệu"),
+    (
+        r"last day every source covers, (.+)'s last",
+        "ngày cuối mà mọi nguồn đều có, ngày cuối của {0}",
+    ),
+    (
+        r"the day before (\S+), which the (.+) export holds only in part \(downloaded (.+)\)",
+        "ngày trước {0}, ngày mà tệp {1} chỉ có một phần (tải lúc {2})",
+    ),
+    # rows left out, re-downloads
     (r"after the as-of date (\S+)", "sau ngày số liệu {0}"),
     (r"covers up to (\S+), later than (\S+)", "có số liệu đến {0}, sau {1}"),
     (r"same range; modified later", "cùng khoảng ngày; tệp được sửa sau"),
+    (r"both cover up to (\S+); modified later", "cả hai có số liệu đến {0}; tệp được sửa sau"),
+    (
+        r"same range and modification time; named later",
+        "cùng khoảng ngày và thời điểm sửa; tên tệp xếp sau",
+    ),
+    (
+        r"both cover up to (\S+) and modification time; named later",
+        "cả hai có số liệu đến {0}, cùng thời điểm sửa; tên tệp xếp sau",
+    ),
+    (
+        r"both cover up to (\S+); made (\S+ \S+), later than (\S+ \S+)",
+        "cả hai có số liệu đến {0}; tạo lúc {1}, sau {2}",
+    ),
+    (r"made (\S+ \S+), later than (\S+ \S+)", "tạo lúc {0}, sau {1}"),
+    (
+        r"both cover up to (\S+); (.+?) (\S+ \S+), later than (\S+ \S+)",
+        "cả hai có số liệu đến {0}; tạo lúc {2} ({1}), sau {3}",
+    ),
     (r"named later \(download_order: name\)", "tên tệp xếp sau (download_order: name)"),
     (r"modified later \(download_order: modified\)", "tệp được sửa sau (download_order: modified)"),
     (
-        r"(\S+) lags: its exports end on (\S+) \((.*)\); pacing stops at (\S+) so \1 does not "
+        r"same modification time; named later \(download_order: modified\)",
+        "cùng thời điểm sửa; tên tệp xếp sau (download_order: modified)",
+    ),
+    (r"(.+?) (\S+ \S+), later than (\S+ \S+)", "tạo lúc {1} ({0}), sau {2}"),
+    # freshness
+    (
+        r"(.+?) lags: its exports end on (\S+) \((.*)\); pacing stops at (\S+) so \1 does not "
         r"count as 0 on later days",
         "{0} cập nhật chậm: số liệu chỉ đến {1} ({2}); báo cáo dừng ở {3} để {0} không bị tính "
         "là 0 cho các ngày sau",
@@ -282,21 +391,75 @@ SENTENCES_VI = [
         "không được tính",
     ),
     (
-        r"as-of (\S+) is past (\S+)'s last complete day \(its exports end on (\S+)\): \2 counts "
+        r"as-of (\S+) is past (.+?)'s last complete day \(its exports end on (\S+)\): \2 counts "
         r"as 0 after \3",
         "ngày số liệu {0} sau ngày đầy đủ cuối cùng của {1} ({2}): {1} được tính là 0 sau {2}",
     ),
     (
-        r"as-of (\S+) is past (\S+)'s last complete day \(its (\S+) was downloaded part-way, "
+        r"as-of (\S+) is past (.+?)'s last complete day \(its (\S+) was downloaded part-way, "
         r"at (.+)\): \3 counts only in part",
         "ngày số liệu {0} sau ngày đầy đủ cuối cùng của {1}: ngày {2} được tải giữa chừng "
         "(lúc {3}) nên chỉ có một phần số liệu",
+    ),
+    # the plan and its channels
+    (
+        r"channel '(.+)' \((.+), campaigns '(.*)'\) matches no rows: its numbers are 0",
+        "kênh '{0}' ({1}, chiến dịch '{2}') không khớp dòng nào: số liệu của kênh là 0",
     ),
     (
         r"channel '(.+)' \((.+)\) matches no rows: its numbers are 0",
         "kênh '{0}' ({1}) không khớp dòng nào: số liệu của kênh là 0",
     ),
+    (
+        r"channel '(.+)' expects attribution (.+), but (.+) was exported with '(.+)'",
+        "kênh '{0}' dùng cách phân bổ {1}, nhưng {2} được xuất với '{3}'",
+    ),
+    (
+        r"no claimed rows between (\S+) and (\S+): check that the exports cover the flight and "
+        r"that the channels' campaign patterns match",
+        "không có dòng nào thuộc các kênh từ {0} đến {1}: hãy kiểm tra các tệp xuất có bao phủ "
+        "thời gian chạy và mẫu tên chiến dịch của các kênh có khớp không",
+    ),
+    (
+        r"weekday_weights: learn needs at least one full week of spend: weights are flat",
+        "weekday_weights: learn cần ít nhất một tuần chi phí đầy đủ: các ngày trong tuần có "
+        "trọng số như nhau",
+    ),
     (r"(.+) matches no file \(looked in (.+)\)", "{0} không khớp tệp nào (đã tìm trong {1})"),
+    # what a reader noticed in one export ("path: sentence")
+    (_FILE + r": no data rows", "{0}: không có dòng dữ liệu"),
+    (
+        _FILE + r": (\d+) rows? ha(?:s|ve) fewer cells than the header's (\d+) \(first: row "
+        r"(\d+), (\d+) cells\): the cells missing at the end of the line are read as empty, as a "
+        r"spreadsheet that drops trailing empty cells means them",
+        "{0}: {1} dòng có ít ô hơn {2} cột của dòng tiêu đề (đầu tiên: dòng {3}, {4} ô): các ô "
+        "thiếu ở cuối dòng được đọc là trống, như bảng tính bỏ các ô trống cuối dòng",
+    ),
+    (
+        _FILE + r": (\d+) rows? with a negative (.+) \(a conversion adjustment\?\): summed as "
+        r"written",
+        "{0}: {1} dòng có {2} âm (điều chỉnh chuyển đổi?): được cộng đúng như trong tệp",
+    ),
+    (
+        _FILE + r": (.+) holds ids in scientific notation \(a spreadsheet re-save\?\): they are "
+        r"not used, campaigns are matched by name",
+        "{0}: cột {1} chứa mã ở dạng số mũ (tệp được lưu lại bằng bảng tính?): các mã này không "
+        "được dùng, chiến dịch được ghép theo tên",
+    ),
+    (
+        _FILE + r": (\d+) campaign-days? (?:is|are) on more than one row with different figures "
+        r"and no column telling them apart \(first: (.+) on (\S+), rows (\d+) and (\d+)\): "
+        r"summed — two campaigns sharing a name, or two downloads pasted into one file\?",
+        "{0}: {1} ngày-chiến dịch nằm trên nhiều dòng với số liệu khác nhau mà không có cột nào "
+        "phân biệt (đầu tiên: {2} ngày {3}, dòng {4} và {5}): đã cộng lại — hai chiến dịch trùng "
+        "tên, hay hai lần tải được dán vào một tệp?",
+    ),
+    (
+        _FILE + r": the stated range \((.+)\) is (\S+) to (\S+) but the rows run (\S+) to "
+        r"(\S+): it is not used to order re-downloads",
+        "{0}: khoảng ngày ghi trong tệp ({1}) là {2} đến {3} nhưng các dòng chạy từ {4} đến {5}: "
+        "khoảng này không được dùng để xếp thứ tự các lần tải lại",
+    ),
 ]
 _SENTENCES_VI = [(re.compile(pattern), vi) for pattern, vi in SENTENCES_VI]
 

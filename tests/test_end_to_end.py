@@ -186,7 +186,8 @@ def test_json_to_file_and_terminal_view(small_plan: Path, tmp_path: Path) -> Non
     stdout, _ = pace_small(small_plan, "--days", "2")
     assert "Shop X — Spring sale" in stdout
     assert "3.250.000\u00a0₫" in stdout  # spend to date, Vietnamese money format (Babel)
-    assert "at risk" in stdout and "off track" in stdout and "on track" in stdout
+    # statuses in the plan's language (Vietnamese: VND, no locale: set)
+    assert "Có rủi ro" in stdout and "Chậm tiến độ" in stdout and "Đúng tiến độ" in stdout
     assert "04/03/2026" in stdout and "03/03/2026" not in stdout  # --days 2
     assert "OTHER_Brand" in stdout  # the unclaimed campaign is named in the data notes
 

@@ -14,12 +14,14 @@ import io
 import mimetypes
 import re
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
+from perfmkt import pacing
 from perfmkt.errors import PerfmktError
 from perfmkt.format import Formatter
 from perfmkt.i18n import (
@@ -31,7 +33,7 @@ from perfmkt.i18n import (
     labels,
     reason,
 )
-from perfmkt.metrics import CATALOG, volumes_needed
+from perfmkt.metrics import CATALOG, Direction, volumes_needed
 from perfmkt.render.pdf import chromium, css_string, html_to_pdf
 from perfmkt.report import Report
 
@@ -137,7 +139,76 @@ def alert_words(
     return message.format(**params), RULES_VI[alert.kind].format(**params)
 
 
+def cost_per_result(result: str | None) -> str | None:
+    """The catalog's cost ratio of one ``result`` (orders -> cpo, leads -> cpl), if it has one
+    priced per unit (CPM is per thousand, not a campaign's cost per impression)."""
+    for name, metric in CATALOG.items():
+        if metric.numerator == "spend" and metric.denominator == result and metric.scale == 1.0:
+            return name
+    return None
+
+
+def bullet(kpi: pacing.KpiPace) -> dict[str, float | None]:
+    """Where a scorecard's bullet chart puts its bar and marks, in percent of its width: the
+    actual to date as the bar, the expected-to-date, the projection and the flight target as
+    marks, on one scale running from 0 to a little past the largest of them (so a projection
+    beyond the target still shows)."""
+    values = {
+        "actual": kpi.actual_to_date,
+        "expected": kpi.expected_to_date,
+        "projection": kpi.projection,
+        "target": kpi.target_total,
+    }
+    top = max((v for v in values.values() if v is not None and v > 0), default=None)
+    if top is None:
+        return dict.fromkeys(values)
+    scale = top * 1.08
+    return {
+        name: None if v is None else round(min(max(v, 0.0) / scale, 1.0) * 100, 1)
+        for name, v in values.items()
+    }
+
+
+def tone(name: str, change: float | None) -> str:
+    """How a change vs last week reads for a KPI: ``good``, ``bad`` or ``neutral`` (spend is
+    on-budget, so its moves are neither; a CPO rise is bad, a revenue rise good)."""
+    if change is None or abs(change) < 0.005 or name not in CATALOG:
+        return "neutral"
+    direction = CATALOG[name].direction
+    if direction == Direction.HIGHER:
+        return "good" if change > 0 else "bad"
+    if direction == Direction.LOWER:
+        return "bad" if change > 0 else "good"
+    return "neutral"
+
+
+# Folders in front of a file name: data notes name files, never where they sit on the machine
+# that made the report (``/home/anna/clients/x/meta.csv`` -> ``meta.csv``). Paths the report
+# read are replaced exactly; any other absolute or ./-relative path loses its folders.
+_DIRECTORY = re.compile(r"(?<![\w.])(?:~|[A-Za-z]:|\.{1,2})?[/\\](?:[^\s/\\:'\"()]+[/\\])*")
+_ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def note_text(text: str, language: str, fmt: Formatter, paths: Sequence[str] = ()) -> str:
+    """A data-note or warning sentence as a client reads it: in the report's language, dates
+    as the report writes them, files by name without the folders they were read from."""
+    said = reason(text, language)
+    for path in sorted(paths, key=len, reverse=True):
+        said = said.replace(path, Path(path).name)
+    said = _DIRECTORY.sub("", said)
+
+    def day(match: re.Match[str]) -> str:
+        try:
+            return fmt.date(date(*map(int, match.groups())))
+        except ValueError:
+            return match.group(0)
+
+    return _ISO_DAY.sub(day, said)
+
+
 def context(report: Report, days: int, with_charts: bool) -> dict[str, Any]:
+    """Everything the templates see (documented in templates/README.md; a test keeps the two
+    in step)."""
     language = report.locale
     fmt = Formatter(report.currency, LOCALES.get(language, "en_US"))
     words = labels(language)
@@ -157,6 +228,8 @@ def context(report: Report, days: int, with_charts: bool) -> dict[str, Any]:
         from perfmkt.render.charts import charts as draw
 
         charts = draw(report, words, {n: label(n) for n in CATALOG}, fmt)
+    wow = report.week_over_week or {}
+    result = report.campaigns.get("result") if report.campaigns else None
     return {
         "report": report,
         "L": words,
@@ -167,15 +240,23 @@ def context(report: Report, days: int, with_charts: bool) -> dict[str, Any]:
         "volumes": set(volumes_needed([k.name for k in report.kpis])),
         "charts": charts,
         "logo": _data_uri(report.branding.get("logo")),
+        "agency": report.branding.get("agency") or None,
         "days": report.daily[-days:] if days > 0 else [],
         "coverage": coverage,
         "fmt": fmt,
+        "bullets": {k.name: bullet(k) for k in report.kpis},
+        "wow": {k["name"]: k.get("change") for k in wow.get("kpis", [])},
+        "tone": tone,
+        "cost_kpi": cost_per_result(result),
+        "kpi_is_cost": lambda name: name in CATALOG and CATALOG[name].numerator == "spend",
         "alert_text": lambda a: alert_words(a, language, fmt, words, label)[0],
         "rule_text": lambda a: alert_words(a, language, fmt, words, label)[1],
     }
 
 
-def sparkline(points: list[dict[str, Any]], width: int = 120, height: int = 28) -> Markup:
+def sparkline(
+    points: list[dict[str, Any]], name: str = "pace trend", width: int = 120, height: int = 28
+) -> Markup:
     """A tiny inline SVG of pace by as-of day, with the 100 % line: how the pace moved."""
     values = [p["pace"] for p in points if p.get("pace") is not None]
     if len(values) < 2:
@@ -190,25 +271,65 @@ def sparkline(points: list[dict[str, Any]], width: int = 120, height: int = 28) 
     line = " ".join(f"{round(2 + i * step, 1)},{y(v)}" for i, v in enumerate(values))
     return Markup(
         f'<svg class="trend" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'role="img" aria-label="pace trend"><line x1="0" x2="{width}" y1="{y(1.0)}" '
+        f'role="img" aria-label="{escape(name)}"><line x1="0" x2="{width}" y1="{y(1.0)}" '
         f'y2="{y(1.0)}" stroke="#adb5bd" stroke-dasharray="2 2"/><polyline points="{line}" '
         f'fill="none" stroke="currentColor" stroke-width="1.5"/></svg>'
     )
 
 
-def _filters(env: jinja2.Environment, fmt: Formatter, words: dict[str, str], language: str) -> None:
+def compact(fmt: Formatter, value: float | None, kind: str) -> str:
+    """A value where space is short: money and large counts in three significant digits
+    ("2,09 tỷ ₫", "45,6 N"), ratios and percentages as always."""
+    if kind == "money":
+        return fmt.money_compact(value)
+    if kind == "count":
+        if value is not None and abs(value) >= 10_000:
+            return fmt.count_compact(value)
+        return fmt.count(value)
+    return fmt.value(kind, value)
+
+
+def planned(fmt: Formatter, value: float | None, kind: str) -> str:
+    """A value the plan derives (a target, the expected-to-date, a projection, what is needed):
+    counts whole (1.417 orders, not 1.416,7) since only a platform's own figures have fractions."""
+    if kind == "count" and value is not None:
+        return fmt.count(round(value))
+    return fmt.value(kind, value)
+
+
+def signed(fmt: Formatter, change: float | None) -> str:
+    """A change as "+12%" / "−6%" (a real minus sign), whole percent; no value as "—"."""
+    if change is None:
+        return fmt.pace(None)
+    text = fmt.pace(abs(change))
+    if round(change * 100) == 0:
+        return text
+    return ("+" if change > 0 else "\u2212") + text
+
+
+def _filters(
+    env: jinja2.Environment,
+    fmt: Formatter,
+    words: dict[str, str],
+    language: str,
+    paths: Sequence[str] = (),
+) -> None:
     env.filters.update(
         money=fmt.money,
         count=fmt.count,
         pct=fmt.percent,
         pace=fmt.pace,
         date=fmt.date,
+        day_month=fmt.day_month,
         value=lambda v, kind: fmt.value(kind, v),
+        planned=lambda v, kind: planned(fmt, v, kind),
+        compact=lambda v, kind: compact(fmt, v, kind),
+        signed=lambda v: signed(fmt, v),
         status=lambda s: words.get(s, s),
         basename=lambda p: Path(str(p)).name,
         md=md_cell,
-        sparkline=sparkline,
-        reason=lambda text: reason(text, language),
+        sparkline=lambda points: sparkline(points, words["pace_trend"]),
+        reason=lambda text: note_text(text, language, fmt, paths),
         css_string=css_string,
     )
 
@@ -219,7 +340,8 @@ def render(report: Report, kind: str, days: int = 14, templates: Sequence[str | 
     search = [*templates, *([report.templates] if report.templates else [])]
     env = environment(search, markdown=markdown)
     values = context(report, days, with_charts=not markdown)
-    _filters(env, values["fmt"], values["L"], report.locale)
+    paths = [f["path"] for f in report.notes.files]
+    _filters(env, values["fmt"], values["L"], report.locale, paths)
     name = {"md": "report.md", "html": "report.html", "email": "email.html"}[kind]
     try:
         text = env.get_template(name).render(values)
@@ -237,33 +359,103 @@ def render(report: Report, kind: str, days: int = 14, templates: Sequence[str | 
     return text
 
 
+CSV_COLUMNS = (
+    "scope",
+    "name",
+    "target_total",
+    "expected_to_date",
+    "actual_to_date",
+    "pace",
+    "projection",
+    "required_daily",
+    "status",
+)
+# Added after the original columns, so readers that take columns by position keep working.
+CSV_EXTRA = ("level", "channel", "spend_share", "change_vs_last_week")
+
+
+def _campaign_rows(report: Report) -> list[tuple[str, str, str, str, float | None, str, Any, Any]]:
+    """The campaign breakdown in long form: per campaign (and the "others" row), one row per
+    metric: (scope, name, kind, level, actual, channel, spend_share, change vs last week)."""
+    block = report.campaigns or {}
+    result, value = block.get("result"), block.get("value")
+    cost = cost_per_result(result) or "cost_per_result"
+    rows = []
+    for r in block.get("rows", []):
+        level = "others" if r.get("others") else "campaign"
+        change = r.get("change") or {}
+        metrics: list[tuple[str, str, float | None, float | None]] = [
+            ("spend", "money", r["spend"], change.get("spend"))
+        ]
+        if result:
+            kind = CATALOG[result].kind if result in CATALOG else "count"
+            metrics.append((result, kind, r["result"], change.get("result")))
+            metrics.append((cost, "money", r["cost_per_result"], change.get("cost_per_result")))
+        if value:
+            metrics.append((value, "money", r["value"], None))
+            metrics.append(("roas", "ratio", r["roas"], None))
+        for name, kind, amount, delta in metrics:
+            rows.append(
+                (r["name"], name, kind, level, amount, r["channel"], r["spend_share"], delta)
+            )
+    return rows
+
+
 def render_csv(report: Report) -> str:
-    """KPI pacing as CSV: one row per KPI, in total and per channel with its own targets.
-    Numbers are rounded for what they are (money to the currency's minor unit, paces to 6
-    significant digits); names cannot run as spreadsheet formulas."""
+    """KPI pacing as CSV, in long form: one row per KPI in total (``level`` total) and per
+    channel with its own targets (``level`` channel), then the campaign breakdown: one row per
+    campaign and metric (``level`` campaign, or ``others`` for the aggregated rest), its value
+    in ``actual_to_date`` and its change vs the same days of last week. Numbers are rounded for
+    what they are (money to the currency's minor unit, paces and shares to 6 significant
+    digits); names cannot run as spreadsheet formulas."""
     from perfmkt.serialize import csv_cell
 
     out = io.StringIO()
-    columns = [
-        "scope",
-        "name",
-        "target_total",
-        "expected_to_date",
-        "actual_to_date",
-        "pace",
-        "projection",
-        "required_daily",
-        "status",
-    ]
-    paces = {"pace"}
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["as_of", *columns])
-    rows = [("total", k) for k in report.kpis]
-    rows += [(c["name"], k) for c in report.channels for k in c.get("kpis") or []]
-    for scope, k in rows:
+    writer.writerow(["as_of", *CSV_COLUMNS, *CSV_EXTRA])
+    day = report.as_of.isoformat()
+    money = report.currency
+    wow = {k["name"]: k.get("change") for k in (report.week_over_week or {}).get("kpis", [])}
+    shares = {c["name"]: c.get("spend_share") for c in report.channels}
+    paced = [("total", "", k) for k in report.kpis]
+    paced += [("channel", c["name"], k) for c in report.channels for k in c.get("kpis") or []]
+    for level, channel, k in paced:
         values = [
-            csv_cell(getattr(k, c), "pace" if c in paces else k.kind, report.currency)
-            for c in columns[2:]
+            csv_cell(getattr(k, c), "pace" if c == "pace" else k.kind, money)
+            for c in CSV_COLUMNS[2:]
         ]
-        writer.writerow([report.as_of.isoformat(), csv_cell(scope), csv_cell(k.name), *values])
+        share = shares.get(channel) if level == "channel" else None
+        change = wow.get(k.name) if level == "total" else None
+        scope = "total" if level == "total" else channel
+        writer.writerow(
+            [
+                day,
+                csv_cell(scope),
+                csv_cell(k.name),
+                *values,
+                level,
+                csv_cell(channel),
+                csv_cell(share, "pace"),
+                csv_cell(change, "pace"),
+            ]
+        )
+    for scope, name, kind, level, amount, channel, share, change in _campaign_rows(report):
+        writer.writerow(
+            [
+                day,
+                csv_cell(scope),
+                csv_cell(name),
+                "",
+                "",
+                csv_cell(amount, kind, money),
+                "",
+                "",
+                "",
+                "",
+                level,
+                csv_cell(channel),
+                csv_cell(share, "pace"),
+                csv_cell(change, "pace"),
+            ]
+        )
     return out.getvalue()

@@ -1,0 +1,150 @@
+"""The demo report opened in a real headless Chromium at a desktop and a phone width: nothing
+wider than its box, the answer on the first screen, a campaign table, charts with accessible
+names, unique ids, no request beyond the file itself, no script error.
+
+One browser for the whole module; each width is one page, measured once."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROOT, run_cli
+
+CHROMIUM = shutil.which("chromium")
+ARTIFACTS = ROOT / "test-artifacts"
+# CI installs Chromium (.ci/run): there a missing browser is a failure, not a skip.
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None and not os.environ.get("CI"), reason="no local chromium"
+)
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+WIDTHS = (1280, 390)
+
+# Everything measured in the page, in one evaluate: boxes wider than the box holding them
+# (right edge past the parent's content box by more than a pixel, among laid-out elements),
+# the page's own scroll width, where the revenue sentence sits, charts and their names, ids.
+MEASURE = """() => {
+  const wide = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const parent = el.parentElement;
+    if (!parent || parent === document.body) continue;
+    const box = el.getBoundingClientRect(), outer = parent.getBoundingClientRect();
+    if (box.width === 0 && box.height === 0) continue;
+    const style = getComputedStyle(parent);
+    const right = outer.right - parseFloat(style.borderRightWidth || '0');
+    if (box.right > right + 1) {
+      wide.push(`${el.tagName.toLowerCase()}.${el.className && el.className.baseVal === undefined
+        ? el.className : ''} in ${parent.tagName.toLowerCase()}#${parent.id}: ` +
+        `${Math.round(box.right)} > ${Math.round(right)}`);
+    }
+  }
+  const sentences = [...document.querySelectorAll('#summary li')];
+  const revenue = sentences.find(li => li.dataset.kpi === 'revenue');
+  const charts = [...document.querySelectorAll('figure[data-chart] svg')].map(svg => {
+    const ids = (svg.getAttribute('aria-labelledby') || '').split(/\\s+/).filter(Boolean);
+    const named = ids.map(id => document.getElementById(id)).filter(Boolean);
+    return {
+      role: svg.getAttribute('role'),
+      name: named.map(n => n.textContent.trim()).join(' ').trim(),
+      ids: ids.length, found: named.length,
+    };
+  });
+  const ids = [...document.querySelectorAll('[id]')].map(e => e.id);
+  return {
+    wide,
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+    innerHeight: window.innerHeight,
+    revenueTop: revenue ? revenue.getBoundingClientRect().top : null,
+    revenueText: revenue ? revenue.textContent : null,
+    campaignRows: document.querySelectorAll('#campaigns tbody tr').length,
+    campaignVisible: !!document.querySelector('#campaigns tbody tr')?.offsetParent,
+    charts,
+    duplicates: ids.filter((id, i) => ids.indexOf(id) !== i),
+    cards: document.querySelectorAll('#scorecards .card').length,
+    text: document.body.innerText,
+  };
+}"""
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("browser") / "demo.html"
+    run_cli(["report", ROOT / "configs" / "demo.yaml", "-f", "html", "-o", out])
+    return out
+
+
+@pytest.fixture(scope="module")
+def pages(demo: Path) -> Iterator[dict[int, dict[str, Any]]]:
+    """The demo report measured at each width, with the console errors and requests seen."""
+    from playwright.sync_api import sync_playwright
+
+    assert CHROMIUM, "chromium is not installed (apt-get install chromium)"
+    ARTIFACTS.mkdir(exist_ok=True)
+    seen: dict[int, dict[str, Any]] = {}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        for width in WIDTHS:
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            errors: list[str] = []
+            requests: list[str] = []
+            page.on("console", lambda m, e=errors: e.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda x, e=errors: e.append(str(x)))
+            page.on("request", lambda r, seen=requests: seen.append(r.url))
+            page.goto(demo.as_uri())
+            page.wait_for_load_state("load")
+            page.screenshot(path=str(ARTIFACTS / f"demo-report-{width}.png"), full_page=True)
+            seen[width] = {**page.evaluate(MEASURE), "errors": errors, "requests": requests}
+            page.close()
+        browser.close()
+    yield seen
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_nothing_is_wider_than_its_box(pages: dict[int, dict[str, Any]], width: int) -> None:
+    page = pages[width]
+    assert page["wide"] == []
+    assert page["scrollWidth"] <= page["innerWidth"] == width
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_revenue_sentence_is_on_the_first_screen(
+    pages: dict[int, dict[str, Any]], width: int
+) -> None:
+    page = pages[width]
+    assert page["revenueText"] is not None and "613" in page["revenueText"]  # 613 tr ₫ short
+    assert 0 <= page["revenueTop"] < page["innerHeight"]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_campaign_table_charts_and_ids(pages: dict[int, dict[str, Any]], width: int) -> None:
+    page = pages[width]
+    assert page["campaignRows"] == 5 and page["campaignVisible"]  # the demo's five campaigns
+    assert len(page["charts"]) >= 2
+    for chart in page["charts"]:
+        assert chart["role"] == "img"
+        assert chart["ids"] >= 1 and chart["found"] == chart["ids"], chart
+        assert chart["name"], chart
+    assert page["duplicates"] == []
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_self_contained_and_without_errors(
+    pages: dict[int, dict[str, Any]], demo: Path, width: int
+) -> None:
+    page = pages[width]
+    assert page["errors"] == []
+    assert page["requests"] == [demo.as_uri()]  # no font, image or script fetched
+    assert page["cards"] == 5
+    assert "Trà Sen Tây Hồ — Tết 2026 – Hộp quà" in page["text"]
+    assert (ARTIFACTS / f"demo-report-{width}.png").stat().st_size > 10_000
