@@ -9,7 +9,9 @@ override can extend it and replace a single block.
 from __future__ import annotations
 
 import base64
+import contextlib
 import csv
+import functools
 import io
 import mimetypes
 import re
@@ -48,9 +50,38 @@ def packaged_templates() -> Path:
     return installed if installed.is_dir() else here.parent / "templates"
 
 
-def environment(extra: Sequence[str | Path], markdown: bool = False) -> jinja2.Environment:
+class _BytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept between runs (compiling the report's templates costs more than
+    rendering them); a cache that cannot be read or written is only slower."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except (OSError, ValueError, EOFError):
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    from perfmkt.sources.cache import cache_dir
+
+    folder = cache_dir() / "templates"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return _BytecodeCache(str(folder))
+
+
+@functools.lru_cache(maxsize=8)
+def environment(extra: tuple[str, ...] = (), markdown: bool = False) -> jinja2.Environment:
+    """One Jinja environment per template search path and kind, kept for the process (a batch
+    renders many reports from the same templates: each is compiled once)."""
     packaged = jinja2.FileSystemLoader(str(packaged_templates()))
-    loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(str(p)) for p in extra if p]
+    loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(p) for p in extra if p]
     loaders += [jinja2.PrefixLoader({"default": packaged}, delimiter=":"), packaged]
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
@@ -60,6 +91,8 @@ def environment(extra: Sequence[str | Path], markdown: bool = False) -> jinja2.E
         trim_blocks=markdown,
         lstrip_blocks=markdown,
         keep_trailing_newline=True,
+        bytecode_cache=_bytecode_cache(),
+        auto_reload=True,  # an edited template is read again, even within one process
     )
     return env
 
@@ -338,7 +371,7 @@ def render(report: Report, kind: str, days: int = 14, templates: Sequence[str | 
     """The report as ``html`` or ``md`` text, or ``email`` (the inline-styled HTML body)."""
     markdown = kind == "md"
     search = [*templates, *([report.templates] if report.templates else [])]
-    env = environment(search, markdown=markdown)
+    env = environment(tuple(str(p) for p in search if p), markdown=markdown)
     values = context(report, days, with_charts=not markdown)
     paths = [f["path"] for f in report.notes.files]
     _filters(env, values["fmt"], values["L"], report.locale, paths)
