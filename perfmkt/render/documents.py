@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import csv
-import functools
 import io
 import mimetypes
 import re
@@ -76,12 +75,12 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     return _BytecodeCache(str(folder))
 
 
-@functools.lru_cache(maxsize=8)
-def environment(extra: tuple[str, ...] = (), markdown: bool = False) -> jinja2.Environment:
-    """One Jinja environment per template search path and kind, kept for the process (a batch
-    renders many reports from the same templates: each is compiled once)."""
+def environment(extra: Sequence[str | Path] = (), markdown: bool = False) -> jinja2.Environment:
+    """A Jinja environment over ``extra`` folders, then the packaged templates. A new one per
+    report, so a template added to an override folder is found; compiled templates come from
+    the bytecode cache (keyed by file and source), which is where the time went."""
     packaged = jinja2.FileSystemLoader(str(packaged_templates()))
-    loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(p) for p in extra if p]
+    loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(str(p)) for p in extra if p]
     loaders += [jinja2.PrefixLoader({"default": packaged}, delimiter=":"), packaged]
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
@@ -92,7 +91,6 @@ def environment(extra: tuple[str, ...] = (), markdown: bool = False) -> jinja2.E
         lstrip_blocks=markdown,
         keep_trailing_newline=True,
         bytecode_cache=_bytecode_cache(),
-        auto_reload=True,  # an edited template is read again, even within one process
     )
     return env
 
@@ -371,7 +369,7 @@ def render(report: Report, kind: str, days: int = 14, templates: Sequence[str | 
     """The report as ``html`` or ``md`` text, or ``email`` (the inline-styled HTML body)."""
     markdown = kind == "md"
     search = [*templates, *([report.templates] if report.templates else [])]
-    env = environment(tuple(str(p) for p in search if p), markdown=markdown)
+    env = environment(search, markdown=markdown)
     values = context(report, days, with_charts=not markdown)
     paths = [f["path"] for f in report.notes.files]
     _filters(env, values["fmt"], values["L"], report.locale, paths)
