@@ -230,12 +230,12 @@ def test_demo_revenue_sentence(lang: str, sentence: str, tmp_path: Path) -> None
     order = [ranks.index(s["severity"]) for s in report["summary"]]
     assert order == sorted(order)
     # the backup action the plan names for ROAS (its alert fired)
-    assert said["roas"]["text"].endswith("promo code TET10 for returning buyers.")
+    assert said["roas"]["text"].endswith("mã giảm giá TET10 cho khách cũ.")
     weekly = {w["week"]: w["label"] for w in report["weekly"]}
-    assert weekly["2026-W02"] == "Week 1 – warm-up" and weekly["2026-W03"] is None
+    assert weekly["2026-W02"] == "Tuần 1 – khởi động" and weekly["2026-W03"] is None
     assert [(w["week"], w["label"]) for w in report["weeks_ahead"]] == [
-        ("2026-W07", "Last orders before Tết"),
-        ("2026-W08", "Tết holiday"),
+        ("2026-W07", "Đơn cuối trước Tết"),
+        ("2026-W08", "Nghỉ Tết"),
         ("2026-W09", None),
     ]
     # W07 is a period of its own: its whole-week targets are what the plan writes
