@@ -1,166 +1,907 @@
-"""Static SVG charts for the HTML report, drawn with matplotlib and inlined (no network, no
-script). Imported only when an HTML report is rendered: matplotlib is slow to import."""
+"""The HTML report's charts as inline SVG, drawn here as text (no plotting library): cumulative
+actual vs plan with the projection and the flight target, daily bars against the daily target,
+spend by channel. KPIs in trouble come first.
+
+Every chart is a self-contained ``<svg role="img">`` named by its ``<title>`` and ``<desc>``
+(the desc says the numbers), scales with its box (viewBox 640 wide, width 100 %), and uses
+presentation attributes only, so it prints as it shows. Plan lines are dashed and projections
+dotted: the kinds of line never rest on colour alone.
+"""
 
 from __future__ import annotations
 
-import io
-import re
-from datetime import date
+import math
+from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 from perfmkt.format import Formatter
+from perfmkt.metrics import CATALOG
+from perfmkt.pacing import KpiPace
+from perfmkt.render import svg
+from perfmkt.render.svg import num, tag, text
 from perfmkt.report import Report
 
-GREY = "#868e96"
-LIGHT = "#dee2e6"
+WIDTH, HEIGHT = 640, 260
+FONT = '-apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", sans-serif'
+BRAND = "#0b7285"
+INK = "#212529"
+MUTED = "#6c757d"
+PLAN = "#868e96"  # plan lines and the daily target: grey, dashed
+GRID = "#e9ecef"
+AXIS = "#adb5bd"
+NO_DATA = "#f1f3f5"
+# The report's status colours (templates/partials/styles.css).
+STATUS_COLOURS = {
+    "on_track": "#2b8a3e",
+    "at_risk": "#d9480f",
+    "off_track": "#c92a2a",
+    "overspend": "#862e9c",
+    "no_data": "#868e96",
+}
+# Trouble first: off track and overspend, then at risk, then the rest.
+STATUS_RANK = {"off_track": 0, "overspend": 0, "at_risk": 1}
+MAX_CUMULATIVE = 4
+DAILY_IN_TROUBLE = 2  # daily bars for this many KPIs besides spend
+MAX_CHANNELS = 10  # bars in the channel split; the rest in one "others" bar
+
+TITLE, LABEL, SMALL = 14, 12, 11  # font sizes in viewBox px (>= 11 at 640 wide)
+PAD = 12  # outer margin
+
+# Chart words the report labels (perfmkt.i18n) do not have; {target} is the report's word for a
+# target, lower-cased where it sits inside a phrase.
+WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "projection": "Projection",
+        "actual_daily": "Actual",
+        "daily_target": "Daily {target}",
+        "no_data": "No data",
+        "others": "Others",
+        "cumulative_desc": (
+            "{kpi} to {day}: {actual} against {expected} planned, a gap of {gap}"
+            "{projection}; flight {target} {total}."
+        ),
+        "cumulative_projection": "; projected {projection} at flight end",
+        "cumulative_unplanned": "{kpi} to {day}: {actual}; no plan for it.",
+        "daily_desc": "Daily {kpi}, {first} – {last}: {hit}{missing}; highest {top} on {top_day}.",
+        "daily_hit": "{hit} of {days} days at or above the daily {target}",
+        "daily_hit_budget": "{hit} of {days} days within 10% of the daily {target}",
+        "daily_missing": "; {count} days without data",
+        "channels_desc": "Spend by channel to {day}: {rows}.",
+    },
+    "vi": {
+        "projection": "Dự báo",
+        "actual_daily": "Thực tế",
+        "daily_target": "{target} ngày",
+        "no_data": "Không có dữ liệu",
+        "others": "Khác",
+        "cumulative_desc": (
+            "{kpi} đến {day}: {actual} so với kế hoạch {expected}, chênh lệch {gap}"
+            "{projection}; {target} cả chiến dịch {total}."
+        ),
+        "cumulative_projection": "; dự báo {projection} cuối chiến dịch",
+        "cumulative_unplanned": "{kpi} đến {day}: {actual}; không có kế hoạch.",
+        "daily_desc": (
+            "{kpi} theo ngày, {first} – {last}: {hit}{missing}; cao nhất {top} ngày {top_day}."
+        ),
+        "daily_hit": "{hit}/{days} ngày đạt {target} ngày",
+        "daily_hit_budget": "{hit}/{days} ngày trong khoảng ±10% {target} ngày",
+        "daily_missing": "; {count} ngày không có dữ liệu",
+        "channels_desc": "Chi phí theo kênh đến {day}: {rows}.",
+    },
+}
+# Used when the report labels lack a word (an older i18n table, a custom one).
+FALLBACK_LABELS = {
+    "en": {"plan": "Plan", "actual": "Actual to date", "target": "Target", "as_of": "As of"},
+    "vi": {"plan": "Kế hoạch", "actual": "Thực tế đến nay", "target": "Mục tiêu", "as_of": "Đến"},
+}
 
 
-def _pyplot() -> Any:
-    import matplotlib
+def _words(labels: dict[str, str], language: str) -> dict[str, str]:
+    """The report's labels with the chart words of its language under them."""
+    lang = language if language in WORDS else "en"
+    words = {**FALLBACK_LABELS[lang], **labels, **WORDS[lang]}
+    if labels.get("projection_short"):  # the report's own short word, when it has one
+        words["projection"] = labels["projection_short"]
+    return words
 
-    matplotlib.use("Agg")
-    matplotlib.rcParams.update(
-        {
-            "svg.fonttype": "none",  # text stays text: small, searchable, crisp
-            "svg.hashsalt": "perfmkt",  # the same report gives the same SVG
-            "font.family": "sans-serif",
-            "font.size": 9,
-            "axes.spines.top": False,
-            "axes.spines.right": False,
-            "axes.edgecolor": LIGHT,
-            "axes.titlesize": 10,
-            "xtick.color": GREY,
-            "ytick.color": GREY,
-        }
+
+def _finite(value: Any) -> float | None:
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _signed(text: str, value: float) -> str:
+    """``text`` (formatted from the absolute value) with a real minus or a plus sign."""
+    if value > 0:
+        return "+" + text
+    if value < 0:
+        return "\u2212" + text
+    return text
+
+
+class Numbers:
+    """How a chart writes values: compact money and counts, whole where plan-derived."""
+
+    def __init__(self, fmt: Formatter, kind: str) -> None:
+        self.fmt, self.kind = fmt, kind
+
+    def compact(self, value: float | None, whole: bool = False) -> str:
+        """``whole``: a value the plan derives (target, plan to date, projection, gap), so a
+        count has no fraction (only a platform's own counts do)."""
+        if value is None:
+            return self.fmt.money_compact(None)
+        if self.kind == "money":
+            return self.fmt.money_compact(value)
+        if abs(value) >= 10_000:
+            return self.fmt.count_compact(value)
+        return self.fmt.count(round(value) if whole else round(value, 1))
+
+    def tick(self, value: float) -> str:
+        """An axis tick: "0", "500 tr ₫", "$1.5M", "$500", "2,5"."""
+        if value == 0:
+            return self.fmt.count(0)
+        if self.kind == "money" and abs(value) < 1000:
+            return self.fmt.money_whole(value) if value == int(value) else self.fmt.money(value)
+        return self.compact(value)
+
+    def gap(self, gap: float, base: float | None) -> str:
+        """ "−283 tr ₫ (−23%)": the gap and its share of the plan to date."""
+        amount = _signed(self.compact(abs(gap), whole=True), gap)
+        if not base:
+            return amount
+        return f"{amount} ({_signed(self.fmt.pace(abs(gap / base)), gap)})"
+
+
+# ---------------------------------------------------------------- chart frame and pieces
+
+
+def _title_row(title: str, status: tuple[str, str] | None) -> str:
+    """The title at the top left; the KPI's status (word and colour) at the top right when
+    both fit on the row."""
+    out = [text(PAD, 18, title, font_size=TITLE, font_weight="700", fill=INK)]
+    if status:
+        word, colour = status
+        room = WIDTH - 2 * PAD - svg.text_width(title, TITLE, bold=True) - 16
+        if svg.text_width(word, LABEL, bold=True) <= room:
+            out.append(
+                text(
+                    WIDTH - PAD,
+                    18,
+                    word,
+                    font_size=LABEL,
+                    font_weight="700",
+                    fill=colour,
+                    text_anchor="end",
+                )
+            )
+    return "".join(out)
+
+
+def _swatch(kind: str, x: float, y: float, colour: str) -> str:
+    """A 22-px legend key drawn as the series is drawn."""
+    mid = y - 4
+    if kind == "bar":
+        return tag("rect", x=float(x + 5), y=float(mid - 6), width=12.0, height=12.0, fill=colour)
+    if kind == "missing":
+        return tag(
+            "rect",
+            x=float(x + 5),
+            y=float(mid - 6),
+            width=12.0,
+            height=12.0,
+            fill=NO_DATA,
+            stroke=AXIS,
+            stroke_width="1",
+        )
+    if kind == "target":
+        return _diamond(x + 11, mid, INK)
+    dash = {"plan": "6 4", "projection": "1 4", "line": None, "step": "5 3"}[kind]
+    return tag(
+        "path",
+        d=f"M{num(x)} {num(mid)}h22",
+        stroke=colour,
+        stroke_width="3" if kind != "plan" else "2",
+        stroke_dasharray=dash,
+        stroke_linecap="round" if kind == "projection" else None,
+        fill="none",
     )
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
-def _svg(fig: Any) -> str:
-    buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-    _pyplot().close(fig)
-    text = buffer.getvalue()
-    # Inline SVG: drop the XML prolog and DOCTYPE, let CSS size it.
-    text = text[text.index("<svg") :]
-    text = re.sub(r'(<svg[^>]*?) width="[^"]*" height="[^"]*"', r"\1", text, count=1)
-    return text.replace("<svg ", '<svg role="img" preserveAspectRatio="xMidYMid meet" ', 1)
+def _legend(items: list[tuple[str, str, str]], top: float) -> tuple[str, float]:
+    """Legend keys in their own rows above the plot, wrapped to the width; returns the
+    markup and the y just below the last row."""
+    out: list[str] = []
+    x, y = float(PAD), top + 12
+    for kind, label, colour in items:
+        width = 28 + svg.text_width(label, LABEL) + 18
+        if x > PAD and x + width > WIDTH - PAD:
+            x, y = float(PAD), y + 18
+        out.append(_swatch(kind, x, y, colour))
+        out.append(text(x + 28, y, label, font_size=LABEL, fill=INK))
+        x += width
+    return "".join(out), y + 6
 
 
-def _axis_format(fmt: Formatter, kind: str) -> Any:
-    from matplotlib.ticker import FuncFormatter
+def _diamond(x: float, y: float, colour: str, size: float = 5.0) -> str:
+    return tag(
+        "path",
+        d=f"M{num(x)} {num(y - size)}l{num(size)} {num(size)}l{num(-size)} {num(size)}"
+        f"l{num(-size)} {num(-size)}z",
+        fill=colour,
+        stroke="#fff",
+        stroke_width="1",
+    )
 
-    return FuncFormatter(lambda v, _: fmt.value(kind, v, compact=True))
+
+def _y_axis(ticks: list[float], y: svg.Linear, left: float, right: float, numbers: Numbers) -> str:
+    out = []
+    for value in ticks:
+        at = y(value)
+        line = AXIS if value == 0 else GRID
+        out.append(
+            tag("path", d=f"M{num(left)} {num(at)}H{num(right)}", stroke=line, stroke_width="1")
+        )
+        out.append(
+            text(
+                left - 6,
+                at + 4,
+                numbers.tick(value),
+                font_size=LABEL,
+                fill=MUTED,
+                text_anchor="end",
+            )
+        )
+    return "".join(out)
 
 
-def main_kpi(report: Report) -> str | None:
-    """The result the campaign is judged on: the first planned volume that is not spend."""
-    planned = report.plan_daily[0]["target"] if report.plan_daily else {}
-    return next((k.name for k in report.kpis if k.name != "spend" and k.name in planned), None)
+def _tick_width(ticks: list[float], numbers: Numbers) -> float:
+    return max(svg.text_width(numbers.tick(v), LABEL) for v in ticks)
+
+
+def _day_step(count: int, room: float, label_width: float) -> int:
+    """Days between x labels: the smallest of 1, 2, 7, 14, 28… that keeps labels apart."""
+    fits = max(1, int(room // (label_width + 10)))
+    for step in (1, 2, 7, 14, 28):
+        if math.ceil(count / step) <= fits:
+            return step
+    return 28 * math.ceil(count / (28 * fits))
+
+
+def _x_labels(
+    days: list[date], at: Callable[[int], float], baseline: float, fmt: Formatter, room: float
+) -> str:
+    """Dates under the plot in the report's locale ("05/01", "5 Jan"), kept inside the
+    chart's box."""
+    if not days:
+        return ""
+    width = max(svg.text_width(fmt.day_month(d), LABEL) for d in days[:: max(1, len(days) // 7)])
+    step = _day_step(len(days), room, width)
+    out = []
+    for i in range(0, len(days), step):
+        label = fmt.day_month(days[i])
+        half = svg.text_width(label, LABEL) / 2
+        x = svg.clamp(at(i), half + 2, WIDTH - half - 2)
+        out.append(text(x, baseline, label, font_size=LABEL, fill=MUTED, text_anchor="middle"))
+    return "".join(out)
+
+
+def _halo(x: float, y: float, words: str, colour: str, anchor: str, bold: bool = True) -> str:
+    """A label over lines: a white outline keeps it legible (painted under the fill)."""
+    return text(
+        x,
+        y,
+        words,
+        font_size=LABEL,
+        font_weight="700" if bold else None,
+        fill=colour,
+        stroke="#fff",
+        stroke_width="4",
+        stroke_linejoin="round",
+        paint_order="stroke",
+        text_anchor=anchor,
+    )
+
+
+# ---------------------------------------------------------------- the charts
+
+
+def _flight_days(report: Report) -> list[date]:
+    start, total = report.flight.start, max(report.flight.days_total, 1)
+    return [start + timedelta(days=i) for i in range(total)]
+
+
+def _elapsed_days(report: Report) -> list[date]:
+    """Flight days up to the as-of day (none before the flight starts)."""
+    last = min(report.as_of, report.flight.end)
+    return [d for d in _flight_days(report) if d <= last]
+
+
+def _actual_by_day(report: Report, kpi: str) -> dict[date, float | None]:
+    """Each day's actual; days without data (the notes say which) are missing, not zero."""
+    missing = set(report.notes.days_without_data)
+    return {
+        row["date"]: None if row["date"] in missing else _finite(row["actual"].get(kpi))
+        for row in report.daily
+    }
+
+
+def _plan_by_day(report: Report, kpi: str) -> dict[date, float | None] | None:
+    """Each flight day's planned value, None when the plan has no target for ``kpi``."""
+    if not any(kpi in d["target"] for d in report.plan_daily):
+        return None
+    return {d["date"]: _finite(d["target"].get(kpi)) for d in report.plan_daily}
+
+
+def cumulative_series(report: Report, kpi: str) -> dict[str, list[float] | None]:
+    """The cumulative lines of ``kpi`` over the flight's days: ``plan`` (whole flight, None
+    without a plan) and ``actual`` (to the as-of day; a day without data adds 0)."""
+    planned = _plan_by_day(report, kpi)
+    plan: list[float] | None = None
+    if planned is not None:
+        running, plan = 0.0, []
+        for day in _flight_days(report):
+            running += planned.get(day) or 0.0
+            plan.append(running)
+    actual: list[float] = []
+    if report.daily:
+        by_day = _actual_by_day(report, kpi)
+        running = 0.0
+        for day in _elapsed_days(report):
+            running += by_day.get(day) or 0.0
+            actual.append(running)
+    return {"plan": plan, "actual": actual}
+
+
+def _projection_points(
+    report: Report, kpi: KpiPace, plan: list[float] | None, actual: list[float], days: int
+) -> list[tuple[int, float]]:
+    """From the as-of day to the flight end, ending on the report's projection: following the
+    plan's shape when the projection does (method ``shape``), else straight."""
+    projection = _finite(kpi.projection)
+    if projection is None or not actual or len(actual) >= days:
+        return []
+    start, value = len(actual) - 1, actual[-1]
+    remaining = (plan[-1] - plan[start]) if plan else 0.0
+    if report.projection_method == "shape" and plan and remaining > 0:
+        rate = (projection - value) / remaining
+        return [(i, value + (plan[i] - plan[start]) * rate) for i in range(start, days)]
+    return [(start, value), (days - 1, projection)]
 
 
 def cumulative(
     report: Report,
-    kpi: str,
+    kpi: KpiPace,
     title: str,
     color: str,
     fmt: Formatter,
-    legend: tuple[str, str] = ("plan", "actual"),
+    words: dict[str, str],
+    prefix: str,
 ) -> str:
-    """Cumulative actual to the as-of day against the plan's cumulative target to the end."""
-    plt = _pyplot()
-    labels_plan, labels_actual = legend
-    kind = next(k.kind for k in report.kpis if k.name == kpi)
-    plan_days = [d["date"] for d in report.plan_daily]
-    plan_cum, running = [], 0.0
-    for d in report.plan_daily:
-        running += d["target"][kpi] or 0.0
-        plan_cum.append(running)
-    act_days, act_cum, running = [], [], 0.0
-    for d in report.daily:
-        running += d["actual"][kpi] or 0.0
-        act_days.append(d["date"])
-        act_cum.append(running)
-    fig, ax = plt.subplots(figsize=(6.4, 2.8))
-    ax.plot(plan_days, plan_cum, color=GREY, linestyle="--", linewidth=1.2, label=labels_plan)
-    ax.plot(act_days, act_cum, color=color, linewidth=2.2, label=labels_actual)
-    if act_days:
-        ax.axvline(act_days[-1], color=LIGHT, linewidth=1)
-    ax.set_title(title, loc="left")
-    ax.yaxis.set_major_formatter(_axis_format(fmt, kind))
-    ax.legend(frameon=False, loc="upper left")
-    fig.autofmt_xdate()
-    return _svg(fig)
+    """Cumulative actual to the as-of day (solid, brand colour), the plan over the whole flight
+    (grey, dashed), the projection to the flight end (dotted), the flight target marked at the
+    end, the gap at the as-of day labelled, a marker on the as-of day."""
+    numbers = Numbers(fmt, kpi.kind)
+    days = _flight_days(report)
+    series = cumulative_series(report, kpi.name)
+    plan, actual = series["plan"], series["actual"]
+    target = _finite(kpi.target_total) if plan is not None else None
+    projected = _projection_points(report, kpi, plan, actual, len(days))
+    projection = projected[-1][1] if projected else None
+
+    status = (words.get(kpi.status, kpi.status), STATUS_COLOURS.get(kpi.status, MUTED))
+    body = [_title_row(title, status if kpi.status != "no_data" else None)]
+    legend_items = [("line", words["actual"], color)]
+    if plan is not None:
+        legend_items.append(("plan", words["plan"], PLAN))
+    if projected:
+        legend_items.append(("projection", words["projection"], color))
+    if target is not None:
+        legend_items.append(("target", words["target"], INK))
+    keys, legend_bottom = _legend(legend_items, 26)
+    body.append(keys)
+
+    values = [*(plan or []), *actual, *(v for _, v in projected)]
+    values += [target] if target is not None else []
+    ticks = svg.nice_ticks(min([0.0, *values]), max([0.0, *values]), 5)
+    top, bottom = legend_bottom + 26, HEIGHT - 30.0
+    # End labels (target, projection) in a gutter right of the plot: they never cover a line.
+    ends = [
+        (words["target"], numbers.compact(target, whole=True), target, INK),
+        (words["projection"], numbers.compact(projection, whole=True), projection, color),
+    ]
+    ends = [e for e in ends if e[2] is not None]
+    gutter = max(
+        (max(svg.text_width(w, SMALL), svg.text_width(v, LABEL, bold=True)) for w, v, *_ in ends),
+        default=0.0,
+    )
+    left = PAD + _tick_width(ticks, numbers) + 8
+    right = WIDTH - PAD - (gutter + 12 if gutter else 4)
+    x = svg.Linear((0, len(days) - 1) if len(days) > 1 else (-0.5, 0.5), (left, right))
+    y = svg.Linear((ticks[0], ticks[-1]), (bottom, top))
+
+    body.append(_y_axis(ticks, y, left, right, numbers))
+    body.append(_x_labels(days, x, HEIGHT - 12, fmt, right - left))
+
+    as_of = len(actual) - 1
+    if actual:  # the as-of marker, labelled above the plot
+        at = x(as_of)
+        label = f"{words['as_of']} {fmt.day_month(days[as_of])}"
+        half = svg.text_width(label, SMALL) / 2
+        body.append(
+            tag("path", d=f"M{num(at)} {num(top - 6)}V{num(bottom)}", stroke=AXIS, stroke_width="1")
+        )
+        body.append(
+            text(
+                svg.clamp(at, half + 2, WIDTH - half - 2),
+                top - 10,
+                label,
+                font_size=SMALL,
+                fill=MUTED,
+                text_anchor="middle",
+            )
+        )
+    if plan is not None:
+        body.append(
+            tag(
+                "path",
+                d=svg.path((x(i), y(v)) for i, v in enumerate(plan)),
+                fill="none",
+                stroke=PLAN,
+                stroke_width="2",
+                stroke_dasharray="6 4",
+            )
+        )
+    if actual:
+        line = svg.path((x(i), y(v)) for i, v in enumerate(actual))
+        zero = y(max(ticks[0], 0.0))
+        body.append(
+            tag(
+                "path",
+                d=f"{line}V{num(zero)}H{num(x(0))}Z",
+                fill=color,
+                fill_opacity="0.08",
+                stroke="none",
+            )
+        )
+        body.append(
+            tag(
+                "path",
+                d=line,
+                fill="none",
+                stroke=color,
+                stroke_width="2.5",
+                stroke_linejoin="round",
+            )
+        )
+    if projected:
+        body.append(
+            tag(
+                "path",
+                d=svg.path((x(i), y(v)) for i, v in projected),
+                fill="none",
+                stroke=color,
+                stroke_width="2.5",
+                stroke_dasharray="1 5",
+                stroke_linecap="round",
+            )
+        )
+        body.append(
+            tag(
+                "circle",
+                cx=x(len(days) - 1),
+                cy=y(projected[-1][1]),
+                r="4",
+                fill="#fff",
+                stroke=color,
+                stroke_width="2",
+            )
+        )
+    if target is not None:
+        body.append(_diamond(x(len(days) - 1), y(target), INK, 6.0))
+    if actual:
+        body.append(tag("circle", cx=x(as_of), cy=y(actual[-1]), r="4", fill=color))
+    gap_text = None
+    if actual and plan is not None:
+        body.append(
+            _gap(
+                x(as_of),
+                y(actual[-1]),
+                y(plan[as_of]),
+                actual[-1],
+                plan[as_of],
+                kpi,
+                numbers,
+                (left, right),
+            )
+        )
+        gap_text = numbers.gap(actual[-1] - plan[as_of], plan[as_of])
+    body.append(_end_labels(ends, right + 12, y, top, bottom))
+
+    desc = _cumulative_desc(
+        kpi, words, numbers, fmt, days, actual, plan, projection, target, gap_text
+    )
+    return svg.document(prefix, WIDTH, HEIGHT, title, desc, "".join(body), FONT)
+
+
+def _gap(
+    at: float,
+    y_actual: float,
+    y_plan: float,
+    actual: float,
+    plan: float,
+    kpi: KpiPace,
+    numbers: Numbers,
+    span: tuple[float, float],
+) -> str:
+    """A bracket between actual and plan on the as-of day, labelled with the gap."""
+    colour = STATUS_COLOURS.get(kpi.status, INK)
+    words = numbers.gap(actual - plan, plan)
+    out = [
+        tag(
+            "path",
+            d=f"M{num(at - 4)} {num(y_plan)}h8M{num(at)} {num(y_plan)}V{num(y_actual)}"
+            f"M{num(at - 4)} {num(y_actual)}h8",
+            stroke=colour,
+            stroke_width="2",
+            fill="none",
+        )
+    ]
+    left, right = span
+    width = svg.text_width(words, LABEL, bold=True)
+    on_left = at - left > (right - left) * 0.5 and at - 10 - width >= left
+    mid = (y_actual + y_plan) / 2
+    if abs(y_actual - y_plan) < 16:  # too close to sit between: above the higher one
+        mid = min(y_actual, y_plan) - 10
+    if on_left:
+        out.append(_halo(at - 10, mid + 4, words, colour, "end"))
+    else:
+        x = min(at + 10, WIDTH - PAD - width)
+        out.append(_halo(x, mid + 4, words, colour, "start"))
+    return "".join(out)
+
+
+def _end_labels(
+    ends: list[tuple[str, str, float | None, str]],
+    x: float,
+    y: svg.Linear,
+    top: float,
+    bottom: float,
+) -> str:
+    """Two-line labels (word, value) beside the flight-end marks, pushed apart so they never
+    overlap and kept inside the plot's height."""
+    low, high = top + 8, bottom - 14
+    placed = sorted(
+        ([svg.clamp(y(v), low, high), w, t, c] for w, t, v, c in ends if v is not None),
+        key=lambda e: e[0],
+    )
+    for i in range(1, len(placed)):
+        placed[i][0] = max(placed[i][0], placed[i - 1][0] + 30)
+    shift = max(0.0, (placed[-1][0] if placed else 0) - high)
+    out = []
+    for at, word, value, colour in placed:
+        at -= shift
+        out.append(text(x, at - 3, word, font_size=SMALL, fill=MUTED))
+        out.append(text(x, at + 11, value, font_size=LABEL, font_weight="700", fill=colour))
+    return "".join(out)
+
+
+def _cumulative_desc(
+    kpi: KpiPace,
+    words: dict[str, str],
+    numbers: Numbers,
+    fmt: Formatter,
+    days: list[date],
+    actual: list[float],
+    plan: list[float] | None,
+    projection: float | None,
+    target: float | None,
+    gap: str | None,
+) -> str:
+    """The chart in one sentence, with its numbers: to date vs plan, the projection, the
+    target."""
+    name = words.get("kpi_name", kpi.label)
+    if not actual:
+        day = fmt.day_month(days[0]) if days else ""
+        done = 0.0
+    else:
+        day, done = fmt.day_month(days[len(actual) - 1]), actual[-1]
+    if plan is None:
+        return words["cumulative_unplanned"].format(kpi=name, day=day, actual=numbers.compact(done))
+    expected = plan[len(actual) - 1] if actual else 0.0
+    ahead = (
+        words["cumulative_projection"].format(projection=numbers.compact(projection, whole=True))
+        if projection is not None
+        else ""
+    )
+    return words["cumulative_desc"].format(
+        kpi=name,
+        day=day,
+        actual=numbers.compact(done),
+        expected=numbers.compact(expected, whole=True),
+        gap=gap or numbers.gap(done - expected, expected),
+        projection=ahead,
+        target=words["target"].lower(),
+        total=numbers.compact(target, whole=True),
+    )
 
 
 def daily_bars(
-    report: Report, kpi: str, title: str, color: str, fmt: Formatter, target: str = "target"
-) -> str:
-    """Daily actual bars with the daily target as a line."""
-    plt = _pyplot()
-    kind = next(k.kind for k in report.kpis if k.name == kpi)
-    days: list[date] = [d["date"] for d in report.daily]
-    fig, ax = plt.subplots(figsize=(6.4, 2.6))
-    ax.bar(days, [d["actual"][kpi] or 0 for d in report.daily], color=color, width=0.8)
-    ax.plot(
-        days,
-        [d["target"][kpi] for d in report.daily],
-        color="#212529",
-        linewidth=1.2,
-        drawstyle="steps-mid",
-        label=target,
+    report: Report,
+    kpi: KpiPace,
+    title: str,
+    color: str,
+    fmt: Formatter,
+    words: dict[str, str],
+    prefix: str,
+) -> str | None:
+    """Each elapsed day's actual as a bar (none on a day without data, which is shaded) and
+    the daily target as a dashed step line."""
+    days = _elapsed_days(report)
+    if not days or not report.daily:
+        return None
+    numbers = Numbers(fmt, kpi.kind)
+    actual_by_day = _actual_by_day(report, kpi.name)
+    rows = {r["date"]: r for r in report.daily}
+    planned = _plan_by_day(report, kpi.name) or {}
+    bars = [actual_by_day.get(d) for d in days]
+    targets = [
+        _finite(rows[d]["target"].get(kpi.name)) if d in rows else planned.get(d) for d in days
+    ]
+    missing = [i for i, v in enumerate(bars) if v is None]
+    has_target = any(t is not None for t in targets)
+
+    target_word = words["daily_target"].format(
+        target=words["target"] if report.locale == "vi" else words["target"].lower()
     )
-    ax.set_title(title, loc="left")
-    ax.yaxis.set_major_formatter(_axis_format(fmt, kind))
-    ax.legend(frameon=False, loc="upper left")
-    fig.autofmt_xdate()
-    return _svg(fig)
+    items = [("bar", words["actual_daily"], color)]
+    if has_target:
+        items.append(("step", target_word, PLAN))
+    if missing:
+        items.append(("missing", words["no_data"], NO_DATA))
+    keys, legend_bottom = _legend(items, 26)
+    values = [v for v in (*bars, *targets) if v is not None]
+    ticks = svg.nice_ticks(min([0.0, *values]), max([0.0, *values]), 4)
+    top, bottom = legend_bottom + 10, HEIGHT - 30.0
+    left = PAD + _tick_width(ticks, numbers) + 8
+    right = WIDTH - PAD - 4
+    band = (right - left) / len(days)
+    y = svg.Linear((ticks[0], ticks[-1]), (bottom, top))
+    zero = y(0.0)
+
+    body = [_title_row(title, None), keys]
+    for i in missing:
+        body.append(
+            tag(
+                "rect",
+                x=left + i * band,
+                y=float(top),
+                width=float(band),
+                height=float(bottom - top),
+                fill=NO_DATA,
+            )
+        )
+    body.append(_y_axis(ticks, y, left, right, numbers))
+    body.append(_x_labels(days, lambda i: left + (i + 0.5) * band, HEIGHT - 12, fmt, right - left))
+    width = max(band * 0.72, 1.0)
+    for i, value in enumerate(bars):
+        if value is None or value == 0:
+            continue
+        high, low = sorted((y(value), zero))
+        body.append(
+            tag(
+                "rect",
+                x=left + i * band + (band - width) / 2,
+                y=high,
+                width=width,
+                height=max(low - high, 0.5),
+                fill=color,
+            )
+        )
+    if has_target:
+        edges = [left + i * band for i in range(len(days) + 1)]
+        body.append(
+            tag(
+                "path",
+                d=svg.steps(edges, [None if t is None else y(t) for t in targets]),
+                fill="none",
+                stroke="#495057",
+                stroke_width="2",
+                stroke_dasharray="5 3",
+            )
+        )
+    desc = _daily_desc(kpi, words, numbers, fmt, days, bars, targets, target_word)
+    return svg.document(prefix, WIDTH, HEIGHT, title, desc, "".join(body), FONT)
 
 
-def channel_split(report: Report, title: str, color: str, fmt: Formatter) -> str | None:
-    """Spend by channel, largest first."""
-    rows = [(c["name"], c["actual"].get("spend") or 0.0) for c in report.channels]
-    rows = sorted((r for r in rows if r[1] > 0), key=lambda r: r[1])
+def _daily_desc(
+    kpi: KpiPace,
+    words: dict[str, str],
+    numbers: Numbers,
+    fmt: Formatter,
+    days: list[date],
+    bars: list[float | None],
+    targets: list[float | None],
+    target_word: str,
+) -> str:
+    pairs = [(v, t) for v, t in zip(bars, targets, strict=True) if v is not None and t is not None]
+    if kpi.direction == "budget":
+        hit = sum(1 for v, t in pairs if t and abs(v / t - 1) <= 0.10)
+        template = words["daily_hit_budget"]
+    else:
+        hit = sum(1 for v, t in pairs if v >= t)
+        template = words["daily_hit"]
+    target = words["target"] if fmt.locale.startswith("vi") else words["target"].lower()
+    known = [(v, d) for v, d in zip(bars, days, strict=True) if v is not None]
+    best = max(known, key=lambda e: e[0], default=(None, None))
+    count = sum(1 for v in bars if v is None)
+    return words["daily_desc"].format(
+        kpi=words.get("kpi_name", kpi.label),
+        first=fmt.day_month(days[0]),
+        last=fmt.day_month(days[-1]),
+        hit=template.format(hit=hit, days=len(pairs), target=target),
+        missing=words["daily_missing"].format(count=count) if count else "",
+        top=numbers.compact(best[0]),
+        top_day=fmt.day_month(best[1]),
+    )
+
+
+def channel_split(
+    report: Report,
+    title: str,
+    color: str,
+    fmt: Formatter,
+    words: dict[str, str],
+    prefix: str = "chart-channels",
+) -> str | None:
+    """Spend by channel as horizontal bars, largest first, each with its amount and share."""
+    rows = []
+    for channel in report.channels:
+        spend = _finite(channel.get("actual", {}).get("spend"))
+        if spend is not None and spend > 0:
+            rows.append([str(channel.get("name", "")), spend, _finite(channel.get("spend_share"))])
     if not rows:
         return None
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(6.4, 0.5 + 0.45 * len(rows)))
-    ax.barh([r[0] for r in rows], [r[1] for r in rows], color=color)
+    rows.sort(key=lambda r: -r[1])
     total = sum(r[1] for r in rows)
-    for i, (_, value) in enumerate(rows):
-        ax.text(value, i, f"  {fmt.percent(value / total, digits=0)}", va="center", color=GREY)
-    ax.set_title(title, loc="left")
-    ax.xaxis.set_major_formatter(_axis_format(fmt, "money"))
-    return _svg(fig)
+    if len(rows) > MAX_CHANNELS:
+        rest = rows[MAX_CHANNELS - 1 :]
+        shares = [r[2] for r in rest]
+        share = sum(s for s in shares if s is not None) if None not in shares else None
+        rows = [*rows[: MAX_CHANNELS - 1], [words["others"], sum(r[1] for r in rest), share]]
+    numbers = Numbers(fmt, "money")
+    for row in rows:
+        if row[2] is None:
+            row[2] = row[1] / total
+    labels = [f"{numbers.compact(s)} · {fmt.pace(share)}" for _, s, share in rows]
+    names_width = min(max(svg.text_width(n, LABEL) for n, *_ in rows), 200.0)
+    values_width = max(svg.text_width(v, LABEL) for v in labels)
+    left = PAD + names_width + 10
+    right = WIDTH - PAD - values_width - 8
+    top, row_height = 34.0, 30.0
+    height = int(top + row_height * len(rows) + 8)
+    x = svg.Linear((0.0, max(r[1] for r in rows)), (left, right))
+
+    body = [_title_row(title, None)]
+    body.append(
+        tag(
+            "path",
+            d=f"M{num(left)} {num(top)}V{num(top + row_height * len(rows))}",
+            stroke=AXIS,
+            stroke_width="1",
+        )
+    )
+    for i, ((name, spend, _), label) in enumerate(zip(rows, labels, strict=True)):
+        mid = top + row_height * i + row_height / 2
+        shown = svg.fit(name, LABEL, names_width)
+        body.append(text(left - 8, mid + 4, shown, font_size=LABEL, fill=INK, text_anchor="end"))
+        end = x(spend)
+        body.append(
+            tag("rect", x=left, y=mid - 8, width=max(end - left, 1.0), height=16.0, fill=color)
+        )
+        body.append(text(end + 6, mid + 4, label, font_size=LABEL, fill=INK))
+    parts = [f"{name} {label}" for (name, *_), label in zip(rows, labels, strict=True)]
+    day = fmt.day_month(min(report.as_of, report.flight.end))
+    desc = words["channels_desc"].format(day=day, rows=", ".join(parts))
+    return svg.document(prefix, WIDTH, height, title, desc, "".join(body), FONT)
+
+
+# ---------------------------------------------------------------- which charts, in what order
+
+
+def main_kpi(report: Report) -> str | None:
+    """The result the campaign is judged on: the campaign breakdown's result when the plan
+    has a target for it, else the first planned volume that is not spend."""
+    planned = _planned_volumes(report)
+    result = (report.campaigns or {}).get("result")
+    if result in planned and result != "spend":
+        return result
+    return next((k for k in planned if k != "spend"), None)
+
+
+def _planned_volumes(report: Report) -> list[str]:
+    """Volume KPIs with daily plan targets, in the plan's order."""
+    planned = {k for d in report.plan_daily for k in d["target"]}
+    return [
+        k.name
+        for k in report.kpis
+        if k.name in planned and k.name in CATALOG and not CATALOG[k.name].is_ratio
+    ]
+
+
+def trouble_key(kpi: KpiPace) -> tuple[int, float]:
+    """Sort key, most trouble first: status (off track and overspend, then at risk, then the
+    rest), then pace (the lowest first; for a budget, the furthest from 100 %)."""
+    rank = STATUS_RANK.get(kpi.status, 2)
+    pace = _finite(kpi.pace)
+    if pace is None:
+        return rank, math.inf
+    return rank, -abs(pace - 1.0) if kpi.direction == "budget" else pace
+
+
+def charted(report: Report) -> tuple[list[KpiPace], list[KpiPace]]:
+    """(cumulative, daily): the planned volumes charted cumulatively (spend, the main result,
+    revenue, then the others; at most four), most trouble first; daily bars for spend and the
+    two of them most in trouble."""
+    planned = _planned_volumes(report)
+    first = [k for k in ("spend", main_kpi(report), "revenue") if k in planned]
+    chosen = list(dict.fromkeys([*first, *planned]))[:MAX_CUMULATIVE]
+    by_name = {k.name: k for k in report.kpis}
+    ordered = sorted((by_name[k] for k in chosen), key=trouble_key)
+    troubled = [k for k in ordered if k.name != "spend"][:DAILY_IN_TROUBLE]
+    daily = [k for k in ordered if k in troubled or k.name == "spend"]
+    return ordered, daily
 
 
 def charts(
     report: Report, labels: dict[str, str], kpi_labels: dict[str, str], fmt: Formatter
 ) -> dict[str, str]:
-    """Every chart the HTML report shows, as inline SVG, keyed by name."""
-    color = report.branding.get("primary_color") or "#0b7285"
+    """Every chart the HTML report shows, as inline SVG, keyed by name in the order to show
+    them: per KPI (most trouble first) ``cumulative_<kpi>`` then ``daily_<kpi>``, then
+    ``channels``."""
+    color = report.branding.get("primary_color") or BRAND
+    words = _words(labels, report.locale)
     out: dict[str, str] = {}
-    if not report.daily:
-        return out
-    main = main_kpi(report)
-    for key, kpi in (("spend", "spend"), ("main", main)):
-        if kpi is None or kpi not in (report.plan_daily[0]["target"] if report.plan_daily else {}):
-            continue
-        name = kpi_labels[kpi]
-        out[f"cumulative_{key}"] = cumulative(
+    ordered, daily = charted(report)
+    for kpi in ordered:
+        name = kpi_labels.get(kpi.name, kpi.label)
+        named = {**words, "kpi_name": name}
+        key = f"cumulative_{kpi.name}"
+        out[key] = cumulative(
             report,
             kpi,
-            labels["chart_cumulative"].format(kpi=name),
+            words.get("chart_cumulative", "{kpi}").format(kpi=name),
             color,
             fmt,
-            (labels["plan"], labels["actual"]),
+            named,
+            _prefix(key),
         )
-        out[f"daily_{key}"] = daily_bars(
-            report, kpi, labels["chart_daily"].format(kpi=name), color, fmt, labels["target"]
-        )
-    split = channel_split(report, labels["chart_channels"], color, fmt)
+        if kpi in daily:
+            key = f"daily_{kpi.name}"
+            bars = daily_bars(
+                report,
+                kpi,
+                words.get("chart_daily", "{kpi}").format(kpi=name),
+                color,
+                fmt,
+                named,
+                _prefix(key),
+            )
+            if bars:
+                out[key] = bars
+    split = channel_split(
+        report, words.get("chart_channels", "Spend"), color, fmt, words, _prefix("channels")
+    )
     if split:
         out["channels"] = split
     return out
+
+
+def _prefix(key: str) -> str:
+    """A chart's id prefix, unique among the report's charts (keys are)."""
+    return "chart-" + "".join(c if c.isalnum() else "-" for c in key)
