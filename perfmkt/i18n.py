@@ -102,8 +102,9 @@ LABELS: dict[str, dict[str, str]] = {
         "cost_per": "Cost per {kpi}",
         "value": "Value",
         "change_of": "{what} vs last week",
+        "delta_of": "Δ {what}",
         "change_window": (
-            "Change: {this_start} – {this_end} against the same days of the week before "
+            "Δ: {this_start} – {this_end} against the same days of the week before "
             "({last_start} – {last_end})."
         ),
         "others_count": "{count} campaigns",
@@ -212,8 +213,9 @@ LABELS: dict[str, dict[str, str]] = {
         "cost_per": "Chi phí / {kpi}",
         "value": "Giá trị",
         "change_of": "{what} so với tuần trước",
+        "delta_of": "Δ {what}",
         "change_window": (
-            "Thay đổi: {this_start} – {this_end} so với cùng các ngày tuần trước "
+            "Δ: {this_start} – {this_end} so với cùng các ngày tuần trước "
             "({last_start} – {last_end})."
         ),
         "others_count": "{count} chiến dịch",
