@@ -43,17 +43,33 @@ def page_texts(pdf: Path) -> list[str]:
     ]
 
 
+PageWords = tuple[float, float, list[tuple[float, float, float, float]]]
+
+
+def page_words(pdf: Path) -> list[PageWords]:
+    """Per page: its width and height, and each word's box (x0, y0, x1, y1) in points."""
+    ns = {"x": "http://www.w3.org/1999/xhtml"}
+    tree = ET.fromstring(pdftotext("-bbox", str(pdf), "-"))
+    return [
+        (
+            float(page.get("width", 0)),
+            float(page.get("height", 0)),
+            [
+                tuple(float(w.get(k, 0)) for k in ("xMin", "yMin", "xMax", "yMax"))
+                for w in page.iterfind("x:word", ns)
+            ],
+        )
+        for page in tree.iterfind(".//x:page", ns)
+    ]
+
+
 def lowest_body_text(pdf: Path) -> list[float]:
     """Per page, how far down the page's content area its lowest word reaches (0 top, 1 bottom),
     not counting the page frame (the header and footer margin boxes)."""
-    ns = {"x": "http://www.w3.org/1999/xhtml"}
-    tree = ET.fromstring(pdftotext("-bbox", str(pdf), "-"))
     reach = []
-    for page in tree.iterfind(".//x:page", ns):
-        height = float(page.get("height", 0))
+    for _, height, words in page_words(pdf):
         top, bottom = 17 * MM, height - 15 * MM  # the @page margins in print.css
-        words = [float(w.get("yMax", 0)) for w in page.iterfind("x:word", ns)]
-        body = [y for y in words if top < y < bottom]
+        body = [y1 for _, _, _, y1 in words if top < y1 < bottom]
         reach.append((max(body, default=top) - top) / (bottom - top))
     return reach
 
@@ -127,6 +143,16 @@ def test_every_page_has_the_running_header_and_page_n_of_m(demo_pdf: Path) -> No
 def test_no_page_but_the_last_is_half_empty(demo_pdf: Path) -> None:
     reach = lowest_body_text(demo_pdf)
     assert all(r > 0.5 for r in reach[:-1]), [round(r, 2) for r in reach]
+
+
+def test_nothing_runs_off_the_page(demo_pdf: Path) -> None:
+    """Every word of the body inside the page's 12 mm side margins: no table or chart is wider
+    than A4 (its words would be cut off or overprint the margin)."""
+    for number, (width, height, words) in enumerate(page_words(demo_pdf), start=1):
+        body = [(x0, x1) for x0, y0, x1, y1 in words if 17 * MM < y1 < height - 15 * MM]
+        assert body, f"page {number} has no body text"
+        assert min(x0 for x0, _ in body) >= 12 * MM, f"page {number}"
+        assert max(x1 for _, x1 in body) <= width - 12 * MM, f"page {number}"
 
 
 @pytest.mark.parametrize(
