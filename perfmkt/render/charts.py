@@ -45,7 +45,7 @@ MAX_CUMULATIVE = 4
 DAILY_IN_TROUBLE = 2  # daily bars for this many KPIs besides spend
 MAX_CHANNELS = 10  # bars in the channel split; the rest in one "others" bar
 
-TITLE, LABEL, SMALL = 14, 12, 11  # font sizes in viewBox px (>= 11 at 640 wide)
+TITLE, LABEL, SMALL = 15, 13, 12  # font sizes in viewBox px (>= 11 at 640 wide)
 PAD = 12  # outer margin
 
 # Chart words the report labels (perfmkt.i18n) do not have; {target} is the report's word for a
@@ -97,8 +97,9 @@ FALLBACK_LABELS = {
 }
 
 
-def _words(labels: dict[str, str], language: str) -> dict[str, str]:
-    """The report's labels with the chart words of its language under them."""
+def chart_words(labels: dict[str, str], language: str) -> dict[str, str]:
+    """The words a chart uses: the report's labels, and the chart's own words in its
+    language."""
     lang = language if language in WORDS else "en"
     words = {**FALLBACK_LABELS[lang], **labels, **WORDS[lang]}
     if labels.get("projection_short"):  # the report's own short word, when it has one
@@ -117,7 +118,10 @@ def _finite(value: Any) -> float | None:
 
 
 def _signed(text: str, value: float) -> str:
-    """``text`` (formatted from the absolute value) with a real minus or a plus sign."""
+    """``text`` (formatted from the absolute value) with a real minus or a plus sign; none
+    when it reads as zero (a gap of a hundred-millionth is "0 ₫", not "+0 ₫")."""
+    if not any(c in "123456789" for c in text):
+        return text
     if value > 0:
         return "+" + text
     if value < 0:
@@ -164,7 +168,7 @@ class Numbers:
 def _title_row(title: str, status: tuple[str, str] | None) -> str:
     """The title at the top left; the KPI's status (word and colour) at the top right when
     both fit on the row."""
-    out = [text(PAD, 18, title, font_size=TITLE, font_weight="700", fill=INK)]
+    out = [text(PAD, 19, title, font_size=TITLE, font_weight="700", fill=INK)]
     if status:
         word, colour = status
         room = WIDTH - 2 * PAD - svg.text_width(title, TITLE, bold=True) - 16
@@ -172,7 +176,7 @@ def _title_row(title: str, status: tuple[str, str] | None) -> str:
             out.append(
                 text(
                     WIDTH - PAD,
-                    18,
+                    19,
                     word,
                     font_size=LABEL,
                     font_weight="700",
@@ -221,14 +225,14 @@ def _legend(items: list[tuple[str, str, str]], top: float) -> tuple[str, float]:
     for kind, label, colour in items:
         width = 28 + svg.text_width(label, LABEL) + 18
         if x > PAD and x + width > WIDTH - PAD:
-            x, y = float(PAD), y + 18
+            x, y = float(PAD), y + 20
         out.append(_swatch(kind, x, y, colour))
         out.append(text(x + 28, y, label, font_size=LABEL, fill=INK))
         x += width
     return "".join(out), y + 6
 
 
-def _diamond(x: float, y: float, colour: str, size: float = 5.0) -> str:
+def _diamond(x: float, y: float, colour: str, size: float = 5.0, series: str | None = None) -> str:
     return tag(
         "path",
         d=f"M{num(x)} {num(y - size)}l{num(size)} {num(size)}l{num(-size)} {num(size)}"
@@ -236,6 +240,7 @@ def _diamond(x: float, y: float, colour: str, size: float = 5.0) -> str:
         fill=colour,
         stroke="#fff",
         stroke_width="1",
+        data_series=series,
     )
 
 
@@ -245,7 +250,13 @@ def _y_axis(ticks: list[float], y: svg.Linear, left: float, right: float, number
         at = y(value)
         line = AXIS if value == 0 else GRID
         out.append(
-            tag("path", d=f"M{num(left)} {num(at)}H{num(right)}", stroke=line, stroke_width="1")
+            tag(
+                "path",
+                d=f"M{num(left)} {num(at)}H{num(right)}",
+                stroke=line,
+                stroke_width="1",
+                data_tick=repr(value),
+            )
         )
         out.append(
             text(
@@ -291,20 +302,23 @@ def _x_labels(
     return "".join(out)
 
 
-def _halo(x: float, y: float, words: str, colour: str, anchor: str, bold: bool = True) -> str:
+def _halo(
+    x: float, y: float, words: str, colour: str, anchor: str, series: str | None = None
+) -> str:
     """A label over lines: a white outline keeps it legible (painted under the fill)."""
     return text(
         x,
         y,
         words,
         font_size=LABEL,
-        font_weight="700" if bold else None,
+        font_weight="700",
         fill=colour,
         stroke="#fff",
         stroke_width="4",
         stroke_linejoin="round",
         paint_order="stroke",
         text_anchor=anchor,
+        data_series=series,
     )
 
 
@@ -403,7 +417,7 @@ def cumulative(
         legend_items.append(("projection", words["projection"], color))
     if target is not None:
         legend_items.append(("target", words["target"], INK))
-    keys, legend_bottom = _legend(legend_items, 26)
+    keys, legend_bottom = _legend(legend_items, 28)
     body.append(keys)
 
     values = [*(plan or []), *actual, *(v for _, v in projected)]
@@ -434,7 +448,13 @@ def cumulative(
         label = f"{words['as_of']} {fmt.day_month(days[as_of])}"
         half = svg.text_width(label, SMALL) / 2
         body.append(
-            tag("path", d=f"M{num(at)} {num(top - 6)}V{num(bottom)}", stroke=AXIS, stroke_width="1")
+            tag(
+                "path",
+                d=f"M{num(at)} {num(top - 6)}V{num(bottom)}",
+                stroke=AXIS,
+                stroke_width="1",
+                data_series="as-of",
+            )
         )
         body.append(
             text(
@@ -455,6 +475,7 @@ def cumulative(
                 stroke=PLAN,
                 stroke_width="2",
                 stroke_dasharray="6 4",
+                data_series="plan",
             )
         )
     if actual:
@@ -467,6 +488,7 @@ def cumulative(
                 fill=color,
                 fill_opacity="0.08",
                 stroke="none",
+                data_series="actual-area",
             )
         )
         body.append(
@@ -477,6 +499,7 @@ def cumulative(
                 stroke=color,
                 stroke_width="2.5",
                 stroke_linejoin="round",
+                data_series="actual",
             )
         )
     if projected:
@@ -489,6 +512,7 @@ def cumulative(
                 stroke_width="2.5",
                 stroke_dasharray="1 5",
                 stroke_linecap="round",
+                data_series="projection",
             )
         )
         body.append(
@@ -500,12 +524,22 @@ def cumulative(
                 fill="#fff",
                 stroke=color,
                 stroke_width="2",
+                data_series="projection-end",
             )
         )
     if target is not None:
-        body.append(_diamond(x(len(days) - 1), y(target), INK, 6.0))
+        body.append(_diamond(x(len(days) - 1), y(target), INK, 6.0, "target"))
     if actual:
-        body.append(tag("circle", cx=x(as_of), cy=y(actual[-1]), r="4", fill=color))
+        body.append(
+            tag(
+                "circle",
+                cx=x(as_of),
+                cy=y(actual[-1]),
+                r="4",
+                fill=color,
+                data_series="actual-end",
+            )
+        )
     gap_text = None
     if actual and plan is not None:
         body.append(
@@ -550,6 +584,7 @@ def _gap(
             stroke=colour,
             stroke_width="2",
             fill="none",
+            data_series="gap",
         )
     ]
     left, right = span
@@ -559,10 +594,10 @@ def _gap(
     if abs(y_actual - y_plan) < 16:  # too close to sit between: above the higher one
         mid = min(y_actual, y_plan) - 10
     if on_left:
-        out.append(_halo(at - 10, mid + 4, words, colour, "end"))
+        out.append(_halo(at - 10, mid + 4, words, colour, "end", "gap-label"))
     else:
         x = min(at + 10, WIDTH - PAD - width)
-        out.append(_halo(x, mid + 4, words, colour, "start"))
+        out.append(_halo(x, mid + 4, words, colour, "start", "gap-label"))
     return "".join(out)
 
 
@@ -581,7 +616,7 @@ def _end_labels(
         key=lambda e: e[0],
     )
     for i in range(1, len(placed)):
-        placed[i][0] = max(placed[i][0], placed[i - 1][0] + 30)
+        placed[i][0] = max(placed[i][0], placed[i - 1][0] + 32)
     shift = max(0.0, (placed[-1][0] if placed else 0) - high)
     out = []
     for at, word, value, colour in placed:
@@ -664,7 +699,7 @@ def daily_bars(
         items.append(("step", target_word, PLAN))
     if missing:
         items.append(("missing", words["no_data"], NO_DATA))
-    keys, legend_bottom = _legend(items, 26)
+    keys, legend_bottom = _legend(items, 28)
     values = [v for v in (*bars, *targets) if v is not None]
     ticks = svg.nice_ticks(min([0.0, *values]), max([0.0, *values]), 4)
     top, bottom = legend_bottom + 10, HEIGHT - 30.0
@@ -684,6 +719,8 @@ def daily_bars(
                 width=float(band),
                 height=float(bottom - top),
                 fill=NO_DATA,
+                data_series="no-data",
+                data_day=days[i].isoformat(),
             )
         )
     body.append(_y_axis(ticks, y, left, right, numbers))
@@ -701,6 +738,8 @@ def daily_bars(
                 width=width,
                 height=max(low - high, 0.5),
                 fill=color,
+                data_series="bar",
+                data_day=days[i].isoformat(),
             )
         )
     if has_target:
@@ -713,9 +752,10 @@ def daily_bars(
                 stroke="#495057",
                 stroke_width="2",
                 stroke_dasharray="5 3",
+                data_series="target-step",
             )
         )
-    desc = _daily_desc(kpi, words, numbers, fmt, days, bars, targets, target_word)
+    desc = _daily_desc(kpi, words, numbers, fmt, days, bars, targets)
     return svg.document(prefix, WIDTH, HEIGHT, title, desc, "".join(body), FONT)
 
 
@@ -727,8 +767,8 @@ def _daily_desc(
     days: list[date],
     bars: list[float | None],
     targets: list[float | None],
-    target_word: str,
 ) -> str:
+    """The daily chart in one sentence: days on target, days without data, the best day."""
     pairs = [(v, t) for v, t in zip(bars, targets, strict=True) if v is not None and t is not None]
     if kpi.direction == "budget":
         hit = sum(1 for v, t in pairs if t and abs(v / t - 1) <= 0.10)
@@ -736,7 +776,7 @@ def _daily_desc(
     else:
         hit = sum(1 for v, t in pairs if v >= t)
         template = words["daily_hit"]
-    target = words["target"] if fmt.locale.startswith("vi") else words["target"].lower()
+    target = words["target"].lower()
     known = [(v, d) for v, d in zip(bars, days, strict=True) if v is not None]
     best = max(known, key=lambda e: e[0], default=(None, None))
     count = sum(1 for v in bars if v is None)
@@ -802,7 +842,15 @@ def channel_split(
         body.append(text(left - 8, mid + 4, shown, font_size=LABEL, fill=INK, text_anchor="end"))
         end = x(spend)
         body.append(
-            tag("rect", x=left, y=mid - 8, width=max(end - left, 1.0), height=16.0, fill=color)
+            tag(
+                "rect",
+                x=left,
+                y=mid - 8,
+                width=max(end - left, 1.0),
+                height=16.0,
+                fill=color,
+                data_series="channel",
+            )
         )
         body.append(text(end + 6, mid + 4, label, font_size=LABEL, fill=INK))
     parts = [f"{name} {label}" for (name, *_), label in zip(rows, labels, strict=True)]
@@ -865,7 +913,7 @@ def charts(
     them: per KPI (most trouble first) ``cumulative_<kpi>`` then ``daily_<kpi>``, then
     ``channels``."""
     color = report.branding.get("primary_color") or BRAND
-    words = _words(labels, report.locale)
+    words = chart_words(labels, report.locale)
     out: dict[str, str] = {}
     ordered, daily = charted(report)
     for kpi in ordered:
