@@ -370,7 +370,7 @@ def render(report: Report, kind: str, days: int = 14, templates: Sequence[str | 
     markdown = kind == "md"
     search = [*templates, *([report.templates] if report.templates else [])]
     env = environment(search, markdown=markdown)
-    values = context(report, days, with_charts=not markdown)
+    values = context(report, days, with_charts=kind == "html")
     paths = [f["path"] for f in report.notes.files]
     _filters(env, values["fmt"], values["L"], report.locale, paths)
     name = {"md": "report.md", "html": "report.html", "email": "email.html"}[kind]
