@@ -610,7 +610,7 @@ def _end_labels(
 ) -> str:
     """Two-line labels (word, value) beside the flight-end marks, pushed apart so they never
     overlap and kept inside the plot's height."""
-    low, high = top + 8, bottom - 14
+    low, high = top + 14, bottom - 14  # clear of the as-of label above the plot
     placed = sorted(
         ([svg.clamp(y(v), low, high), w, t, c] for w, t, v, c in ends if v is not None),
         key=lambda e: e[0],
@@ -621,7 +621,7 @@ def _end_labels(
     out = []
     for at, word, value, colour in placed:
         at -= shift
-        out.append(text(x, at - 3, word, font_size=SMALL, fill=MUTED))
+        out.append(text(x, at - 5, word, font_size=SMALL, fill=MUTED))
         out.append(text(x, at + 11, value, font_size=LABEL, font_weight="700", fill=colour))
     return "".join(out)
 
@@ -725,7 +725,7 @@ def daily_bars(
         )
     body.append(_y_axis(ticks, y, left, right, numbers))
     body.append(_x_labels(days, lambda i: left + (i + 0.5) * band, HEIGHT - 12, fmt, right - left))
-    width = max(band * 0.72, 1.0)
+    width = svg.clamp(band * 0.72, 1.0, 48.0)  # a lone day is a bar, not a wall
     for i, value in enumerate(bars):
         if value is None or value == 0:
             continue
