@@ -26,7 +26,7 @@ DATE_PATTERNS = {"vi": "dd/MM/yyyy", "en": "d MMM yyyy"}
 
 # Compact units as Vietnamese business writing abbreviates them (nghìn, triệu, tỷ, nghìn tỷ):
 # CLDR's "Tr" and "T" read as odd capitals, and its "T" (tỷ) is easily taken for "triệu".
-VI_UNITS = ((10**12, "nghìn\u00a0tỷ"), (10**9, "tỷ"), (10**6, "tr"), (10**3, "N"))
+VI_UNITS = ((10**12, "nghìn\u00a0tỷ"), (10**9, "tỷ"), (10**6, "tr"), (10**3, "nghìn"))
 # Number, unit and currency sign are joined by a no-break space, as Babel joins "352.916 ₫":
 # a table cell or a sentence never wraps "613" away from "tr ₫".
 NBSP = "\u00a0"
@@ -83,7 +83,7 @@ class Formatter:
 
     def money_compact(self, value: float | None) -> str:
         """Money in three significant digits where space is short: vi "2,09 tỷ ₫", "613 tr ₫",
-        "45,6 N ₫"; en "$1.2M", "$613K", "₫2.09B". Amounts under 1,000 as ``money`` shows them.
+        "45,6 nghìn ₫"; en "$1.2M", "$613K", "₫2.09B". Amounts under 1,000 as ``money`` shows them.
         """
         if value is None:
             return NO_VALUE
@@ -100,7 +100,7 @@ class Formatter:
         )
 
     def count_compact(self, value: float | None) -> str:
-        """A count in three significant digits: vi "45,6 N", "613 tr", "2,09 tỷ"; en "45.6K",
+        """A count in three significant digits: vi "45,6 nghìn", "613 tr", "2,09 tỷ"; en "45.6K",
         "613M", "2.09B". Under 1,000 as ``count`` shows it."""
         if value is None:
             return NO_VALUE

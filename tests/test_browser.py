@@ -67,7 +67,7 @@ MEASURE = """() => {
     innerHeight: window.innerHeight,
     revenueTop: revenue ? revenue.getBoundingClientRect().top : null,
     revenueText: revenue ? revenue.textContent : null,
-    campaignRows: document.querySelectorAll('#campaigns tbody tr').length,
+    campaignRows: document.querySelectorAll('#campaigns tbody:not(.total) tr').length,
     campaignVisible: !!document.querySelector('#campaigns tbody tr')?.offsetParent,
     charts,
     duplicates: ids.filter((id, i) => ids.indexOf(id) !== i),

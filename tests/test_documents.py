@@ -258,10 +258,10 @@ def test_campaign_breakdown_in_html_and_markdown(small_plan: Path, tmp_path: Pat
     assert "| SHOPX_Search_v2 | google | 1.150.000\u00a0₫ | 35% | 15 | 76.667\u00a0₫ |" in md
     assert "**Tất cả chiến dịch** (3 chiến dịch)" in md
     assert (
-        "SHOPX \\| Prospecting \\| Sale 93% (650\u00a0N\u00a0₫); SHOPX_Search 7% (50\u00a0N\u00a0₫)"
-        in md
+        "SHOPX \\| Prospecting \\| Sale 93% (650\u00a0nghìn\u00a0₫); "
+        "SHOPX_Search 7% (50\u00a0nghìn\u00a0₫)" in md
     )
-    assert "CPO cao hơn mục tiêu: 700\u00a0N\u00a0₫ chi vượt" in md
+    assert "CPO cao hơn mục tiêu: 700\u00a0nghìn\u00a0₫ chi vượt" in md
     table = html[html.index('id="campaigns"') : html.index('id="weekly"')]
     assert table.count("<tr") == 5  # header, three campaigns, total
     assert 'title="1.550.000\u00a0₫">1,55\u00a0tr\u00a0₫<' in table  # compact, full on hover

@@ -341,8 +341,8 @@ COMPACT = [
     # value, vi VND, en USD, en VND
     (None, "—", "—", "—"),
     (999, "999\u00a0₫", "$999.00", "₫999"),  # under 1,000: as money() shows it
-    (1_000, "1\u00a0N\u00a0₫", "$1K", "₫1K"),
-    (45_600, "45,6\u00a0N\u00a0₫", "$45.6K", "₫45.6K"),
+    (1_000, "1\u00a0nghìn\u00a0₫", "$1K", "₫1K"),
+    (45_600, "45,6\u00a0nghìn\u00a0₫", "$45.6K", "₫45.6K"),
     (999_999, "1\u00a0tr\u00a0₫", "$1M", "₫1M"),  # rounds up into the next unit, never "1.000 N"
     (1_000_000, "1\u00a0tr\u00a0₫", "$1M", "₫1M"),
     (1_234_567, "1,23\u00a0tr\u00a0₫", "$1.23M", "₫1.23M"),
@@ -373,10 +373,10 @@ def test_money_compact(value: float | None, vi: str, en_usd: str, en_vnd: str) -
         (None, "—", "—"),
         (999, "999", "999"),
         (999.5, "999,5", "999.5"),  # fractional conversions stay as count() shows them
-        (1_000, "1\u00a0N", "1K"),
+        (1_000, "1\u00a0nghìn", "1K"),
         (999_999, "1\u00a0tr", "1M"),
         (1_000_000, "1\u00a0tr", "1M"),
-        (-45_600, "-45,6\u00a0N", "-45.6K"),
+        (-45_600, "-45,6\u00a0nghìn", "-45.6K"),
         (3_210_000_000, "3,21\u00a0tỷ", "3.21B"),
     ],
 )

@@ -205,7 +205,7 @@ def test_json_carries_coverage_and_warnings(lagging_plan: Path) -> None:
 
 
 def test_every_view_puts_the_warnings_first(lagging_plan: Path, tmp_path: Path) -> None:
-    stdout, _ = run_cli(["report", lagging_plan, "--as-of", "2026-03-05"])
+    stdout, _ = run_cli(["report", lagging_plan, "--as-of", "2026-03-05", "--lang", "en"])
     assert stdout.index("past meta's last complete day") < stdout.index("KPI pacing")
     for ext in ("md", "html"):
         run_cli(
@@ -222,8 +222,8 @@ def test_every_view_puts_the_warnings_first(lagging_plan: Path, tmp_path: Path) 
         )
     md = (tmp_path / "r.md").read_text(encoding="utf-8")
     # a VND plan reports in Vietnamese, warnings included
-    warning = md.index("> - ngày số liệu 2026-03-05 sau ngày đầy đủ cuối cùng của meta")
-    assert warning < md.index("\n## ")
+    warning = md.index("> - ngày số liệu 05/03/2026 sau ngày đầy đủ cuối cùng của meta")
+    assert warning < md.index("\n## Chỉ số chính")  # after the verdict and summary
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert html.index('class="warnings"') < html.index('class="cards')
 

@@ -123,7 +123,7 @@ def test_attribution_differing_from_the_plan_is_a_warning(small_plan: Path) -> N
 
 def test_terminal_shows_the_new_sections(small_plan: Path) -> None:
     report(small_plan)
-    stdout, _ = run_cli(["report", small_plan, "--as-of", "2026-03-05"])
+    stdout, _ = run_cli(["report", small_plan, "--as-of", "2026-03-05", "--lang", "en"])
     for text in (
         "Cost: media and all-in",
         "Channel pacing",

@@ -94,9 +94,9 @@ def test_narrow_terminal_still_renders(small_plan: Path) -> None:
 
 
 # A number shown whole: digits with their separators, then an optional compact unit (tr, tỷ,
-# N, K, M, B), currency sign and percent — nothing cut to an ellipsis or folded over lines.
+# nghìn, K, M, B), currency sign and percent — nothing cut to an ellipsis or folded over lines.
 WHOLE = re.compile(
-    r"[+\-]?[$₫€£]?\d[\d.,]*(\u00a0?(tr|tỷ|N|K|M|B))?(\u00a0?₫)?%?"
+    r"[+\-]?[$₫€£]?\d[\d.,]*(\u00a0?(tr|tỷ|nghìn|K|M|B))?(\u00a0?₫)?%?"
     r"|\d\d/\d\d/\d{4}|\d+/\d+|—|"
 )
 
