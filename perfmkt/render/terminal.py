@@ -287,42 +287,59 @@ def warnings(v: View) -> RenderableType | None:
     )
 
 
+PACE_COLUMNS = ("target", "expected", "actual", "pace", "projection", "needed")
+# The pace tables' variants, richest first: full amounts, compact ones, then columns dropped.
+PACE_VARIANTS = [(False, ()), (True, ())] + [(True, KPI_DROP[:i]) for i in range(1, 5)]
+
+
+def _pace_table(
+    v: View,
+    title: str,
+    first: str,
+    rows: list[tuple[str, KpiPace]],
+    compact: bool,
+    dropped: tuple[str, ...],
+) -> tuple[Table, list[str]]:
+    """A KPI pacing table (target, expected, actual, pace, projection, needed, status) over
+    (name, KpiPace) rows, without the dropped columns; returns it with the columns shown."""
+    w = v.words
+    table = Table(title=title, title_justify="left", expand=False)
+    shown = [c for c in PACE_COLUMNS if c not in dropped]
+    table.add_column(first, max_width=28, overflow="fold")
+    for column in shown:
+        _number_column(table, w[column])
+    table.add_column(w["status"], no_wrap=True)
+    for name, k in rows:
+        values = {
+            "target": k.target_total,
+            "expected": k.expected_to_date,
+            "actual": k.actual_to_date,
+            "projection": k.projection,
+            "needed": k.required_daily,
+        }
+        cells: list[RenderableType] = [Text(name)]
+        for column in shown:
+            if column == "pace":
+                cells.append(Text(v.fmt.pace(k.pace), style=f"pace.{k.status}"))
+            else:
+                cells.append(v.show(k.kind, values[column], compact))
+        table.add_row(*cells, v.status(k.status))
+    return table, shown
+
+
 def kpi_table(v: View) -> Table:
     report, w = v.report, v.words
+    rows = [
+        (v.label(k.name) + (f" ({w['shop']})" if k.name in report.notes.truth_sources else ""), k)
+        for k in report.kpis
+    ]
 
     def build(compact: bool, dropped: tuple[str, ...]) -> Table:
-        table = Table(title=w["kpi_title"], title_justify="left", expand=False)
-        shown = [
-            c
-            for c in ("target", "expected", "actual", "pace", "projection", "needed")
-            if c not in dropped
-        ]
-        table.add_column(w["kpi"], no_wrap=True)
-        for column in shown:
-            _number_column(table, w[column] if column != "pace" else w["pace"])
-        table.add_column(w["status"], no_wrap=True)
-        for k in report.kpis:
-            name = v.label(k.name)
-            if k.name in report.notes.truth_sources:
-                name += f" ({w['shop']})"
-            values = {
-                "target": k.target_total,
-                "expected": k.expected_to_date,
-                "actual": k.actual_to_date,
-                "projection": k.projection,
-                "needed": k.required_daily,
-            }
-            cells: list[RenderableType] = [Text(name)]
-            for column in shown:
-                if column == "pace":
-                    cells.append(Text(v.fmt.pace(k.pace), style=f"pace.{k.status}"))
-                else:
-                    cells.append(v.show(k.kind, values[column], compact))
-            table.add_row(*cells, v.status(k.status))
+        table, shown = _pace_table(v, w["kpi_title"], w["kpi"], rows, compact, dropped)
         for t in report.tracked:
             if t["actual_to_date"] is None:  # nothing in the exports measures it
                 continue
-            cells = [Text(v.label(t["name"]), style="muted")]
+            cells: list[RenderableType] = [Text(v.label(t["name"]), style="muted")]
             for column in shown:
                 value = t["actual_to_date"] if column == "actual" else None
                 cells.append(v.show(t["kind"], value, compact) if value is not None else "")
@@ -335,8 +352,7 @@ def kpi_table(v: View) -> Table:
         table.caption_justify = "left"
         return table
 
-    variants = [(False, ()), (True, ())] + [(True, KPI_DROP[:i]) for i in range(1, 5)]
-    return _fit(v.width, (lambda c=c, d=d: build(c, d) for c, d in variants))
+    return _fit(v.width, (lambda c=c, d=d: build(c, d) for c, d in PACE_VARIANTS))
 
 
 def _week_name(week: dict[str, Any]) -> Text:
@@ -573,42 +589,19 @@ def channel_table(v: View) -> Table:
 
 def channel_pacing(v: View) -> Table | None:
     """Channels with their own targets, paced like the total."""
-    report, w = v.report, v.words
-    paced = [c for c in report.channels if c.get("kpis")]
-    if not paced:
+    w = v.words
+    rows = [
+        (f"{channel['name']} · {v.label(k.name)}", k)
+        for channel in v.report.channels
+        for k in channel.get("kpis") or []
+    ]
+    if not rows:
         return None
-
-    def build(compact: bool, dropped: tuple[str, ...]) -> Table:
-        table = Table(title=w["channel_pacing_title"], title_justify="left")
-        table.add_column(w["channel_kpi"], max_width=28, overflow="fold")
-        shown = [
-            c
-            for c in ("target", "expected", "actual", "pace", "projection", "needed")
-            if c not in dropped
-        ]
-        for column in shown:
-            _number_column(table, w[column])
-        table.add_column(w["status"], no_wrap=True)
-        for channel in paced:
-            for k in channel["kpis"]:
-                values = {
-                    "target": k.target_total,
-                    "expected": k.expected_to_date,
-                    "actual": k.actual_to_date,
-                    "projection": k.projection,
-                    "needed": k.required_daily,
-                }
-                cells: list[RenderableType] = [Text(f"{channel['name']} · {v.label(k.name)}")]
-                for column in shown:
-                    if column == "pace":
-                        cells.append(Text(v.fmt.pace(k.pace), style=f"pace.{k.status}"))
-                    else:
-                        cells.append(v.show(k.kind, values[column], compact))
-                table.add_row(*cells, v.status(k.status))
-        return table
-
-    variants = [(False, ()), (True, ())] + [(True, KPI_DROP[:i]) for i in range(1, 5)]
-    return _fit(v.width, (lambda c=c, d=d: build(c, d) for c, d in variants))
+    title, first = w["channel_pacing_title"], w["channel_kpi"]
+    return _fit(
+        v.width,
+        (lambda c=c, d=d: _pace_table(v, title, first, rows, c, d)[0] for c, d in PACE_VARIANTS),
+    )
 
 
 def costs(v: View) -> Table | None:
