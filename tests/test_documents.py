@@ -89,6 +89,24 @@ def test_english_locale_and_logo(small_plan: Path, tmp_path: Path) -> None:
     assert "#5f3dc4" in html
 
 
+def test_compiled_templates_keep_no_language(small_plan: Path, tmp_path: Path) -> None:
+    """Templates compiled for a Vietnamese report and cached must not carry its words into an
+    English one (constant folding once baked the status legend's words into the cache)."""
+    cache = str(tmp_path / "cache")
+    out = tmp_path / "r"
+    for lang in ("vi", "en"):  # separate processes: the second reads the cached templates
+        done = run_perfmkt(
+            "report", small_plan, "--as-of", "2026-03-05", "--lang", lang, "-f", "html",
+            "-o", out / f"{lang}.html", PERFMKT_CACHE_DIR=cache,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+    assert any((tmp_path / "cache").glob("templates-v2/html/*"))  # the cache was used
+    english = (out / "en.html").read_text(encoding="utf-8")
+    for word in ("Đúng tiến độ", "Có rủi ro", "Chậm tiến độ", "Vượt ngân sách"):
+        assert word not in english
+    assert "On track" in english and "Overspend" in english
+
+
 def test_campaign_names_are_escaped(small_plan: Path, tmp_path: Path) -> None:
     meta = small_plan.parent / "exports" / "meta" / "Shop-X-Campaigns-Mar-2-2026-Mar-5-2026.csv"
     meta.write_text(

@@ -14,7 +14,7 @@ import csv
 import io
 import mimetypes
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -64,10 +64,12 @@ class _BytecodeCache(jinja2.FileSystemBytecodeCache):
             super().dump_bytecode(bucket)
 
 
-def _bytecode_cache() -> jinja2.BytecodeCache | None:
+def _bytecode_cache(markdown: bool) -> jinja2.BytecodeCache | None:
     from perfmkt.sources.cache import cache_dir
 
-    folder = cache_dir() / "templates"
+    # Keyed by file and source only: each environment's options get their own folder ("v2":
+    # the first cache held filters folded into the compiled code, see _filters()).
+    folder = cache_dir() / "templates-v2" / ("md" if markdown else "html")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
@@ -90,7 +92,7 @@ def environment(extra: Sequence[str | Path] = (), markdown: bool = False) -> jin
         trim_blocks=markdown,
         lstrip_blocks=markdown,
         keep_trailing_newline=True,
-        bytecode_cache=_bytecode_cache(),
+        bytecode_cache=_bytecode_cache(markdown),
     )
     return env
 
@@ -345,7 +347,7 @@ def _filters(
     language: str,
     paths: Sequence[str] = (),
 ) -> None:
-    env.filters.update(
+    filters: dict[str, Callable[..., Any]] = dict(
         money=fmt.money,
         count=fmt.count,
         pct=fmt.percent,
@@ -363,6 +365,18 @@ def _filters(
         reason=lambda text: note_text(text, language, fmt, paths),
         css_string=css_string,
     )
+    # Jinja runs a filter on literal arguments ("on_track" | status) once, at compile time,
+    # unless it takes the context; compiled templates are cached across reports, so one
+    # report's language and currency would be baked into every report after it.
+    env.filters.update({name: _per_report(f) for name, f in filters.items()})
+
+
+def _per_report(func: Callable[..., Any]) -> Callable[..., Any]:
+    @jinja2.pass_context
+    def run(_context: jinja2.runtime.Context, *args: Any, **kwargs: Any) -> Any:
+        return func(*args, **kwargs)
+
+    return run
 
 
 def render(report: Report, kind: str, days: int = 14, templates: Sequence[str | Path] = ()) -> str:
