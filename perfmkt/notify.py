@@ -77,7 +77,7 @@ def _formatter(report: Report) -> Formatter:
 def verdict_line(report: Report) -> str:
     """The answer in one line: the status mark and the verdict (what sets it, day N of M)."""
     verdict = report.verdict or {}
-    status = verdict.get("status") or "no_data"
+    status = verdict.get("severity") or verdict.get("status") or "no_data"
     text = verdict.get("text") or labels(report.locale).get(status, status)
     return f"{STATUS_MARKS.get(status, '')} *{one_line(text)}*".strip()
 

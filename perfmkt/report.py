@@ -24,7 +24,14 @@ from perfmkt.metrics import CATALOG, VOLUMES, total
 from perfmkt.plan import WEEKDAYS, Plan, load_plan, resolve_sources
 from perfmkt.serialize import jsonable
 from perfmkt.sources.load import Loaded, load_exports
-from perfmkt.summary import claimed_note, others_label, summarize, verdict_of, warnings_of
+from perfmkt.summary import (
+    claimed_note,
+    others_label,
+    severity_of,
+    summarize,
+    verdict_of,
+    warnings_of,
+)
 from perfmkt.targets import daily_targets, learn_weekday_weights, planned_volumes
 
 
@@ -209,6 +216,7 @@ def build_report(plan: Plan, loaded: Loaded, today: date, as_of: date | None = N
         channel_rows,
         warnings,
     )
+    verdict["severity"] = severity_of(verdict, summary)
     return Report(
         client=plan.client,
         campaign=plan.campaign,

@@ -349,6 +349,12 @@ def _warning_clause(
     return None
 
 
+def severity_of(verdict: dict[str, Any], summary: list[dict[str, Any]]) -> str:
+    """The colour the answer is shown in: the most severe of the verdict's status and its
+    sentences, so an on-track verdict that leads with stopped delivery is not green."""
+    return min([verdict["status"], *(s["severity"] for s in summary)], key=_rank)
+
+
 def verdict_of(
     kpis: list[pacing.KpiPace],
     days: Any,

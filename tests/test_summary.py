@@ -13,7 +13,7 @@ import pytest
 from perfmkt import pacing
 from perfmkt.metrics import VOLUMES
 from perfmkt.report import FlightInfo, week_label
-from perfmkt.summary import Stall, since_when, stalls, verdict_of
+from perfmkt.summary import Stall, severity_of, since_when, stalls, verdict_of
 from perfmkt.targets import daily_targets
 from tests.conftest import ROOT, make_plan, pace_small, run_cli
 
@@ -397,6 +397,7 @@ def test_delivery_that_stopped_leads_though_pace_to_date_is_on_track() -> None:
     assert {k.name: k.status for k in kpis} == dict.fromkeys(("spend", "orders", "cpo"), "on_track")
     assert verdict["status"] == "on_track"  # the status stays pace to date…
     assert verdict["text"] == "On track to date — no spend for 4 days · day 10 of 14"  # …the line
+    assert severity_of(verdict, summary) == "at_risk"  # …and its colour
     assert summary == [
         {
             "severity": "at_risk",

@@ -355,6 +355,7 @@ def _filters(
         date=fmt.date,
         day_month=fmt.day_month,
         value=lambda v, kind: fmt.value(kind, v),
+        whole=lambda v, kind: fmt.money_whole(v) if kind == "money" else fmt.value(kind, v),
         planned=lambda v, kind: planned(fmt, v, kind),
         compact=lambda v, kind: compact(fmt, v, kind),
         signed=lambda v: signed(fmt, v),

@@ -21,7 +21,6 @@ from perfmkt.i18n import LOCALES, OBJECTIVES, kpi_label, labels, reason
 from perfmkt.metrics import CATALOG, volumes_needed
 from perfmkt.pacing import KpiPace
 from perfmkt.report import Report
-from perfmkt.summary import SEVERITY
 
 THEME = Theme(
     {
@@ -255,9 +254,7 @@ def verdict(v: View) -> RenderableType | None:
     if not report.verdict:
         return None
     status = report.verdict["status"]
-    # An on-track verdict can still lead with a warning (delivery stopped, a projection short
-    # of target): the frame takes the most severe colour the verdict or a sentence carries.
-    frame = min([status, *(s["severity"] for s in report.summary)], key=SEVERITY.index)
+    frame = report.verdict.get("severity", status)
     lines: list[RenderableType] = [Text(report.verdict["text"], style=f"pace.{frame}")]
     for sentence in report.summary:
         line = Text("• ", style=f"pace.{sentence['severity']}")
