@@ -276,10 +276,9 @@ def test_campaign_breakdown_in_html_and_markdown(small_plan: Path, tmp_path: Pat
     assert "| SHOPX_Search_v2 | google | 1.150.000\u00a0₫ | 35% | 15 | 76.667\u00a0₫ |" in md
     assert "**Tất cả chiến dịch** (3 chiến dịch)" in md
     assert (
-        "SHOPX \\| Prospecting \\| Sale 93% (650\u00a0nghìn\u00a0₫); "
-        "SHOPX_Search 7% (50\u00a0nghìn\u00a0₫)" in md
-    )
-    assert "CPO cao hơn mục tiêu: 700\u00a0nghìn\u00a0₫ chi vượt" in md
+        "SHOPX \\| Prospecting \\| Sale 93% (650.000\u00a0₫); SHOPX_Search 7% (50.000\u00a0₫)" in md
+    )  # whole amounts where compact ones would be no shorter
+    assert "CPO cao hơn mục tiêu: 700.000\u00a0₫ chi vượt" in md
     table = html[html.index('id="campaigns"') : html.index('id="weekly"')]
     assert table.count("<tr") == 5  # header, three campaigns, total
     assert 'title="1.550.000\u00a0₫">1,55\u00a0tr\u00a0₫<' in table  # compact, full on hover
@@ -571,3 +570,15 @@ def test_templates_readme_documents_the_whole_context(small_plan: Path) -> None:
     _filters(env, values["fmt"], values["L"], report.locale)
     ours = {name for name, f in env.filters.items() if builtin.get(name) is not f}
     assert documented("Filters") == ours  # "count" replaces Jinja's own
+
+
+def test_compact_money_only_where_it_is_shorter() -> None:
+    from perfmkt.render.documents import compact
+
+    vi, en = Formatter("VND", "vi_VN"), Formatter("USD", "en_US")
+    nbsp = "\u00a0"
+    assert compact(vi, 313_613, "money") == f"313.613{nbsp}₫"  # not "314 nghìn ₫"
+    assert compact(vi, 444_285_714, "money") == f"444{nbsp}tr{nbsp}₫"
+    assert compact(en, 61_030.4, "money") == "$61K"
+    assert compact(en, 612.5, "money") == "$612.50"  # small amounts keep their cents
+    assert compact(en, None, "money") == "—"

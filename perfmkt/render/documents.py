@@ -312,9 +312,13 @@ def sparkline(
 
 def compact(fmt: Formatter, value: float | None, kind: str) -> str:
     """A value where space is short: money and large counts in three significant digits
-    ("2,09 tỷ ₫", "45,6 N"), ratios and percentages as always."""
+    ("2,09 tỷ ₫", "45,6 nghìn"), ratios and percentages as always. Money stays whole where
+    that is as short ("313.613 ₫", not "314 nghìn ₫"; small amounts keep their cents)."""
     if kind == "money":
-        return fmt.money_compact(value)
+        if value is not None and abs(value) < 1_000:
+            return fmt.money(value)
+        whole, short = fmt.money_whole(value), fmt.money_compact(value)
+        return whole if len(whole) <= len(short) + 1 else short
     if kind == "count":
         if value is not None and abs(value) >= 10_000:
             return fmt.count_compact(value)
