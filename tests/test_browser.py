@@ -59,8 +59,28 @@ MEASURE = """() => {
       ids: ids.length, found: named.length,
     };
   });
+  // The charts on show (a figure holds a wide and a narrow rendering; CSS shows one): which
+  // rendering, the smallest text as rendered (font size × the SVG's scale, and the text's box
+  // height), and texts reaching outside their chart.
+  const shown = [...document.querySelectorAll('figure[data-chart] svg')]
+    .filter(svg => svg.getClientRects().length);
+  let smallest = Infinity, smallestBox = Infinity;
+  const outside = [];
+  for (const svg of shown) {
+    const box = svg.getBoundingClientRect();
+    const scale = box.width / svg.viewBox.baseVal.width;
+    for (const t of svg.querySelectorAll('text')) {
+      const r = t.getBoundingClientRect();
+      smallest = Math.min(smallest, parseFloat(t.getAttribute('font-size')) * scale);
+      smallestBox = Math.min(smallestBox, r.height);
+      if (r.left < box.left - 1 || r.right > box.right + 1) outside.push(t.textContent);
+    }
+  }
   const ids = [...document.querySelectorAll('[id]')].map(e => e.id);
   return {
+    figures: document.querySelectorAll('figure[data-chart]').length,
+    shown: shown.map(svg => svg.parentElement.className),
+    smallest, smallestBox, outside,
     wide,
     scrollWidth: document.documentElement.scrollWidth,
     innerWidth: window.innerWidth,
@@ -136,6 +156,18 @@ def test_campaign_table_charts_and_ids(pages: dict[int, dict[str, Any]], width: 
         assert chart["ids"] >= 1 and chart["found"] == chart["ids"], chart
         assert chart["name"], chart
     assert page["duplicates"] == []
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_charts_readable_at_each_width(pages: dict[int, dict[str, Any]], width: int) -> None:
+    """A phone shows the narrow rendering of every chart, its smallest text (12 viewBox px
+    in a 340-wide chart about 350 px wide) at 12.35 px; a desktop the wide one, as printed."""
+    page = pages[width]
+    kind = "chart-narrow" if width < 520 else "chart-wide"
+    assert page["figures"] >= 2 and page["shown"] == [kind] * page["figures"]
+    if width < 520:
+        assert page["smallest"] >= 11 and page["smallestBox"] >= 11
+    assert page["outside"] == []
 
 
 @pytest.mark.parametrize("width", WIDTHS)

@@ -20,7 +20,16 @@ from perfmkt.format import Formatter
 from perfmkt.i18n import LOCALES, kpi_label, labels
 from perfmkt.metrics import CATALOG
 from perfmkt.render import svg
-from perfmkt.render.charts import chart_words, charted, charts, cumulative, cumulative_series
+from perfmkt.render.charts import (
+    NARROW,
+    WIDE,
+    Frame,
+    chart_words,
+    charted,
+    charts,
+    cumulative,
+    cumulative_series,
+)
 from perfmkt.report import Report, report_from_plan_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,12 +38,14 @@ NS = "{http://www.w3.org/2000/svg}"
 NBSP = "\u00a0"
 
 
-def draw(report: Report, language: str | None = None) -> dict[str, str]:
+def draw(report: Report, language: str | None = None, frame: Frame = WIDE) -> dict[str, str]:
     """The charts as the HTML report draws them, in ``language`` (default: the report's)."""
     report.locale = language or report.locale
     fmt = Formatter(report.currency, LOCALES[report.locale])
     names = {n: kpi_label(n, CATALOG[n].label, report.locale) for n in CATALOG}
-    return charts(report, labels(report.locale), names, fmt)
+    if frame is WIDE:  # the default, as documents.context() calls it
+        return charts(report, labels(report.locale), names, fmt)
+    return charts(report, labels(report.locale), names, fmt, frame)
 
 
 def parse(markup: str) -> ET.Element:
@@ -63,14 +74,14 @@ def series_ticks(root: ET.Element) -> list[ET.Element]:
     return [e for e in root.iter() if e.get("data-tick") is not None]
 
 
-def assert_drawable(markup: str) -> ET.Element:
+def assert_drawable(markup: str, frame: Frame = WIDE) -> ET.Element:
     """Well-formed, named, sized by its viewBox, and every number in it finite."""
     root = parse(markup)
     assert root.tag == f"{NS}svg"
     assert root.get("role") == "img"
     assert root.get("width") == "100%" and root.get("height") is None
     width = float(root.get("viewBox").split()[2])
-    assert width == 640
+    assert width == frame.width
     title_id, desc_id = root.get("aria-labelledby").split()
     named = {e.get("id"): "".join(e.itertext()).strip() for e in root.iter() if e.get("id")}
     assert named[title_id] and named[desc_id]
@@ -107,6 +118,82 @@ def test_every_demo_chart_is_named_svg_with_unique_ids(demo: Report, language: s
         ids += [e.get("id") for e in root.iter() if e.get("id")]
     assert len(ids) == 2 * len(out)  # a title and a desc each
     assert len(set(ids)) == len(ids)
+
+
+def text_extents(root: ET.Element) -> list[tuple[str, float, float]]:
+    """Each text's (words, left, right) in viewBox px, by the width estimate the layout uses
+    and the text's anchor."""
+    out = []
+    for e in root.iter(f"{NS}text"):
+        words = "".join(e.itertext())
+        width = svg.text_width(words, float(e.get("font-size")), e.get("font-weight") == "700")
+        x = float(e.get("x"))
+        left = {"end": x - width, "middle": x - width / 2}.get(e.get("text-anchor") or "", x)
+        out.append((words, left, left + width))
+    return out
+
+
+def dates_of(root: ET.Element) -> list[str]:
+    """The x axis's dates ("05/01", "5 Jan")."""
+    return [t for t in texts(root) if re.fullmatch(r"\d\d/\d\d|\d+ [A-Z][a-z]{2}", t)]
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_narrow_charts_for_phones(demo: Report, language: str) -> None:
+    wide = draw(copy.deepcopy(demo), language)
+    narrow = draw(copy.deepcopy(demo), language, NARROW)
+    assert list(narrow) == list(wide)  # the same charts, in the same order
+    ids: list[str] = []
+    for name, markup in [*wide.items(), *narrow.items()]:
+        frame = NARROW if markup in narrow.values() else WIDE
+        root = assert_drawable(markup, frame)
+        ids += [e.get("id") for e in root.iter() if e.get("id")]
+        # every text inside the viewBox (the estimate is a little generous, so this is strict)
+        for words, left, right in text_extents(root):
+            assert left >= 0 and right <= frame.width, (name, frame.width, words, left, right)
+    assert len(set(ids)) == len(ids) == 4 * len(wide)  # a title and a desc each, twice
+    assert all(i.startswith("chart-narrow-") for i in ids[2 * len(wide) :])
+    for name in wide:
+        w, n = parse(wide[name]), parse(narrow[name])
+        # the same words for assistive technology, the same text sizes in viewBox px
+        assert w.find(f"{NS}title").text == n.find(f"{NS}title").text
+        assert w.find(f"{NS}desc").text == n.find(f"{NS}desc").text
+        sizes = {float(e.get("font-size")) for e in n.iter(f"{NS}text")}
+        assert sizes <= {15.0, 13.0, 12.0}
+        if name.startswith("cumulative"):
+            # the demo's 56-day flight: a date every 7 days wide (8), at most 5 narrow
+            assert 2 <= len(dates_of(n)) <= NARROW.x_labels < len(dates_of(w)) == 8
+            assert len(series_ticks(n)) <= len(series_ticks(w))
+    revenue = parse(narrow["cumulative_revenue"])
+    # every 14 days where "05/01" fits four times in the plot's ~190 px; every 21 where the
+    # wider "19 Jan" fits only three times
+    assert dates_of(revenue) == (
+        ["05/01", "19/01", "02/02", "16/02"] if language == "vi" else ["5 Jan", "26 Jan", "16 Feb"]
+    )
+    assert sorted(tick_y(revenue)) == [0, 1e9, 2e9, 3e9]
+
+
+def test_narrow_titles_and_legends_wrap(demo: Report) -> None:
+    root = parse(draw(copy.deepcopy(demo), "vi", NARROW)["cumulative_revenue"])
+    shown = [t.replace(NBSP, " ") for t in texts(root)]
+    # "Doanh thu lũy kế: thực tế và kế hoạch" fills the 316-px row: the status on a row below
+    status = next(e for e in root.iter(f"{NS}text") if e.text == "Chậm tiến độ")
+    title = next(e for e in root.iter(f"{NS}text") if e.text.startswith("Doanh thu"))
+    assert float(status.get("y")) > float(title.get("y")) and status.get("text-anchor") == "start"
+    # four legend keys in two rows of two
+    rows = {
+        e.get("y")
+        for e in root.iter(f"{NS}text")
+        if e.text in ("Thực tế đến nay", "Kế hoạch", "Dự báo", "Mục tiêu")
+        and e.get("font-size") == "13"
+    }
+    assert len(rows) == 2
+    assert "2,7 tỷ ₫" in shown and "2,09 tỷ ₫" in shown and "−283 tr ₫ (−23%)" in shown
+    # the plot keeps its least height below the taller header
+    ticks = tick_y(root)
+    assert ticks[0.0] - ticks[3e9] >= NARROW.min_plot
+    height = float(root.get("viewBox").split()[3])
+    assert height > NARROW.height  # grew with the header
 
 
 def test_demo_charts_the_kpis_in_trouble_first(demo: Report) -> None:
@@ -353,6 +440,14 @@ def test_nice_ticks_escape_and_paths() -> None:
     assert svg.steps([0, 10, 20, 30], [5, 5, 8]) == "M0 5H10H20V8H30"
     assert svg.fit("a very long channel name indeed", 12, 60).endswith("…")
     assert svg.text_width("Mục tiêu", 12) == pytest.approx(svg.text_width("Muc tieu", 12))
+    # 10-px letters 0.54 em and spaces 0.3 em, × 1.04: "aaaa aaaa" is 4.62 em = 48.048 px
+    assert svg.text_width("aaaa aaaa", 10) == pytest.approx(48.048)
+    assert svg.wrap("aaaa aaaa aaaa", 10, 48.1) == ["aaaa aaaa", "aaaa"]
+    # 48 px: one word on the first line, the rest cut ("aaaa aa…" is 4.08 em = 42.4 px)
+    assert svg.wrap("aaaa aaaa aaaa", 10, 48) == ["aaaa", "aaaa aa…"]
+    assert svg.wrap("aaaaaaaaaaaa b", 10, 48) == ["aaaaaaa…"]  # a word wider than a line
+    assert svg.wrap("aaaa aaaa", 10, 200) == ["aaaa aaaa"]
+    assert svg.wrap("", 10, 50) == [""]
 
 
 def test_charts_stay_fast(demo: Report) -> None:

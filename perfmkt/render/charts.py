@@ -3,8 +3,10 @@ actual vs plan with the projection and the flight target, daily bars against the
 spend by channel. KPIs in trouble come first.
 
 Every chart is a self-contained ``<svg role="img">`` named by its ``<title>`` and ``<desc>``
-(the desc says the numbers), scales with its box (viewBox 640 wide, width 100 %), and uses
-presentation attributes only, so it prints as it shows. Plan lines are dashed and projections
+(the desc says the numbers), scales with its box (width 100 %), and uses presentation attributes
+only, so it prints as it shows. Each is drawn on a ``Frame``: ``WIDE`` (viewBox 640 wide) for
+screens and print, ``NARROW`` (340 wide, fewer ticks, wrapped titles and legends) for phones,
+where a 640-wide chart would shrink its text to 7 px. Plan lines are dashed and projections
 dotted: the kinds of line never rest on colour alone.
 """
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -22,7 +25,6 @@ from perfmkt.render import svg
 from perfmkt.render.svg import num, tag, text
 from perfmkt.report import Report
 
-WIDTH, HEIGHT = 640, 260
 FONT = '-apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", sans-serif'
 BRAND = "#0b7285"
 INK = "#212529"
@@ -45,8 +47,34 @@ MAX_CUMULATIVE = 4
 DAILY_IN_TROUBLE = 2  # daily bars for this many KPIs besides spend
 MAX_CHANNELS = 10  # bars in the channel split; the rest in one "others" bar
 
-TITLE, LABEL, SMALL = 15, 13, 12  # font sizes in viewBox px (>= 11 at 640 wide)
+TITLE, LABEL, SMALL = 15, 13, 12  # font sizes in viewBox px, the same on every frame
 PAD = 12  # outer margin
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What a chart is drawn on: the viewBox width, the least height (a chart grows when its
+    title or legend wraps, so the plot keeps ``min_plot``), font sizes in viewBox px, at most
+    how many y intervals and x dates, the widest channel name, and the id prefix that keeps
+    this rendering's ids apart from another's in the same page."""
+
+    width: int
+    height: int
+    min_plot: float
+    y_ticks: int  # about this many intervals on a cumulative axis
+    daily_y_ticks: int
+    x_labels: int  # at most this many dates under a plot
+    names: float  # channel names wider than this are cut with an ellipsis
+    prefix: str = "chart"
+    title: float = TITLE
+    label: float = LABEL
+    small: float = SMALL
+
+
+# Shown about 520 px wide on a desktop (text at ~11–12 px) and in print.
+WIDE = Frame(640, 260, 150.0, 5, 4, 12, 200.0)
+# Shown 280–480 px wide on phones: 340 keeps 12-px text at >= 11 px from a 360-px screen up.
+NARROW = Frame(340, 240, 130.0, 3, 3, 5, 110.0, "chart-narrow")
 
 # Chart words the report labels (perfmkt.i18n) do not have; {target} is the report's word for a
 # target, lower-cased where it sits inside a phrase.
@@ -165,26 +193,25 @@ class Numbers:
 # ---------------------------------------------------------------- chart frame and pieces
 
 
-def _title_row(title: str, status: tuple[str, str] | None) -> str:
-    """The title at the top left; the KPI's status (word and colour) at the top right when
-    both fit on the row."""
-    out = [text(PAD, 19, title, font_size=TITLE, font_weight="700", fill=INK)]
+def _title_row(title: str, status: tuple[str, str] | None, f: Frame) -> tuple[str, float]:
+    """The title at the top left, wrapped to two lines at most; the KPI's status (word and
+    colour) at the right of its last line, or on a line of its own when it does not fit there.
+    Returns the markup and the baseline of the last line."""
+    lines = svg.wrap(title, f.title, f.width - 2 * PAD, bold=True, lines=2)
+    out, y = [], 19.0
+    for i, line in enumerate(lines):
+        y = 19.0 + i * (f.title + 4)
+        out.append(text(PAD, y, line, font_size=f.title, font_weight="700", fill=INK))
     if status:
         word, colour = status
-        room = WIDTH - 2 * PAD - svg.text_width(title, TITLE, bold=True) - 16
-        if svg.text_width(word, LABEL, bold=True) <= room:
-            out.append(
-                text(
-                    WIDTH - PAD,
-                    19,
-                    word,
-                    font_size=LABEL,
-                    font_weight="700",
-                    fill=colour,
-                    text_anchor="end",
-                )
-            )
-    return "".join(out)
+        room = f.width - 2 * PAD - svg.text_width(lines[-1], f.title, bold=True) - 16
+        anchor, x = "end", float(f.width - PAD)
+        if svg.text_width(word, f.label, bold=True) > room:
+            anchor, x, y = "start", float(PAD), y + f.label + 5
+        out.append(
+            text(x, y, word, font_size=f.label, font_weight="700", fill=colour, text_anchor=anchor)
+        )
+    return "".join(out), y
 
 
 def _swatch(kind: str, x: float, y: float, colour: str) -> str:
@@ -217,17 +244,18 @@ def _swatch(kind: str, x: float, y: float, colour: str) -> str:
     )
 
 
-def _legend(items: list[tuple[str, str, str]], top: float) -> tuple[str, float]:
+def _legend(items: list[tuple[str, str, str]], top: float, f: Frame) -> tuple[str, float]:
     """Legend keys in their own rows above the plot, wrapped to the width; returns the
     markup and the y just below the last row."""
     out: list[str] = []
     x, y = float(PAD), top + 12
     for kind, label, colour in items:
-        width = 28 + svg.text_width(label, LABEL) + 18
-        if x > PAD and x + width > WIDTH - PAD:
+        width = 28 + svg.text_width(label, f.label) + 18
+        if x > PAD and x + width - 18 > f.width - PAD:  # the trailing space may overhang
             x, y = float(PAD), y + 20
+        shown = svg.fit(label, f.label, f.width - 2 * PAD - 28)
         out.append(_swatch(kind, x, y, colour))
-        out.append(text(x + 28, y, label, font_size=LABEL, fill=INK))
+        out.append(text(x + 28, y, shown, font_size=f.label, fill=INK))
         x += width
     return "".join(out), y + 6
 
@@ -244,7 +272,9 @@ def _diamond(x: float, y: float, colour: str, size: float = 5.0, series: str | N
     )
 
 
-def _y_axis(ticks: list[float], y: svg.Linear, left: float, right: float, numbers: Numbers) -> str:
+def _y_axis(
+    ticks: list[float], y: svg.Linear, left: float, right: float, numbers: Numbers, f: Frame
+) -> str:
     out = []
     for value in ticks:
         at = y(value)
@@ -263,7 +293,7 @@ def _y_axis(ticks: list[float], y: svg.Linear, left: float, right: float, number
                 left - 6,
                 at + 4,
                 numbers.tick(value),
-                font_size=LABEL,
+                font_size=f.label,
                 fill=MUTED,
                 text_anchor="end",
             )
@@ -271,46 +301,53 @@ def _y_axis(ticks: list[float], y: svg.Linear, left: float, right: float, number
     return "".join(out)
 
 
-def _tick_width(ticks: list[float], numbers: Numbers) -> float:
-    return max(svg.text_width(numbers.tick(v), LABEL) for v in ticks)
+def _tick_width(ticks: list[float], numbers: Numbers, f: Frame) -> float:
+    return max(svg.text_width(numbers.tick(v), f.label) for v in ticks)
 
 
-def _day_step(count: int, room: float, label_width: float) -> int:
-    """Days between x labels: the smallest of 1, 2, 7, 14, 28… that keeps labels apart."""
-    fits = max(1, int(room // (label_width + 10)))
-    for step in (1, 2, 7, 14, 28):
+def _day_step(count: int, room: float, label_width: float, most: int) -> int:
+    """Days between x labels: the smallest of 1, 2, 7, 14, 21, 28… that keeps labels apart and
+    shows at most ``most`` of them."""
+    fits = max(1, min(most, int(room // (label_width + 10))))
+    for step in (1, 2, 7, 14, 21, 28):
         if math.ceil(count / step) <= fits:
             return step
     return 28 * math.ceil(count / (28 * fits))
 
 
 def _x_labels(
-    days: list[date], at: Callable[[int], float], baseline: float, fmt: Formatter, room: float
+    days: list[date],
+    at: Callable[[int], float],
+    baseline: float,
+    fmt: Formatter,
+    room: float,
+    f: Frame,
 ) -> str:
     """Dates under the plot in the report's locale ("05/01", "5 Jan"), kept inside the
     chart's box."""
     if not days:
         return ""
-    width = max(svg.text_width(fmt.day_month(d), LABEL) for d in days[:: max(1, len(days) // 7)])
-    step = _day_step(len(days), room, width)
+    sample = days[:: max(1, len(days) // 7)]
+    width = max(svg.text_width(fmt.day_month(d), f.label) for d in sample)
+    step = _day_step(len(days), room, width, f.x_labels)
     out = []
     for i in range(0, len(days), step):
         label = fmt.day_month(days[i])
-        half = svg.text_width(label, LABEL) / 2
-        x = svg.clamp(at(i), half + 2, WIDTH - half - 2)
-        out.append(text(x, baseline, label, font_size=LABEL, fill=MUTED, text_anchor="middle"))
+        half = svg.text_width(label, f.label) / 2
+        x = svg.clamp(at(i), half + 2, f.width - half - 2)
+        out.append(text(x, baseline, label, font_size=f.label, fill=MUTED, text_anchor="middle"))
     return "".join(out)
 
 
 def _halo(
-    x: float, y: float, words: str, colour: str, anchor: str, series: str | None = None
+    x: float, y: float, words: str, colour: str, anchor: str, size: float, series: str | None
 ) -> str:
     """A label over lines: a white outline keeps it legible (painted under the fill)."""
     return text(
         x,
         y,
         words,
-        font_size=LABEL,
+        font_size=size,
         font_weight="700",
         fill=colour,
         stroke="#fff",
@@ -396,6 +433,7 @@ def cumulative(
     fmt: Formatter,
     words: dict[str, str],
     prefix: str,
+    frame: Frame = WIDE,
 ) -> str:
     """Cumulative actual to the as-of day (solid, brand colour), the plan over the whole flight
     (grey, dashed), the projection to the flight end (dotted), the flight target marked at the
@@ -408,8 +446,10 @@ def cumulative(
     projected = _projection_points(report, kpi, plan, actual, len(days))
     projection = projected[-1][1] if projected else None
 
+    f = frame
     status = (words.get(kpi.status, kpi.status), STATUS_COLOURS.get(kpi.status, MUTED))
-    body = [_title_row(title, status if kpi.status != "no_data" else None)]
+    heading, title_bottom = _title_row(title, status if kpi.status != "no_data" else None, f)
+    body = [heading]
     legend_items = [("line", words["actual"], color)]
     if plan is not None:
         legend_items.append(("plan", words["plan"], PLAN))
@@ -417,13 +457,15 @@ def cumulative(
         legend_items.append(("projection", words["projection"], color))
     if target is not None:
         legend_items.append(("target", words["target"], INK))
-    keys, legend_bottom = _legend(legend_items, 28)
+    keys, legend_bottom = _legend(legend_items, title_bottom + 9, f)
     body.append(keys)
 
     values = [*(plan or []), *actual, *(v for _, v in projected)]
     values += [target] if target is not None else []
-    ticks = svg.nice_ticks(min([0.0, *values]), max([0.0, *values]), 5)
-    top, bottom = legend_bottom + 26, HEIGHT - 30.0
+    ticks = svg.nice_ticks(min([0.0, *values]), max([0.0, *values]), f.y_ticks)
+    top = legend_bottom + 26
+    height = math.ceil(max(f.height, top + f.min_plot + 30))
+    bottom = height - 30.0
     # End labels (target, projection) in a gutter right of the plot: they never cover a line.
     ends = [
         (words["target"], numbers.compact(target, whole=True), target, INK),
@@ -431,22 +473,26 @@ def cumulative(
     ]
     ends = [e for e in ends if e[2] is not None]
     gutter = max(
-        (max(svg.text_width(w, SMALL), svg.text_width(v, LABEL, bold=True)) for w, v, *_ in ends),
+        (
+            max(svg.text_width(w, f.small), svg.text_width(v, f.label, bold=True))
+            for w, v, *_ in ends
+        ),
         default=0.0,
     )
-    left = PAD + _tick_width(ticks, numbers) + 8
-    right = WIDTH - PAD - (gutter + 12 if gutter else 4)
+    gutter = min(gutter, f.width * 0.3)  # a long word is cut rather than squeeze the plot
+    left = PAD + _tick_width(ticks, numbers, f) + 8
+    right = f.width - PAD - (gutter + 12 if gutter else 4)
     x = svg.Linear((0, len(days) - 1) if len(days) > 1 else (-0.5, 0.5), (left, right))
     y = svg.Linear((ticks[0], ticks[-1]), (bottom, top))
 
-    body.append(_y_axis(ticks, y, left, right, numbers))
-    body.append(_x_labels(days, x, HEIGHT - 12, fmt, right - left))
+    body.append(_y_axis(ticks, y, left, right, numbers, f))
+    body.append(_x_labels(days, x, height - 12, fmt, right - left, f))
 
     as_of = len(actual) - 1
     if actual:  # the as-of marker, labelled above the plot
         at = x(as_of)
         label = f"{words['as_of']} {fmt.day_month(days[as_of])}"
-        half = svg.text_width(label, SMALL) / 2
+        half = svg.text_width(label, f.small) / 2
         body.append(
             tag(
                 "path",
@@ -458,10 +504,10 @@ def cumulative(
         )
         body.append(
             text(
-                svg.clamp(at, half + 2, WIDTH - half - 2),
+                svg.clamp(at, half + 2, f.width - half - 2),
                 top - 10,
                 label,
-                font_size=SMALL,
+                font_size=f.small,
                 fill=MUTED,
                 text_anchor="middle",
             )
@@ -551,16 +597,17 @@ def cumulative(
                 plan[as_of],
                 kpi,
                 numbers,
-                (left, right),
+                (left, right, bottom),
+                f,
             )
         )
         gap_text = numbers.gap(actual[-1] - plan[as_of], plan[as_of])
-    body.append(_end_labels(ends, right + 12, y, top, bottom))
+    body.append(_end_labels(ends, right + 12, y, top, bottom, gutter, f))
 
     desc = _cumulative_desc(
         kpi, words, numbers, fmt, days, actual, plan, projection, target, gap_text
     )
-    return svg.document(prefix, WIDTH, HEIGHT, title, desc, "".join(body), FONT)
+    return svg.document(prefix, f.width, height, title, desc, "".join(body), FONT)
 
 
 def _gap(
@@ -571,9 +618,12 @@ def _gap(
     plan: float,
     kpi: KpiPace,
     numbers: Numbers,
-    span: tuple[float, float],
+    plot: tuple[float, float, float],
+    f: Frame,
 ) -> str:
-    """A bracket between actual and plan on the as-of day, labelled with the gap."""
+    """A bracket between actual and plan on the as-of day, labelled with the gap: left of it
+    when there is room, else under the actual's end when behind plan (nothing is drawn there:
+    plan and projection rise above it), else beside it between the lines."""
     colour = STATUS_COLOURS.get(kpi.status, INK)
     words = numbers.gap(actual - plan, plan)
     out = [
@@ -587,17 +637,20 @@ def _gap(
             data_series="gap",
         )
     ]
-    left, right = span
-    width = svg.text_width(words, LABEL, bold=True)
+    left, right, bottom = plot
+    width = svg.text_width(words, f.label, bold=True)
     on_left = at - left > (right - left) * 0.5 and at - 10 - width >= left
     mid = (y_actual + y_plan) / 2
     if abs(y_actual - y_plan) < 16:  # too close to sit between: above the higher one
         mid = min(y_actual, y_plan) - 10
+    x = min(at + 8, f.width - PAD - width)
     if on_left:
-        out.append(_halo(at - 10, mid + 4, words, colour, "end", "gap-label"))
+        out.append(_halo(at - 10, mid + 4, words, colour, "end", f.label, "gap-label"))
+    elif actual < plan and y_actual + f.label + 8 <= bottom - 4:
+        out.append(_halo(x, y_actual + f.label + 8, words, colour, "start", f.label, "gap-label"))
     else:
-        x = min(at + 10, WIDTH - PAD - width)
-        out.append(_halo(x, mid + 4, words, colour, "start", "gap-label"))
+        x = min(at + 10, f.width - PAD - width)
+        out.append(_halo(x, mid + 4, words, colour, "start", f.label, "gap-label"))
     return "".join(out)
 
 
@@ -607,9 +660,11 @@ def _end_labels(
     y: svg.Linear,
     top: float,
     bottom: float,
+    room: float,
+    f: Frame,
 ) -> str:
     """Two-line labels (word, value) beside the flight-end marks, pushed apart so they never
-    overlap and kept inside the plot's height."""
+    overlap, kept inside the plot's height and within ``room`` of width."""
     low, high = top + 14, bottom - 14  # clear of the as-of label above the plot
     placed = sorted(
         ([svg.clamp(y(v), low, high), w, t, c] for w, t, v, c in ends if v is not None),
@@ -621,8 +676,10 @@ def _end_labels(
     out = []
     for at, word, value, colour in placed:
         at -= shift
-        out.append(text(x, at - 5, word, font_size=SMALL, fill=MUTED))
-        out.append(text(x, at + 11, value, font_size=LABEL, font_weight="700", fill=colour))
+        word = svg.fit(word, f.small, room)
+        value = svg.fit(value, f.label, room, bold=True)
+        out.append(text(x, at - 5, word, font_size=f.small, fill=MUTED))
+        out.append(text(x, at + 11, value, font_size=f.label, font_weight="700", fill=colour))
     return "".join(out)
 
 
@@ -674,6 +731,7 @@ def daily_bars(
     fmt: Formatter,
     words: dict[str, str],
     prefix: str,
+    frame: Frame = WIDE,
 ) -> str | None:
     """Each elapsed day's actual as a bar (none on a day without data, which is shaded) and
     the daily target as a dashed step line."""
@@ -699,17 +757,21 @@ def daily_bars(
         items.append(("step", target_word, PLAN))
     if missing:
         items.append(("missing", words["no_data"], NO_DATA))
-    keys, legend_bottom = _legend(items, 28)
+    f = frame
+    heading, title_bottom = _title_row(title, None, f)
+    keys, legend_bottom = _legend(items, title_bottom + 9, f)
     values = [v for v in (*bars, *targets) if v is not None]
-    ticks = svg.nice_ticks(min([0.0, *values]), max([0.0, *values]), 4)
-    top, bottom = legend_bottom + 10, HEIGHT - 30.0
-    left = PAD + _tick_width(ticks, numbers) + 8
-    right = WIDTH - PAD - 4
+    ticks = svg.nice_ticks(min([0.0, *values]), max([0.0, *values]), f.daily_y_ticks)
+    top = legend_bottom + 10
+    height = math.ceil(max(f.height, top + f.min_plot + 30))
+    bottom = height - 30.0
+    left = PAD + _tick_width(ticks, numbers, f) + 8
+    right = f.width - PAD - 4
     band = (right - left) / len(days)
     y = svg.Linear((ticks[0], ticks[-1]), (bottom, top))
     zero = y(0.0)
 
-    body = [_title_row(title, None), keys]
+    body = [heading, keys]
     for i in missing:
         body.append(
             tag(
@@ -723,8 +785,12 @@ def daily_bars(
                 data_day=days[i].isoformat(),
             )
         )
-    body.append(_y_axis(ticks, y, left, right, numbers))
-    body.append(_x_labels(days, lambda i: left + (i + 0.5) * band, HEIGHT - 12, fmt, right - left))
+    body.append(_y_axis(ticks, y, left, right, numbers, f))
+
+    def centre(i: int) -> float:
+        return left + (i + 0.5) * band
+
+    body.append(_x_labels(days, centre, height - 12, fmt, right - left, f))
     width = svg.clamp(band * 0.72, 1.0, 48.0)  # a lone day is a bar, not a wall
     for i, value in enumerate(bars):
         if value is None or value == 0:
@@ -756,7 +822,7 @@ def daily_bars(
             )
         )
     desc = _daily_desc(kpi, words, numbers, fmt, days, bars, targets)
-    return svg.document(prefix, WIDTH, HEIGHT, title, desc, "".join(body), FONT)
+    return svg.document(prefix, f.width, height, title, desc, "".join(body), FONT)
 
 
 def _daily_desc(
@@ -798,6 +864,7 @@ def channel_split(
     fmt: Formatter,
     words: dict[str, str],
     prefix: str = "chart-channels",
+    frame: Frame = WIDE,
 ) -> str | None:
     """Spend by channel as horizontal bars, largest first, each with its amount and share."""
     rows = []
@@ -819,15 +886,17 @@ def channel_split(
         if row[2] is None:
             row[2] = row[1] / total
     labels = [f"{numbers.compact(s)} · {fmt.pace(share)}" for _, s, share in rows]
-    names_width = min(max(svg.text_width(n, LABEL) for n, *_ in rows), 200.0)
-    values_width = max(svg.text_width(v, LABEL) for v in labels)
+    f = frame
+    names_width = min(max(svg.text_width(n, f.label) for n, *_ in rows), f.names)
+    values_width = max(svg.text_width(v, f.label) for v in labels)
     left = PAD + names_width + 10
-    right = WIDTH - PAD - values_width - 8
-    top, row_height = 34.0, 30.0
+    right = f.width - PAD - values_width - 8
+    heading, title_bottom = _title_row(title, None, f)
+    top, row_height = title_bottom + 15, 30.0
     height = int(top + row_height * len(rows) + 8)
     x = svg.Linear((0.0, max(r[1] for r in rows)), (left, right))
 
-    body = [_title_row(title, None)]
+    body = [heading]
     body.append(
         tag(
             "path",
@@ -838,8 +907,8 @@ def channel_split(
     )
     for i, ((name, spend, _), label) in enumerate(zip(rows, labels, strict=True)):
         mid = top + row_height * i + row_height / 2
-        shown = svg.fit(name, LABEL, names_width)
-        body.append(text(left - 8, mid + 4, shown, font_size=LABEL, fill=INK, text_anchor="end"))
+        shown = svg.fit(name, f.label, names_width)
+        body.append(text(left - 8, mid + 4, shown, font_size=f.label, fill=INK, text_anchor="end"))
         end = x(spend)
         body.append(
             tag(
@@ -852,11 +921,11 @@ def channel_split(
                 data_series="channel",
             )
         )
-        body.append(text(end + 6, mid + 4, label, font_size=LABEL, fill=INK))
+        body.append(text(end + 6, mid + 4, label, font_size=f.label, fill=INK))
     parts = [f"{name} {label}" for (name, *_), label in zip(rows, labels, strict=True)]
     day = fmt.day_month(min(report.as_of, report.flight.end))
     desc = words["channels_desc"].format(day=day, rows=", ".join(parts))
-    return svg.document(prefix, WIDTH, height, title, desc, "".join(body), FONT)
+    return svg.document(prefix, f.width, height, title, desc, "".join(body), FONT)
 
 
 # ---------------------------------------------------------------- which charts, in what order
@@ -907,11 +976,16 @@ def charted(report: Report) -> tuple[list[KpiPace], list[KpiPace]]:
 
 
 def charts(
-    report: Report, labels: dict[str, str], kpi_labels: dict[str, str], fmt: Formatter
+    report: Report,
+    labels: dict[str, str],
+    kpi_labels: dict[str, str],
+    fmt: Formatter,
+    frame: Frame = WIDE,
 ) -> dict[str, str]:
     """Every chart the HTML report shows, as inline SVG, keyed by name in the order to show
     them: per KPI (most trouble first) ``cumulative_<kpi>`` then ``daily_<kpi>``, then
-    ``channels``."""
+    ``channels``. Drawn on ``frame``: ``NARROW`` gives the phone rendering, with the same keys
+    and ids of its own."""
     color = report.branding.get("primary_color") or BRAND
     words = chart_words(labels, report.locale)
     out: dict[str, str] = {}
@@ -927,7 +1001,8 @@ def charts(
             color,
             fmt,
             named,
-            _prefix(key),
+            _prefix(key, frame),
+            frame,
         )
         if kpi in daily:
             key = f"daily_{kpi.name}"
@@ -938,18 +1013,19 @@ def charts(
                 color,
                 fmt,
                 named,
-                _prefix(key),
+                _prefix(key, frame),
+                frame,
             )
             if bars:
                 out[key] = bars
-    split = channel_split(
-        report, words.get("chart_channels", "Spend"), color, fmt, words, _prefix("channels")
-    )
+    title = words.get("chart_channels", "Spend")
+    split = channel_split(report, title, color, fmt, words, _prefix("channels", frame), frame)
     if split:
         out["channels"] = split
     return out
 
 
-def _prefix(key: str) -> str:
-    """A chart's id prefix, unique among the report's charts (keys are)."""
-    return "chart-" + "".join(c if c.isalnum() else "-" for c in key)
+def _prefix(key: str, frame: Frame = WIDE) -> str:
+    """A chart's id prefix, unique among the report's charts (keys are) and apart from another
+    frame's ("chart-narrow-…" never starts a wide key's "chart-cumulative-…")."""
+    return f"{frame.prefix}-" + "".join(c if c.isalnum() else "-" for c in key)

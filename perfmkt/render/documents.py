@@ -257,10 +257,14 @@ def context(report: Report, days: int, with_charts: bool) -> dict[str, Any]:
         last=fmt.date(max((f["last_day"] for f in files), default=None)),
     )
     charts: dict[str, str] = {}
+    charts_narrow: dict[str, str] = {}
     if with_charts:
+        from perfmkt.render.charts import NARROW
         from perfmkt.render.charts import charts as draw
 
-        charts = draw(report, words, {n: label(n) for n in CATALOG}, fmt)
+        names = {n: label(n) for n in CATALOG}
+        charts = draw(report, words, names, fmt)
+        charts_narrow = draw(report, words, names, fmt, NARROW)  # phones: CSS picks one
     wow = report.week_over_week or {}
     result = report.campaigns.get("result") if report.campaigns else None
     return {
@@ -272,6 +276,7 @@ def context(report: Report, days: int, with_charts: bool) -> dict[str, Any]:
         "ratio_kpis": {n for n, m in CATALOG.items() if m.is_ratio},
         "volumes": set(volumes_needed([k.name for k in report.kpis])),
         "charts": charts,
+        "charts_narrow": charts_narrow,
         "logo": _data_uri(report.branding.get("logo")),
         "agency": report.branding.get("agency") or None,
         "days": report.daily[-days:] if days > 0 else [],

@@ -168,6 +168,24 @@ def fit(words: str, size: float, width: float, bold: bool = False) -> str:
     return cut.rstrip() + "…" if cut else ""
 
 
+def wrap(words: str, size: float, width: float, bold: bool = False, lines: int = 2) -> list[str]:
+    """``words`` broken at spaces into at most ``lines`` lines of estimated width within
+    ``width``; what does not fit on the last line is cut with an ellipsis."""
+    out: list[str] = []
+    rest = words.split()
+    while rest and len(out) < lines - 1:
+        line = rest.pop(0)
+        while rest and text_width(f"{line} {rest[0]}", size, bold) <= width:
+            line = f"{line} {rest.pop(0)}"
+        if text_width(line, size, bold) > width:  # one word too long for a line
+            rest.insert(0, line)
+            break
+        out.append(line)
+    if rest or not out:
+        out.append(fit(" ".join(rest), size, width, bold))
+    return out
+
+
 def clamp(value: float, low: float, high: float) -> float:
     return max(low, min(high, value))
 
