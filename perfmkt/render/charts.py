@@ -4,10 +4,11 @@ spend by channel. KPIs in trouble come first.
 
 Every chart is a self-contained ``<svg role="img">`` named by its ``<title>`` and ``<desc>``
 (the desc says the numbers), scales with its box (width 100 %), and uses presentation attributes
-only, so it prints as it shows. Each is drawn on a ``Frame``: ``WIDE`` (viewBox 640 wide) for
-screens and print, ``NARROW`` (340 wide, fewer ticks, wrapped titles and legends) for phones,
-where a 640-wide chart would shrink its text to 7 px. Plan lines are dashed and projections
-dotted: the kinds of line never rest on colour alone.
+only, so it prints as it shows. Each is drawn on a ``Frame``: ``WIDE`` (viewBox 520 wide, about
+the width of a desktop's two chart columns, so text shows at its own size) and ``NARROW`` (340
+wide, fewer ticks, wrapped titles and legends) for phones and for print, two to an A4 row, where
+a wide chart would shrink its text to 7 px. Plan lines are dashed and projections dotted: the
+kinds of line never rest on colour alone.
 """
 
 from __future__ import annotations
@@ -71,9 +72,10 @@ class Frame:
     small: float = SMALL
 
 
-# Shown about 520 px wide on a desktop (text at ~11–12 px) and in print.
-WIDE = Frame(640, 260, 150.0, 5, 4, 12, 200.0)
-# Shown 280–480 px wide on phones: 340 keeps 12-px text at >= 11 px from a 360-px screen up.
+# Shown about 516 px wide in a desktop's two columns: text at about its own size (12–15 px).
+WIDE = Frame(520, 250, 150.0, 5, 4, 9, 170.0)
+# Shown 280–480 px wide on phones and about 340 px in print (two to an A4 row): 340 keeps
+# 12-px text at >= 11 px from a 360-px screen up.
 NARROW = Frame(340, 240, 130.0, 3, 3, 5, 110.0, "chart-narrow")
 
 # Chart words the report labels (perfmkt.i18n) do not have; {target} is the report's word for a
