@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -125,6 +125,11 @@ def _downloads(
     for path, platform, last in per_file.iter_rows():
         f = info.get(path)
         mtime = f.mtime if f else 0.0
+        if f and f.made_at and f.made_at_from.startswith("Last Completed Available"):
+            # Microsoft states (in GMT) the hour its data is complete to: truer than a
+            # modification time, which a copy changes; on the last day it makes that day partial.
+            made = f.made_at if f.made_at.tzinfo else f.made_at.replace(tzinfo=UTC)
+            mtime = made.timestamp()
         # Daily exports leave out days without delivery: a date-range line that ended before
         # the download says the file reaches further than its last row.
         ended = f.range_end if f else None

@@ -17,7 +17,7 @@ import pytest
 
 from perfmkt.freshness import Download, choose_as_of, coverage
 from perfmkt.report import report_from_plan_file
-from tests.conftest import run_cli, touch
+from tests.conftest import REAL_EXPORTS, run_cli, touch
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 START, END = date(2026, 3, 1), date(2026, 3, 10)
@@ -312,3 +312,29 @@ def test_a_shop_export_saved_during_its_last_day_stops_the_pacing(lagging_plan: 
     )
     assert report.as_of == date(2026, 3, 2)
     assert "which the shop orders export holds only in part" in report.as_of_reason
+
+
+@pytest.mark.skipif(not REAL_EXPORTS.is_dir(), reason="shared/real-exports not present")
+def test_a_platform_stamp_marks_the_partial_day_whatever_the_file_time(tmp_path: Path) -> None:
+    """The real Microsoft export says its data is complete to 25 Oct 2022 17:25 GMT (13:25 in
+    New York) with rows for 25 Oct: that day is partial, even when the file was copied days
+    later (its modification time then says nothing of the download)."""
+    export = tmp_path / "bing.csv"
+    export.write_bytes(
+        (REAL_EXPORTS / "microsoft_ads/fridgefilters_adgroup_daily_api.csv").read_bytes()
+    )
+    touch(export, "2022-11-02T09:00:00")
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        "client: FridgeFilters\ncampaign: Bing\nobjective: ecommerce\ncurrency: USD\n"
+        "timezone: America/New_York\nflight: {start: 2022-10-18, end: 2022-10-31}\n"
+        "sources:\n  - {path: bing.csv, currency: USD}\nkpis: {spend: 1200, orders: 30}\n",
+        encoding="utf-8",
+    )
+    report = report_from_plan_file(plan, now=datetime(2022, 11, 2, 9, tzinfo=ZoneInfo("UTC")))
+    assert report.as_of == date(2022, 10, 24)
+    (cover,) = report.notes.coverage
+    assert cover["partial_day"] == date(2022, 10, 25) and cover["downloaded"] == "2022-10-25 13:25"
+    # 18–24 Oct by hand from the rows: spend $602.08, 13 orders
+    spend, orders = (k.actual_to_date for k in report.kpis)
+    assert round(spend, 2) == 602.08 and orders == 13
