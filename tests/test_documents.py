@@ -286,7 +286,8 @@ def test_campaign_breakdown_in_html_and_markdown(small_plan: Path, tmp_path: Pat
 
 def test_week_labels_and_the_weeks_ahead(small_plan: Path, tmp_path: Path) -> None:
     """As of Thu 5 Mar the flight's week 2026-W10 is under way; W11 (9–11 Mar, 3 days) is
-    ahead, with the remaining daily targets: 3 × 1,125,000 spend, 3 × 11.25 orders (34)."""
+    ahead, with the remaining daily targets: 3 × 1,125,000 spend, 3 × 11.25 orders (33.75,
+    shown 33,8: a count under 100 keeps its decimal)."""
     small_plan.write_text(
         small_plan.read_text().replace(
             "revenue: 3_000_000}", "revenue: 3_000_000, label: 'Tuần 1 – khởi động'}"
@@ -298,7 +299,7 @@ def test_week_labels_and_the_weeks_ahead(small_plan: Path, tmp_path: Path) -> No
     assert "<strong>Tuần 1 – khởi động</strong>" in html
     assert "| **Tuần 1 – khởi động** · 2026-W10 (02/03 – 08/03) | 4/7 |" in md
     assert "### Các tuần tới: mục tiêu" in md
-    assert "| **Chốt sale** · 2026-W11 (09/03 – 11/03) | 3 | 3.375.000\u00a0₫ | 34 |" in md
+    assert "| **Chốt sale** · 2026-W11 (09/03 – 11/03) | 3 | 3.375.000\u00a0₫ | 33,8 |" in md
 
 
 def test_objective_and_target_are_different_words(small_plan: Path, tmp_path: Path) -> None:

@@ -333,8 +333,9 @@ def compact(fmt: Formatter, value: float | None, kind: str) -> str:
 
 def planned(fmt: Formatter, value: float | None, kind: str) -> str:
     """A value the plan derives (a target, the expected-to-date, a projection, what is needed):
-    counts whole (1.417 orders, not 1.416,7) since only a platform's own figures have fractions."""
-    if kind == "count" and value is not None:
+    counts from 100 whole (1.417 orders, not 1.416,7); smaller ones keep their decimal, where
+    rounding would change what the reader computes (7 of 4,3 orders is 163 %, "7 / 4" is not)."""
+    if kind == "count" and value is not None and abs(value) >= 100:
         return fmt.count(round(value))
     return fmt.value(kind, value)
 
