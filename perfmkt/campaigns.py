@@ -318,9 +318,10 @@ def campaigns_block(
     plan: Plan,
     statuses: dict[str, str],
     window: Window | None,
-    names: tuple[str, str],
+    names: tuple[str, str, str],
 ) -> tuple[dict[str, Any], pl.DataFrame]:
-    """The Report's ``campaigns`` and the per-campaign sums behind it (for the summary)."""
+    """The Report's ``campaigns`` and the per-campaign sums behind it (for the summary).
+    ``names``: the "others" row, the total, and a campaign its export does not name."""
     result, value = result_kpi(plan), value_kpi(plan)
     ratio_kpis = driver_kpis(plan, statuses)
     wanted = {"spend", *([result] if result else []), *([value] if value else [])}
@@ -328,8 +329,11 @@ def campaigns_block(
     wanted |= {k for k in plan.kpis if k in MEASURES}  # the summary's weekly drops
     volumes = [v for v in MEASURES if v in wanted and v in used.columns]
     sums = campaign_sums(used, volumes, window)
+    # An export without a campaign column (an ad-group report) leaves the name empty.
+    unnamed = pl.col("name").is_null() | (pl.col("name").str.strip_chars() == "")
+    sums = sums.with_columns(name=pl.when(unnamed).then(pl.lit(names[2])).otherwise("name"))
     if value is not None and not carried(sums, value):
         value = None  # no export carries revenue: no value and no ROAS column to show
-    block = breakdown(sums, result, value, window, names)
+    block = breakdown(sums, result, value, window, names[:2])
     block["drivers"] = drivers(sums, plan, ratio_kpis)
     return block, sums

@@ -44,6 +44,7 @@ WORDS: dict[str, dict[str, str]] = {
     "en": {
         "others": "Other campaigns",
         "all_campaigns": "All campaigns",
+        "unnamed_campaign": "(no campaign name in the export)",
         "day": "day {day} of {total}",
         "verdict_volume": "{status} — {kpi} at {pace} of plan",
         "verdict_ratio": "{status} — {kpi} {actual} vs {expected} planned to date",
@@ -112,6 +113,7 @@ WORDS: dict[str, dict[str, str]] = {
     "vi": {
         "others": "Chiến dịch khác",
         "all_campaigns": "Tất cả chiến dịch",
+        "unnamed_campaign": "(tệp không có tên chiến dịch)",
         "day": "ngày {day}/{total}",
         "verdict_volume": "{status} — {kpi} đạt {pace} kế hoạch",
         "verdict_ratio": "{status} — {kpi} {actual} so với kế hoạch {expected} đến nay",
@@ -195,9 +197,11 @@ def verbs(kpi: str) -> dict[str, str]:
     return {"is": "is", "ends": "ends", "it": "it", "needs": "needs"}
 
 
-def others_label(language: str) -> tuple[str, str]:
-    """The names of the campaign table's "others" row and of its total."""
-    return words(language)["others"], words(language)["all_campaigns"]
+def others_label(language: str) -> tuple[str, str, str]:
+    """The names of the campaign table's "others" row, of its total, and of a campaign its
+    export does not name."""
+    w = words(language)
+    return w["others"], w["all_campaigns"], w["unnamed_campaign"]
 
 
 def formatter(language: str, currency: str) -> Formatter:

@@ -212,7 +212,7 @@ def test_no_value_when_no_export_carries_revenue() -> None:
         {"date": day(0), "channel": "g", "campaign": "A", "spend": 200.0, "orders": 2.0},
         {"date": day(1), "channel": "g", "campaign": "B", "spend": 100.0, "orders": 1.0},
     ]
-    names = ("Others", "All")
+    names = ("Others", "All", "(unnamed)")
     block, _ = cp.campaigns_block(facts(rows), plan, {}, None, names)
     assert (block["result"], block["value"]) == ("orders", None)
     assert all(r["value"] is None and r["roas"] is None for r in [*block["rows"], block["total"]])
@@ -326,3 +326,16 @@ def test_breakdown_adds_up_to_the_kpi_actuals(rows: list[dict[str, Any]]) -> Non
         if mine:
             assert sum(d["share"] for d in mine) == pytest.approx(1.0, rel=1e-9)
             assert [d["excess"] for d in mine] == sorted((d["excess"] for d in mine), reverse=True)
+
+
+def test_a_campaign_its_export_does_not_name_is_called_so() -> None:
+    """An ad-group export without a campaign column: its rows are one campaign, named in the
+    report's language, never an empty cell."""
+    plan = ecommerce_plan()
+    rows = [
+        {"date": day(0), "channel": "bing", "campaign": "", "spend": 50.0, "orders": 1.0},
+        {"date": day(1), "channel": "bing", "campaign": "", "spend": 30.0, "orders": 1.0},
+    ]
+    block, _ = cp.campaigns_block(facts(rows), plan, {}, None, ("Others", "All", "(unnamed)"))
+    assert [r["name"] for r in block["rows"]] == ["(unnamed)"]
+    assert block["rows"][0]["spend"] == 80.0 and block["total"]["count"] == 1

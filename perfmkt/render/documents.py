@@ -289,6 +289,9 @@ def context(report: Report, days: int, with_charts: bool) -> dict[str, Any]:
         "kpi_is_cost": lambda name: name in CATALOG and CATALOG[name].numerator == "spend",
         "alert_text": lambda a: alert_words(a, language, fmt, words, label)[0],
         "rule_text": lambda a: alert_words(a, language, fmt, words, label)[1],
+        # alert kinds whose rule only restates the message ("Revenue is off track" / "revenue
+        # off track"): their rule is not shown after it
+        "restating": ("status", "no_result", "unplanned_spend"),
     }
 
 
