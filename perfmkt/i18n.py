@@ -108,6 +108,7 @@ LABELS: dict[str, dict[str, str]] = {
             "({last_start} – {last_end})."
         ),
         "others_count": "{count} campaigns",
+        "one_campaign": "1 campaign",
         "drivers": "What drives the gap",
         "drivers_cost": "{kpi} above target: {amount} spent beyond the target {kpi}, from",
         "drivers_value": (
@@ -219,6 +220,7 @@ LABELS: dict[str, dict[str, str]] = {
             "({last_start} – {last_end})."
         ),
         "others_count": "{count} chiến dịch",
+        "one_campaign": "1 chiến dịch",
         "drivers": "Nguyên nhân chênh lệch",
         "drivers_cost": "{kpi} cao hơn mục tiêu: {amount} chi vượt so với {kpi} mục tiêu, đến từ",
         "drivers_value": (
