@@ -430,6 +430,12 @@ SENTENCES_VI = [
         "trọng số như nhau",
     ),
     (r"(.+) matches no file \(looked in (.+)\)", "{0} không khớp tệp nào (đã tìm trong {1})"),
+    (
+        r"(.+) states no currency: its amounts are taken as (\S+) \(set currency: on its source "
+        r"to say which\)",
+        "{0} không ghi đơn vị tiền tệ: số tiền được hiểu là {1} (đặt currency: cho nguồn này để "
+        "nói rõ)",
+    ),
     # what a reader noticed in one export ("path: sentence")
     (_FILE + r": no data rows", "{0}: không có dòng dữ liệu"),
     (

@@ -694,6 +694,15 @@ def to_plan_currency(facts: pl.DataFrame, plan: Plan, notes: Notes) -> pl.DataFr
             hint=f"add `fx: {{{row['currency']}: <{plan.currency} per {row['currency']}>}}` "
             "to the plan, or export in the plan's currency",
         )
+    # An export that states no currency (Microsoft Ads has no column for it) and a source that
+    # sets none: its amounts are taken as the plan's, which is right only if someone says so.
+    stated = currency.is_not_null() & (currency != "")
+    unstated = facts.filter(pl.col("channel").is_not_null() & ~stated)
+    for file in sorted(set(unstated["source_file"].to_list())):
+        notes.warnings.append(
+            f"{file} states no currency: its amounts are taken as {plan.currency} (set "
+            "currency: on its source to say which)"
+        )
     used = sorted(set(other["currency"].to_list()))
     notes.fx = {code: plan.fx[code] for code in used}
     if not used:

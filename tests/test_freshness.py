@@ -338,3 +338,30 @@ def test_a_platform_stamp_marks_the_partial_day_whatever_the_file_time(tmp_path:
     # 18–24 Oct by hand from the rows: spend $602.08, 13 orders
     spend, orders = (k.actual_to_date for k in report.kpis)
     assert round(spend, 2) == 602.08 and orders == 13
+
+
+@pytest.mark.skipif(not REAL_EXPORTS.is_dir(), reason="shared/real-exports not present")
+@pytest.mark.parametrize("stated", [True, False])
+def test_an_export_without_a_currency_is_taken_as_the_plans_with_a_warning(
+    tmp_path: Path, stated: bool
+) -> None:
+    """Microsoft Ads exports carry no currency: unless the source says which, the amounts are
+    the plan's currency, and the report says so (a USD export in a VND plan would be $ as ₫)."""
+    export = tmp_path / "bing.csv"
+    export.write_bytes(
+        (REAL_EXPORTS / "microsoft_ads/fridgefilters_adgroup_daily_api.csv").read_bytes()
+    )
+    source = "{path: bing.csv, currency: USD}" if stated else "{path: bing.csv}"
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        "client: FridgeFilters\ncampaign: Bing\nobjective: ecommerce\ncurrency: USD\n"
+        f"timezone: America/New_York\nflight: {{start: 2022-10-18, end: 2022-10-31}}\n"
+        f"sources:\n  - {source}\nkpis: {{spend: 1200, orders: 30}}\n",
+        encoding="utf-8",
+    )
+    report = report_from_plan_file(plan, now=datetime(2022, 11, 2, 9, tzinfo=ZoneInfo("UTC")))
+    said = [w for w in report.notes.warnings if "states no currency" in w]
+    assert said == ([] if stated else [
+        f"{export} states no currency: its amounts are taken as USD (set currency: on its source "
+        "to say which)"
+    ])  # fmt: skip
