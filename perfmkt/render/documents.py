@@ -250,8 +250,9 @@ def context(report: Report, days: int, with_charts: bool) -> dict[str, Any]:
         return kpi_label(name, CATALOG[name].label, language) if name in CATALOG else name
 
     files = [f for f in report.notes.files if f.get("first_day")]
+    count = len(report.notes.files)
     coverage = words["coverage_text"].format(
-        files=len(report.notes.files),
+        files=words["one_file"] if count == 1 else words["n_files"].format(n=count),
         rows=fmt.count(sum(f["rows"] for f in report.notes.files)),
         first=fmt.date(min((f["first_day"] for f in files), default=None)),
         last=fmt.date(max((f["last_day"] for f in files), default=None)),

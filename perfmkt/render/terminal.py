@@ -81,8 +81,8 @@ WORDS: dict[str, dict[str, str]] = {
         "roi_all_in": "ROI all-in",
         "cir_media": "CIR media",
         "cir_all_in": "CIR all-in",
-        "files_read": "{files} files read, {rows} rows",
-        "redownload": "re-download: {first}..{last} ({days} days) from {new} replaces {old} "
+        "files_read": "{files} read, {rows} rows",
+        "redownload": "re-download: {first} – {last} ({days} days) from {new} replaces {old} "
         "({rows} rows not counted twice; newer: {reason})",
         "skipped": "skipped {rows}{where}: {reason}",
         "one_row": "1 row",
@@ -141,8 +141,8 @@ WORDS: dict[str, dict[str, str]] = {
         "roi_all_in": "ROI tổng",
         "cir_media": "CIR QC",
         "cir_all_in": "CIR tổng",
-        "files_read": "đã đọc {files} tệp, {rows} dòng",
-        "redownload": "tải lại: {first}..{last} ({days} ngày) từ {new} thay cho {old} ({rows} "
+        "files_read": "đã đọc {files}, {rows} dòng",
+        "redownload": "tải lại: {first} – {last} ({days} ngày) từ {new} thay cho {old} ({rows} "
         "dòng không bị tính hai lần; mới hơn: {reason})",
         "skipped": "bỏ qua {rows}{where}: {reason}",
         "one_row": "1 dòng",
@@ -657,11 +657,12 @@ def notes(v: View) -> RenderableType:
     language = report.locale
     lines: list[Text] = []
     total_rows = sum(f["rows"] for f in n.files)
-    lines.append(Text(w["files_read"].format(files=len(n.files), rows=fmt.count(total_rows))))
+    files = w["one_file"] if len(n.files) == 1 else w["n_files"].format(n=len(n.files))
+    lines.append(Text(w["files_read"].format(files=files, rows=fmt.count(total_rows))))
     for o in n.overlaps:
         text = w["redownload"].format(
-            first=o["first_day"],
-            last=o["last_day"],
+            first=fmt.date(o["first_day"]),
+            last=fmt.date(o["last_day"]),
             days=o["days"],
             new=_short(o["replaced_by"]),
             old=_short(o["file"]),
