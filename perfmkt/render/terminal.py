@@ -17,7 +17,7 @@ from rich.text import Text
 from rich.theme import Theme
 
 from perfmkt.format import NO_VALUE, Formatter
-from perfmkt.i18n import LOCALES, OBJECTIVES, kpi_label, labels, reason
+from perfmkt.i18n import LOCALES, OBJECTIVES, kpi_label, labels
 from perfmkt.metrics import CATALOG, volumes_needed
 from perfmkt.pacing import KpiPace
 from perfmkt.report import Report
@@ -185,6 +185,14 @@ class View:
             return self.fmt.count_compact(value)
         return self.fmt.value(kind, value)
 
+    def said(self, text: str) -> str:
+        """A note or warning sentence as the documents show it: in the report's language,
+        dates in its format, files by name."""
+        from perfmkt.render.documents import note_text
+
+        paths = [f["path"] for f in self.report.notes.files]
+        return note_text(text, self.report.locale, self.fmt, paths)
+
     def status(self, status: str) -> Text:
         return Text(self.words.get(status, status), style=f"pace.{status}")
 
@@ -235,7 +243,7 @@ def header(v: View) -> RenderableType:
         Text(
             w["as_of_line"].format(
                 date=fmt.date(report.as_of),
-                reason=reason(report.as_of_reason, report.locale),
+                reason=v.said(report.as_of_reason),
                 elapsed=flight.days_elapsed,
                 total=flight.days_total,
                 remaining=flight.days_remaining,
@@ -274,7 +282,7 @@ def warnings(v: View) -> RenderableType | None:
     report = v.report
     if not report.notes.warnings:
         return None
-    lines = [Text(f"• {reason(w, report.locale)}") for w in report.notes.warnings]
+    lines = [Text(f"• {v.said(w)}") for w in report.notes.warnings]
     return Panel(
         Group(*lines),
         title=v.words["data_warnings"],
@@ -654,7 +662,6 @@ def alerts(v: View) -> RenderableType | None:
 def notes(v: View) -> RenderableType:
     report, w, fmt = v.report, v.words, v.fmt
     n = report.notes
-    language = report.locale
     lines: list[Text] = []
     total_rows = sum(f["rows"] for f in n.files)
     files = w["one_file"] if len(n.files) == 1 else w["n_files"].format(n=len(n.files))
@@ -667,13 +674,13 @@ def notes(v: View) -> RenderableType:
             new=_short(o["replaced_by"]),
             old=_short(o["file"]),
             rows=o["rows_dropped"],
-            reason=reason(o["reason"], language),
+            reason=v.said(o["reason"]),
         )
         lines.append(Text(text))
     for s in n.rows_skipped:
         where = w["in_file"].format(file=_short(s["file"])) if s["file"] else ""
         rows = w["one_row"] if s["rows"] == 1 else w["n_rows"].format(n=fmt.count(s["rows"]))
-        text = w["skipped"].format(rows=rows, where=where, reason=reason(s["reason"], language))
+        text = w["skipped"].format(rows=rows, where=where, reason=v.said(s["reason"]))
         lines.append(Text(text))
     if n.unclaimed_campaigns:
         names = ", ".join(f"{c['campaign']} ({c['platform']})" for c in n.unclaimed_campaigns)
