@@ -267,10 +267,10 @@ def week_label(plan: Plan, start: date, end: date) -> str | None:
 
 
 def _weeks_ahead(plan: Plan, targets: pl.DataFrame, as_of: date) -> list[dict[str, Any]]:
-    """Weeks of the flight after the as-of week, with whole-week targets; ratio targets through
+    """What is left of the flight week by week: the rest of the as-of week (its remaining days
+    only: what this week must still deliver), then the later weeks whole; ratio targets through
     the weekly rows' own code (``pacing.with_ratio_targets``), so both tables agree."""
-    this_week_end = as_of + timedelta(days=6 - as_of.weekday())
-    later = targets.filter(pl.col("date") > this_week_end)  # whole ISO weeks only
+    later = targets.filter(pl.col("date") > as_of)
     planned = [v for v in VOLUMES if v in later.columns]
     weeks = (
         later.group_by(pl.col("date").dt.strftime("%G-W%V").alias("week"))

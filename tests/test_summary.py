@@ -125,11 +125,16 @@ def test_week_label_is_the_period_covering_most_of_the_week() -> None:
 
 def test_small_plan_weeks_ahead_and_all_on_track(small_plan: Path, tmp_path: Path) -> None:
     """Targets: 2–3 Mar carry spend 1,000,000 / orders 10 / revenue 3,000,000, the other 8
-    days 1,125,000 / 11.25 / 3,375,000 each; the week after 5 Mar is 9–11 Mar (3 days)."""
+    days 1,125,000 / 11.25 / 3,375,000 each; after Thu 5 Mar come the rest of its week, 6–8
+    Mar, and the week after, 9–11 Mar (3 days each)."""
     out = tmp_path / "r.json"
     pace_small(small_plan, "-f", "json", "-o", out)
     report = json.loads(out.read_text())
+    three_days = {"spend": 3_375_000, "orders": 33.75, "revenue": 10_125_000, "cpo": 100_000,
+                  "roas": 3.0}  # fmt: skip
     assert report["weeks_ahead"] == [
+        {"week": "2026-W10", "label": None, "start": "2026-03-06", "end": "2026-03-08",
+         "days": 3, "target": three_days},
         {
             "week": "2026-W11",
             "label": None,
@@ -233,13 +238,16 @@ def test_demo_revenue_sentence(lang: str, sentence: str, tmp_path: Path) -> None
     assert said["roas"]["text"].endswith("mã giảm giá TET10 cho khách cũ.")
     weekly = {w["week"]: w["label"] for w in report["weekly"]}
     assert weekly["2026-W02"] == "Tuần 1 – khởi động" and weekly["2026-W03"] is None
-    assert [(w["week"], w["label"]) for w in report["weeks_ahead"]] == [
-        ("2026-W07", "Đơn cuối trước Tết"),
-        ("2026-W08", "Nghỉ Tết"),
-        ("2026-W09", None),
+    assert [(w["week"], w["label"], w["days"]) for w in report["weeks_ahead"]] == [
+        ("2026-W06", "Cao điểm mua quà", 5),  # the rest of the as-of week: 4–8 Feb
+        ("2026-W07", "Đơn cuối trước Tết", 7),
+        ("2026-W08", "Nghỉ Tết", 7),
+        ("2026-W09", None, 7),
     ]
+    # W06 is a period of 190,000,000 over 7 days: 5 of them are left (flat within the period)
+    assert report["weeks_ahead"][0]["target"]["spend"] == round(190_000_000 * 5 / 7)
     # W07 is a period of its own: its whole-week targets are what the plan writes
-    w07 = report["weeks_ahead"][0]["target"]
+    w07 = report["weeks_ahead"][1]["target"]
     assert (w07["spend"], w07["orders"], w07["revenue"]) == (170_000_000, 620, 580_000_000)
     assert w07["cpo"] == round(300_000 * (170_000_000 / 620) / (900_000_000 / 3_000))
 
@@ -360,7 +368,11 @@ def test_weeks_ahead_targets_are_the_weekly_rows_targets() -> None:
     )  # fmt: skip
     targets = daily_targets(plan)
     as_of = START + timedelta(days=2)
-    ahead = _weeks_ahead(plan, targets, as_of)
+    rest, *ahead = _weeks_ahead(plan, targets, as_of)
+    # the rest of the as-of week: its 4 remaining days' targets (3000 over 30 days is not flat
+    # here: the slow week takes 500, the other 23 days share 2500)
+    assert (rest["start"], rest["days"]) == (as_of + timedelta(days=1), 4)
+    assert rest["target"]["spend"] == pytest.approx(4 * 2500 / 23, rel=1e-12)
     empty = _actuals([])
     whole = pacing.weekly_table(plan, empty, targets, plan.flight.end)
     later = whole.filter(pl.col("start") > START + timedelta(days=6))
