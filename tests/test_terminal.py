@@ -97,7 +97,7 @@ def test_narrow_terminal_still_renders(small_plan: Path) -> None:
 # nghìn, K, M, B), currency sign and percent — nothing cut to an ellipsis or folded over lines.
 WHOLE = re.compile(
     r"[+\-]?[$₫€£]?\d[\d.,]*(\u00a0?(tr|tỷ|nghìn|K|M|B))?(\u00a0?₫)?%?"
-    r"|\d\d/\d\d/\d{4}|\d+/\d+|—|"
+    r"|\d\d/\d\d/\d{4}|\d\d/\d\d–\d\d/\d\d|\d+/\d+|—|"
 )
 
 

@@ -404,7 +404,8 @@ def weekly_table(v: View) -> Table:
 
 
 def weeks_ahead(v: View) -> Table | None:
-    """The weeks still to come and what they must deliver; volumes first (ratios follow)."""
+    """What is left week by week (the rest of the as-of week first) and what it must deliver;
+    volumes first (ratios follow)."""
     report, w = v.report, v.words
     if not report.weeks_ahead:
         return None
@@ -413,10 +414,12 @@ def weeks_ahead(v: View) -> Table | None:
     def build(count: int) -> Table:
         table = Table(title=w["ahead_title"], title_justify="left")
         table.add_column(w["week"], max_width=24, overflow="fold")
+        table.add_column(w["days"], no_wrap=True)
         for k in kpis[:count]:
             _number_column(table, v.label(k.name))
         for week in report.weeks_ahead:
-            cells: list[RenderableType] = [_week_name(week)]
+            span = f"{v.fmt.day_month(week['start'])}–{v.fmt.day_month(week['end'])}"
+            cells: list[RenderableType] = [_week_name(week), span]
             cells += [v.show(k.kind, week["target"].get(k.name), True) for k in kpis[:count]]
             table.add_row(*cells)
         return table
