@@ -285,16 +285,20 @@ def _weeks_ahead(plan: Plan, targets: pl.DataFrame, as_of: date) -> list[dict[st
     weeks = pacing.with_ratio_targets(weeks, plan, "target")
     names = {k: k if k in planned else f"{k}_target" for k in plan.kpis}
     return [
-        {
-            "week": row["week"],
-            "label": week_label(plan, row["start"], row["end"]),
-            "start": row["start"],
-            "end": row["end"],
-            "days": row["days"],
-            "target": {k: row[column] for k, column in names.items()},
-        }
+        {**_week_head(row, plan), "target": {k: row[column] for k, column in names.items()}}
         for row in weeks.iter_rows(named=True)
     ]
+
+
+def _week_head(row: dict[str, Any], plan: Plan) -> dict[str, Any]:
+    """What names a week in the weekly rows and the weeks ahead alike."""
+    return {
+        "week": row["week"],
+        "label": week_label(plan, row["start"], row["end"]),
+        "start": row["start"],
+        "end": row["end"],
+        "days": row["days"],
+    }
 
 
 def _daily_rows(frame: pl.DataFrame, plan: Plan) -> list[dict[str, Any]]:
@@ -321,11 +325,7 @@ def _weekly_rows(frame: pl.DataFrame, plan: Plan) -> list[dict[str, Any]]:
     kpis = list(plan.kpis)
     return [
         {
-            "week": row["week"],
-            "label": week_label(plan, row["start"], row["end"]),
-            "start": row["start"],
-            "end": row["end"],
-            "days": row["days"],
+            **_week_head(row, plan),
             "days_elapsed": row["days_elapsed"],
             "target": {k: row[f"{k}_target"] for k in kpis},
             "expected_to_date": {k: row[f"{k}_expected"] for k in kpis},
