@@ -56,15 +56,11 @@ class Formatter:
     def for_currency(cls, currency: str | None) -> Formatter:
         return cls(currency or "", locale_for(currency or ""))
 
-    def money(self, value: float | None, compact: bool = False) -> str:
+    def money(self, value: float | None) -> str:
         if value is None:
             return NO_VALUE
         if not self.currency:  # unknown currency: an amount without a sign
             return babel_numbers.format_decimal(value, format="#,##0.##", locale=self.locale)
-        if compact and abs(value) >= 1_000_000:
-            return babel_numbers.format_compact_currency(
-                value, self.currency, locale=self.locale, fraction_digits=1
-            )
         return babel_numbers.format_currency(value, self.currency, locale=self.locale)
 
     def money_whole(self, value: float | None) -> str:
@@ -130,13 +126,9 @@ class Formatter:
         pattern = "dd/MM" if self._language == "vi" else "d MMM"
         return babel_dates.format_date(value, format=pattern, locale=self.locale)
 
-    def count(self, value: float | None, compact: bool = False) -> str:
+    def count(self, value: float | None) -> str:
         if value is None:
             return NO_VALUE
-        if compact and abs(value) >= 100_000:
-            return babel_numbers.format_compact_decimal(
-                value, locale=self.locale, fraction_digits=1
-            )
         # Google reports fractional conversions (data-driven attribution): keep one decimal.
         return babel_numbers.format_decimal(value, format="#,##0.#", locale=self.locale)
 
@@ -155,14 +147,22 @@ class Formatter:
         return self.percent(value, digits=0)
 
     def value(self, kind: str, value: float | None, compact: bool = False) -> str:
-        """Format by metric kind: money | count | ratio | percent."""
+        """Format by metric kind: money | count | ratio | percent. ``compact``: where space is
+        short (tables, cards, the terminal) — money in three significant digits only where that
+        is shorter than the whole amount ("2,09 tỷ ₫" but "313.613 ₫", never "314 nghìn ₫";
+        small amounts keep their cents), counts from 10,000 ("45,6 nghìn")."""
         if kind == "money":
-            return self.money(value, compact)
+            if not compact or value is None or abs(value) < 1_000:
+                return self.money(value)
+            whole, short = self.money_whole(value), self.money_compact(value)
+            return whole if len(whole) <= len(short) + 1 else short
         if kind == "percent":
             return self.percent(value, digits=2)
         if kind == "ratio":
             return self.ratio(value)
-        return self.count(value, compact)
+        if compact and value is not None and abs(value) >= 10_000:
+            return self.count_compact(value)
+        return self.count(value)
 
     def date(self, value: date | None) -> str:
         if value is None:

@@ -571,15 +571,3 @@ def test_templates_readme_documents_the_whole_context(small_plan: Path) -> None:
     _filters(env, values["fmt"], values["L"], report.locale)
     ours = {name for name, f in env.filters.items() if builtin.get(name) is not f}
     assert documented("Filters") == ours  # "count" replaces Jinja's own
-
-
-def test_compact_money_only_where_it_is_shorter() -> None:
-    from perfmkt.render.documents import compact
-
-    vi, en = Formatter("VND", "vi_VN"), Formatter("USD", "en_US")
-    nbsp = "\u00a0"
-    assert compact(vi, 313_613, "money") == f"313.613{nbsp}₫"  # not "314 nghìn ₫"
-    assert compact(vi, 444_285_714, "money") == f"444{nbsp}tr{nbsp}₫"
-    assert compact(en, 61_030.4, "money") == "$61K"
-    assert compact(en, 612.5, "money") == "$612.50"  # small amounts keep their cents
-    assert compact(en, None, "money") == "—"

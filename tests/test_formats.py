@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from perfmkt.errors import ExportError
+from perfmkt.format import Formatter
 from perfmkt.sources.base import ReadOptions
 from perfmkt.sources.parsing import number_expr, parse_dates
 from perfmkt.sources.reader import read_export
@@ -420,3 +421,17 @@ def test_money_whole(currency: str, locale: str, value: float | None, expected: 
     from perfmkt.format import Formatter
 
     assert Formatter(currency, locale).money_whole(value) == expected
+
+
+def test_compact_money_only_where_it_is_shorter() -> None:
+    vi, en = Formatter("VND", "vi_VN"), Formatter("USD", "en_US")
+
+    def compact(fmt: Formatter, value: float | None, kind: str) -> str:
+        return fmt.value(kind, value, compact=True)
+
+    nbsp = "\u00a0"
+    assert compact(vi, 313_613, "money") == f"313.613{nbsp}₫"  # not "314 nghìn ₫"
+    assert compact(vi, 444_285_714, "money") == f"444{nbsp}tr{nbsp}₫"
+    assert compact(en, 61_030.4, "money") == "$61K"
+    assert compact(en, 612.5, "money") == "$612.50"  # small amounts keep their cents
+    assert compact(en, None, "money") == "—"

@@ -319,22 +319,6 @@ def sparkline(
     )
 
 
-def compact(fmt: Formatter, value: float | None, kind: str) -> str:
-    """A value where space is short: money and large counts in three significant digits
-    ("2,09 tỷ ₫", "45,6 nghìn"), ratios and percentages as always. Money stays whole where
-    that is as short ("313.613 ₫", not "314 nghìn ₫"; small amounts keep their cents)."""
-    if kind == "money":
-        if value is not None and abs(value) < 1_000:
-            return fmt.money(value)
-        whole, short = fmt.money_whole(value), fmt.money_compact(value)
-        return whole if len(whole) <= len(short) + 1 else short
-    if kind == "count":
-        if value is not None and abs(value) >= 10_000:
-            return fmt.count_compact(value)
-        return fmt.count(value)
-    return fmt.value(kind, value)
-
-
 def planned(fmt: Formatter, value: float | None, kind: str) -> str:
     """A value the plan derives (a target, the expected-to-date, a projection, what is needed):
     counts from 100 whole (1.417 orders, not 1.416,7); smaller ones keep their decimal, where
@@ -371,7 +355,7 @@ def _filters(
         value=lambda v, kind: fmt.value(kind, v),
         whole=lambda v, kind: fmt.money_whole(v) if kind == "money" else fmt.value(kind, v),
         planned=lambda v, kind: planned(fmt, v, kind),
-        compact=lambda v, kind: compact(fmt, v, kind),
+        compact=lambda v, kind: fmt.value(kind, v, compact=True),
         signed=lambda v: signed(fmt, v),
         status=lambda s: words.get(s, s),
         basename=lambda p: Path(str(p)).name,

@@ -177,13 +177,8 @@ class View:
         return kpi_label(name, english, self.report.locale)
 
     def show(self, kind: str, value: float | None, compact: bool = False) -> str:
-        """A number whole: compact money (`2,09 tỷ ₫`) where space is short, never cut."""
-        # Amounts under a million and counts under 100,000 are short enough whole.
-        if compact and kind == "money" and value is not None and abs(value) >= 1_000_000:
-            return self.fmt.money_compact(value)
-        if compact and kind == "count" and value is not None and abs(value) >= 100_000:
-            return self.fmt.count_compact(value)
-        return self.fmt.value(kind, value)
+        """A number whole, compact where space is short (``Formatter.value``), never cut."""
+        return self.fmt.value(kind, value, compact)
 
     def said(self, text: str) -> str:
         """A note or warning sentence as the documents show it: in the report's language,
