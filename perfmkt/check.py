@@ -38,9 +38,10 @@ def check_plan(path: Path, now: datetime | None = None, cache: bool = True) -> C
     from perfmkt.plan import load_plan, resolve_sources
 
     result = Check(path)
+    missing: list[str] = []  # sources matching no file: said even when an export fails
     try:
         plan = load_plan(path)
-        files = resolve_sources(plan, path, warnings=[])
+        files = resolve_sources(plan, path, warnings=missing)
     except PerfmktError as err:
         result.errors.extend(err.problems if isinstance(err, PlanError) else [str(err)])
         return result
@@ -63,6 +64,7 @@ def check_plan(path: Path, now: datetime | None = None, cache: bool = True) -> C
                 result.errors.append(str(bad))
         if not result.errors:  # the exports read: the problem is in putting them together
             result.errors.append(str(err))
+        result.warnings = missing
         return result
     result.warnings = list(report.notes.warnings)
     result.coverage = report.notes.coverage

@@ -38,9 +38,17 @@ def test_every_bad_export_is_listed_not_just_the_first(tmp_path: Path) -> None:
     google = plan.parent / "exports" / "google"
     for name in ("search_2026-03-02_2026-03-04.csv", "search_2026-03-04_2026-03-05.csv"):
         (google / name).write_bytes(b"Day,Campaign,Cost\n2026-03-02,SHOPX_A,abc\n")
+    text = plan.read_text(encoding="utf-8")  # and a source that matches nothing
+    plan.write_text(
+        text.replace("  - path: exports/shop/*.csv", "  - path: exports/tiktok/*.csv\n"
+                     "  - path: exports/shop/*.csv"),
+        encoding="utf-8",
+    )  # fmt: skip
     result = check_plan(plan, now=NOW, cache=False)
     assert len(result.errors) == 2
     assert all("search_2026-03-0" in e for e in result.errors)
+    # the missing source is still said beside the broken exports
+    assert [w for w in result.warnings if "exports/tiktok/*.csv' matches no file" in w]
 
 
 def test_warnings_a_report_would_give(tmp_path: Path) -> None:
