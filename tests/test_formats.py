@@ -435,3 +435,21 @@ def test_compact_money_only_where_it_is_shorter() -> None:
     assert compact(en, 61_030.4, "money") == "$61K"
     assert compact(en, 612.5, "money") == "$612.50"  # small amounts keep their cents
     assert compact(en, None, "money") == "—"
+
+
+def test_a_columns_map_names_only_the_headers_the_file_lacks(tmp_path: Path) -> None:
+    """A title line above the header: the error names the one mapped header missing from the
+    header line (here 'Lượt click' is written 'Click'), and that line."""
+    export = tmp_path / "coccoc.csv"
+    export.write_text(
+        "Báo cáo chiến dịch Cốc Cốc\n"
+        "Ngày,Chiến dịch,Chi phí (đ),Click,Đơn hàng,Doanh thu\n"
+        "01/03/2026,CC_Tet,1.000.000,10,1,500.000\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ExportError) as err:
+        read_export(export, COCCOC)
+    assert str(err.value) == (
+        f"{export}:2: the plan's columns: map names headers this file does not have: "
+        "['Lượt click']"
+    )

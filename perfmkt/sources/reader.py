@@ -107,10 +107,15 @@ def detect(lines: list[str], path: Path, options: ReadOptions) -> tuple[ExportFo
             if fmt.matches(fields):
                 return fmt, index, delimiter
     if options.columns:
-        missing = sorted(set(options.columns.values()) - set(split_fields(lines[0])[0]))
+        # The header is the line holding most of the mapped names (lines may sit above it).
+        wanted = set(options.columns.values())
+        names = [set(split_fields(line)[0]) for line in lines]
+        best = max(range(len(names)), key=lambda i: len(wanted & names[i]))
         raise ExportError(
-            f"the plan's columns: map names headers this file does not have: {missing}",
+            "the plan's columns: map names headers this file does not have: "
+            f"{sorted(wanted - names[best])}",
             path=path,
+            row=best + 1,
         )
     listed = sorted(
         candidates, key=lambda f: list(NAMES).index(f.platform) if f.platform in NAMES else 9
