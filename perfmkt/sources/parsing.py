@@ -523,16 +523,36 @@ def detect_number_format(
             pl.any_horizontal(pl.col(c).str.contains(_DOT_DECIMAL).any() for c in plain_cols)
         ).item()
     if dot and comma:
+        (dot_row, dot_col), (comma_row, comma_col) = (
+            _first_cell(frame, columns, shape) for shape in (_DOT_DECIMAL, _COMMA_DECIMAL)
+        )
+        # The later of the two is the cell that contradicts the file: the error points at it.
+        at_comma = (comma_row or 0) >= (dot_row or 0)
         raise ExportError(
-            "numbers are written both as 1,234.56 and as 1.234,56",
+            "numbers are written both as 1,234.56 and as 1.234,56 "
+            f"({dot_col} row {dot_row}: 1,234.56; {comma_col} row {comma_row}: 1.234,56)",
             path=path,
-            hint="set `number_format:` for this source in the plan",
+            row=comma_row if at_comma else dot_row,
+            column=comma_col if at_comma else dot_col,
+            hint="correct that cell, or set `number_format:` for this source in the plan",
         )
     if dot:
         return "1,234.56"
     if comma:
         return "1.234,56"
     return None
+
+
+def _first_cell(frame: pl.DataFrame, columns: list[str], shape: str) -> tuple[int | None, str]:
+    """The first (row, column) whose cell has ``shape``; rows as the file numbers them when
+    the frame carries them."""
+    rows = frame["row"] if "row" in frame.columns else pl.Series(range(1, frame.height + 1))
+    found = [
+        (rows.filter(hits).min(), c)
+        for c in columns
+        if (hits := frame[c].str.contains(shape).fill_null(False)).any()
+    ]
+    return min(found, key=lambda f: f[0]) if found else (None, "")
 
 
 def number_expr(column: str, number_format: str = "1,234.56", plain: bool = False) -> pl.Expr:
