@@ -104,25 +104,6 @@ def run_batch(plans: list[Path], settings: Settings) -> list[Outcome]:
     return outcomes
 
 
-def run_plan(
-    plan: Path,
-    formats: list[str],
-    render: Callable[[Any, str], Any],
-    output: Path | None = None,
-    as_of: Any = None,
-    fail_on: str | None = None,
-    notify: list[str] | None = None,
-    progress: Callable[[int, Path | None], None] | None = None,
-    cache: bool = True,
-    strict: bool = False,
-) -> Outcome:
-    """Run one plan; never raises. ``render(report, format)`` returns a format's content."""
-    settings = Settings(
-        formats, render, output, as_of, fail_on, list(notify or []), progress, cache, strict
-    )
-    return run_batch([plan], settings)[0]
-
-
 def _guarded(
     outcome: Outcome, step: Callable[[Outcome, Settings], None], settings: Settings
 ) -> None:
@@ -288,6 +269,7 @@ def _notify(
     links = [str(p.resolve()) for f, p in paths.items() if f in ("html", "md", "pdf")]
     text = summary(report, links)
     mail: tuple[str, str, list[Any]] | None = None  # (text, HTML body, attachments), made once
+    smtp = None  # the plan's SMTP settings, read once
     for target in settings.notify:
         kind, _, where = target.partition(":")
         try:
@@ -296,7 +278,8 @@ def _notify(
             if kind == "slack":
                 post_slack(where, text)
             elif kind == "email":
-                smtp = smtp_settings(load_plan(outcome.plan).smtp)
+                if smtp is None:
+                    smtp = smtp_settings(load_plan(outcome.plan).smtp)
                 if mail is None:
                     full = rendered.get("html")
                     attachments, warning = report_attachments(

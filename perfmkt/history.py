@@ -40,7 +40,6 @@ SCHEMA: dict[str, pl.DataType] = {
     "pace": pl.Float64(),
     "status": pl.String(),
 }
-FILE_NAME = HISTORY
 NUMBERS = ("target_total", "expected_to_date", "actual_to_date", "pace")
 LOCK_WAIT = 60.0  # seconds another run may hold the folder's history
 

@@ -86,13 +86,6 @@ def format_of(output: Path | None) -> str | None:
     return FORMAT_OF_EXTENSION.get(output.suffix.lstrip(".").lower())
 
 
-def output_paths(
-    output: Path, formats: list[str], client: str, campaign: str, as_of: date
-) -> dict[str, Path]:
-    """The dated file each format is written to (see ``plan_outputs``)."""
-    return plan_outputs(output, formats, client, campaign, as_of).files
-
-
 def plan_outputs(
     output: Path, formats: list[str], client: str, campaign: str, as_of: date
 ) -> Outputs:
