@@ -138,7 +138,9 @@ def rows_from_preamble(lines: list[str]) -> int | None:
 
 
 MONTH_FIRST = ("%m/%d/%Y",)
-DAY_FORMATS = ("%Y-%m-%d", "%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%d %B, %Y")
+# Day formats of data cells (parsing.parse_dates); a preamble's line also writes "1 March, 2026".
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%b %d, %Y", "%B %d, %Y", "%d %b %Y", "%d %B %Y")
+DAY_FORMATS = (*DATE_FORMATS, "%d %B, %Y")
 # Vietnamese UIs write "1 tháng 3, 2026".
 VI_DAY = re.compile(r"^(\d{1,2}) tháng (\d{1,2}),? (\d{4})$", re.IGNORECASE)
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import polars as pl
 
 from perfmkt.errors import ExportError
+from perfmkt.sources.base import DATE_FORMATS
 
 # Lines we look at to find the header; real preambles are 2 (Google) to 10 (Microsoft) lines.
 HEADER_SEARCH_LINES = 20
@@ -28,7 +29,6 @@ HEADER_SEARCH_LINES = 20
 NO_VALUE = ("", "--", "-", "—", "–", "N/A", "n/a")
 
 # Formats tried in order for a date cell; the first that parses every cell wins.
-DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%b %d, %Y", "%B %d, %Y", "%d %b %Y", "%d %B %Y")
 SLASH_DATE = r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$"
 
 
