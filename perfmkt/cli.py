@@ -141,7 +141,11 @@ def report(
     days: Annotated[int, typer.Option("--days", min=0, help="Days shown in the daily table.")] = 14,
     templates: Annotated[
         Path | None,
-        typer.Option(help="Folder of templates overriding the packaged ones (white label)."),
+        typer.Option(
+            help="Folder of templates overriding the packaged ones (white label).",
+            exists=True,
+            file_okay=False,
+        ),
     ] = None,
     fail_on: Annotated[
         str | None,

@@ -571,3 +571,22 @@ def test_templates_readme_documents_the_whole_context(small_plan: Path) -> None:
     _filters(env, values["fmt"], values["L"], report.locale)
     ours = {name for name, f in env.filters.items() if builtin.get(name) is not f}
     assert documented("Filters") == ours  # "count" replaces Jinja's own
+
+
+def test_a_template_that_breaks_while_rendering_is_one_line(small_plan: Path, tmp_path: Path):
+    """A filter called wrongly in an agency's override is its template's fault: one line with
+    the file and line, exit 2 (not the 'unexpected error' of a perfmkt bug)."""
+    override = tmp_path / "brand" / "partials"
+    override.mkdir(parents=True)
+    (override / "header.html").write_text("<h1>ok</h1>\n{{ 1 | value }}\n", encoding="utf-8")
+    out = tmp_path / "r.html"
+    _, stderr = pace_small(
+        small_plan, "-f", "html", "-o", out, "--templates", tmp_path / "brand", expect=2
+    )
+    assert stderr.startswith(f"perfmkt: error: {override / 'header.html'}:2: template error:")
+    assert stderr.count("\n") == 1 and not out.exists()
+
+
+def test_a_templates_folder_that_does_not_exist_is_refused(small_plan: Path, tmp_path: Path):
+    _, stderr = pace_small(small_plan, "--templates", tmp_path / "typo", expect=2)
+    assert "does not exist" in stderr

@@ -398,6 +398,13 @@ def render(report: Report, kind: str, days: int = 14, templates: Sequence[str | 
         where = getattr(exc, "filename", None) or name
         line = getattr(exc, "lineno", None)
         raise PerfmktError(f"template error: {exc.message or exc}", path=where, row=line) from exc
+    except (TypeError, ValueError, KeyError, AttributeError, UnicodeDecodeError) as exc:
+        # A template that calls a filter wrongly, or a template file that is not UTF-8: the
+        # template's fault, not perfmkt's; Jinja's traceback names the template line.
+        where, line = _template_frame(exc, name)
+        raise PerfmktError(
+            f"template error: {type(exc).__name__}: {exc}", path=where, row=line
+        ) from exc
     if markdown:  # one blank line between blocks, however the templates space them
         text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
     return text
@@ -443,6 +450,19 @@ def _campaign_rows(report: Report) -> list[tuple[str, str, str, str, float | Non
                 (r["name"], name, kind, level, amount, r["channel"], r["spend_share"], delta)
             )
     return rows
+
+
+def _template_frame(exc: BaseException, name: str) -> tuple[str, int | None]:
+    """The last template file and line in a rendering error's traceback (else the report's
+    template name): Jinja maps its frames to the templates' own lines."""
+    where, line = name, None
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".md", ".css")):
+            where, line = filename, tb.tb_lineno
+        tb = tb.tb_next
+    return where, line
 
 
 def render_csv(report: Report) -> str:
