@@ -47,6 +47,7 @@ WORDS: dict[str, dict[str, str]] = {
         "unnamed_campaign": "(no campaign name in the export)",
         "day": "day {day} of {total}",
         "verdict_volume": "{status} — {kpi} at {pace} of plan",
+        "verdict_unplanned": "{status} — {kpi} {actual} where the plan has none to date",
         "verdict_ratio": "{status} — {kpi} {actual} vs {expected} planned to date",
         "verdict_no_result": "{status} — {kpi}: money spent and no {result}",
         "verdict_all_on": "{status} — every KPI on plan",
@@ -116,6 +117,7 @@ WORDS: dict[str, dict[str, str]] = {
         "unnamed_campaign": "(tệp không có tên chiến dịch)",
         "day": "ngày {day}/{total}",
         "verdict_volume": "{status} — {kpi} đạt {pace} kế hoạch",
+        "verdict_unplanned": "{status} — {kpi} {actual} khi kế hoạch đến nay là 0",
         "verdict_ratio": "{status} — {kpi} {actual} so với kế hoạch {expected} đến nay",
         "verdict_no_result": "{status} — {kpi}: đã chi tiền nhưng chưa có {result}",
         "verdict_all_on": "{status} — mọi chỉ số đều đúng kế hoạch",
@@ -400,6 +402,9 @@ def verdict_of(
                 actual=shown(fmt, worst.name, worst.actual_to_date),
                 expected=shown(fmt, worst.name, worst.expected_to_date),
             )
+        elif worst.pace is None:  # a volume with actuals where nothing was planned yet
+            actual = shown(fmt, worst.name, worst.actual_to_date)
+            text = w["verdict_unplanned"].format(status=head, kpi=name, actual=actual)
         else:
             text = w["verdict_volume"].format(status=head, kpi=name, pace=fmt.pace(worst.pace))
     return {

@@ -494,3 +494,19 @@ def test_volume_on_pace_that_lands_short_is_at_risk() -> None:
     steady = actuals.with_columns(orders=pl.Series([10.0] * 10))
     _, verdict, summary = _summary_of(plan, steady, days[-1])
     assert verdict["text"] == "On track — every KPI on plan · day 10 of 14"
+
+
+def test_spend_where_none_was_planned_reads_in_the_verdict() -> None:
+    """A pre-launch period planned at 0: 3 days of 100 spent by day 3 is overspend with no
+    pace; the verdict says what was spent, not "at — of plan"."""
+    plan = make_plan(
+        START, 10, {"spend": 7000, "orders": 70},
+        [{"start": START, "end": START + timedelta(days=2), "spend": 0, "orders": 0}],
+        locale="en",
+    )  # fmt: skip
+    days = [START + timedelta(days=i) for i in range(3)]
+    _, verdict, _ = _summary_of(
+        plan, _actuals(days, spend=[100.0] * 3, orders=[1.0] * 3), days[-1]
+    )
+    assert verdict["status"] == "overspend" and verdict["kpi"] == "spend"
+    assert verdict["text"] == "Overspend — spend ₫300 where the plan has none to date · day 3 of 10"
