@@ -505,8 +505,6 @@ def test_spend_where_none_was_planned_reads_in_the_verdict() -> None:
         locale="en",
     )  # fmt: skip
     days = [START + timedelta(days=i) for i in range(3)]
-    _, verdict, _ = _summary_of(
-        plan, _actuals(days, spend=[100.0] * 3, orders=[1.0] * 3), days[-1]
-    )
+    _, verdict, _ = _summary_of(plan, _actuals(days, spend=[100.0] * 3, orders=[1.0] * 3), days[-1])
     assert verdict["status"] == "overspend" and verdict["kpi"] == "spend"
     assert verdict["text"] == "Overspend — spend ₫300 where the plan has none to date · day 3 of 10"
