@@ -41,6 +41,10 @@ class KpiPace:
     projection_pace: float | None
     required_daily: float | None
     status: str
+    # The chance (0–1) of reaching the flight target by the flight end and an 80 % interval
+    # [low, high] of the flight-end value, from simulated futures (perfmkt.forecast).
+    chance: float | None = None
+    projection_interval: tuple[float, float] | None = None
 
 
 def assign_channels(facts: pl.LazyFrame, plan: Plan) -> pl.LazyFrame:

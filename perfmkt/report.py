@@ -62,6 +62,9 @@ class Notes:
     weekday_weights: dict[str, float] | None = None  # learned from the data, when asked
     # How far each source reaches: last day, last complete day, a day downloaded part-way.
     coverage: list[dict[str, Any]] = field(default_factory=list)
+    # Platform -> its maturity curve (share of a day's eventual results in after N days), where
+    # it came from and what it rests on. See perfmkt.lag.
+    conversion_lag: dict[str, dict[str, Any]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -101,6 +104,11 @@ class Report:
     campaigns: dict[str, Any] = field(default_factory=dict)
     # Weeks after the as-of week with their whole-week targets, labelled as the plan names them.
     weeks_ahead: list[dict[str, Any]] = field(default_factory=list)
+    # Where the next budget buys most: moves of remaining budget between channels
+    # {kind, kpi, from, to, amount, gain, marginal_cost: {channel: value}, text}, and the rest of
+    # "what now" (marginal costs, catch-up spend, budget runway, sentences). See perfmkt.advice.
+    advice: list[dict[str, Any]] = field(default_factory=list)
+    what_now: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data: dates as ISO strings, no value as None."""
@@ -316,6 +324,8 @@ def _daily_rows(frame: pl.DataFrame, plan: Plan) -> list[dict[str, Any]]:
                 "target": target,
                 "pace": paces,
                 "status": {k: row[f"{k}_status"] for k in plan.kpis},
+                # share of the day's eventual results already in (perfmkt.lag); 1 when none lag
+                "maturity": 1.0,
             }
         )
     return rows
