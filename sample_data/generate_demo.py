@@ -9,6 +9,11 @@ downloads: Google's title and date-range lines, quoted thousands, `Total:` rows 
 One Google file is re-downloaded later over an overlapping range with restated conversions and
 a partial last day made whole, so the report must count those days once.
 
+Conversions arrive late, as on the real platforms: a download shows each day's results times the
+platform's maturity at the day's age (LAG below), so the newest days of every download look
+short. Google's curve can be learned from its overlapping re-downloads; Meta's files do not
+overlap, so the plan states Meta's curve (``conversion_lag:`` in configs/demo.yaml).
+
 The data follow the plan's daily targets with set performance: spend on plan, orders about 10 %
 short (at risk), revenue about 22 % short (off track). Deterministic: same files every run.
 """
@@ -33,6 +38,21 @@ LAST_DAY = date(2026, 2, 3)  # the morning of 4 Feb: mid-flight
 
 SPEND_PACE, ORDER_PACE, AOV_PACE = 1.0, 0.90, 0.87
 GOOGLE_SHARE = 0.55
+# Share of a day's eventual conversions (and their value) in a download made N days after it:
+# LAG[platform][N - 1]; complete after the last entry. Meta's is the plan's conversion_lag.
+LAG = {
+    "google_ads": (0.70, 0.86, 0.94, 0.98, 1.0),
+    "meta": (0.75, 0.90, 0.97, 1.0),
+}
+
+
+def maturity(platform: str, day: date, made: date) -> float:
+    """The share of ``day``'s eventual results that a download made on ``made`` shows."""
+    curve = LAG[platform]
+    age = (made - day).days
+    return curve[min(max(age, 1), len(curve)) - 1]
+
+
 # campaign: (share of platform spend, CPM in VND, CTR, share of platform orders, type)
 GOOGLE_CAMPAIGNS = {
     "TSTH_Search_Brand": (0.20, 90_000, 0.080, 0.30, "Search"),
@@ -102,7 +122,7 @@ def google_rows(
     facts: dict[tuple[str, date, str], dict[str, float]],
     days: list[date],
     scale: dict[date, float],
-    conv_restate: float,
+    made: date,
 ) -> list[list[str]]:
     """Rows of a Google Ads campaign report segmented by day, in Google's formatting."""
     rows = []
@@ -112,8 +132,9 @@ def google_rows(
             f = facts[("google_ads", day, name)]
             k = scale.get(day, 1.0)
             cost, impr, clicks = f["spend"] * k, round(f["impressions"] * k), round(f["clicks"] * k)
-            conv = round(f["orders"] * k * conv_restate * 2) / 2  # data-driven: halves
-            value = f["revenue"] * k * conv_restate if conv else 0.0
+            arrived = maturity("google_ads", day, made)
+            conv = round(f["orders"] * k * arrived * 2) / 2  # data-driven: halves
+            value = f["revenue"] * k * arrived if conv else 0.0
             rows.append(
                 [day.isoformat(), name, spec[4], *_google_cells(cost, impr, clicks, conv, value)]
             )
@@ -206,13 +227,15 @@ def write_meta(
     days: list[date],
     rng: random.Random,
     summary_row: bool,
+    made: date,
 ) -> None:
     rows = []
     campaigns = {**META_CAMPAIGNS, **META_UNCLAIMED}
     for day in sorted(days, reverse=True):  # Meta lists the newest day first
         for name in campaigns:
             f = facts[("meta", day, name)]
-            purchases = round(f["orders"] + rng.uniform(-0.5, 0.5)) if f["orders"] else 0
+            eventual = f["orders"] * maturity("meta", day, made)
+            purchases = round(eventual + rng.uniform(-0.5, 0.5)) if eventual else 0
             value = f["revenue"] / f["orders"] * purchases if purchases else 0
             rows.append(
                 [
@@ -274,7 +297,7 @@ def main(out: Path = OUT) -> None:
     for old in [*out.glob("google/*.csv"), *out.glob("meta/*.csv")]:
         old.unlink()
 
-    jan05, jan18, jan19 = date(2026, 1, 5), date(2026, 1, 18), date(2026, 1, 19)
+    jan05, jan18, jan12 = date(2026, 1, 5), date(2026, 1, 18), date(2026, 1, 12)
     jan26, feb01 = date(2026, 1, 26), date(2026, 2, 1)
     g = out / "google"
     files = [
@@ -283,17 +306,16 @@ def main(out: Path = OUT) -> None:
             jan05,
             jan18,
             {},
-            1.0,
             True,
             datetime(2026, 1, 19, 8, 5),
         ),
-        # Downloaded on 1 Feb at 15:00: that day is partial, and conversions not yet complete.
+        # Downloaded on 1 Feb at 15:00: that day is partial. It restates 12..18 Jan, whose
+        # conversions were still arriving in the first download.
         (
-            g / "campaign_report_2026-01-19_2026-02-01.csv",
-            jan19,
+            g / "campaign_report_2026-01-12_2026-02-01.csv",
+            jan12,
             feb01,
             {feb01: 0.6},
-            0.97,
             False,
             datetime(2026, 2, 1, 15, 0),
         ),
@@ -303,15 +325,13 @@ def main(out: Path = OUT) -> None:
             jan26,
             LAST_DAY,
             {},
-            1.0,
             False,
             datetime(2026, 2, 4, 8, 10),
         ),
     ]
-    for path, first, last, scale, restate, utf16, when in files:
-        write_google(
-            path, first, last, google_rows(facts, _days(first, last), scale, restate), utf16
-        )
+    for path, first, last, scale, utf16, when in files:
+        rows = google_rows(facts, _days(first, last), scale, when.date())
+        write_google(path, first, last, rows, utf16)
         _touch(path, when)
 
     m = out / "meta"
@@ -332,7 +352,7 @@ def main(out: Path = OUT) -> None:
         ),
     ]
     for path, first, last, summary, when in meta_files:
-        write_meta(path, facts, _days(first, last), rng, summary)
+        write_meta(path, facts, _days(first, last), rng, summary, when.date())
         _touch(path, when)
     print(f"wrote {len(files) + len(meta_files)} exports to {out}")
 
