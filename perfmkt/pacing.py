@@ -7,7 +7,8 @@ Pure functions over polars frames: no I/O, no clock (``as_of`` is an argument).
   lower-better ratios, so pace > 1 always means better than plan.
 - projection (``shape``): actual_to_date + remaining planned × recent efficiency, where
   recent efficiency = actual / planned over the last ``window_days``; ``run_rate``:
-  actual_to_date + mean of the last ``window_days`` × remaining days.
+  actual_to_date + mean of the last ``window_days`` × remaining days. Both start from the
+  eventual results when late conversions are expected (``perfmkt.lag``).
 - required_daily (volumes): (total − actual_to_date) / remaining days. For a ratio N/D it is the
   ratio the rest of the flight must achieve to land on target, holding D at its planned total.
 """
@@ -268,19 +269,27 @@ def pace_of(actual: float | None, expected: float | None, direction: Direction) 
 
 
 def pace_kpis(
-    plan: Plan, actuals: pl.DataFrame, targets: pl.DataFrame, as_of: date
+    plan: Plan,
+    actuals: pl.DataFrame,
+    targets: pl.DataFrame,
+    as_of: date,
+    eventual: pl.DataFrame | None = None,
 ) -> list[KpiPace]:
     """Flight-to-date pacing of every KPI in the plan.
 
     ``actuals`` has one row per flight day up to ``as_of`` (see ``daily_actuals``);
-    ``targets`` one row per flight day (see ``perfmkt.targets.daily_targets``).
+    ``targets`` one row per flight day (see ``perfmkt.targets.daily_targets``). ``eventual``
+    (same shape) holds the results the days will have once late conversions are in
+    (``perfmkt.lag``): the projection starts from it, so recent days still filling up do not
+    read as a collapse; actual, pace and status stay on the reported numbers.
     """
     flight = plan.flight
     elapsed = max(0, min((as_of - flight.start).days + 1, flight.days))
     remaining = flight.days - elapsed
     window = min(plan.projection.window_days, elapsed)
     to_date = actuals.filter(pl.col("date") <= as_of)
-    recent = to_date.tail(window) if window else to_date.clear()
+    settled = to_date if eventual is None else eventual.filter(pl.col("date") <= as_of)
+    recent = settled.tail(window) if window else settled.clear()
     planned_to_date = targets.head(elapsed)
     planned_recent = planned_to_date.tail(window) if window else planned_to_date.clear()
 
@@ -292,7 +301,7 @@ def pace_kpis(
     expected: dict[str, float | None] = {v: total(planned_to_date, v) for v in VOLUMES}
     projected: dict[str, float | None] = {}
     for v in VOLUMES:
-        done = actual[v]
+        done = total(settled, v)
         if done is None or elapsed == 0:
             projected[v] = None
             continue

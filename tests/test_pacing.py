@@ -179,3 +179,26 @@ def test_spend_where_none_was_planned_is_overspend_with_its_amount() -> None:
         "unplanned_spend",
         "Spend is overspending: 450 spent with none planned to date",
     )
+
+
+def test_projection_starts_from_the_eventual_results_actuals_stay_as_reported() -> None:
+    """10 days, 100 orders and 10,000 spend a day planned; 4 days elapsed, all delivered, but
+    the last two days hold only 60 % and 90 % of their orders so far (late conversions)."""
+    plan = make_plan(
+        10, {"spend": 100_000, "orders": 1_000, "cpo": 100}, projection={"window_days": 2}
+    )
+    targets = daily_targets(plan)
+    eventual = actuals_from(targets, 4, {})
+    reported = eventual.with_columns(
+        orders=pl.Series([100.0, 100.0, 90.0, 60.0]),
+    )
+    as_of = START + timedelta(3)
+    raw = {k.name: k for k in pacing.pace_kpis(plan, reported, targets, as_of)}
+    rows = {k.name: k for k in pacing.pace_kpis(plan, reported, targets, as_of, eventual)}
+    # as reported: 350 of 400 expected; recent efficiency 150/200 -> 350 + 600 × 0.75 = 800
+    assert raw["orders"].projection == pytest.approx(800)
+    # with the late conversions: 400 + 600 × 1 = 1,000, exactly the target
+    assert rows["orders"].projection == pytest.approx(1_000)
+    assert rows["cpo"].projection == pytest.approx(100)
+    assert rows["orders"].actual_to_date == 350 and rows["orders"].pace == pytest.approx(350 / 400)
+    assert rows["cpo"].actual_to_date == pytest.approx(40_000 / 350)
