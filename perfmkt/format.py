@@ -146,6 +146,17 @@ class Formatter:
     def pace(self, value: float | None) -> str:
         return self.percent(value, digits=0)
 
+    def chance(self, value: float | None) -> str:
+        """A probability in whole percent, never shown as certain: a simulated 0 or 100 %
+        reads "< 1 %" or "> 99 %" (what was not simulated can still happen)."""
+        if value is None:
+            return NO_VALUE
+        if value < 0.005:
+            return "< " + self.percent(0.01, digits=0)
+        if value > 0.995:
+            return "> " + self.percent(0.99, digits=0)
+        return self.percent(value, digits=0)
+
     def value(self, kind: str, value: float | None, compact: bool = False) -> str:
         """Format by metric kind: money | count | ratio | percent. ``compact``: where space is
         short (tables, cards, the terminal) — money in three significant digits only where that

@@ -454,3 +454,17 @@ def test_a_columns_map_names_only_the_headers_the_file_lacks(tmp_path: Path) -> 
     assert str(err.value) == (
         f"{export}:2: the plan's columns: map names headers this file does not have: ['Lượt click']"
     )
+
+
+def test_a_chance_is_never_shown_as_certain() -> None:
+    from perfmkt.format import Formatter
+
+    fmt = Formatter.for_currency("USD")
+    assert [fmt.chance(x) for x in (0.0, 0.004, 0.35, 0.996, 1.0, None)] == [
+        "< 1%",
+        "< 1%",
+        "35%",
+        "> 99%",
+        "> 99%",
+        "—",
+    ]
