@@ -65,6 +65,8 @@ class Notes:
     # Platform -> its maturity curve (share of a day's eventual results in after N days), where
     # it came from and what it rests on. See perfmkt.lag.
     conversion_lag: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # How the chance to hit and the advice are made, in the report's language.
+    methods: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
 
