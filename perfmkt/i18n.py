@@ -122,6 +122,49 @@ LABELS: dict[str, dict[str, str]] = {
         "appendix": "Appendix: data notes",
         "as_of_reason": "As-of day",
         "prepared_on": "Report of {date}",
+        # chance to hit and the 80 % interval of the flight-end value (perfmkt.forecast)
+        "chance": "Chance to hit",
+        "chance_of": "chance to hit: {pct}",
+        "chance_budget_of": "chance to end on budget: {pct}",
+        "chance_budget_note": "{kpi}: the chance to end inside the on-budget band.",
+        "interval": "80 % range",
+        "interval_short": "80 %",
+        "interval_of": "80 %: {range}",
+        "legend_interval": "80 % range at flight end",
+        # late conversions (perfmkt.lag)
+        "immature_mark": "◔ {pct}",
+        "immature": "results still arriving",
+        "immature_legend": (
+            "◔ share of the day's results in so far: platforms still add conversions to "
+            "recent days, so these days look short"
+        ),
+        "immature_bars": "paler bars: results still arriving ({days})",
+        "conversion_lag": "Late conversions",
+        "conversion_lag_caption": "share of a day's eventual results in after 1, 2, 3… days",
+        "lag_learned": "learned from re-downloads",
+        "lag_plan": "from the plan",
+        "lag_none": "none assumed",
+        "lag_full_from": "100 % from day {day}",
+        # what now (perfmkt.advice)
+        "what_now": "What now",
+        "move": "{source} → {target}: {amount}, about {gain} more {kpi}",
+        "marginal_title": "Cost of one more {kpi} at today's spend, by channel",
+        "marginal_title_value": "Marginal {kpi}: revenue from the next unit of spend, by channel",
+        "marginal": "Next one costs",
+        "marginal_roas": "Marginal {kpi}",
+        "average_cost": "Average",
+        "spend_per_day": "Spend/day",
+        "days_fitted": "Days",
+        "move_column": "Suggested move",
+        "cannot_tell": "cannot tell: {reason}",
+        "cannot_tell_bare": "cannot tell yet",
+        "marginal_caption": (
+            "Estimated from each channel's recent days (80 % range in brackets); a guide, "
+            "not a certainty."
+        ),
+        "methods": "How the chance and the advice are worked out",
+        "method_chance": "Chance to hit",
+        "method_advice": "What now",
     },
     "vi": {
         "report_title": "Báo cáo tiến độ chiến dịch",
@@ -237,6 +280,46 @@ LABELS: dict[str, dict[str, str]] = {
         "appendix": "Phụ lục: ghi chú dữ liệu",
         "as_of_reason": "Ngày chốt số liệu",
         "prepared_on": "Báo cáo ngày {date}",
+        "chance": "Khả năng đạt",
+        "chance_of": "khả năng đạt: {pct}",
+        "chance_budget_of": "khả năng kết thúc đúng ngân sách: {pct}",
+        "chance_budget_note": "{kpi}: khả năng kết thúc trong khoảng đúng ngân sách.",
+        "interval": "Khoảng 80 %",
+        "interval_short": "80 %",
+        "interval_of": "80 %: {range}",
+        "legend_interval": "khoảng 80 % cuối chiến dịch",
+        "immature_mark": "◔ {pct}",
+        "immature": "kết quả còn đang về",
+        "immature_legend": (
+            "◔ phần kết quả của ngày đã về đến nay: nền tảng còn ghi nhận thêm chuyển đổi cho "
+            "các ngày gần đây, nên các ngày này trông thấp hơn thực tế"
+        ),
+        "immature_bars": "cột nhạt: kết quả còn đang về ({days})",
+        "conversion_lag": "Chuyển đổi ghi nhận muộn",
+        "conversion_lag_caption": "phần kết quả cuối cùng của một ngày đã về sau 1, 2, 3… ngày",
+        "lag_learned": "học từ các lần tải lại",
+        "lag_plan": "theo kế hoạch",
+        "lag_none": "giả định không có độ trễ",
+        "lag_full_from": "100 % từ ngày thứ {day}",
+        "what_now": "Nên làm gì tiếp",
+        "move": "{source} → {target}: {amount}, thêm khoảng {gain} {kpi}",
+        "marginal_title": "Chi phí cho thêm một {kpi} ở mức chi hiện tại, theo kênh",
+        "marginal_title_value": "{kpi} biên: doanh thu từ đồng chi tiếp theo, theo kênh",
+        "marginal": "Thêm một tốn",
+        "marginal_roas": "{kpi} biên",
+        "average_cost": "Trung bình",
+        "spend_per_day": "Chi phí/ngày",
+        "days_fitted": "Số ngày",
+        "move_column": "Đề xuất chuyển",
+        "cannot_tell": "chưa đủ cơ sở: {reason}",
+        "cannot_tell_bare": "chưa đủ cơ sở để ước tính",
+        "marginal_caption": (
+            "Ước tính từ các ngày gần đây của từng kênh (khoảng 80 % trong ngoặc); để tham "
+            "khảo, không chắc chắn."
+        ),
+        "methods": "Cách tính khả năng đạt và đề xuất",
+        "method_chance": "Khả năng đạt",
+        "method_advice": "Nên làm gì tiếp",
     },
 }
 

@@ -365,11 +365,18 @@ def test_bullet_marks_share_one_scale() -> None:
     # target 2,700 is the largest: scale 2,700 × 1.08 = 2,916
     marks = bullet(kpi(target_total=2700, expected_to_date=1245.7, actual_to_date=962.8,
                        projection=2087.0))  # fmt: skip
-    assert marks == {"actual": 33.0, "expected": 42.7, "projection": 71.6, "target": 92.6}
+    assert marks == {
+        "actual": 33.0, "expected": 42.7, "projection": 71.6, "target": 92.6,
+        "low": None, "high": None,
+    }  # fmt: skip
     # a projection past the target sets the scale: 918 × 1.08 = 991.44
     marks = bullet(kpi(target_total=900, expected_to_date=444, actual_to_date=446, projection=918))
     assert marks["projection"] == 92.6 and marks["target"] == 90.8
     assert bullet(kpi())["actual"] is None
+    # the 80 % band on the same scale; its top past the rest sets it: 952 × 1.08 = 1,028.16
+    marks = bullet(kpi(target_total=900, expected_to_date=444, actual_to_date=446, projection=918,
+                       projection_interval=(880, 952)))  # fmt: skip
+    assert (marks["low"], marks["high"], marks["target"]) == (85.6, 92.6, 87.5)
 
 
 def test_change_tone_follows_the_kpi_direction() -> None:

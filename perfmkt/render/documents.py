@@ -184,13 +184,17 @@ def cost_per_result(result: str | None) -> str | None:
 def bullet(kpi: pacing.KpiPace) -> dict[str, float | None]:
     """Where a scorecard's bullet chart puts its bar and marks, in percent of its width: the
     actual to date as the bar, the expected-to-date, the projection and the flight target as
-    marks, on one scale running from 0 to a little past the largest of them (so a projection
+    marks, the 80 % interval of the flight-end value (``low``, ``high``) as a band, on one
+    scale running from 0 to a little past the largest of them (so a projection or an interval
     beyond the target still shows)."""
+    interval = kpi.projection_interval or (None, None)
     values = {
         "actual": kpi.actual_to_date,
         "expected": kpi.expected_to_date,
         "projection": kpi.projection,
         "target": kpi.target_total,
+        "low": interval[0],
+        "high": interval[1],
     }
     top = max((v for v in values.values() if v is not None and v > 0), default=None)
     if top is None:
@@ -200,6 +204,189 @@ def bullet(kpi: pacing.KpiPace) -> dict[str, float | None]:
         name: None if v is None else round(min(max(v, 0.0) / scale, 1.0) * 100, 1)
         for name, v in values.items()
     }
+
+
+# A day whose share of its eventual results is below this is marked "still arriving" in every
+# view (perfmkt.lag.IMMATURE_BELOW), and the volumes platforms keep adding to past days
+# (perfmkt.lag.RESULTS): spend is never late.
+IMMATURE_BELOW = 0.99
+LAGGED = ("conversions", "conversion_value", "leads", "orders", "revenue")
+
+
+def lagged(name: str) -> bool:
+    """Whether a KPI moves with late conversions: a result volume, or a ratio of one."""
+    metric = CATALOG.get(name)
+    if metric is None:
+        return name in LAGGED
+    return name in LAGGED or (
+        metric.is_ratio and (metric.numerator in LAGGED or metric.denominator in LAGGED)
+    )
+
+
+def immature_days(report: Report) -> list[dict[str, Any]]:
+    """The daily rows whose results are still arriving (maturity below ``IMMATURE_BELOW``)."""
+    return [
+        d for d in report.daily if d.get("maturity") is not None and d["maturity"] < IMMATURE_BELOW
+    ]
+
+
+_NUMBER = re.compile(r"^(\D*?)(\d(?:.*\d)?)(\D*)$")
+
+
+def span(fmt: Formatter, kind: str, interval: Sequence[float] | None, compact: bool = True) -> str:
+    """An interval as one range, its unit written once where both ends share it ("2,38–2,65
+    tỷ ₫", "₫880–952M", "2.380–2.650"), else both ends whole ("880 tr ₫–1,02 tỷ ₫"); counts
+    from 100 whole, as the plan's own figures; "" without an interval."""
+    if not interval or interval[0] is None or interval[1] is None:
+        return ""
+
+    def one(value: float) -> str:
+        if kind == "count" and abs(value) >= 100:
+            value = round(value)
+        return fmt.value(kind, value, compact)
+
+    low, high = one(interval[0]), one(interval[1])
+    if low == high:
+        return low
+    a, b = _NUMBER.match(low), _NUMBER.match(high)
+    if a and b and a.group(1) == b.group(1) and a.group(3) == b.group(3):
+        return f"{a.group(1)}{a.group(2)}–{b.group(2)}{a.group(3)}"
+    return f"{low} – {high}"
+
+
+def chance_text(fmt: Formatter, words: dict[str, str], kpi: pacing.KpiPace) -> str:
+    """ "chance to hit: 35%" ("chance to end on budget" for spend); "" when unknowable."""
+    if kpi.chance is None:
+        return ""
+    budget = kpi.name in CATALOG and CATALOG[kpi.name].direction == Direction.BUDGET
+    return words["chance_budget_of" if budget else "chance_of"].format(pct=fmt.chance(kpi.chance))
+
+
+def has_outlook(report: Report) -> bool:
+    """Whether any KPI, total or per channel, has a chance or an interval to show."""
+    kpis = [*report.kpis, *(k for c in report.channels for k in c.get("kpis") or [])]
+    return any(k.chance is not None or k.projection_interval for k in kpis)
+
+
+def what_now(
+    report: Report, fmt: Formatter, words: dict[str, str], label: Callable[[str], str]
+) -> dict[str, Any] | None:
+    """Everything "what now" shows, in the report's language, for every view: the sentences
+    (``what_now.lines``, then any move, catch-up or runway sentence they do not already hold),
+    and per result KPI the channels' marginal costs with the suggested move beside them
+    (``cost`` tables: money per result; for revenue the marginal ROAS). None when empty."""
+    data = report.what_now or {}
+    lines = [str(t) for t in data.get("lines") or [] if t]
+    extra = [m.get("text") for m in report.advice]
+    extra += [c.get("text") for c in data.get("catch_up") or []]
+    extra.append((data.get("runway") or {}).get("text"))
+    for text in extra:  # a part's sentence a line already holds (with its backup plan) once
+        if text and not any(text in line for line in lines):
+            lines.append(text)
+    moves: dict[tuple[str, str], float] = {}
+    for m in report.advice:
+        if m.get("amount") is not None:
+            moves[(m["kpi"], m["from"])] = -m["amount"]
+            moves[(m["kpi"], m["to"])] = m["amount"]
+    tables = []
+    for kpi, channels in (data.get("marginal_costs") or {}).items():
+        value_kpi = kpi in CATALOG and CATALOG[kpi].kind == "money"  # revenue: marginal ROAS
+        name = label(kpi)
+        rows = []
+        for channel, c in channels.items():
+            value, low, high = c.get("value"), c.get("low"), c.get("high")
+            average = c.get("average")
+            if value_kpi:  # money per unit of revenue, shown as revenue per unit of money
+                value, average = _inverse(value), _inverse(average)
+                low, high = _inverse(c.get("high")), _inverse(c.get("low"))
+            kind = "ratio" if value_kpi else "money"
+            move = moves.get((kpi, channel))
+            reason_text = c.get("reason") or ("" if value is not None else None)
+            rows.append(
+                {
+                    "channel": channel,
+                    "value": None if value is None else fmt.value(kind, value, True),
+                    "range": span(fmt, kind, (low, high)) if low is not None else "",
+                    "average": "" if average is None else fmt.value(kind, average, True),
+                    "spend_per_day": (
+                        ""
+                        if c.get("spend_per_day") is None
+                        else fmt.value("money", c["spend_per_day"], True)
+                    ),
+                    "days": c.get("days"),
+                    "move": "" if move is None else _signed_money(fmt, move),
+                    "move_sign": 0 if move is None else (1 if move > 0 else -1),
+                    "reason": _cannot_tell(reason_text, report, fmt, words),
+                }
+            )
+        if not rows:
+            continue
+        title = words["marginal_title_value" if value_kpi else "marginal_title"]
+        header = words["marginal_roas"] if value_kpi else words["marginal"]
+        tables.append(
+            {
+                "kpi": kpi,
+                "title": title.format(kpi=label("roas") if value_kpi else name.lower()),
+                "value_header": header.format(kpi=label("roas")),
+                "rows": rows,
+                "moves": any(r["move"] for r in rows),
+            }
+        )
+    if not lines and not tables:
+        return None
+    return {"lines": lines, "costs": tables}
+
+
+def _said(text: str | None, report: Report, fmt: Formatter) -> str:
+    """An English sentence from the modules (why an estimate cannot be made, what a curve rests
+    on) in the report's language; "" when no translation knows it, so a report keeps one
+    language (the view then says less, never English in a Vietnamese report)."""
+    if not text:
+        return ""
+    if report.locale != "en" and reason(text, report.locale) == text:
+        return ""
+    return note_text(text, report.locale, fmt)
+
+
+def _cannot_tell(text: str | None, report: Report, fmt: Formatter, words: dict[str, str]) -> str:
+    """ "cannot tell: too few days" — or only "cannot tell" when the reason has no translation;
+    "" when there is nothing to say (``text`` "" : an estimate without a caveat)."""
+    if text is None:
+        return words["cannot_tell_bare"]
+    if not text:
+        return ""
+    said = _said(text, report, fmt)
+    return words["cannot_tell"].format(reason=said) if said else words["cannot_tell_bare"]
+
+
+def _inverse(value: float | None) -> float | None:
+    return 1 / value if value else None
+
+
+def _signed_money(fmt: Formatter, amount: float) -> str:
+    text = fmt.value("money", abs(amount), True)
+    return ("+" if amount > 0 else "\u2212") + text
+
+
+def lag_curves(report: Report, fmt: Formatter, words: dict[str, str]) -> list[dict[str, Any]]:
+    """The conversion-lag curve of each platform as the appendix lists it: where it came from,
+    what it rests on (in the report's language) and the share in after 1, 2, 3… days."""
+    curves = []
+    for platform, curve in (report.notes.conversion_lag or {}).items():
+        shares = [float(x) for x in curve.get("maturity") or []]
+        source = curve.get("source") or "none"
+        # the shares up to the first day at 100 %: the rest only repeats it
+        shown = shares[: next((i + 1 for i, x in enumerate(shares) if x >= 0.9995), len(shares))]
+        curves.append(
+            {
+                "platform": platform,
+                "source": source,
+                "source_text": words.get(f"lag_{source}", source),
+                "detail": _said(curve.get("detail"), report, fmt),
+                "shares": [fmt.percent(x, digits=0) for x in shown],
+            }
+        )
+    return curves
 
 
 def tone(name: str, change: float | None) -> str:
@@ -264,8 +451,9 @@ def context(report: Report, days: int, with_charts: bool) -> dict[str, Any]:
         from perfmkt.render.charts import charts as draw
 
         names = {n: label(n) for n in CATALOG}
-        charts = draw(report, words, names, fmt)
-        charts_narrow = draw(report, words, names, fmt, NARROW)  # phones: CSS picks one
+        charts = mark_immature(draw(report, words, names, fmt), report)
+        # phones: CSS picks one
+        charts_narrow = mark_immature(draw(report, words, names, fmt, NARROW), report)
     wow = report.week_over_week or {}
     result = report.campaigns.get("result") if report.campaigns else None
     return {
@@ -293,6 +481,54 @@ def context(report: Report, days: int, with_charts: bool) -> dict[str, Any]:
         # alert kinds whose rule only restates the message ("Revenue is off track" / "revenue
         # off track"): their rule is not shown after it
         "restating": ("status", "no_result", "unplanned_spend"),
+        "outlook": has_outlook(report),
+        "chance_text": lambda k: chance_text(fmt, words, k),
+        "immature": {d["date"]: d["maturity"] for d in immature_days(report)},
+        "chart_notes": chart_notes(charts, report, fmt, words),
+        "what_now": what_now(report, fmt, words, label),
+        "lag_curves": lag_curves(report, fmt, words),
+    }
+
+
+_BAR = re.compile(r'<rect ([^>]*?)fill="([^"]*)" data-series="bar" data-day="([0-9-]{10})"')
+
+
+def mark_immature(charts: dict[str, str], report: Report) -> dict[str, str]:
+    """Daily bars of a late-arriving result drawn pale with a dashed outline on days whose
+    results are still arriving (``data-maturity`` says how far), so a short last day does not
+    read as a collapse; the charts are perfmkt.render.charts' own, marked here."""
+    late = {d["date"].isoformat(): d["maturity"] for d in immature_days(report)}
+    if not late:
+        return charts
+
+    def pale(match: re.Match[str]) -> str:
+        head, fill, day = match.groups()
+        if day not in late:
+            return match.group(0)
+        return (
+            f'<rect {head}fill="{fill}" fill-opacity="0.4" stroke="{fill}" '
+            f'stroke-dasharray="3 2" data-maturity="{late[day]:.3f}" data-series="bar" '
+            f'data-day="{day}"'
+        )
+
+    return {
+        key: _BAR.sub(pale, svg) if key.startswith("daily_") and lagged(key[6:]) else svg
+        for key, svg in charts.items()
+    }
+
+
+def chart_notes(
+    charts: dict[str, str], report: Report, fmt: Formatter, words: dict[str, str]
+) -> dict[str, str]:
+    """The legend under a daily chart with pale bars: which days are still arriving, how far."""
+    late = immature_days(report)
+    if not late:
+        return {}
+    days = ", ".join(f"{fmt.day_month(d['date'])} {fmt.pace(d['maturity'])}" for d in late)
+    return {
+        key: words["immature_bars"].format(days=days)
+        for key in charts
+        if key.startswith("daily_") and lagged(key[6:])
     }
 
 
@@ -363,6 +599,8 @@ def _filters(
         sparkline=lambda points: sparkline(points, words["pace_trend"]),
         reason=lambda text: note_text(text, language, fmt, paths),
         css_string=css_string,
+        span=lambda interval, kind: span(fmt, kind, interval),
+        chance=fmt.chance,
     )
     # Jinja runs a filter on literal arguments ("on_track" | status) once, at compile time,
     # unless it takes the context; compiled templates are cached across reports, so one
