@@ -15,6 +15,7 @@ import math
 import os
 import re
 from datetime import date, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -82,6 +83,10 @@ class Flight(Strict):
 
 
 AD_FIELDS = ("date", *TEXT_FIELDS)
+# The platforms perfmkt reads by their header; other names come from a source's columns: map.
+AD_PLATFORMS = ("google_ads", "meta", "tiktok", "microsoft_ads", "linkedin")
+# A maturity curve longer than this is a typo, not a lag (platforms settle within weeks).
+MAX_LAG_DAYS = 90
 SHOP_FIELDS = {
     "orders": ("order_id", "date", "revenue", "status", "source", "new_customer", "currency"),
     "leads": ("lead_id", "date", "source", "stage"),
@@ -156,10 +161,9 @@ class Source(Strict):
             _check_kpi_name(name, allowed, f"column field for {self.kind}", f"columns: {name}: ")
         if self.kind != "ads":
             return self
-        known = ("google_ads", "meta", "tiktok", "microsoft_ads", "linkedin")
-        if self.platform and self.platform not in known and not self.columns:
+        if self.platform and self.platform not in AD_PLATFORMS and not self.columns:
             raise ValueError(
-                f"unknown platform {self.platform!r} (one of: {', '.join(known)}; "
+                f"unknown platform {self.platform!r} (one of: {', '.join(AD_PLATFORMS)}; "
                 "any other export needs a columns: map)"
             )
         if self.columns and not {"date", "spend"} <= set(self.columns):
@@ -564,6 +568,14 @@ class Plan(Strict):
         default_factory=dict,
         description="units of the plan currency per unit of another, e.g. {USD: 25400}",
     )
+    conversion_lag: dict[str, list[StrictFloat]] = Field(
+        default_factory=dict,
+        description="platform -> share of a day's eventual results (conversions, leads, orders "
+        "and their value) reported 1, 2, 3… days after it, e.g. {google_ads: [0.6, 0.85, 0.95, "
+        "1]}: each above 0 and at most 1, never decreasing; a curve ending below 1 is taken as "
+        "complete the day after its last share. Used where the platform's re-downloads do not "
+        "tell its curve (a curve learned from them wins; see perfmkt.lag)",
+    )
 
     @field_validator("fx")
     @classmethod
@@ -573,6 +585,32 @@ class Plan(Strict):
                 raise ValueError(f"{code!r} is not a currency code like USD")
             if rate <= 0:
                 raise ValueError(f"{code}: a rate must be greater than 0, got {rate}")
+        return value
+
+    @field_validator("conversion_lag")
+    @classmethod
+    def _lag_curves(cls, value: dict[str, list[float]]) -> dict[str, list[float]]:
+        for platform, shares in value.items():
+            # "google_ads: …" points the problem at that platform's own line (see _problems).
+            if not shares:
+                raise ValueError(f"{platform}: give the share reported after 1, 2, 3… days")
+            if len(shares) > MAX_LAG_DAYS:
+                raise ValueError(
+                    f"{platform}: {len(shares)} shares, more than the {MAX_LAG_DAYS} days a "
+                    "curve may have"
+                )
+            for day, share in enumerate(shares, start=1):
+                if not 0 < share <= 1:
+                    raise ValueError(
+                        f"{platform}: a share must be above 0 and at most 1, got {share:g} "
+                        f"after {day} day{'s' if day > 1 else ''}"
+                    )
+            for day, (before, after) in enumerate(pairwise(shares), 2):
+                if after < before:
+                    raise ValueError(
+                        f"{platform}: a share cannot fall (late results only add): {after} "
+                        f"after {day} days is below {before} after {day - 1}"
+                    )
         return value
 
     @field_validator("timezone")
@@ -693,6 +731,7 @@ def cross_checks(plan: Plan) -> list[tuple[tuple[Any, ...], str]]:
         from perfmkt.targets import day_weights, resolve_timeline  # targets imports this module
 
         problems.extend(resolve_timeline(plan, day_weights(plan))[1])
+    problems.extend(_lag_platform_problems(plan))
     kinds = {s.kind for s in plan.sources}
     for kpi, where_from in plan.truth.items():
         if where_from == "shop" and TRUTH_KPIS[kpi] not in kinds:
@@ -703,6 +742,27 @@ def cross_checks(plan: Plan) -> list[tuple[tuple[Any, ...], str]]:
                     f"no source has kind: {TRUTH_KPIS[kpi]}",
                 )
             )
+    return problems
+
+
+def _lag_platform_problems(plan: Plan) -> list[tuple[tuple[Any, ...], str]]:
+    """``conversion_lag:`` names platforms as sources and channels do: one perfmkt reads, or a
+    name a source or channel gives (a columns: map without one reads as "custom"). A query's
+    rows name their own platforms, so with a sql: source any name may be right."""
+    if not plan.conversion_lag or any(s.sql is not None for s in plan.sources):
+        return []
+    named = [s.platform for s in plan.sources if s.platform] + [
+        c.platform for c in plan.channels.values()
+    ]
+    if any(s.columns and not s.platform for s in plan.sources if s.kind == "ads"):
+        named.append("custom")
+    allowed = tuple(dict.fromkeys([*AD_PLATFORMS, *named]))
+    problems: list[tuple[tuple[Any, ...], str]] = []
+    for name in plan.conversion_lag:
+        try:
+            _check_kpi_name(name, allowed, "platform")
+        except ValueError as exc:
+            problems.append((("conversion_lag", name), str(exc)))
     return problems
 
 

@@ -162,3 +162,49 @@ def test_source_columns_encoding_and_campaign_id(tmp_path: Path) -> None:
         f"{tmp_path / 'plan.yaml'}:8: sources[0].encoding: unknown encoding 'cp9999' (name a "
         "codec such as utf-8, utf-16, cp1258 or windows-1252)"
     )
+
+
+def test_conversion_lag_curves_are_checked_where_written(tmp_path: Path) -> None:
+    lag = GOOD + "channels:\n  g: {platform: google_ads}\nconversion_lag:\n"
+    plan = load_plan(plan_file(tmp_path, lag + "  google_ads: [0.6, 0.85, 0.95, 1]\n"))
+    assert plan.conversion_lag == {"google_ads": [0.6, 0.85, 0.95, 1.0]}
+    assert load_plan(plan_file(tmp_path, lag + "  meta: [0.7, 0.9]\n")).conversion_lag  # < 1 ok
+    plan_path = tmp_path / "plan.yaml"
+    cases = {
+        "  google_ads: [0.6, 0.9, 0.8]": "conversion_lag.google_ads: a share cannot fall (late "
+        "results only add): 0.8 after 3 days is below 0.9 after 2",
+        "  google_ads: [0.6, 1.2]": "conversion_lag.google_ads: a share must be above 0 and at "
+        "most 1, got 1.2 after 2 days",
+        "  google_ads: [0, 1]": "conversion_lag.google_ads: a share must be above 0 and at most "
+        "1, got 0 after 1 day",
+        "  google_ads: []": "conversion_lag.google_ads: give the share reported after 1, 2, 3… "
+        "days",
+        "  google: [0.6, 1]": "conversion_lag.google: unknown platform 'google' (did you mean "
+        "'google_ads'?)",
+        "  google_ads: [0.6, yes]": "conversion_lag.google_ads[1]: Input should be a valid number",
+    }
+    for line, message in cases.items():
+        err = problem(tmp_path, lag + line + "\n")
+        assert str(err) == f"{plan_path}:15: {message}", line
+    err = problem(tmp_path, lag + f"  meta: [{', '.join(['0.5'] * 91)}]\n")
+    assert "conversion_lag.meta: 91 shares, more than the 90 days a curve may have" in str(err)
+
+
+def test_conversion_lag_platform_names_follow_the_sources_and_channels(tmp_path: Path) -> None:
+    # A source's own platform name (a columns: map) and a channel's are names a curve may use;
+    # a plan reading a query cannot know its platforms, so any name goes.
+    mapped = GOOD.replace(
+        "  - path: exports/*.csv\n",
+        "  - {path: exports/*.csv, platform: shopee_ads, columns: {date: Day, spend: Cost}}\n",
+    )
+    plan = load_plan(plan_file(tmp_path, mapped + "conversion_lag:\n  shopee_ads: [0.8, 1]\n"))
+    assert plan.conversion_lag == {"shopee_ads": [0.8, 1.0]}
+    err = problem(tmp_path, mapped + "conversion_lag:\n  shopee: [0.8, 1]\n")
+    assert "conversion_lag.shopee: unknown platform 'shopee' (did you mean 'shopee_ads'?)" in str(
+        err
+    )
+    assert err.row == 13
+    query = GOOD.replace(
+        "  - path: exports/*.csv\n", "  - sql: {uri: 'duckdb:///x.duckdb', query: 'select 1'}\n"
+    )
+    assert load_plan(plan_file(tmp_path, query + "conversion_lag:\n  zalo: [0.5, 1]\n"))
