@@ -148,7 +148,7 @@ LABELS: dict[str, dict[str, str]] = {
         # what now (perfmkt.advice)
         "what_now": "What now",
         "move": "{source} → {target}: {amount}, about {gain} more {kpi}",
-        "marginal_title": "Cost of one more {kpi} at today's spend, by channel",
+        "marginal_title": "Marginal cost of {kpi} at today's spend, by channel",
         "marginal_title_value": "Marginal {kpi}: revenue from the next unit of spend, by channel",
         "marginal": "Next one costs",
         "marginal_roas": "Marginal {kpi}",
@@ -159,8 +159,7 @@ LABELS: dict[str, dict[str, str]] = {
         "cannot_tell": "cannot tell: {reason}",
         "cannot_tell_bare": "cannot tell yet",
         "marginal_caption": (
-            "Estimated from each channel's recent days (80 % range in brackets); a guide, "
-            "not a certainty."
+            "Estimated from each channel's recent days, with 80 % ranges: a guide, not a certainty."
         ),
         "methods": "How the chance and the advice are worked out",
         "method_chance": "Chance to hit",
@@ -314,8 +313,8 @@ LABELS: dict[str, dict[str, str]] = {
         "cannot_tell": "chưa đủ cơ sở: {reason}",
         "cannot_tell_bare": "chưa đủ cơ sở để ước tính",
         "marginal_caption": (
-            "Ước tính từ các ngày gần đây của từng kênh (khoảng 80 % trong ngoặc); để tham "
-            "khảo, không chắc chắn."
+            "Ước tính từ các ngày gần đây của từng kênh, kèm khoảng 80 %: để tham khảo, không "
+            "chắc chắn."
         ),
         "methods": "Cách tính khả năng đạt và đề xuất",
         "method_chance": "Khả năng đạt",
