@@ -84,9 +84,10 @@ def verdict_line(report: Report) -> str:
 
 def summary(report: Report, links: list[str]) -> str:
     """The verdict first, then the summary sentences (most severe first), the status of every
-    KPI, fired alerts with their backup actions and where the full report is — all in the
-    report's language."""
-    from perfmkt.render.documents import alert_words
+    KPI with its chance to hit, the days whose results are still arriving, fired alerts with
+    their backup actions, what now and where the full report is — all in the report's
+    language."""
+    from perfmkt.render.documents import alert_words, chance_text, immature_days, what_now
 
     w, words = _words(report), labels(report.locale)
     fmt = _formatter(report)
@@ -110,13 +111,23 @@ def summary(report: Report, links: list[str]) -> str:
             pace=fmt.pace(k.pace),
             status=words.get(k.status, k.status).lower(),
         )
-        lines.append(f"{STATUS_MARKS.get(k.status, '')} {line}")
+        chance = chance_text(fmt, words, k)
+        lines.append(
+            f"{STATUS_MARKS.get(k.status, '')} {line}" + (f" · {chance}" if chance else "")
+        )
+    late = immature_days(report)
+    if late:  # the last days' results look short: say so beside the numbers they lower
+        days = ", ".join(f"{fmt.day_month(d['date'])} {fmt.pace(d['maturity'])}" for d in late)
+        lines.append(f"◔ {words['immature']}: {days}")
     if report.alerts:
         lines.append("")
     for a in report.alerts:
         message = alert_words(a, report.locale, fmt, words, label)[0]
         action = f" → {w['action']}: *{a.action}*" if a.action else ""
         lines.append(f"▲ {message}{action}")
+    now = what_now(report, fmt, words, label)
+    if now and now["lines"]:
+        lines += ["", f"*{words['what_now']}*", *(f"→ {line}" for line in now["lines"])]
     if links:
         lines += ["", *(w["full_report"].format(link=link) for link in links)]
     return "\n".join(lines)

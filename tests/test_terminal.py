@@ -93,17 +93,25 @@ def test_narrow_terminal_still_renders(small_plan: Path) -> None:
     assert "Daily, last 0 days" in text
 
 
-# A number shown whole: digits with their separators, then an optional compact unit (tr, tỷ,
-# nghìn, K, M, B), currency sign and percent — nothing cut to an ellipsis or folded over lines.
+# A number shown whole: digits with their separators (an interval's two, the unit once: "1,82–2,07
+# tỷ ₫"), then an optional compact unit (tr, tỷ, nghìn, K, M, B), currency sign and percent —
+# nothing cut to an ellipsis or folded over lines.
 WHOLE = re.compile(
-    r"[+\-]?[$₫€£]?\d[\d.,]*(\u00a0?(tr|tỷ|nghìn|K|M|B))?(\u00a0?₫)?%?"
+    r"[+\-\u2212]?[$₫€£]?\d[\d.,]*(–\d[\d.,]*)?(\u00a0?(tr|tỷ|nghìn|K|M|B))?(\u00a0?₫)?%?"
     r"|\d\d/\d\d/\d{4}|\d\d/\d\d–\d\d/\d\d|\d+/\d+|—|"
 )
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
-def test_80_columns_show_every_number_whole(lang: str) -> None:
+@pytest.mark.parametrize("outlook", [False, True], ids=["as-built", "with-outlook"])
+def test_80_columns_show_every_number_whole(lang: str, outlook: bool) -> None:
+    """The demo as built, and with hand values in the fields of issue 13 (chance, interval,
+    maturity, what now, lag curves: tests/test_render_outlook.py) until the demo computes them."""
+    from tests.test_render_outlook import filled
+
     report = report_of(DEMO, lang, as_of=None)
+    if outlook:
+        report = filled(report)
     text = text_of(report, width=80)
     lines = text.splitlines()
     assert max(len(line) for line in lines) <= 80

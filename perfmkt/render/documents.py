@@ -259,7 +259,8 @@ def chance_text(fmt: Formatter, words: dict[str, str], kpi: pacing.KpiPace) -> s
     if kpi.chance is None:
         return ""
     budget = kpi.name in CATALOG and CATALOG[kpi.name].direction == Direction.BUDGET
-    return words["chance_budget_of" if budget else "chance_of"].format(pct=fmt.chance(kpi.chance))
+    pct = fmt.chance(kpi.chance).replace(" ", "\u00a0")  # "< 1%" never broken over lines
+    return words["chance_budget_of" if budget else "chance_of"].format(pct=pct)
 
 
 def has_outlook(report: Report) -> bool:
@@ -381,8 +382,9 @@ def lag_curves(report: Report, fmt: Formatter, words: dict[str, str]) -> list[di
             {
                 "platform": platform,
                 "source": source,
-                "source_text": words.get(f"lag_{source}", source),
-                "detail": _said(curve.get("detail"), report, fmt),
+                # where it came from, in words: what it rests on when that can be said
+                "about": _said(curve.get("detail"), report, fmt)
+                or words.get(f"lag_{source}", source),
                 "shares": [fmt.percent(x, digits=0) for x in shown],
             }
         )

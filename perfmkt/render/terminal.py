@@ -95,6 +95,11 @@ WORDS: dict[str, dict[str, str]] = {
         "weights": "weekday weights learned from recent spend: {weights}",
         "fx": "{code} amounts converted at 1 {code} = {rate} {currency}",
         "attribution": "attribution (from the exports): {values}",
+        "outlook_title": "Flight end: projection, 80 % range and chance to hit",
+        "chance": "Chance",
+        "lag_line": "late conversions, {platform} ({source}): {shares} after 1, 2, 3… days",
+        "method_line": "{what}: {text}",
+        "cannot_tell_row": "{channel}: {reason}",
     },
     "vi": {
         "kpi": "Chỉ số",
@@ -155,6 +160,11 @@ WORDS: dict[str, dict[str, str]] = {
         "weights": "trọng số theo thứ trong tuần, học từ chi phí gần đây: {weights}",
         "fx": "số tiền {code} quy đổi theo 1 {code} = {rate} {currency}",
         "attribution": "phân bổ chuyển đổi (theo tệp xuất): {values}",
+        "outlook_title": "Cuối chiến dịch: dự báo, khoảng 80 % và khả năng đạt",
+        "chance": "Khả năng",
+        "lag_line": "chuyển đổi ghi nhận muộn, {platform} ({source}): {shares} sau 1, 2, 3… ngày",
+        "method_line": "{what}: {text}",
+        "cannot_tell_row": "{channel}: {reason}",
     },
 }
 
@@ -287,9 +297,34 @@ def warnings(v: View) -> RenderableType | None:
     )
 
 
-PACE_COLUMNS = ("target", "expected", "actual", "pace", "projection", "needed")
+PACE_COLUMNS = (
+    "target",
+    "expected",
+    "actual",
+    "pace",
+    "projection",
+    "interval",
+    "chance",
+    "needed",
+)
+OUTLOOK = ("interval", "chance")  # shown where the KPIs have them (perfmkt.forecast)
 # The pace tables' variants, richest first: full amounts, compact ones, then columns dropped.
 PACE_VARIANTS = [(False, ()), (True, ())] + [(True, KPI_DROP[:i]) for i in range(1, 5)]
+# Channel pacing with a chance: the interval goes before the target, the chance stays.
+CHANNEL_DROP = ("needed", "expected", "interval", "target", "projection")
+CHANNEL_VARIANTS = [(False, ()), (True, ())] + [(True, CHANNEL_DROP[:i]) for i in range(1, 6)]
+
+
+def _outlook(kpis: Iterable[KpiPace]) -> bool:
+    return any(k.chance is not None or k.projection_interval for k in kpis)
+
+
+def span(fmt: Formatter, kind: str, interval: Any, compact: bool = True) -> str:
+    """An interval as one range (perfmkt.render.documents.span, imported when used: the
+    documents bring Jinja, which the terminal view does not need to start)."""
+    from perfmkt.render.documents import span as one_range
+
+    return one_range(fmt, kind, interval, compact)
 
 
 def _pace_table(
@@ -304,6 +339,8 @@ def _pace_table(
     (name, KpiPace) rows, without the dropped columns; returns it with the columns shown."""
     w = v.words
     table = Table(title=title, title_justify="left", expand=False)
+    if not _outlook(k for _, k in rows):
+        dropped = (*dropped, *OUTLOOK)
     shown = [c for c in PACE_COLUMNS if c not in dropped]
     table.add_column(first, max_width=28, overflow="fold")
     for column in shown:
@@ -321,6 +358,10 @@ def _pace_table(
         for column in shown:
             if column == "pace":
                 cells.append(Text(v.fmt.pace(k.pace), style=f"pace.{k.status}"))
+            elif column == "interval":
+                cells.append(span(v.fmt, k.kind, k.projection_interval) or NO_VALUE)
+            elif column == "chance":
+                cells.append(v.fmt.chance(k.chance))
             else:
                 cells.append(v.show(k.kind, values[column], compact))
         table.add_row(*cells, v.status(k.status))
@@ -334,7 +375,11 @@ def kpi_table(v: View) -> Table:
         for k in report.kpis
     ]
 
+    # With a chance to show, the flight end has a table of its own (outlook_table).
+    moved = ("projection", *OUTLOOK) if _outlook(report.kpis) else ()
+
     def build(compact: bool, dropped: tuple[str, ...]) -> Table:
+        dropped = (*dropped, *moved)
         table, shown = _pace_table(v, w["kpi_title"], w["kpi"], rows, compact, dropped)
         for t in report.tracked:
             if t["actual_to_date"] is None:  # nothing in the exports measures it
@@ -353,6 +398,47 @@ def kpi_table(v: View) -> Table:
         return table
 
     return _fit(v.width, (lambda c=c, d=d: build(c, d) for c, d in PACE_VARIANTS))
+
+
+def outlook_table(v: View) -> Table | None:
+    """Where each KPI lands at flight end: the projection, the 80 % interval around it and the
+    chance to hit the target (for spend: to end on budget); None without a chance to show."""
+    report, w = v.report, v.words
+    if not _outlook(report.kpis):
+        return None
+    budget = [
+        k for k in report.kpis if k.chance is not None and CATALOG[k.name].direction == "budget"
+    ]
+    method = w["method_shape"] if report.projection_method == "shape" else w["method_run_rate"]
+    notes = [w["caption"].format(method=method)]
+    notes += [w["chance_budget_note"].format(kpi=v.label(k.name)) for k in budget]
+
+    def build(compact: bool, target: bool) -> Table:
+        table = Table(title=w["outlook_title"], title_justify="left")
+        table.add_column(w["kpi"], max_width=28, overflow="fold")
+        if target:
+            _number_column(table, w["target"])
+        _number_column(table, w["projection_short"])
+        _number_column(table, w["interval"])
+        _number_column(table, w["chance"])
+        for k in report.kpis:
+            table.add_row(
+                Text(v.label(k.name)),
+                *([v.show(k.kind, k.target_total, compact)] if target else []),
+                v.show(k.kind, _whole(k.kind, k.projection), compact),
+                span(v.fmt, k.kind, k.projection_interval, compact) or NO_VALUE,
+                v.fmt.chance(k.chance),
+            )
+        table.caption, table.caption_justify = " ".join(notes), "left"
+        return table
+
+    variants = [(False, True), (True, True), (True, False)]
+    return _fit(v.width, (lambda c=c, t=t: build(c, t) for c, t in variants))
+
+
+def _whole(kind: str, value: float | None) -> float | None:
+    """A projected count from 100 whole, as the documents show what the plan derives."""
+    return round(value) if kind == "count" and value is not None and abs(value) >= 100 else value
 
 
 def _week_name(week: dict[str, Any]) -> Text:
@@ -426,14 +512,23 @@ def daily_table(v: View, days: int) -> Table:
     report, w = v.report, v.words
     shown = report.daily[-days:] if days > 0 else []
 
+    from perfmkt.render.documents import immature_days
+
+    late = {d["date"]: d["maturity"] for d in immature_days(report)}
+
     def build(with_target: bool, kpis: list[KpiPace]) -> Table:
         title = w["daily_title"] if with_target else w["daily_actual_title"]
         table = Table(title=title.format(days=len(shown)), title_justify="left")
         table.add_column(w["date"], no_wrap=True)
         for k in kpis:
             _number_column(table, v.label(k.name))
+        if any(day["date"] in late for day in shown):
+            table.caption, table.caption_justify = w["immature_legend"], "left"
         for day in shown:
             cells: list[RenderableType] = [Text(v.fmt.date(day["date"]))]
+            if day["date"] in late:
+                mark = w["immature_mark"].format(pct=v.fmt.pace(late[day["date"]]))
+                cells[0].append(f" {mark}", style="pace.at_risk")
             for k in kpis:
                 actual, target = day["actual"][k.name], day["target"][k.name]
                 cell = Text(
@@ -601,9 +696,10 @@ def channel_pacing(v: View) -> Table | None:
     if not rows:
         return None
     title, first = w["channel_pacing_title"], w["channel_kpi"]
+    variants = CHANNEL_VARIANTS if _outlook(k for _, k in rows) else PACE_VARIANTS
     return _fit(
         v.width,
-        (lambda c=c, d=d: _pace_table(v, title, first, rows, c, d)[0] for c, d in PACE_VARIANTS),
+        (lambda c=c, d=d: _pace_table(v, title, first, rows, c, d)[0] for c, d in variants),
     )
 
 
@@ -655,6 +751,69 @@ def alerts(v: View) -> RenderableType | None:
     return Panel(
         Group(*lines), title=v.words["alerts"], title_align="left", border_style="red", expand=False
     )
+
+
+def what_now(v: View) -> RenderableType | None:
+    """What now, beside the alerts: the advice's sentences (already in the report's language),
+    then per result KPI each channel's marginal cost with the suggested move; a channel whose
+    estimate cannot be made says why under its table."""
+    from perfmkt.render.documents import what_now as now_of
+
+    w = v.words
+    now = now_of(v.report, v.fmt, w, v.label)
+    if now is None:
+        return None
+    parts: list[RenderableType] = []
+    if now["lines"]:
+        lines = []
+        for text in now["lines"]:
+            line = Text("→ ", style="bold")
+            line.append(text)
+            lines.append(line)
+        parts.append(Panel(Group(*lines), title=w["what_now"], title_align="left", expand=False))
+    for t in now["costs"]:
+        parts.append(_marginal_table(v, t))
+    if now["costs"]:
+        parts.append(Text(w["marginal_caption"], style="muted"))
+    return Group(*parts)
+
+
+def _marginal_table(v: View, t: dict[str, Any]) -> RenderableType:
+    w = v.words
+    columns = [("value", t["value_header"]), ("range", w["interval_short"])]
+    columns += [("average", w["average_cost"]), ("spend_per_day", w["spend_per_day"])]
+    columns += [("days", w["days_fitted"])]
+    if t["moves"]:
+        columns.append(("move", w["move_column"]))
+    drop = ("days", "average", "spend_per_day", "range")
+
+    def build(dropped: tuple[str, ...]) -> Table:
+        table = Table(title=t["title"], title_justify="left")
+        table.add_column(w["channel"], max_width=20, overflow="fold")
+        shown = [(key, name) for key, name in columns if key not in dropped]
+        for _, name in shown:
+            _number_column(table, name)
+        for r in t["rows"]:
+            cells: list[RenderableType] = [Text(r["channel"])]
+            for key, _ in shown:
+                value = r[key]
+                if key == "value" and value:
+                    cells.append(Text("≈ " + value, style="bold"))
+                elif key == "move" and value:
+                    style = "pace.on_track" if r["move_sign"] > 0 else "pace.off_track"
+                    cells.append(Text(value, style=style))
+                else:
+                    cells.append(NO_VALUE if value in (None, "") else str(value))
+            table.add_row(*cells)
+        return table
+
+    table = _fit(v.width, (lambda d=drop[:i]: build(d) for i in range(len(drop) + 1)))
+    reasons = [
+        Text(w["cannot_tell_row"].format(channel=r["channel"], reason=r["reason"]), style="muted")
+        for r in t["rows"]
+        if r["reason"]
+    ]
+    return Group(table, *reasons) if reasons else table
 
 
 def notes(v: View) -> RenderableType:
@@ -710,6 +869,17 @@ def notes(v: View) -> RenderableType:
     attribution = sorted({a for f in n.files for a in f.get("attribution", [])})
     if attribution:
         lines.append(Text(w["attribution"].format(values="; ".join(attribution))))
+    from perfmkt.render.documents import lag_curves
+
+    for curve in lag_curves(report, fmt, w):
+        source = curve["about"]
+        shares = " · ".join(curve["shares"]) or NO_VALUE
+        text = w["lag_line"].format(platform=curve["platform"], source=source, shares=shares)
+        lines.append(Text(text))
+    for key, text in (n.methods or {}).items():
+        if text:
+            what = w.get(f"method_{key}", key)
+            lines.append(Text(w["method_line"].format(what=what, text=text), style="muted"))
     return Panel(
         Group(*lines), title=w["notes"], title_align="left", expand=False, border_style="dim"
     )
@@ -728,7 +898,9 @@ def render(report: Report, days: int = 14, width: int = 120) -> list[RenderableT
         verdict(v),
         warnings(v),
         kpi_table(v),
+        outlook_table(v),
         alerts(v),
+        what_now(v),
         campaign_table(v),
         weekly_table(v),
         weeks_ahead(v),
