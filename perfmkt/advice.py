@@ -1,0 +1,850 @@
+"""Where the next budget buys most: each channel's marginal cost, budget moves, catch-up spend
+and the budget runway ("what now").
+
+Per channel (and per campaign with enough days) a concave response ``results = a · spend^b``
+is fitted on the recent days (Poisson likelihood over a grid of ``b``; for each ``b`` the best
+``a`` has a closed form, so days without results are fine). The marginal cost of one more
+result at the current daily spend ``s`` is ``1 / (a · b · s^(b−1))``; a bootstrap over days
+gives its ~80 % interval. When the data cannot tell (too few days, spend too flat, no results,
+interval too wide) the marginal cost is None and ``reason`` says why.
+
+Pure functions over polars frames, numpy for the numerics; randomness only through
+``numpy.random.default_rng`` seeded from the channel's name, so a report is reproducible.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from perfmkt.campaigns import result_kpi, value_kpi
+from perfmkt.format import Formatter, three_significant
+from perfmkt.metrics import CATALOG, Direction
+from perfmkt.pacing import KpiPace
+from perfmkt.plan import Plan
+from perfmkt.summary import formatter, name_of, shown, verbs
+
+WINDOW_DAYS = 28  # the recent days a curve is fitted on: four whole weeks, weekdays balanced
+LEVEL_DAYS = 7  # the current level: mean daily spend (and results) over the last week
+MIN_DAYS = 14  # fewer days with spend than this: cannot tell
+MIN_SPREAD = 0.10  # standard deviation of log daily spend below this (about ±10 %): too flat
+MAX_WIDTH = 2.5  # the 80 % interval's high / low above this: too wide to act on
+SIMS = 1000  # bootstrap resamples of the days
+B_GRID = np.round(np.arange(0.02, 1.0 + 1e-9, 0.01), 2)  # concave by construction: b ≤ 1
+MOVE_CAP = 0.30  # a move changes a channel's daily spend by at most this share
+MIN_GAIN = 0.02  # a move must add this share of the two channels' remaining results
+TOP_CAMPAIGNS = 10  # campaigns fitted, by recent spend
+RESULT_SUMS = ("orders", "leads", "conversions", "revenue")  # what advice can be about
+
+METHOD = (
+    "For each channel (and each campaign with enough days) the last 28 days of spend and "
+    "results are fitted with a concave response, results = a · spend^b with 0 < b ≤ 1, by "
+    "Poisson likelihood (b on a grid, a in closed form for each b, so days without results "
+    "count). The marginal cost of one more result at the current daily spend s (the mean of "
+    "the last 7 days) is 1 / (a · b · s^(b−1)); resampling the days 1,000 times gives its 80 % "
+    "interval. The data cannot tell when fewer than 14 days had spend, daily spend varied by "
+    "less than about ±10 %, or the interval's ends are more than a factor 2.5 apart. A move "
+    "shifts remaining budget from the channel whose next result costs most to the one where it "
+    "costs least, sized so their marginal costs meet but never more than 30 % of either "
+    "channel's daily spend nor beyond the daily spend seen; it is proposed only when the two "
+    "intervals do not overlap and the expected gain is at least 2 % of the two channels' "
+    "remaining results. Catch-up spend scales all channels together along the fitted curves "
+    "until the required daily rate is reached. The budget runway divides the budget left by "
+    "the last 7 days' mean daily spend. Spend that follows demand (more spend on days that "
+    "convert better) makes b look larger than it is, so these are estimates, not promises."
+)
+
+
+@dataclass(frozen=True)
+class Response:
+    """One channel's (or campaign's) fitted spend → result curve."""
+
+    name: str
+    days: int  # days with spend in the fitted window
+    spend_per_day: float  # the current level (mean daily spend over the last LEVEL_DAYS)
+    average_cost: float | None  # spend / results over the fitted window (a ratio of sums)
+    marginal_cost: float | None  # cost of one more result at the current level; None: can't tell
+    low: float | None  # ~80 % interval of the marginal cost (kept when only too wide)
+    high: float | None
+    elasticity: float | None  # b in results = a · spend^b
+    reason: str | None  # English, why it cannot tell
+    reason_code: str | None = None  # few_days | flat | no_results | no_spend | wide
+    scale: float | None = None  # a in results = a · spend^b (spend in currency units per day)
+    seen: tuple[float, float] | None = None  # lowest and highest daily spend fitted on
+    results_per_day: float | None = None  # mean daily results over the last LEVEL_DAYS
+
+    def results_at(self, spend: float) -> float:
+        """Expected daily results at a daily spend, from the fitted curve."""
+        assert self.scale is not None and self.elasticity is not None
+        return self.scale * max(spend, 0.0) ** self.elasticity
+
+    def marginal_at(self, spend: float) -> float:
+        """The cost of one more result at a daily spend, from the fitted curve."""
+        assert self.scale is not None and self.elasticity is not None
+        b = self.elasticity
+        return max(spend, 1e-12) ** (1.0 - b) / (self.scale * b)
+
+
+def _seed(name: str, seed: int) -> int:
+    # one stream per channel name (str hash is salted per process; crc32 is not)
+    return zlib.crc32(name.encode("utf-8")) + seed
+
+
+def _profile(logx: np.ndarray, r: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, ...]:
+    """For each row of ``weights`` (days counted 0, 1, 2… times) the b on B_GRID that maximises
+    the Poisson likelihood of results r = a · x^b, and its a (closed form: Σr / Σx^b)."""
+    powers = np.exp(logx[:, None] * B_GRID[None, :])  # days × grid
+    total = weights @ r  # resamples
+    tilt = weights @ (r * logx)
+    sums = weights @ powers  # resamples × grid
+    with np.errstate(divide="ignore"):
+        loglik = B_GRID[None, :] * tilt[:, None] - total[:, None] * np.log(sums)
+    best = loglik.argmax(axis=1)
+    b = B_GRID[best]
+    a = total / sums[np.arange(len(best)), best]
+    return a, b
+
+
+def fit_response(
+    daily: pl.DataFrame,
+    name: str,
+    *,
+    as_of: date | None = None,
+    window: int = WINDOW_DAYS,
+    level_days: int = LEVEL_DAYS,
+    sims: int = SIMS,
+    seed: int = 0,
+) -> Response:
+    """Fit results = a · spend^b on ``daily`` (date, spend, result; one row per day, days
+    missing count as no spend) over the ``window`` days to ``as_of`` (default: the last date).
+    Days without spend are left out of the fit: they say nothing about the curve's shape."""
+    end = as_of if as_of is not None else daily["date"].max()
+    if end is None:
+        return _cannot(name, 0, 0.0, None, "too few days: none with spend", "few_days")
+    assert isinstance(end, date)
+    recent = daily.filter(pl.col("date").is_between(end - timedelta(window - 1), end))
+    spend = recent["spend"].fill_null(0.0).to_numpy().astype(float)
+    result = recent["result"].fill_null(0.0).to_numpy().astype(float)
+    last = recent.filter(pl.col("date") > end - timedelta(level_days))
+    level = float(last["spend"].fill_null(0.0).sum()) / level_days
+    per_day = float(last["result"].fill_null(0.0).sum()) / level_days
+    used = spend > 0
+    days = int(used.sum())
+    total_spend, total_result = float(spend[used].sum()), float(result[used].sum())
+    average = total_spend / total_result if total_result > 0 else None
+
+    def cannot(reason: str, code: str) -> Response:
+        return _cannot(name, days, level, average, reason, code, per_day=per_day)
+
+    if days < MIN_DAYS:
+        return cannot(f"too few days: {days} with spend ({MIN_DAYS} needed)", "few_days")
+    if total_result <= 0:
+        return cannot(f"no results in the last {window} days", "no_results")
+    if level <= 0:
+        return cannot(f"no spend in the last {level_days} days", "no_spend")
+    x, r = spend[used] / level, result[used]
+    logx = np.log(x)
+    spread = float(logx.std())
+    if spread < MIN_SPREAD:
+        return cannot(
+            f"too little spend variation: daily spend varied by about ±{spread:.0%}", "flat"
+        )
+    a_hat, b_hat = _profile(logx, r, np.ones((1, days)))
+    a, b = float(a_hat[0]), float(b_hat[0])  # a: results per day at the current level
+    rng = np.random.default_rng(_seed(name, seed))
+    # each resample counts every day 0, 1, 2… times (days drawn with replacement)
+    drawn = rng.integers(0, days, size=(sims, days)) + days * np.arange(sims)[:, None]
+    weights = np.bincount(drawn.ravel(), minlength=sims * days).reshape(sims, days)
+    weights = weights.astype(float)
+    a_boot, b_boot = _profile(logx, r, weights)
+    with np.errstate(divide="ignore"):
+        costs = level / (a_boot * b_boot)  # a resample without results: infinitely dear
+    low, high = (float(q) for q in np.quantile(costs, [0.1, 0.9], method="inverted_cdf"))
+    value = level / (a * b)
+    scale = a / level**b  # back from spend relative to the level to currency units
+    seen = (float(spend[used].min()), float(spend[used].max()))
+    common = {
+        "name": name,
+        "days": days,
+        "spend_per_day": level,
+        "average_cost": average,
+        "elasticity": b,
+        "scale": scale,
+        "seen": seen,
+        "results_per_day": per_day,
+    }
+    if not math.isfinite(high) or high > MAX_WIDTH * low:
+        reason = f"interval too wide: 80 % between {low:,.4g} and {high:,.4g}"
+        return Response(
+            **common,
+            marginal_cost=None,
+            low=low,
+            high=high if math.isfinite(high) else None,
+            reason=reason,
+            reason_code="wide",
+        )
+    return Response(**common, marginal_cost=value, low=low, high=high, reason=None)
+
+
+def _cannot(
+    name: str,
+    days: int,
+    level: float,
+    average: float | None,
+    reason: str,
+    code: str,
+    per_day: float | None = None,
+) -> Response:
+    return Response(
+        name=name,
+        days=days,
+        spend_per_day=level,
+        average_cost=average,
+        marginal_cost=None,
+        low=None,
+        high=None,
+        elasticity=None,
+        reason=reason,
+        reason_code=code,
+        results_per_day=per_day,
+    )
+
+
+# --- what now ---------------------------------------------------------------------------------
+
+WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "mc_intro": "At the current spend, one more {result} probably costs ",
+        "mc_item": "about {value} on {channel} ({pct}: {low}–{high})",
+        "roas_intro": "At the current spend, the marginal ROAS (revenue from one more unit of "
+        "spend) is probably ",
+        "roas_item": "about {value} on {channel} ({pct}: {low}–{high})",
+        "and": " and ",
+        "cannot": "The data cannot tell yet what one more {result} costs on {channel}: {why}.",
+        "cannot_roas": "The data cannot tell yet what more spend on {channel} brings in "
+        "revenue: {why}.",
+        "few_days": "only {days} days with spend ({need} needed)",
+        "flat": "its daily spend has hardly varied",
+        "no_results": "no {results} in the last {window} days",
+        "no_spend": "no spend in the last {days} days",
+        "wide": "the range is too wide ({low}–{high})",
+        "move": "The data suggest moving about {amount} of the remaining budget ({per_day} a "
+        "day) from {source} to {target}: one more {result} costs about {mc_from} on {source} "
+        "but about {mc_to} on {target}, which would probably add about {gain} {results} by the "
+        "flight end.",
+        "move_roas": "The data suggest moving about {amount} of the remaining budget ({per_day} "
+        "a day) from {source} to {target}: the marginal ROAS is about {mc_from} on {source} "
+        "against {mc_to} on {target}, which would probably add about {gain} of revenue by the "
+        "flight end.",
+        "no_move": "; no move between them is clearly better",
+        "conflict": "Orders and revenue point different ways ({result} cheaper on {cheap}, more "
+        "revenue per unit of spend on {rich}): no move is clearly better.",
+        "catch_up": "{Kpi} {is} behind: reaching {target} takes about {required} a day against "
+        "about {current} now. At the current marginal cost (about {mc} per extra {result}) that "
+        "probably means about {needed} of spend a day instead of {spend_now}{rough}",
+        "catch_up_roas": "{Kpi} {is} behind: reaching {target} takes about {required} a day "
+        "against about {current} now. At the current marginal ROAS (about {mc}) that probably "
+        "means about {needed} of spend a day instead of {spend_now}{rough}",
+        "catch_up_blind": "{Kpi} {is} behind: reaching {target} takes about {required} a day "
+        "against about {current} now. The data cannot tell the marginal cost yet; at the "
+        "average cost it would take at least {needed} of spend a day instead of {spend_now}",
+        "rough": " (a rough figure: more than the daily spend seen so far)",
+        "affordable": "; the remaining budget, about {per_day} a day, allows it.",
+        "unaffordable": ", more than the remaining budget allows (about {per_day} a day).",
+        "no_budget": ".",
+        "runs_out": "At about {spend} a day, the {left} left of the budget probably runs out "
+        "in about {days} days, around {day}, {early} days before the flight ends.",
+        "lasts": "At about {spend} a day, the {left} left of the budget lasts the {days} days "
+        "remaining, with about {spare} probably unspent.",
+        "lasts_even": "At about {spend} a day, the {left} left of the budget lasts about to the "
+        "flight end ({days} days).",
+        "spent": "The budget is spent: {spent} against {budget}.",
+        "idle": "No spend in the last {days} days; {left} of the budget is left.",
+        "action": "Backup plan: {action}.",
+    },
+    "vi": {
+        "mc_intro": "Với mức chi hiện tại, thêm một {result} có lẽ tốn ",
+        "mc_item": "khoảng {value} trên {channel} ({pct}: {low}–{high})",
+        "roas_intro": "Với mức chi hiện tại, ROAS biên (doanh thu có thêm từ mỗi đồng chi thêm) "
+        "có lẽ ",
+        "roas_item": "khoảng {value} trên {channel} ({pct}: {low}–{high})",
+        "and": " và ",
+        "cannot": "Dữ liệu chưa đủ để biết thêm một {result} trên {channel} tốn bao nhiêu: {why}.",
+        "cannot_roas": "Dữ liệu chưa đủ để biết chi thêm trên {channel} mang lại bao nhiêu "
+        "doanh thu: {why}.",
+        "few_days": "mới có {days} ngày có chi tiêu (cần {need} ngày)",
+        "flat": "mức chi hằng ngày gần như không đổi",
+        "no_results": "chưa có {results} nào trong {window} ngày gần nhất",
+        "no_spend": "không có chi tiêu trong {days} ngày gần nhất",
+        "wide": "khoảng ước lượng còn quá rộng ({low}–{high})",
+        "move": "Dữ liệu cho thấy nên chuyển khoảng {amount} ngân sách còn lại ({per_day} mỗi "
+        "ngày) từ {source} sang {target}: thêm một {result} trên {source} tốn khoảng {mc_from}, "
+        "trên {target} chỉ khoảng {mc_to}; như vậy có thể có thêm khoảng {gain} {results} đến "
+        "cuối chiến dịch.",
+        "move_roas": "Dữ liệu cho thấy nên chuyển khoảng {amount} ngân sách còn lại ({per_day} "
+        "mỗi ngày) từ {source} sang {target}: ROAS biên trên {source} khoảng {mc_from}, trên "
+        "{target} khoảng {mc_to}; như vậy có thể có thêm khoảng {gain} doanh thu đến cuối chiến "
+        "dịch.",
+        "no_move": "; chưa có lý do rõ ràng để chuyển ngân sách giữa các kênh",
+        "conflict": "Đơn hàng và doanh thu cho tín hiệu ngược nhau ({result} rẻ hơn trên "
+        "{cheap}, doanh thu trên mỗi đồng chi cao hơn trên {rich}): chưa có phương án chuyển "
+        "ngân sách nào rõ ràng tốt hơn.",
+        "catch_up": "{Kpi} đang chậm: để đạt {target} cần khoảng {required} mỗi ngày, hiện chỉ "
+        "khoảng {current}. Với chi phí biên hiện tại (khoảng {mc} cho mỗi {result} thêm), có lẽ "
+        "cần chi khoảng {needed} mỗi ngày thay vì {spend_now}{rough}",
+        "catch_up_roas": "{Kpi} đang chậm: để đạt {target} cần khoảng {required} mỗi ngày, hiện "
+        "chỉ khoảng {current}. Với ROAS biên hiện tại (khoảng {mc}), có lẽ cần chi khoảng "
+        "{needed} mỗi ngày thay vì {spend_now}{rough}",
+        "catch_up_blind": "{Kpi} đang chậm: để đạt {target} cần khoảng {required} mỗi ngày, "
+        "hiện chỉ khoảng {current}. Dữ liệu chưa đủ để biết chi phí biên; tính theo chi phí "
+        "trung bình thì cần chi ít nhất {needed} mỗi ngày thay vì {spend_now}",
+        "rough": " (con số ước chừng, cao hơn mức chi mỗi ngày từng thấy)",
+        "affordable": "; ngân sách còn lại (khoảng {per_day} mỗi ngày) vẫn đủ.",
+        "unaffordable": ", vượt mức ngân sách còn lại cho phép (khoảng {per_day} mỗi ngày).",
+        "no_budget": ".",
+        "runs_out": "Với mức chi khoảng {spend} mỗi ngày, {left} ngân sách còn lại có lẽ sẽ hết "
+        "sau khoảng {days} ngày, vào khoảng ngày {day}, sớm {early} ngày so với ngày kết thúc "
+        "chiến dịch.",
+        "lasts": "Với mức chi khoảng {spend} mỗi ngày, {left} ngân sách còn lại đủ cho {days} "
+        "ngày còn lại và có lẽ sẽ dư khoảng {spare}.",
+        "lasts_even": "Với mức chi khoảng {spend} mỗi ngày, {left} ngân sách còn lại đủ dùng "
+        "đến khoảng cuối chiến dịch ({days} ngày).",
+        "spent": "Ngân sách đã chi hết: {spent} trên {budget}.",
+        "idle": "Không có chi tiêu trong {days} ngày gần nhất; ngân sách còn lại {left}.",
+        "action": "Phương án dự phòng: {action}.",
+    },
+}
+
+# English needs the singular for "one more order"; Vietnamese nouns do not change.
+SINGULAR = {"orders": "order", "leads": "lead", "conversions": "conversion"}
+
+
+def _words(language: str) -> dict[str, str]:
+    return WORDS.get(language, WORDS["en"])
+
+
+def _one(kpi: str, language: str) -> str:
+    name = name_of(kpi, language)
+    return SINGULAR.get(kpi, name) if language == "en" else name
+
+
+def _entry(response: Response, kpi: str) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "value": response.marginal_cost,
+        "low": response.low,
+        "high": response.high,
+        "average": response.average_cost,
+        "spend_per_day": response.spend_per_day,
+        "days": response.days,
+        "elasticity": response.elasticity,
+        "reason": response.reason,
+    }
+    if kpi == "revenue":  # cost per unit of revenue reads better as its inverse, marginal ROAS
+        entry["roas"] = _inverse(response.marginal_cost)
+        entry["roas_low"] = _inverse(response.high)
+        entry["roas_high"] = _inverse(response.low)
+    return entry
+
+
+def _inverse(value: float | None) -> float | None:
+    return 1.0 / value if value else None
+
+
+def _daily(rows: pl.DataFrame, keys: list[str], kpi: str, start: date, end: date) -> pl.DataFrame:
+    """Spend and result per key and day over start..end (rows outside dropped)."""
+    return (
+        rows.filter(pl.col("date").is_between(start, end))
+        .group_by(*keys, "date")
+        .agg(pl.col("spend").fill_null(0.0).sum(), pl.col(kpi).fill_null(0.0).sum().alias("result"))
+        .sort(*keys, "date")
+    )
+
+
+def _fits(
+    rows: pl.DataFrame, keys: list[str], kpi: str, as_of: date
+) -> dict[tuple[Any, ...], Response]:
+    start = as_of - timedelta(WINDOW_DAYS - 1)
+    daily = _daily(rows, keys, kpi, start, as_of)
+    out: dict[tuple[Any, ...], Response] = {}
+    for key, frame in daily.group_by(keys, maintain_order=True):
+        name = " · ".join(str(k) for k in key)
+        out[tuple(key)] = fit_response(frame.select("date", "spend", "result"), name, as_of=as_of)
+    return out
+
+
+def _cap(expensive: Response, cheap: Response) -> float:
+    """The most daily spend a move may shift: ≤ MOVE_CAP of either channel's level, and
+    neither channel beyond the daily spend range it was fitted on."""
+    assert expensive.seen is not None and cheap.seen is not None
+    limits = (
+        MOVE_CAP * cheap.spend_per_day,
+        MOVE_CAP * expensive.spend_per_day,
+        cheap.seen[1] - cheap.spend_per_day,
+        expensive.spend_per_day - expensive.seen[0],
+    )
+    return max(0.0, min(limits))
+
+
+def _meet(expensive: Response, cheap: Response) -> float:
+    """The daily spend to shift so both marginal costs meet (bisection), within ``_cap``."""
+    cap = _cap(expensive, cheap)
+    s_e, s_c = expensive.spend_per_day, cheap.spend_per_day
+
+    def gap(d: float) -> float:  # falls with d: the expensive gets cheaper, the cheap dearer
+        return expensive.marginal_at(s_e - d) - cheap.marginal_at(s_c + d)
+
+    if cap <= 0 or gap(0.0) <= 0:
+        return 0.0
+    if gap(cap) >= 0:
+        return cap
+    lo, hi = 0.0, cap
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if gap(mid) > 0 else (lo, mid)
+    return (lo + hi) / 2
+
+
+def _moves(fits: dict[str, Response], kpi: str, days_remaining: int) -> list[dict[str, Any]]:
+    """Pairs (dearest, cheapest), (second dearest, second cheapest)…, each channel once, when
+    the intervals do not overlap and the gain is material."""
+    known = sorted(
+        (r for r in fits.values() if r.marginal_cost is not None),
+        key=lambda r: -(r.marginal_cost or 0.0),
+    )
+    out = []
+    for i in range(len(known) // 2):
+        expensive, cheap = known[i], known[-1 - i]
+        assert expensive.low is not None and cheap.high is not None
+        if expensive.low <= cheap.high or days_remaining <= 0:
+            continue  # the intervals overlap: not clearly better
+        shift = _meet(expensive, cheap)
+        s_e, s_c = expensive.spend_per_day, cheap.spend_per_day
+        per_day = (cheap.results_at(s_c + shift) - cheap.results_at(s_c)) - (
+            expensive.results_at(s_e) - expensive.results_at(s_e - shift)
+        )
+        base = expensive.results_at(s_e) + cheap.results_at(s_c)
+        gain = per_day * days_remaining
+        if per_day < MIN_GAIN * base or (kpi != "revenue" and gain < 1.0):
+            continue
+        out.append(
+            {
+                "kpi": kpi,
+                "from": expensive.name,
+                "to": cheap.name,
+                "amount": shift * days_remaining,
+                "per_day": shift,
+                "gain": gain,
+                "marginal_cost": {
+                    cheap.name: cheap.marginal_cost,
+                    expensive.name: expensive.marginal_cost,
+                },
+            }
+        )
+    return out
+
+
+def _actions(plan: Plan, kpi: str) -> list[str]:
+    """The backup actions the plan names for a volume: on the volume itself and on the ratios
+    that judge it (a cost per it, such as CPO for orders; a return on it, such as ROAS)."""
+    related = {kpi}
+    for name, metric in CATALOG.items():
+        if not metric.is_ratio:
+            continue
+        if metric.direction is Direction.LOWER and metric.denominator == kpi:
+            related.add(name)
+        returns = metric.direction is Direction.HIGHER and metric.denominator == "spend"
+        if returns and metric.numerator == kpi:
+            related.add(name)
+    out: list[str] = []
+    for alert in plan.alerts:
+        if alert.kpi in related and alert.action and alert.action not in out:
+            out.append(alert.action)
+    return out
+
+
+def _spend_actions(plan: Plan) -> list[str]:
+    out: list[str] = []
+    for alert in plan.alerts:
+        if alert.kpi == "spend" and alert.action and alert.action not in out:
+            out.append(alert.action)
+    return out
+
+
+def _acted(text: str, actions: list[str], w: dict[str, str]) -> str:
+    return text + " " + w["action"].format(action="; ".join(actions)) if actions else text
+
+
+def _catch_up(
+    plan: Plan,
+    k: KpiPace,
+    fits: dict[str, Response],
+    rows: pl.DataFrame,
+    as_of: date,
+    days_remaining: int,
+    budget_per_day: float | None,
+) -> dict[str, Any] | None:
+    """The daily spend the required rate implies when a volume is behind, scaling every
+    channel together along its fitted curve (the result-weighted elasticity b̄ of the
+    channels that can tell: spend × (required / current)^(1/b̄))."""
+    if k.projection is None or k.required_daily is None or k.projection >= k.target_total:
+        return None
+    recent = rows.filter(pl.col("date") > as_of - timedelta(LEVEL_DAYS))
+    spend_now = float(recent["spend"].fill_null(0.0).sum()) / LEVEL_DAYS
+    claimed_now = float(recent[k.name].fill_null(0.0).sum()) / LEVEL_DAYS
+    # when the shop's numbers are the truth, the platforms' claims are rescaled to them
+    scale = 1.0
+    if plan.truth.get(k.name) == "shop" and k.actual_to_date:
+        in_flight = rows.filter(pl.col("date") >= plan.flight.start)
+        claimed = float(in_flight[k.name].fill_null(0.0).sum())
+        scale = k.actual_to_date / claimed if claimed > 0 else 1.0
+    current = claimed_now * scale
+    required = k.required_daily
+    if spend_now <= 0 or current <= 0 or required <= current:
+        return None
+    known = [r for r in fits.values() if r.marginal_cost is not None]
+    weight = sum(r.results_at(r.spend_per_day) for r in known)
+    fitted_spend = sum(r.spend_per_day for r in known)
+    elasticity = None
+    if known and weight > 0 and fitted_spend >= 0.5 * spend_now:
+        elasticity = (
+            sum(r.results_at(r.spend_per_day) * (r.elasticity or 0.0) for r in known) / weight
+        )
+    factor = required / current
+    if elasticity:
+        needed = spend_now * factor ** (1.0 / elasticity)
+        marginal = spend_now / (elasticity * current)
+    else:  # concave: at least proportionally more spend
+        needed, marginal = spend_now * factor, None
+    return {
+        "kpi": k.name,
+        "required_daily": required,
+        "current_daily": current,
+        "spend_per_day": spend_now,
+        "marginal_cost": marginal,
+        "elasticity": elasticity,
+        "daily_spend_needed": needed,
+        "at_least": marginal is None,
+        "beyond_seen": needed > spend_now * (1.0 + MOVE_CAP),
+        "daily_spend_affordable": budget_per_day,
+        "affordable": None if budget_per_day is None else needed <= budget_per_day,
+    }
+
+
+def _runway(
+    plan: Plan,
+    kpis: list[KpiPace],
+    rows: pl.DataFrame,
+    as_of: date,
+    days_remaining: int,
+) -> dict[str, Any] | None:
+    if "spend" not in plan.kpis or days_remaining <= 0:
+        return None
+    recent = rows.filter(pl.col("date") > as_of - timedelta(LEVEL_DAYS))
+    per_day = float(recent["spend"].fill_null(0.0).sum()) / LEVEL_DAYS
+    left = plan.kpis["spend"] - _spent(plan, kpis, rows)
+    if left <= 0:
+        days_left, runs_out = 0.0, as_of
+    elif per_day <= 0:
+        days_left, runs_out = None, None
+    else:
+        days_left = left / per_day
+        # the day the money runs out on (the first day it cannot be spent whole); running out
+        # on the last day is lasting the flight
+        last = math.ceil(days_left)
+        runs_out = as_of + timedelta(last) if last < days_remaining else None
+    return {
+        "spend_per_day": per_day,
+        "budget_left": left,
+        "days_left": days_left,
+        "days_remaining": days_remaining,
+        "runs_out": runs_out,
+        "left_over": left - per_day * days_remaining,
+    }
+
+
+def _spent(plan: Plan, kpis: list[KpiPace], rows: pl.DataFrame) -> float:
+    for k in kpis:
+        if k.name == "spend" and k.actual_to_date is not None:
+            return k.actual_to_date
+    return float(rows.filter(pl.col("date") >= plan.flight.start)["spend"].fill_null(0.0).sum())
+
+
+def what_now(
+    plan: Plan,
+    kpis: list[KpiPace],
+    rows: pl.DataFrame,
+    as_of: date,
+    days_remaining: int,
+) -> dict[str, Any]:
+    """Marginal costs per channel (and campaign), budget moves, catch-up spend and runway,
+    with sentences in the plan's language. ``rows``: claimed, lag-corrected facts up to
+    ``as_of`` (channel, campaign, date, spend and the result columns)."""
+    rows = rows.filter(pl.col("date") <= as_of)
+    language = plan.language
+    w, fmt = _words(language), formatter(language, plan.currency)
+    present = [c for c in RESULT_SUMS if c in rows.columns and rows[c].null_count() < rows.height]
+    wanted = [result_kpi(plan), value_kpi(plan)]
+    targets = [kpi for kpi in dict.fromkeys(wanted) if kpi in present]
+
+    marginal: dict[str, dict[str, dict[str, Any]]] = {}
+    campaigns: dict[str, dict[str, dict[str, Any]]] = {}
+    fits: dict[str, dict[str, Response]] = {}
+    advice: list[dict[str, Any]] = []
+    for kpi in targets:
+        by_channel = {str(key[0]): r for key, r in _fits(rows, ["channel"], kpi, as_of).items()}
+        fits[kpi] = by_channel
+        marginal[kpi] = {name: _entry(r, kpi) for name, r in by_channel.items()}
+        campaigns[kpi] = _campaigns(rows, kpi, as_of)
+        advice += _moves(by_channel, kpi, days_remaining)
+    advice, conflicts = _without_conflicts(advice)
+
+    runway = _runway(plan, kpis, rows, as_of, days_remaining)
+    budget_per_day = None
+    if runway is not None:
+        budget_per_day = max(runway["budget_left"], 0.0) / days_remaining
+    catch = []
+    for k in kpis:
+        if k.name in fits and days_remaining > 0:
+            item = _catch_up(plan, k, fits[k.name], rows, as_of, days_remaining, budget_per_day)
+            if item is not None:
+                catch.append(item)
+
+    texts = _Texts(plan, fmt, w)
+    for item in advice:
+        item["text"] = texts.move(item)
+    for item in catch:
+        item["text"] = texts.catch_up(item)
+    if runway is not None:
+        runway["text"] = texts.runway(runway)
+
+    lines: list[str] = []
+    early = runway is not None and (runway["runs_out"] is not None or runway["budget_left"] <= 0)
+    if early:
+        lines.append(runway["text"])  # type: ignore[index]
+    lines += [item["text"] for item in catch]
+    lines += [item["text"] for item in advice]
+    lines += [texts.conflict(c) for c in conflicts]
+    for kpi in targets:
+        moved = any(a["kpi"] == kpi for a in advice) or any(kpi in c for c in conflicts)
+        lines += texts.marginal(kpi, fits[kpi], moved)
+    if runway is not None and not early:
+        lines.append(runway["text"])
+    return {
+        "advice": advice,
+        "marginal_costs": marginal,
+        "campaigns": campaigns,
+        "catch_up": catch,
+        "runway": runway,
+        "lines": lines,
+        "method": METHOD,
+    }
+
+
+def _campaigns(rows: pl.DataFrame, kpi: str, as_of: date) -> dict[str, dict[str, Any]]:
+    """Per campaign with at least MIN_DAYS days of spend in the window, the TOP_CAMPAIGNS
+    with most recent spend: the same entries as the channels'."""
+    if "campaign" not in rows.columns:
+        return {}
+    start = as_of - timedelta(WINDOW_DAYS - 1)
+    recent = rows.filter(pl.col("date").is_between(start, as_of) & (pl.col("spend") > 0))
+    ranked = (
+        recent.group_by("channel", "campaign")
+        .agg(pl.col("date").n_unique().alias("days"), pl.col("spend").sum())
+        .filter(pl.col("days") >= MIN_DAYS)
+        .sort("spend", "channel", "campaign", descending=[True, False, False])
+        .head(TOP_CAMPAIGNS)
+    )
+    if ranked.is_empty():
+        return {}
+    chosen = rows.join(ranked.select("channel", "campaign"), on=["channel", "campaign"])
+    fits = _fits(chosen, ["channel", "campaign"], kpi, as_of)
+    names = [str(campaign) for _, campaign in fits]
+    out = {}
+    for (channel, campaign), response in fits.items():
+        # a campaign name two channels share is told apart by its channel
+        key = str(campaign) if names.count(str(campaign)) == 1 else f"{channel} · {campaign}"
+        out[key] = {"channel": channel, **_entry(response, kpi)}
+    return out
+
+
+def _without_conflicts(
+    advice: list[dict[str, Any]],
+) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """Moves for orders and for revenue that point opposite ways between the same channels
+    cancel: neither is clearly better. Returns the moves kept and the conflicts."""
+    kept, conflicts = [], []
+    for item in advice:
+        opposite = [
+            other
+            for other in advice
+            if other["kpi"] != item["kpi"]
+            and (other["from"], other["to"]) == (item["to"], item["from"])
+        ]
+        if not opposite:
+            kept.append(item)
+        elif item["kpi"] != "revenue":
+            conflicts.append({item["kpi"]: item["to"], "revenue": item["from"]})
+    return kept, conflicts
+
+
+@dataclass(frozen=True)
+class _Texts:
+    """The sentences, in the plan's language, numbers through the Formatter."""
+
+    plan: Plan
+    fmt: Formatter
+    w: dict[str, str]
+
+    @property
+    def language(self) -> str:
+        return self.plan.language
+
+    def _cost(self, kpi: str, value: float | None) -> str:
+        # a cost per result is money; per unit of revenue it reads as the return (ROAS)
+        if kpi == "revenue":
+            return self.fmt.ratio(_inverse(value))
+        return self._money(value)
+
+    def _money(self, value: float | None, scale: float | None = None) -> str:
+        return self._volume("spend", value, scale)
+
+    def _volume(self, kpi: str, value: float | None, scale: float | None = None) -> str:
+        """An estimate in a sentence: money to three significant digits ("₫355,000", not
+        "₫355,037"), counts whole from 10 on ("68 a day", "4.5 a day")."""
+        if value is None:
+            return self.fmt.count(None)
+        if CATALOG[kpi].kind == "money":
+            return shown(self.fmt, kpi, float(three_significant(value)), scale)
+        return self.fmt.count(round(value) if abs(value) >= 10 else round(value, 1))
+
+    def move(self, item: dict[str, Any]) -> str:
+        kpi = item["kpi"]
+        costs = item["marginal_cost"]
+        values = {
+            "amount": self._money(item["amount"]),
+            "per_day": self._money(item["per_day"]),
+            "source": item["from"],
+            "target": item["to"],
+            "mc_from": self._cost(kpi, costs[item["from"]]),
+            "mc_to": self._cost(kpi, costs[item["to"]]),
+            "gain": self._volume(kpi, item["gain"]),
+            "result": _one(kpi, self.language),
+            "results": name_of(kpi, self.language),
+        }
+        return self.w["move_roas" if kpi == "revenue" else "move"].format(**values)
+
+    def conflict(self, conflict: dict[str, str]) -> str:
+        kpi = next(k for k in conflict if k != "revenue")
+        return self.w["conflict"].format(
+            result=name_of(kpi, self.language), cheap=conflict[kpi], rich=conflict["revenue"]
+        )
+
+    def marginal(self, kpi: str, fits: dict[str, Response], moved: bool) -> list[str]:
+        """One sentence with every channel that can tell (saying no move is clearly better
+        when two or more can and none was proposed); one per channel that cannot."""
+        w, fmt, lang = self.w, self.fmt, self.language
+        pct = fmt.percent(0.8, digits=0)
+        known = [r for r in fits.values() if r.marginal_cost is not None]
+        out = []
+        if known:
+            item, intro = (
+                ("roas_item", "roas_intro") if kpi == "revenue" else ("mc_item", "mc_intro")
+            )
+            parts = []
+            for r in sorted(known, key=lambda r: r.marginal_cost or 0.0):
+                low, high = (r.high, r.low) if kpi == "revenue" else (r.low, r.high)
+                parts.append(
+                    w[item].format(
+                        value=self._cost(kpi, r.marginal_cost),
+                        channel=r.name,
+                        pct=pct,
+                        low=self._cost(kpi, low),
+                        high=self._cost(kpi, high),
+                    )
+                )
+            joined = ", ".join(parts[:-1]) + w["and"] + parts[-1] if len(parts) > 1 else parts[0]
+            # two or more that can tell and no move between them: say so in the same sentence
+            tail = w["no_move"] if len(known) >= 2 and not moved else ""
+            out.append(w[intro].format(result=_one(kpi, lang)) + joined + tail + ".")
+        for r in fits.values():
+            if r.marginal_cost is None:
+                key = "cannot_roas" if kpi == "revenue" else "cannot"
+                why = self._why(kpi, r)
+                out.append(w[key].format(result=_one(kpi, lang), channel=r.name, why=why))
+        return out
+
+    def _why(self, kpi: str, r: Response) -> str:
+        w = self.w
+        code = r.reason_code or "few_days"
+        if code == "wide":
+            low, high = (r.high, r.low) if kpi == "revenue" else (r.low, r.high)
+            return w["wide"].format(low=self._cost(kpi, low), high=self._cost(kpi, high))
+        return w[code].format(
+            days=r.days if code == "few_days" else LEVEL_DAYS,
+            need=MIN_DAYS,
+            results=name_of(kpi, self.language),
+            window=WINDOW_DAYS,
+        )
+
+    def catch_up(self, item: dict[str, Any]) -> str:
+        kpi, w, fmt = item["kpi"], self.w, self.fmt
+        k_values = {
+            **verbs(kpi),
+            "Kpi": name_of(kpi, self.language, start=True),
+            "target": shown(fmt, kpi, self.plan.kpis[kpi]),
+            "required": self._volume(kpi, item["required_daily"]),
+            "current": self._volume(kpi, item["current_daily"]),
+            "needed": self._money(item["daily_spend_needed"]),
+            "spend_now": self._money(item["spend_per_day"]),
+            "result": _one(kpi, self.language),
+            "rough": w["rough"] if item["beyond_seen"] else "",
+        }
+        if item["marginal_cost"] is None:
+            text = w["catch_up_blind"].format(**k_values)
+        else:
+            template = "catch_up_roas" if kpi == "revenue" else "catch_up"
+            text = w[template].format(**k_values, mc=self._cost(kpi, item["marginal_cost"]))
+        per_day = self._money(item["daily_spend_affordable"])
+        if item["affordable"] is None:
+            text += w["no_budget"]
+        else:
+            text += w["affordable" if item["affordable"] else "unaffordable"].format(
+                per_day=per_day
+            )
+        return _acted(text, _actions(self.plan, kpi), w)
+
+    def runway(self, runway: dict[str, Any]) -> str:
+        w, fmt = self.w, self.fmt
+        budget = self.plan.kpis["spend"]
+        if runway["budget_left"] <= 0:
+            text = w["spent"].format(
+                spent=self._money(budget - runway["budget_left"]), budget=self._money(budget)
+            )
+            return _acted(text, _spend_actions(self.plan), w)
+        values = {
+            "spend": self._money(runway["spend_per_day"]),
+            "left": self._money(runway["budget_left"]),
+        }
+        if runway["days_left"] is None:
+            return w["idle"].format(days=LEVEL_DAYS, left=values["left"])
+        if runway["runs_out"] is not None:
+            days_left = runway["days_left"]
+            text = w["runs_out"].format(
+                **values,
+                days=fmt.count(round(days_left, 1) if days_left < 10 else round(days_left)),
+                day=fmt.date(runway["runs_out"]),
+                early=runway["days_remaining"] - math.ceil(days_left),
+            )
+            return _acted(text, _spend_actions(self.plan), w)
+        spare = runway["left_over"]
+        if spare <= 0.05 * runway["budget_left"]:
+            return w["lasts_even"].format(**values, days=runway["days_remaining"])
+        return w["lasts"].format(
+            **values, days=runway["days_remaining"], spare=self._money(spare, runway["budget_left"])
+        )
