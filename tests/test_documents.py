@@ -166,16 +166,18 @@ def test_several_formats_from_one_run(small_plan: Path, tmp_path: Path) -> None:
     rows = (folder / "2026-03-05.csv").read_text().splitlines()
     assert rows[0] == (
         "as_of,scope,name,target_total,expected_to_date,actual_to_date,pace,projection,"
-        "required_daily,status,level,channel,spend_share,change_vs_last_week"
+        "required_daily,status,level,channel,spend_share,change_vs_last_week,chance,"
+        "interval_low,interval_high"
     )
     # money in whole dong, paces to 6 significant digits (test_end_to_end.py has the numbers);
-    # the flight's first week has no week before it: no change
-    assert rows[1] == (
-        "2026-03-05,total,spend,10000000,3250000,3250000,1,10000000,1125000,on_track,total,,,"
+    # the flight's first week has no week before it: no change; then the outlook's three
+    assert rows[1].startswith(
+        "2026-03-05,total,spend,10000000,3250000,3250000,1,10000000,1125000,on_track,total,,,,"
     )
-    assert rows[2] == (
-        "2026-03-05,total,orders,100,32.5,29,0.892308,89.2308,11.8333,at_risk,total,,,"
+    assert rows[2].startswith(
+        "2026-03-05,total,orders,100,32.5,29,0.892308,89.2308,11.8333,at_risk,total,,,,"
     )
+    assert all(len(r.split(",")) == 17 for r in rows)
 
 
 @needs_chromium

@@ -45,20 +45,32 @@ def cells(text: str, first: str) -> list[str]:
 
 
 def test_kpi_rows_show_formatted_numbers(small_plan: Path) -> None:
-    text = rendered(small_plan)
+    report = report_of(small_plan, "en")
+    text = text_of(report)
     assert cells(text, "Spend") == [  # English report: English number format
         "Spend",
         "₫10,000,000",
         "₫3,250,000",
         "₫3,250,000",
         "100%",
-        "₫10,000,000",
         "₫1,125,000",
         "On track",
     ]
     cpo = cells(text, "CPO")
     assert cpo[4] == "89%" and cpo[-1] == "At risk"
     assert "\x1b[" not in text  # no colour codes when colour is off
+    # the flight end under it: projection, 80 % range and chance (perfmkt.forecast's numbers)
+    end = text[text.index("Flight end: projection, 80 % range and chance to hit") :]
+    spend = report.kpis[0]
+    low, high = spend.projection_interval or (None, None)
+    fmt = view(report, 120).fmt
+    assert cells(end, "Spend") == [
+        "Spend",
+        "₫10,000,000",
+        "₫10,000,000",
+        f"₫{low:,.0f}–{high:,.0f}",
+        fmt.chance(spend.chance),
+    ]
 
 
 def test_a_vietnamese_plan_reads_in_vietnamese(small_plan: Path) -> None:

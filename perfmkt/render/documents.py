@@ -663,6 +663,8 @@ CSV_COLUMNS = (
 )
 # Added after the original columns, so readers that take columns by position keep working.
 CSV_EXTRA = ("level", "channel", "spend_share", "change_vs_last_week")
+# Then the flight-end outlook (perfmkt.forecast): the chance to hit and the 80 % interval.
+CSV_OUTLOOK = ("chance", "interval_low", "interval_high")
 
 
 def _campaign_rows(report: Report) -> list[tuple[str, str, str, str, float | None, str, Any, Any]]:
@@ -711,12 +713,13 @@ def render_csv(report: Report) -> str:
     campaign and metric (``level`` campaign, or ``others`` for the aggregated rest), its value
     in ``actual_to_date`` and its change vs the same days of last week. Numbers are rounded for
     what they are (money to the currency's minor unit, paces and shares to 6 significant
-    digits); names cannot run as spreadsheet formulas."""
+    digits); names cannot run as spreadsheet formulas. Each KPI row ends with its chance to
+    hit and the 80 % interval of its flight-end value (empty where unknown)."""
     from perfmkt.serialize import csv_cell
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["as_of", *CSV_COLUMNS, *CSV_EXTRA])
+    writer.writerow(["as_of", *CSV_COLUMNS, *CSV_EXTRA, *CSV_OUTLOOK])
     day = report.as_of.isoformat()
     money = report.currency
     wow = {k["name"]: k.get("change") for k in (report.week_over_week or {}).get("kpis", [])}
@@ -741,6 +744,8 @@ def render_csv(report: Report) -> str:
                 csv_cell(channel),
                 csv_cell(share, "pace"),
                 csv_cell(change, "pace"),
+                csv_cell(k.chance, "pace"),
+                *[csv_cell(end, k.kind, money) for end in k.projection_interval or (None, None)],
             ]
         )
     for scope, name, kind, level, amount, channel, share, change in _campaign_rows(report):
@@ -760,6 +765,9 @@ def render_csv(report: Report) -> str:
                 csv_cell(channel),
                 csv_cell(share, "pace"),
                 csv_cell(change, "pace"),
+                "",
+                "",
+                "",
             ]
         )
     return out.getvalue()
