@@ -87,7 +87,13 @@ def summary(report: Report, links: list[str]) -> str:
     KPI with its chance to hit, the days whose results are still arriving, fired alerts with
     their backup actions, what now and where the full report is — all in the report's
     language."""
-    from perfmkt.render.documents import alert_words, chance_text, immature_days, what_now
+    from perfmkt.render.documents import (
+        alert_words,
+        chance_text,
+        immature_days,
+        maturity_text,
+        what_now,
+    )
 
     w, words = _words(report), labels(report.locale)
     fmt = _formatter(report)
@@ -117,7 +123,9 @@ def summary(report: Report, links: list[str]) -> str:
         )
     late = immature_days(report)
     if late:  # the last days' results look short: say so beside the numbers they lower
-        days = ", ".join(f"{fmt.day_month(d['date'])} {fmt.pace(d['maturity'])}" for d in late)
+        days = ", ".join(
+            f"{fmt.day_month(d['date'])} {maturity_text(fmt, d['maturity'])}" for d in late
+        )
         lines.append(f"◔ {words['immature']}: {days}")
     if report.alerts:
         lines.append("")

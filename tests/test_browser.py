@@ -92,6 +92,16 @@ MEASURE = """() => {
     charts,
     duplicates: ids.filter((id, i) => ids.indexOf(id) !== i),
     cards: document.querySelectorAll('#scorecards .card').length,
+    // issue 13: chance and band per card, days still arriving, what now beside the alerts
+    chances: [...document.querySelectorAll('#scorecards .card .chance')]
+      .filter(p => p.offsetParent).length,
+    bands: [...document.querySelectorAll('#scorecards .bullet .band')].map(b => {
+      const box = b.getBoundingClientRect(), bar = b.parentElement.getBoundingClientRect();
+      return box.width > 0 && box.left >= bar.left - 0.5 && box.right <= bar.right + 0.5;
+    }),
+    late: [...document.querySelectorAll('#daily .late')].filter(e => e.offsetParent).length,
+    paleBars: document.querySelectorAll('figure[data-chart^="daily_"] rect[data-maturity]').length,
+    whatNow: !!document.querySelector('#alerts #what-now')?.offsetParent,
     text: document.body.innerText,
   };
 }"""
@@ -142,7 +152,9 @@ def test_the_revenue_sentence_is_on_the_first_screen(
     pages: dict[int, dict[str, Any]], width: int
 ) -> None:
     page = pages[width]
-    assert page["revenueText"] is not None and "613" in page["revenueText"]  # 613 tr ₫ short
+    # where revenue lands, how far short, and its chance to hit after all
+    text = page["revenueText"] or ""
+    assert "thiếu" in text and "2,7\u00a0tỷ\u00a0₫" in text and "khả năng đạt" in text
     assert 0 <= page["revenueTop"] < page["innerHeight"]
 
 
@@ -168,6 +180,19 @@ def test_charts_readable_at_each_width(pages: dict[int, dict[str, Any]], width: 
     if width < 520:
         assert page["smallest"] >= 11 and page["smallestBox"] >= 11
     assert page["outside"] == []
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_chance_maturity_and_what_now_show(pages: dict[int, dict[str, Any]], width: int) -> None:
+    """The demo's chance to hit on every card, its 80 % band inside every bullet, the days whose
+    results are still arriving marked (Google's lag learned from its re-downloads, Meta's from
+    the plan) and what now beside the alerts — at both widths, inside their boxes (above)."""
+    page = pages[width]
+    assert page["chances"] == page["cards"] == 5
+    assert page["bands"] == [True] * 5
+    assert page["late"] >= 1 and page["paleBars"] >= 1
+    assert page["whatNow"]
+    assert "Khả năng đạt" in page["text"] or "khả năng đạt" in page["text"].lower()
 
 
 @pytest.mark.parametrize("width", WIDTHS)

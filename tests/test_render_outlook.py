@@ -261,6 +261,16 @@ def test_an_interval_writes_its_unit_once() -> None:
     assert span(vi, "money", None) == "" and span(vi, "money", (None, 3.0)) == ""  # type: ignore[arg-type]
 
 
+def test_a_days_share_is_rounded_down() -> None:
+    from perfmkt.format import Formatter
+    from perfmkt.render.documents import maturity_text
+
+    fmt = Formatter("VND", "vi_VN")
+    assert maturity_text(fmt, 0.58) == "58%"  # 0.58 × 100 is 57.999… in floating point
+    assert maturity_text(fmt, 0.9899) == "98%"  # marked below 99 %: never reads "99%"
+    assert maturity_text(fmt, 0.727) == "72%"
+
+
 def test_chance_words_per_kpi(vi: Report, en: Report) -> None:
     from perfmkt.format import Formatter
     from perfmkt.i18n import labels

@@ -12,6 +12,7 @@ import base64
 import contextlib
 import csv
 import io
+import math
 import mimetypes
 import re
 from collections.abc import Callable, Sequence
@@ -228,6 +229,12 @@ def immature_days(report: Report) -> list[dict[str, Any]]:
     return [
         d for d in report.daily if d.get("maturity") is not None and d["maturity"] < IMMATURE_BELOW
     ]
+
+
+def maturity_text(fmt: Formatter, maturity: float) -> str:
+    """A day's share of its results in so far, whole percent rounded down: a day at 98.9 %
+    reads "98%", never the "99%" that the mark's threshold would contradict."""
+    return fmt.percent(math.floor(maturity * 100 + 1e-9) / 100, digits=0)
 
 
 _NUMBER = re.compile(r"^(\D*?)(\d(?:.*\d)?)(\D*)$")
@@ -485,7 +492,7 @@ def context(report: Report, days: int, with_charts: bool) -> dict[str, Any]:
         "restating": ("status", "no_result", "unplanned_spend"),
         "outlook": has_outlook(report),
         "chance_text": lambda k: chance_text(fmt, words, k),
-        "immature": {d["date"]: d["maturity"] for d in immature_days(report)},
+        "immature": {d["date"]: maturity_text(fmt, d["maturity"]) for d in immature_days(report)},
         "chart_notes": chart_notes(charts, report, fmt, words),
         "what_now": what_now(report, fmt, words, label),
         "lag_curves": lag_curves(report, fmt, words),
@@ -526,7 +533,9 @@ def chart_notes(
     late = immature_days(report)
     if not late:
         return {}
-    days = ", ".join(f"{fmt.day_month(d['date'])} {fmt.pace(d['maturity'])}" for d in late)
+    days = ", ".join(
+        f"{fmt.day_month(d['date'])} {maturity_text(fmt, d['maturity'])}" for d in late
+    )
     return {
         key: words["immature_bars"].format(days=days)
         for key in charts
