@@ -113,9 +113,18 @@ def frame(start: date, columns: dict[str, np.ndarray]) -> pl.DataFrame:
     ).with_columns(pl.col("date").cast(pl.Date))
 
 
-def simulate(seed: int, *, kpis: tuple[str, ...] = KPIS, days: int | None = None) -> Campaign:
+def simulate(
+    seed: int,
+    *,
+    kpis: tuple[str, ...] = KPIS,
+    days: int | None = None,
+    drift_step: float | None = None,
+    elasticity: float | None = None,
+) -> Campaign:
     """One campaign drawn from the process in the module docstring. ``kpis``: the targets its
-    plan sets (from spend, orders, revenue, cpo, roas, roi, aov)."""
+    plan sets (from spend, orders, revenue, cpo, roas, roi, aov). ``drift_step`` and
+    ``elasticity`` (b) fix those parameters instead of drawing them, to see how the forecast
+    fares beyond the usual ranges (the other draws stay the same)."""
     rng = np.random.default_rng(seed)
     days = days or int(rng.choice([28, 35, 42, 56, 63]))
     start = FIRST + timedelta(days=int(rng.integers(0, 7)))
@@ -144,6 +153,8 @@ def simulate(seed: int, *, kpis: tuple[str, ...] = KPIS, days: int | None = None
     # Orders: concave response to spend, drifting efficiency, weekday effects, Poisson counts.
     b = rng.uniform(0.6, 0.9)
     step = 10 ** rng.uniform(math.log10(0.008), math.log10(0.035))
+    b = b if elasticity is None else elasticity
+    step = step if drift_step is None else drift_step
     drift = np.cumsum(rng.normal(0, step, days))
     weekday_effect = np.exp(rng.normal(0, 0.1, 7))
     weekday_effect /= np.exp(np.log(weekday_effect).mean())
