@@ -145,6 +145,15 @@ def test_no_page_but_the_last_is_half_empty(demo_pdf: Path) -> None:
     assert all(r > 0.5 for r in reach[:-1]), [round(r, 2) for r in reach]
 
 
+def test_the_first_page_holds_every_card_with_its_chance(demo_pdf: Path) -> None:
+    """The answer and the whole scorecard on page 1: each KPI's card with its chance to hit (the
+    cards print their chance small enough that the scorecard still fits under the summary)."""
+    first = page_texts(demo_pdf)[0]
+    assert "Chỉ số chính, tính đến nay" in first
+    chances = re.findall(r"Khả năng (?:đạt|kết thúc đúng ngân sách): [<>]? ?\d+%", first)
+    assert len(chances) == 5, chances
+
+
 def test_nothing_runs_off_the_page(demo_pdf: Path) -> None:
     """Every word of the body inside the page's 12 mm side margins: no table or chart is wider
     than A4 (its words would be cut off or overprint the margin)."""
