@@ -21,7 +21,10 @@ from perfmkt.sources.warehouse import read_parquet, read_query
 @dataclass
 class Loaded:
     """Unified daily facts from every ad export, the shop's orders and leads, and what
-    reading them did."""
+    reading them did. ``downloads`` describes every ad file read (its covered days, stamps and
+    modification time) and ``superseded`` holds the campaign-day rows a newer download of the
+    same report replaced: successive looks at one day, from which ``perfmkt.lag`` learns how
+    late conversions arrive. They are never part of ``facts``."""
 
     facts: pl.LazyFrame
     files: list[FileRead]
@@ -29,6 +32,8 @@ class Loaded:
     orders: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=ORDERS_SCHEMA))
     leads: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=LEADS_SCHEMA))
     shop_files: list[ShopRead] = field(default_factory=list)
+    downloads: list[DownloadInfo] = field(default_factory=list)
+    superseded: pl.DataFrame = field(default_factory=empty_facts)
 
 
 def campaign_days(facts: pl.DataFrame) -> pl.DataFrame:
@@ -87,6 +92,15 @@ def load_exports(
             progress(path)
     facts = pl.concat(frames) if frames else empty_facts()
     kept, replacements = resolve_overlaps(facts, downloads)
+    # resolve_overlaps drops whole file-days, so what it dropped is every row of a file-day
+    # that no longer appears in ``kept``.
+    superseded = (
+        facts.join(
+            kept.select("source_file", "date").unique(), on=["source_file", "date"], how="anti"
+        )
+        if replacements
+        else facts.clear()
+    )
     # An order or lead exported twice (overlapping downloads) counts once: keyed by its id.
     orders = pl.concat(shop["orders"]) if shop["orders"] else pl.DataFrame(schema=ORDERS_SCHEMA)
     leads = pl.concat(shop["leads"]) if shop["leads"] else pl.DataFrame(schema=LEADS_SCHEMA)
@@ -97,4 +111,6 @@ def load_exports(
         orders=orders.unique(subset=["order_id"], keep="last", maintain_order=True),
         leads=leads.unique(subset=["lead_id"], keep="last", maintain_order=True),
         shop_files=shop_reads,
+        downloads=downloads,
+        superseded=superseded,
     )
