@@ -559,6 +559,42 @@ SENTENCES_VI = [
         "khoảng này không được dùng để xếp thứ tự các lần tải lại",
     ),
 ]
+# What a conversion-lag curve rests on (perfmkt.lag's ``detail``) and why a channel's marginal
+# cost cannot be told (perfmkt.advice's ``reason``): the appendix and "what now" say them. The
+# figures after the counts (results, ± errors) stay in the English report only.
+SENTENCES_VI += [
+    (
+        r"learned from (\d+) downloads?, (\d+) days? seen twice.*; used instead of the plan's "
+        r"conversion_lag.*",
+        "học từ {0} lần tải, {1} ngày được tải hai lần; dùng thay cho conversion_lag trong kế "
+        "hoạch",
+    ),
+    (
+        r"learned from (\d+) downloads?, (\d+) days? seen twice.*",
+        "học từ {0} lần tải, {1} ngày được tải hai lần",
+    ),
+    (
+        r"the plan's conversion_lag(?:: | \().*",
+        "theo conversion_lag trong kế hoạch (các lần tải lại chưa đủ để học)",
+    ),
+    (
+        r"none: .*",
+        "không có: chưa học được từ các lần tải lại và kế hoạch không có conversion_lag, nên kết "
+        "quả được coi là đã về đủ",
+    ),
+    (r"too few days: none with spend", "quá ít ngày: chưa có ngày nào có chi tiêu"),
+    (
+        r"too few days: (\d+) with spend \((\d+) needed\)",
+        "quá ít ngày: {0} ngày có chi tiêu (cần {1})",
+    ),
+    (r"no results in the last (\d+) days", "không có kết quả nào trong {0} ngày gần nhất"),
+    (r"no spend in the last (\d+) days", "không có chi tiêu trong {0} ngày gần nhất"),
+    (
+        r"too little spend variation: daily spend varied by about ±(\d+)%",
+        "chi tiêu quá ít biến động: chi tiêu mỗi ngày chỉ dao động khoảng ±{0}%",
+    ),
+    (r"interval too wide(?:: .*)?", "khoảng ước tính quá rộng"),
+]
 _SENTENCES_VI = [(re.compile(pattern), vi) for pattern, vi in SENTENCES_VI]
 
 

@@ -544,3 +544,37 @@ def test_empty_fields_show_nothing(bare: Report) -> None:
                      L["interval"], "80 %", "None", 'class="band"'):  # fmt: skip
             assert word not in text, (kind, word)
     assert "data-maturity" not in outputs["html"]
+
+
+def test_curve_details_and_reasons_read_in_vietnamese(small_plan: Any) -> None:
+    """What perfmkt.lag says a curve rests on and why perfmkt.advice cannot tell a marginal
+    cost, from the producers themselves, all have a Vietnamese form (else the Vietnamese report
+    would say less): learned (the demo's Google), the plan's (its Meta), none (the small plan)."""
+    from datetime import timedelta
+
+    import polars as pl
+
+    from perfmkt.advice import fit_response
+    from perfmkt.i18n import reason
+
+    said = [c["detail"] for c in report_of("en").notes.conversion_lag.values()]
+    small = report_from_plan_file(small_plan, as_of=date(2026, 3, 5))
+    said += [c["detail"] for c in small.notes.conversion_lag.values()]
+    assert {c["source"] for c in small.notes.conversion_lag.values()} == {"none"}
+    start = date(2026, 1, 1)
+
+    def daily(spend: list[float], result: list[float]) -> pl.DataFrame:
+        days = [start + timedelta(i) for i in range(len(spend))]
+        return pl.DataFrame({"date": days, "spend": spend, "result": result})
+
+    said += [
+        fit_response(daily([1e6] * 5, [3.0] * 5), "google").reason,  # too few days
+        fit_response(daily([1e6] * 21, [3.0] * 21), "google").reason,  # spend never varies
+        fit_response(daily([1e6 * (1 + i % 3 / 3) for i in range(21)], [0.0] * 21), "g").reason,
+    ]
+    assert len(said) == 7 and all(said)
+    for text in said:
+        vi = reason(text, "vi")
+        assert vi != text, text
+        for word in (" the ", " from ", " days", " spend", " plan"):
+            assert word not in vi, (text, vi)

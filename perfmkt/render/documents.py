@@ -363,6 +363,8 @@ def _cannot_tell(text: str | None, report: Report, fmt: Formatter, words: dict[s
         return words["cannot_tell_bare"]
     if not text:
         return ""
+    if text.startswith("interval too wide"):  # its figures are the row's own 80 % column
+        text = "interval too wide"
     said = _said(text, report, fmt)
     return words["cannot_tell"].format(reason=said) if said else words["cannot_tell_bare"]
 

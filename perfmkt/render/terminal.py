@@ -98,6 +98,7 @@ WORDS: dict[str, dict[str, str]] = {
         "outlook_title": "Flight end: projection, 80 % range and chance to hit",
         "chance": "Chance",
         "lag_line": "late conversions, {platform} ({source}): {shares} after 1, 2, 3… days",
+        "lag_line_none": "late conversions, {platform}: {source}",
         "method_line": "{what}: {text}",
         "cannot_tell_row": "{channel}: {reason}",
     },
@@ -163,6 +164,7 @@ WORDS: dict[str, dict[str, str]] = {
         "outlook_title": "Cuối chiến dịch: dự báo, khoảng 80 % và khả năng đạt",
         "chance": "Khả năng",
         "lag_line": "chuyển đổi ghi nhận muộn, {platform} ({source}): {shares} sau 1, 2, 3… ngày",
+        "lag_line_none": "chuyển đổi ghi nhận muộn, {platform}: {source}",
         "method_line": "{what}: {text}",
         "cannot_tell_row": "{channel}: {reason}",
     },
@@ -873,8 +875,9 @@ def notes(v: View) -> RenderableType:
 
     for curve in lag_curves(report, fmt, w):
         source = curve["about"]
-        shares = " · ".join(curve["shares"]) or NO_VALUE
-        text = w["lag_line"].format(platform=curve["platform"], source=source, shares=shares)
+        shares = " · ".join(curve["shares"])
+        line = w["lag_line"] if shares else w["lag_line_none"]
+        text = line.format(platform=curve["platform"], source=source, shares=shares)
         lines.append(Text(text))
     for key, text in (n.methods or {}).items():
         if text:
