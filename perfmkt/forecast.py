@@ -29,20 +29,21 @@ ELASTICITY_SD = 0.3  # sd of the response of results per spend to the planned da
 METHOD = (
     "Each KPI's flight-end value is simulated 2,000 times. Every elapsed day is compared with "
     "the plan's daily target (its efficiency; a volume the plan does not target follows the "
-    "planned spend's shape). Each simulated future first redraws the last four weeks in blocks "
+    "planned spend's shape). Each simulated future first redraws up to the last four weeks in "
+    "blocks "
     "of seven days, all volumes together, and takes the ratio of the redrawn sums as the level "
     "the campaign runs at; with few days an assumed day-to-day spread of 30 % widens that "
     "level, so a short history gives a wide interval, never a point. The remaining days are "
     "then drawn from that redrawn history a week at a time, each day from one on the same "
-    "weekday, and scaled by the plan's remaining daily targets and by two random walks of "
-    "efficiency, spend's own and that of results per unit of spend, whose steps are estimated "
-    "from how the elapsed weeks moved (from an assumed 1.5 % a day while they are few); "
-    "where the plan changes its daily spend (a ramp, a final push), results per unit of spend "
-    "may respond with an unknown elasticity (±0.3). Flight-end values are the actuals to date "
-    "plus the simulated rest; ratios (CPO, ROAS, ROI…) come from each future's simulated sums. "
-    "The 80 % interval runs from the 10th to the 90th percentile of the futures; the chance is "
-    "the share of futures that reach the target (for a cost per result: end at or below it; "
-    "for spend: end inside the on-budget band)."
+    "weekday (day by day with less than two weeks), and scaled by the plan's remaining daily "
+    "targets and by two random walks of efficiency, spend's own and that of results per unit of"
+    " spend, whose steps are estimated from how the elapsed weeks moved (from an assumed 1.5 % "
+    "a day while they are few); where the plan changes its daily spend (a ramp, a final push), "
+    "results per unit of spend may respond with an unknown elasticity (±0.3). Flight-end values"
+    " are the actuals to date plus the simulated rest; ratios (CPO, ROAS, ROI…) come from each "
+    "future's simulated sums. The 80 % interval runs from the 10th to the 90th percentile of "
+    "the futures; the chance is the share of futures that reach the target (for a cost per "
+    "result: end at or below it; for spend: end inside the on-budget band)."
 )
 
 
@@ -85,6 +86,7 @@ def outlooks(
         {v: history[v] for v in known},  # type: ignore[misc]
         shapes,
         elapsed,
+        flight.days,
         sims,
         np.random.default_rng(seed),
     )
@@ -130,6 +132,7 @@ def _simulate(
     history: dict[str, np.ndarray],
     shapes: dict[str, np.ndarray],
     elapsed: int,
+    days: int,
     sims: int,
     rng: np.random.Generator,
 ) -> dict[str, np.ndarray]:
@@ -137,7 +140,6 @@ def _simulate(
     when no day is left)."""
     names = list(history)
     done = {v: float(history[v].sum()) for v in names}
-    days = len(next(iter(shapes.values()))) if shapes else elapsed
     if not names or elapsed >= days:
         return {v: np.array([done[v]]) for v in names}
     actual = np.stack([history[v] for v in names])  # (volumes, elapsed)
