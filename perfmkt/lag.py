@@ -38,14 +38,20 @@ How the curve is learned (a chain ladder for irregular download intervals):
 - The curve ends at the first age whose maturity reaches 0.995 (1 from there on).
 
 Minimum evidence to call a curve learned (else the plan's, else none; the detail says why):
-at least ``MIN_DAYS`` (7) days seen at two ages — a whole week, so no weekday or single
-promotion day decides — and a standard error of the learned maturity of at most ``MAX_SE``
-(0.1, the accuracy asked of a learned curve) at every age. The error comes from the fit's
-curvature over the growths it found (data and prior; on simulated re-downloads it matches the
-spread of the errors), so an age the pairs do not reach, e.g. no day re-downloaded at age 1,
-keeps the prior's wide error and the curve is not called learned. A curve that clears the bar
-beats the alternatives even near it: "none" is off by the whole lag (0.2–0.4 the day after),
-and the plan's curve is a guess about some account, this one's measured.
+
+- at least ``MIN_DAYS`` (7) days seen at two ages: a whole week, so no weekday or single
+  promotion day decides;
+- at least ``MIN_RESULTS`` (100) results on those days: below that the standard error is itself
+  too unsure (on sparse simulated re-downloads, the few fits that passed the next test by luck
+  were off by 0.2);
+- a standard error of the learned maturity of at most ``MAX_SE`` (0.1, the accuracy asked of a
+  learned curve) at every age. It comes from the fit's curvature (data and prior) over the
+  growths up to the last one found; on simulated re-downloads it matches the spread of the
+  errors. An age the pairs do not reach, e.g. no day re-downloaded at age 1, keeps the prior's
+  wide error, so such a curve is not called learned.
+
+A curve that clears the bar beats the alternatives even near it: "none" is off by the whole lag
+(0.2–0.4 the day after), and the plan's curve is a guess about some account, this one measured.
 
 Pure functions over polars frames; the raw frames are never modified: ``eventual`` returns new
 columns and the report keeps the reported numbers beside them.
@@ -68,6 +74,7 @@ IMMATURE_BELOW: float = 0.99  # a day whose maturity is below this is marked in 
 # Learned from counts: their noise is known (Poisson arrivals), a value's is not.
 COUNTS: tuple[str, ...] = ("orders", "conversions", "leads")
 MIN_DAYS = 7  # days seen at two ages: a whole week
+MIN_RESULTS = 100  # results on those days: below this the standard error itself is unsure
 MAX_SE = 0.1  # largest standard error of a learned maturity at any age
 SETTLED = 0.995  # a curve ends where it reaches this
 SPEND_AGREES = 0.02  # two looks at one campaign-day whose spend differs more: a partial day
@@ -273,11 +280,14 @@ def _fit(cells: pl.DataFrame) -> _Fit:
         b = np.concatenate([ratio * np.sqrt(weight), np.zeros(len(ages))])
         delta = _nnls(a, b)
         share = np.exp(-(design @ delta))
-    # log m(a) = −Σ_{k ≥ a} δ_k. Its variance from the curvature of the fit over the growths
-    # found above 0 (those held at 0 by the constraint are taken as settled): data and prior.
+    # log m(a) = −Σ_{k ≥ a} δ_k. Its variance from the curvature of the fit (data and prior)
+    # over the growths up to the last one found above 0; those after it, held at 0 by the
+    # constraint, are taken as settled. A growth at 0 between two others is as uncertain as
+    # they are: leaving it out would make a sparse fit that missed a growth look sure.
     tail = np.triu(np.ones((len(ages), len(ages))))  # row a: δ_k for k ≥ a
     log_m = np.append(-(tail @ delta), 0.0)
-    grows = delta > 0
+    found = np.flatnonzero(delta > 0)
+    grows = ages <= ages[found[-1]] if found.size else np.zeros(len(ages), dtype=bool)
     covariance = np.zeros((len(ages), len(ages)))
     if grows.any():
         free = a[:, grows]
@@ -333,6 +343,15 @@ def _learn(
     )
     if cells.is_empty():
         return None, f"re-downloads ({counted}) show no results to learn from"
+    # the days seen twice hold this many results by their newest look
+    results = float(
+        pairs.sort("a2").group_by("account", "_key", "date").agg(pl.col("y2").last())["y2"].sum()
+    )
+    if results < MIN_RESULTS:
+        return (
+            None,
+            f"re-downloads ({counted}) hold {results:,.0f} results, fewer than {MIN_RESULTS}",
+        )
     fit = _fit(cells)
     worst = int(np.argmax(fit.se))
     if fit.se[worst] > MAX_SE:
@@ -340,10 +359,6 @@ def _learn(
             f"re-downloads ({counted}) tell the share after {_plural(worst + 1, 'day')} only "
             f"to ±{fit.se[worst]:.2f}, wider than ±{MAX_SE}"
         )
-    # the days seen twice hold this many results by their newest look
-    results = float(
-        pairs.sort("a2").group_by("account", "_key", "date").agg(pl.col("y2").last())["y2"].sum()
-    )
     return _trimmed(fit.maturity), (
         f"{counted} ({results:,.0f} results); ±{fit.se[worst]:.2f} after "
         f"{_plural(worst + 1, 'day')}"

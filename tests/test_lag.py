@@ -280,14 +280,38 @@ def test_too_few_days_seen_twice_fall_back_to_the_plan() -> None:
     )
 
 
-def test_too_few_results_fall_back_and_say_how_wide() -> None:
-    # Daily re-downloads of a campaign with a conversion every other day: the share after one
-    # day is not known to ±0.1.
+def test_too_few_results_fall_back() -> None:
+    # Daily re-downloads of a campaign with a conversion every other day.
     facts, downloads = simulate(list(range(1, 15)), 14, rate=0.5, campaigns=1, seed=4)
+    curve = learn_curves(facts, downloads, TZ, {"google_ads": [0.8, 1]})["google_ads"]
+    assert (curve.source, curve.maturity) == ("plan", (0.8, 1.0))
+    assert curve.detail == (
+        "the plan's conversion_lag: re-downloads (14 downloads, 13 days seen twice) hold 12 "
+        "results, fewer than 100"
+    )
+
+
+def test_ages_no_pair_reaches_are_not_guessed() -> None:
+    # Plenty of re-downloads, each stamped on the day it was made but holding days only up to
+    # three days before: no day is seen 1 or 2 days after it, so the share then is unknown.
+    facts, downloads = simulate(list(range(4, 43, 2)), 21, seed=6)
+    made = {d.path: D0 + timedelta(int(d.path[-6:-4])) for d in downloads}
+    facts = facts.filter(
+        pl.col("date") <= pl.col("source_file").replace_strict(made) - timedelta(days=3)
+    )
+    downloads = [
+        replace(
+            d,
+            made_at=datetime.combine(made[d.path], datetime.min.time()),
+            last_day=made[d.path] - timedelta(days=3),
+            range_end=made[d.path] - timedelta(days=3),
+        )
+        for d in downloads
+    ]
     curve = learn_curves(facts, downloads, TZ, {})["google_ads"]
     assert curve.source == "none"
-    assert "tell the share after 1 day only to ±" in curve.detail
-    assert "wider than ±0.1" in curve.detail
+    assert "tell the share after 1 day only to ±0." in curve.detail
+    assert ", wider than ±0.1; no conversion_lag" in curve.detail
 
 
 def test_a_learned_curve_wins_over_the_plan_and_says_so() -> None:
