@@ -23,9 +23,9 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from perfmkt.campaigns import result_kpi, value_kpi
+from perfmkt.campaigns import result_kpi
 from perfmkt.format import Formatter, three_significant
-from perfmkt.metrics import CATALOG, Direction
+from perfmkt.metrics import CATALOG, Direction, volumes_needed
 from perfmkt.pacing import KpiPace
 from perfmkt.plan import Plan
 from perfmkt.summary import formatter, name_of, shown, verbs
@@ -36,7 +36,11 @@ MIN_DAYS = 14  # fewer days with spend than this: cannot tell
 MIN_SPREAD = 0.10  # standard deviation of log daily spend below this (about ±10 %): too flat
 MAX_WIDTH = 2.5  # the 80 % interval's high / low above this: too wide to act on
 SIMS = 1000  # bootstrap resamples of the days
-B_GRID = np.round(np.arange(0.02, 1.0 + 1e-9, 0.01), 2)  # concave by construction: b ≤ 1
+# b on a grid: the curve is concave (b ≤ 1); the grid runs on to 2 so that "can the data
+# tell" is judged without that limit (a slope pressed against it looks falsely certain)
+B_GRID = np.round(np.arange(0.02, 2.0 + 1e-9, 0.01), 2)
+CONCAVE = B_GRID <= 1.0
+CLEAR = 0.90  # a move needs the two channels' 90 % intervals apart (the 80 % ones are shown)
 MOVE_CAP = 0.30  # a move changes a channel's daily spend by at most this share
 MIN_GAIN = 0.02  # a move must add this share of the two channels' remaining results
 TOP_CAMPAIGNS = 10  # campaigns fitted, by recent spend
@@ -49,7 +53,8 @@ METHOD = (
     "count). The marginal cost of one more result at the current daily spend s (the mean of "
     "the last 7 days) is 1 / (a · b · s^(b−1)); resampling the days 1,000 times gives its 80 % "
     "interval. The data cannot tell when fewer than 14 days had spend, daily spend varied by "
-    "less than about ±10 %, or the interval's ends are more than a factor 2.5 apart. A move "
+    "less than about ±10 %, or the interval's ends (with b left free) are more than a factor "
+    "2.5 apart. A move "
     "shifts remaining budget from the channel whose next result costs most to the one where it "
     "costs least, sized so their marginal costs meet but never more than 30 % of either "
     "channel's daily spend nor beyond the daily spend seen; it is proposed only when the two "
@@ -78,6 +83,7 @@ class Response:
     scale: float | None = None  # a in results = a · spend^b (spend in currency units per day)
     seen: tuple[float, float] | None = None  # lowest and highest daily spend fitted on
     results_per_day: float | None = None  # mean daily results over the last LEVEL_DAYS
+    clear: tuple[float, float] | None = None  # the CLEAR interval a move's test compares
 
     def results_at(self, spend: float) -> float:
         """Expected daily results at a daily spend, from the fitted curve."""
@@ -98,17 +104,19 @@ def _seed(name: str, seed: int) -> int:
 
 def _profile(logx: np.ndarray, r: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, ...]:
     """For each row of ``weights`` (days counted 0, 1, 2… times) the b on B_GRID that maximises
-    the Poisson likelihood of results r = a · x^b, and its a (closed form: Σr / Σx^b)."""
+    the Poisson likelihood of results r = a · x^b, and its a (closed form: Σr / Σx^b): the
+    concave fit (b ≤ 1), then the free one (b up to 2). Returns a, b, a_free, b_free."""
     powers = np.exp(logx[:, None] * B_GRID[None, :])  # days × grid
     total = weights @ r  # resamples
     tilt = weights @ (r * logx)
     sums = weights @ powers  # resamples × grid
     with np.errstate(divide="ignore"):
         loglik = B_GRID[None, :] * tilt[:, None] - total[:, None] * np.log(sums)
-    best = loglik.argmax(axis=1)
-    b = B_GRID[best]
-    a = total / sums[np.arange(len(best)), best]
-    return a, b
+    rows = np.arange(len(total))
+    out = []
+    for best in (np.where(CONCAVE, loglik, -np.inf).argmax(axis=1), loglik.argmax(axis=1)):
+        out += [total / sums[rows, best], B_GRID[best]]
+    return tuple(out)
 
 
 def fit_response(
@@ -155,17 +163,23 @@ def fit_response(
         return cannot(
             f"too little spend variation: daily spend varied by about ±{spread:.0%}", "flat"
         )
-    a_hat, b_hat = _profile(logx, r, np.ones((1, days)))
+    a_hat, b_hat, _, _ = _profile(logx, r, np.ones((1, days)))
     a, b = float(a_hat[0]), float(b_hat[0])  # a: results per day at the current level
     rng = np.random.default_rng(_seed(name, seed))
     # each resample counts every day 0, 1, 2… times (days drawn with replacement)
     drawn = rng.integers(0, days, size=(sims, days)) + days * np.arange(sims)[:, None]
     weights = np.bincount(drawn.ravel(), minlength=sims * days).reshape(sims, days)
     weights = weights.astype(float)
-    a_boot, b_boot = _profile(logx, r, weights)
+    a_boot, b_boot, a_free, b_free = _profile(logx, r, weights)
     with np.errstate(divide="ignore"):
         costs = level / (a_boot * b_boot)  # a resample without results: infinitely dear
-    low, high = (float(q) for q in np.quantile(costs, [0.1, 0.9], method="inverted_cdf"))
+        free = level / (a_free * b_free)
+    # a free slope at the grid's end stands for any slope beyond it: the cost is unbounded
+    free = np.where(b_free >= B_GRID[-1], 0.0, np.where(b_free <= B_GRID[0], np.inf, free))
+    free_low, free_high = np.quantile(free, [0.1, 0.9], method="inverted_cdf")
+    tail = (1.0 - CLEAR) / 2
+    quantiles = np.quantile(costs, [tail, 0.1, 0.9, 1.0 - tail], method="inverted_cdf")
+    clear_low, low, high, clear_high = (float(q) for q in quantiles)
     value = level / (a * b)
     scale = a / level**b  # back from spend relative to the level to currency units
     seen = (float(spend[used].min()), float(spend[used].max()))
@@ -178,8 +192,9 @@ def fit_response(
         "scale": scale,
         "seen": seen,
         "results_per_day": per_day,
+        "clear": (clear_low, clear_high),
     }
-    if not math.isfinite(high) or high > MAX_WIDTH * low:
+    if not math.isfinite(free_high) or free_high > MAX_WIDTH * free_low:
         reason = f"interval too wide: 80 % between {low:,.4g} and {high:,.4g}"
         return Response(
             **common,
@@ -420,8 +435,8 @@ def _moves(fits: dict[str, Response], kpi: str, days_remaining: int) -> list[dic
     out = []
     for i in range(len(known) // 2):
         expensive, cheap = known[i], known[-1 - i]
-        assert expensive.low is not None and cheap.high is not None
-        if expensive.low <= cheap.high or days_remaining <= 0:
+        assert expensive.clear is not None and cheap.clear is not None
+        if expensive.clear[0] <= cheap.clear[1] or days_remaining <= 0:
             continue  # the intervals overlap: not clearly better
         shift = _meet(expensive, cheap)
         s_e, s_c = expensive.spend_per_day, cheap.spend_per_day
@@ -589,7 +604,8 @@ def what_now(
     language = plan.language
     w, fmt = _words(language), formatter(language, plan.currency)
     present = [c for c in RESULT_SUMS if c in rows.columns and rows[c].null_count() < rows.height]
-    wanted = [result_kpi(plan), value_kpi(plan)]
+    # revenue when the plan plans it (as a KPI or through ROAS, CIR…), not when only tracked
+    wanted = [result_kpi(plan), "revenue" if "revenue" in volumes_needed(list(plan.kpis)) else None]
     targets = [kpi for kpi in dict.fromkeys(wanted) if kpi in present]
 
     marginal: dict[str, dict[str, dict[str, Any]]] = {}
