@@ -194,6 +194,13 @@ def _simulate(
         ratio = np.where(level > 0, widened / level, 0.0)  # (volumes, sims)
         day_eff = np.where(s > 0, a / s, point[:, None])  # (volumes, window)
     efficiency = day_eff[:, source] * ratio[:, :, None]  # (volumes, sims, rest)
+    # Nothing delivered in the window (a pause, a count that came out 0) does not prove
+    # nothing will be: such a volume runs at a level between nothing and one planned day's
+    # worth over the window, flat.
+    empty = point <= 0
+    if empty.any():
+        lifted = rng.uniform(0.0, 1.0 / window, size=(int(empty.sum()), sims))
+        efficiency[empty] = lifted[:, :, None]
 
     # Drift: random walks of log efficiency starting mid-window, one for spend and one for
     # every volume per unit of spend (so CPO and ROAS drift even when spend does not).
