@@ -453,15 +453,15 @@ def daily_maturity(
         .group_by("date")
         .agg(
             raw=(value * pl.col("maturity")).sum(),
-            settled=value.sum(),
+            whole=value.sum(),
             spent=(spend * pl.col("maturity")).sum(),
             spend=spend.sum(),
             mean=pl.col("maturity").mean(),
         )
         .select(
             "date",
-            maturity=pl.when(pl.col("settled") > 0)
-            .then(pl.col("raw") / pl.col("settled"))
+            maturity=pl.when(pl.col("whole") > 0)
+            .then(pl.col("raw") / pl.col("whole"))
             .when(pl.col("spend") > 0)
             .then(pl.col("spent") / pl.col("spend"))
             .otherwise(pl.col("mean")),
