@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from perfmkt import pacing
+from perfmkt import advice, forecast, lag, pacing
 from perfmkt.alerts import Alert, evaluate
-from perfmkt.campaigns import Window, campaigns_block
+from perfmkt.campaigns import Window, campaigns_block, result_kpi
 from perfmkt.errors import DataError
 from perfmkt.freshness import Download, choose_as_of, coverage
 from perfmkt.metrics import CATALOG, VOLUMES, total
@@ -191,6 +191,12 @@ def build_report(plan: Plan, loaded: Loaded, today: date, as_of: date | None = N
         pacing.daily_actuals(used.lazy(), flight.start, last_elapsed), shop, plan.truth
     )
     notes.truth_sources = {k: v for k, v in plan.truth.items() if v == "shop"}
+    # The results each day will have once late conversions are in: what projections, chances
+    # and advice look at; every reported number stays as the exports say.
+    settled = _settled(plan, loaded, used, in_flight, notes)
+    eventual = pacing.with_truth(
+        pacing.daily_actuals(settled.lazy(), flight.start, last_elapsed), shop, plan.truth
+    )
     targets = daily_targets(plan, _weekday_weights(plan, actuals, as_of, notes))
     present_days = set(used["date"].unique().to_list())
     notes.days_without_data = [d for d in actuals["date"].to_list() if d not in present_days]
@@ -202,12 +208,23 @@ def build_report(plan: Plan, loaded: Loaded, today: date, as_of: date | None = N
         )
     _note_truth(notes, loaded, used, plan.flight.start, as_of)
     _note_attribution(notes, loaded, used, plan)
-    kpis = pacing.pace_kpis(plan, actuals, targets, as_of)
+    kpis = _with_outlook(
+        plan,
+        pacing.pace_kpis(plan, actuals, targets, as_of, eventual),
+        eventual,
+        targets,
+        as_of,
+    )
+    notes.methods = methods(plan.language)
     bands = pacing.bands_now(plan, as_of)
-    daily = _daily_rows(pacing.daily_table(plan, actuals, targets, bands), plan)
+    daily = _daily_rows(
+        pacing.daily_table(plan, actuals, targets, bands),
+        plan,
+        _maturity(plan, settled, flight.start, last_elapsed),
+    )
     weekly = pacing.weekly_table(plan, actuals, targets, as_of, bands)
     spend_to_date = _to_date(actuals, as_of)["spend"]
-    channel_rows = _channel_rows(plan, used, loaded, targets, as_of, spend_to_date)
+    channel_rows = _channel_rows(plan, used, settled, loaded, targets, as_of, spend_to_date)
     window = _wow_window(plan, as_of)
     statuses = {k.name: k.status for k in kpis}
     campaigns, campaign_sums = campaigns_block(
@@ -232,6 +249,9 @@ def build_report(plan: Plan, loaded: Loaded, today: date, as_of: date | None = N
         warnings,
     )
     verdict["severity"] = severity_of(verdict, summary)
+    what_now = advice.what_now(plan, kpis, settled, as_of, info.days_remaining)
+    moves = what_now.pop("advice")
+    what_now.pop("method")  # in notes.methods, in the report's language
     return Report(
         client=plan.client,
         campaign=plan.campaign,
@@ -261,7 +281,65 @@ def build_report(plan: Plan, loaded: Loaded, today: date, as_of: date | None = N
         summary=summary,
         campaigns=campaigns,
         weeks_ahead=_weeks_ahead(plan, targets, as_of),
+        advice=moves,
+        what_now=what_now,
     )
+
+
+def _settled(
+    plan: Plan, loaded: Loaded, used: pl.DataFrame, in_flight: pl.DataFrame, notes: Notes
+) -> pl.DataFrame:
+    """``used`` with each result divided by the share of it probably in by now (``maturity``
+    column added): the curves are learned from every download of a report (the days a newer
+    one replaced too), else taken from the plan's ``conversion_lag:``."""
+    looks = pl.concat([loaded.facts.collect(), loaded.superseded], how="diagonal_relaxed")
+    curves = lag.learn_curves(looks, loaded.downloads, plan.tz, plan.conversion_lag)
+    active = sorted(set(in_flight["platform"].unique().to_list()))
+    notes.conversion_lag = {
+        p: {
+            "maturity": list(curves[p].maturity),
+            "source": curves[p].source,
+            "detail": curves[p].detail,
+        }
+        for p in active
+        if p in curves
+    }
+    return lag.eventual(used, curves, lag.supplied_on(loaded.downloads, plan.tz))
+
+
+def _maturity(plan: Plan, settled: pl.DataFrame, start: date, end: date) -> dict[date, float]:
+    """Per day, the share of its eventual main result already reported (1 where the result
+    comes from the shop: an order is in the shop's export the day it is placed)."""
+    result = result_kpi(plan)
+    if result is None or plan.truth.get(result) == "shop" or end < start:
+        return {}
+    frame = lag.daily_maturity(settled, result, start, end)
+    return dict(frame.iter_rows())
+
+
+def _with_outlook(
+    plan: Plan,
+    kpis: list[pacing.KpiPace],
+    eventual: pl.DataFrame,
+    targets: pl.DataFrame,
+    as_of: date,
+) -> list[pacing.KpiPace]:
+    """Each KPI with its chance to hit and 80 % interval (perfmkt.forecast)."""
+    outlooks = forecast.outlooks(plan, eventual, targets, as_of)
+    out = []
+    for k in kpis:
+        o = outlooks.get(k.name)
+        if o is None:
+            out.append(k)
+            continue
+        band = (o.low, o.high) if o.low is not None and o.high is not None else None
+        out.append(replace(k, chance=o.chance, projection_interval=band))
+    return out
+
+
+def methods(language: str) -> dict[str, str]:
+    """How the chance to hit and the advice are made, in ``language``."""
+    return {"chance": forecast.METHOD, "advice": advice.METHOD}
 
 
 def week_label(plan: Plan, start: date, end: date) -> str | None:
@@ -311,9 +389,12 @@ def _week_head(row: dict[str, Any], plan: Plan) -> dict[str, Any]:
     }
 
 
-def _daily_rows(frame: pl.DataFrame, plan: Plan) -> list[dict[str, Any]]:
+def _daily_rows(
+    frame: pl.DataFrame, plan: Plan, maturity: dict[date, float]
+) -> list[dict[str, Any]]:
     """Per elapsed day: actual, target, pace and status of every KPI (the status from
-    ``pacing.status_of``: spend with no result, or where none was planned, has one too)."""
+    ``pacing.status_of``: spend with no result, or where none was planned, has one too), and
+    the share of the day's eventual results already in."""
     rows = []
     for row in frame.iter_rows(named=True):
         actual = {k: row[k] for k in plan.kpis}
@@ -327,7 +408,7 @@ def _daily_rows(frame: pl.DataFrame, plan: Plan) -> list[dict[str, Any]]:
                 "pace": paces,
                 "status": {k: row[f"{k}_status"] for k in plan.kpis},
                 # share of the day's eventual results already in (perfmkt.lag); 1 when none lag
-                "maturity": 1.0,
+                "maturity": maturity.get(row["date"], 1.0),
             }
         )
     return rows
@@ -434,6 +515,7 @@ def _tracked(plan: Plan, actuals: pl.DataFrame, as_of: date) -> list[dict[str, A
 def _channel_rows(
     plan: Plan,
     used: pl.DataFrame,
+    settled: pl.DataFrame,
     loaded: Loaded,
     targets: pl.DataFrame,
     as_of: date,
@@ -451,17 +533,21 @@ def _channel_rows(
         channel = plan.channels.get(name)
         mine = used.filter(pl.col("channel") == name)
         actuals = pacing.daily_actuals(mine.lazy(), flight.start, last)
+        eventual = pacing.daily_actuals(
+            settled.filter(pl.col("channel") == name).lazy(), flight.start, last
+        )
         truth = None
         if channel is not None and channel.order_source:
             shop = pacing.shop_daily(
                 loaded.orders, loaded.leads, flight.start, last, channel.order_source
             )
             actuals = pacing.with_truth(actuals, shop, plan.truth)
+            eventual = pacing.with_truth(eventual, shop, plan.truth)
             truth = {v: total(shop[v]) for v in pacing.SHOP_VOLUMES}
         sums = _to_date(actuals, as_of)
         kpis: list[pacing.KpiPace] = []
         if channel is not None and channel.kpis:
-            kpis = _pace_channel(plan, channel.kpis, actuals, targets, as_of)
+            kpis = _pace_channel(plan, channel.kpis, actuals, eventual, targets, as_of)
         rows.append(
             {
                 "name": name,
@@ -539,6 +625,7 @@ def _pace_channel(
     plan: Plan,
     goals: dict[str, float],
     actuals: pl.DataFrame,
+    eventual: pl.DataFrame,
     targets: pl.DataFrame,
     as_of: date,
 ) -> list[pacing.KpiPace]:
@@ -557,7 +644,9 @@ def _pace_channel(
             ],
         )
         base = base.drop(c for k in shared for c in (k, f"{k}_cum")).join(scaled, on="date")
-    return pacing.pace_kpis(own, actuals, base, as_of)
+    return _with_outlook(
+        own, pacing.pace_kpis(own, actuals, base, as_of, eventual), eventual, base, as_of
+    )
 
 
 def _note_attribution(notes: Notes, loaded: Loaded, used: pl.DataFrame, plan: Plan) -> None:

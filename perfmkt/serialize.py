@@ -41,6 +41,9 @@ RATIO_FIELDS = frozenset(
         "cir_all_in",
         "fx",  # exchange rates
         "weekday_weights",
+        "chance",  # probabilities and shares of results already in
+        "maturity",
+        "elasticity",
     }
 )
 # Amounts outside the metric catalog (the all-in cost block).
@@ -145,6 +148,53 @@ def _campaigns(block: dict[str, Any], currency: str) -> dict[str, Any]:
     return out
 
 
+def _cost_kind(kpi: Any) -> str:
+    """The unit of "cost of one more ``kpi``": money per order or lead, a ratio per unit of
+    revenue (spend per ₫ of revenue)."""
+    return "ratio" if _metric_kind(kpi) == "money" else "money"
+
+
+ADVICE_MONEY = frozenset(
+    {"spend_per_day", "budget_left", "amount", "daily_spend_needed", "daily_spend_affordable"}
+)
+ADVICE_COSTS = frozenset({"value", "low", "high", "average", "marginal_cost"})
+
+
+def _advice_item(entry: Any, kpi: Any, currency: str) -> Any:
+    """One entry of the advice (see ``perfmkt.advice``): spend levels, budgets and amounts are
+    money; a marginal or average cost is money per result (a ratio per unit of revenue);
+    results and gains count as their KPI does; days, ROAS and elasticities are ratios."""
+    if not isinstance(entry, dict):
+        return rounded(entry, currency)
+    kpi = entry.get("kpi", kpi)
+    out = {}
+    for key, v in entry.items():
+        if key in ADVICE_MONEY:
+            kind = "money"
+        elif key in ADVICE_COSTS:
+            kind = _cost_kind(kpi)
+        elif key in ("gain", "required_daily"):
+            kind = _metric_kind(kpi) or "count"
+        else:
+            kind = "ratio"
+        out[key] = rounded(v, currency, kind, locked=True)
+    return out
+
+
+def _what_now(block: dict[str, Any], currency: str) -> dict[str, Any]:
+    """``what_now``'s numbers, entry by entry (``_advice_item``)."""
+    out = dict(block)
+    for key in ("marginal_costs", "campaigns"):
+        out[key] = {
+            kpi: {name: _advice_item(entry, kpi, currency) for name, entry in per.items()}
+            for kpi, per in (block.get(key) or {}).items()
+        }
+    out["catch_up"] = [_advice_item(e, None, currency) for e in block.get("catch_up") or []]
+    if isinstance(block.get("runway"), dict):
+        out["runway"] = _advice_item(block["runway"], "spend", currency)
+    return out
+
+
 def rounded(value: Any, currency: str, kind: str = "ratio", locked: bool = False) -> Any:
     """JSON-ready data with every number rounded for what it means: a key naming a catalog
     metric (``spend``, ``cpo``…) or a record naming one (``{"name": "cpo", …}``, an alert's
@@ -157,8 +207,12 @@ def rounded(value: Any, currency: str, kind: str = "ratio", locked: bool = False
         for key, item in value.items():
             if locked:
                 out[key] = rounded(item, currency, kind, True)
-            elif key == "campaigns" and isinstance(item, dict):
+            elif key == "campaigns" and isinstance(item, dict) and "rows" in item:
                 out[key] = _campaigns(item, currency)
+            elif key == "what_now" and isinstance(item, dict):
+                out[key] = _what_now(item, currency)
+            elif key == "advice" and isinstance(item, list):
+                out[key] = [_advice_item(a, None, currency) for a in item]
             elif key in RATIO_FIELDS:
                 out[key] = rounded(item, currency, "ratio", True)
             elif key in MONEY_FIELDS:
