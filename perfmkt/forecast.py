@@ -45,6 +45,24 @@ METHOD = (
     "the futures; the chance is the share of futures that reach the target (for a cost per "
     "result: end at or below it; for spend: end inside the on-budget band)."
 )
+# The same paragraph for Vietnamese reports (a report speaks one language).
+METHOD_VI = (
+    "Giá trị cuối chiến dịch của mỗi chỉ số được mô phỏng 2.000 lần. Mỗi ngày đã qua được so với "
+    "mục tiêu ngày của kế hoạch (hiệu quả của ngày đó; chỉ số không có mục tiêu đi theo hình dạng"
+    " chi phí kế hoạch). Mỗi tương lai mô phỏng trước hết rút lại tối đa bốn tuần gần nhất theo "
+    "từng khối bảy ngày, mọi chỉ số cùng nhau, và lấy tỷ lệ giữa các tổng rút lại làm mức hiệu "
+    "quả hiện tại; khi còn ít ngày dữ liệu, một độ dao động giả định 30 % mỗi ngày nới rộng mức "
+    "này, nên lịch sử ngắn cho khoảng rộng, không bao giờ là một điểm. Các ngày còn lại được rút "
+    "từ lịch sử đó theo từng tuần, mỗi ngày lấy từ một ngày cùng thứ trong tuần (từng ngày khi có"
+    " dưới hai tuần), nhân với mục tiêu ngày còn lại của kế hoạch và với hai bước ngẫu nhiên của "
+    "hiệu quả (của chi phí và của kết quả trên mỗi đồng chi), có độ lớn ước tính từ biến động "
+    "giữa các tuần đã qua (giả định 1,5 % mỗi ngày khi còn ít tuần); khi kế hoạch thay đổi mức "
+    "chi mỗi ngày (tăng tốc, dồn cuối), kết quả trên mỗi đồng chi có thể phản ứng với độ co giãn "
+    "chưa biết (±0,3). Giá trị cuối chiến dịch là thực tế đến nay cộng phần mô phỏng; các tỷ lệ "
+    "(CPO, ROAS, ROI…) tính từ tổng của từng tương lai. Khoảng 80 % đi từ phân vị 10 đến phân vị "
+    "90 của các tương lai; khả năng đạt là tỷ lệ tương lai đạt mục tiêu (với chi phí trên mỗi kết"
+    " quả: bằng hoặc thấp hơn mục tiêu; với chi phí: kết thúc trong khoảng đúng ngân sách)."
+)
 
 
 @dataclass(frozen=True)
