@@ -35,6 +35,7 @@ from perfmkt.i18n import (
     labels,
     reason,
 )
+from perfmkt.lag import IMMATURE_BELOW, RESULTS
 from perfmkt.metrics import CATALOG, Direction, volumes_needed
 from perfmkt.render.pdf import chromium, css_string, html_to_pdf
 from perfmkt.report import Report
@@ -207,11 +208,9 @@ def bullet(kpi: pacing.KpiPace) -> dict[str, float | None]:
     }
 
 
-# A day whose share of its eventual results is below this is marked "still arriving" in every
-# view (perfmkt.lag.IMMATURE_BELOW), and the volumes platforms keep adding to past days
-# (perfmkt.lag.RESULTS): spend is never late.
-IMMATURE_BELOW = 0.99
-LAGGED = ("conversions", "conversion_value", "leads", "orders", "revenue")
+# A day whose share of its eventual results is below IMMATURE_BELOW is marked "still arriving"
+# in every view; LAGGED: the volumes platforms keep adding to past days (spend is never late).
+LAGGED = RESULTS
 
 
 def lagged(name: str) -> bool:
