@@ -304,7 +304,7 @@ def _settled(
         for p in active
         if p in curves
     }
-    return lag.eventual(used, curves, lag.supplied_on(loaded.downloads, plan.tz))
+    return lag.eventual(used, curves, lag.supplied_on(loaded.downloads, plan.tz, looks))
 
 
 def _maturity(plan: Plan, settled: pl.DataFrame, start: date, end: date) -> dict[date, float]:
@@ -339,6 +339,8 @@ def _with_outlook(
 
 def methods(language: str) -> dict[str, str]:
     """How the chance to hit and the advice are made, in ``language``."""
+    if language == "vi":
+        return {"chance": forecast.METHOD_VI, "advice": getattr(advice, "METHOD_VI", advice.METHOD)}
     return {"chance": forecast.METHOD, "advice": advice.METHOD}
 
 
