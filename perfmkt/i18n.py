@@ -575,7 +575,7 @@ SENTENCES_VI += [
     ),
     (
         r"the plan's conversion_lag(?:: | \().*",
-        "theo conversion_lag trong kế hoạch (các lần tải lại chưa đủ để học)",
+        "theo conversion_lag trong kế hoạch, vì các lần tải lại chưa đủ để học",
     ),
     (
         r"none: .*",
