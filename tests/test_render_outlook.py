@@ -4,6 +4,7 @@ compute), each shown string checked by hand; and nothing of it shown when the fi
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import io
 import re
@@ -317,10 +318,17 @@ def test_what_now_holds_each_sentence_once(vi: Report) -> None:
         "reason": "",
     }
     assert orders["rows"][1]["move"] == f"\u221212{NBSP}tr{NBSP}₫" and orders["moves"]
-    # revenue per unit of spend: marginal ROAS 1 / 0.4 = 2.50, its range 1/0.5 – 1/0.32
+    # an estimate to three significant digits, the average as measured
+    fitted = copy.deepcopy(vi)
+    google = fitted.what_now["marginal_costs"]["orders"]["google"]
+    google.update(value=345_393.0, low=336_047.0, high=359_453.0)
+    row = what_now(fitted, Formatter("VND", "vi_VN"), labels("vi"), label)["costs"][0]["rows"][0]
+    assert (row["value"], row["range"]) == (f"345.000{NBSP}₫", f"336.000–359.000{NBSP}₫")
+    # revenue per unit of spend: marginal ROAS 1 / 0.4 = 2.50, its range 1/0.5 – 1/0.32 (3.125,
+    # three significant digits half up: 3.13)
     assert revenue["value_header"] == "ROAS biên" and not revenue["moves"]
     google, meta = revenue["rows"]
-    assert (google["value"], google["range"], google["average"]) == ("2,50", "2,00–3,12", "2,13")
+    assert (google["value"], google["range"], google["average"]) == ("2,50", "2,00–3,13", "2,13")
     # an English reason no translation knows: the Vietnamese report says only that it can't
     assert meta["value"] is None and meta["reason"] == "chưa đủ cơ sở để ước tính"
 

@@ -25,7 +25,7 @@ from markupsafe import Markup, escape
 
 from perfmkt import pacing
 from perfmkt.errors import PerfmktError
-from perfmkt.format import Formatter
+from perfmkt.format import Formatter, three_significant
 from perfmkt.i18n import (
     ALERTS_VI,
     LOCALES,
@@ -312,8 +312,12 @@ def what_now(
             rows.append(
                 {
                     "channel": channel,
-                    "value": None if value is None else fmt.value(kind, value, True),
-                    "range": span(fmt, kind, (low, high)) if low is not None else "",
+                    "value": None if value is None else fmt.value(kind, _rough(value), True),
+                    "range": (
+                        span(fmt, kind, (_rough(low), _rough(high)))
+                        if low is not None and high is not None
+                        else ""
+                    ),
                     "average": "" if average is None else fmt.value(kind, average, True),
                     "spend_per_day": (
                         ""
@@ -366,6 +370,12 @@ def _cannot_tell(text: str | None, report: Report, fmt: Formatter, words: dict[s
         text = "interval too wide"
     said = _said(text, report, fmt)
     return words["cannot_tell"].format(reason=said) if said else words["cannot_tell_bare"]
+
+
+def _rough(value: float) -> float:
+    """An estimate to three significant digits (345.393 ₫ -> 345.000 ₫): a fitted marginal
+    cost is not known to the đồng, and the advice's sentences round it the same way."""
+    return float(three_significant(value)) if math.isfinite(value) else value
 
 
 def _inverse(value: float | None) -> float | None:
