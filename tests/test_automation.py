@@ -182,7 +182,8 @@ def test_slack_notification_arrives(small_plan: Path, tmp_path: Path) -> None:
     bullets = [i for i, line in enumerate(lines) if line.startswith("• ")]
     kpi_line = "🔴 Doanh thu: 7.700.000\u00a0₫ / 9.750.000\u00a0₫ kế hoạch đến nay — tiến độ 79%"
     assert 3 <= len(bullets) <= 5 and bullets == list(range(3, 3 + len(bullets)))
-    assert lines.index(f"{kpi_line} (chậm tiến độ)") > bullets[-1]  # KPIs after the summary
+    # KPIs after the summary, each with its chance to hit (the summary's revenue sentence says 5%)
+    assert lines.index(f"{kpi_line} (chậm tiến độ) · khả năng đạt: 5%") > bullets[-1]
     assert "▲ Doanh thu chậm tiến độ: đạt 79% kế hoạch đến nay" in lines
     assert lines[-1].startswith("Báo cáo đầy đủ: ") and lines[-1].endswith(".html")
     assert en.startswith(
@@ -316,8 +317,8 @@ def test_email_arrives_at_a_local_smtp_server(
         "7,7\u00a0tr\u00a0₫",
         "9,75\u00a0tr\u00a0₫",
         "79%",
-        "●\u00a0Chậm tiến độ",
-        "23,7\u00a0tr\u00a0₫ / 30\u00a0tr\u00a0₫",
+        "●\u00a0Chậm tiến độ khả năng đạt: 5%",  # the chance under the status
+        "23,7\u00a0tr\u00a0₫ / 30\u00a0tr\u00a0₫ 80 %: 20,7–28,8\u00a0tr\u00a0₫",  # and the range
     ]
 
 

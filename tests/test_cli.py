@@ -22,8 +22,11 @@ def test_demo_report_has_one_kpi_in_each_band() -> None:
     statuses = {k["name"]: k["status"] for k in result["kpis"]}
     assert {"on_track", "at_risk", "off_track"} <= set(statuses.values())
     assert statuses["spend"] == "on_track"
-    assert len(result["notes"]["overlaps"]) == 1  # the Google re-download
-    assert result["notes"]["overlaps"][0]["days"] == 7
+    # the Google re-downloads: 12..18 Jan by the 1 Feb download, 26 Jan..1 Feb by the 4 Feb one
+    assert [(o["first_day"], o["days"]) for o in result["notes"]["overlaps"]] == [
+        ("2026-01-12", 7),
+        ("2026-01-26", 7),
+    ]
 
 
 def test_demo_terminal_view() -> None:
