@@ -2,11 +2,12 @@
 and the budget runway ("what now").
 
 Per channel (and per campaign with enough days) a concave response ``results = a · spend^b``
-is fitted on the recent days (Poisson likelihood over a grid of ``b``; for each ``b`` the best
-``a`` has a closed form, so days without results are fine). The marginal cost of one more
-result at the current daily spend ``s`` is ``1 / (a · b · s^(b−1))``; a bootstrap over days
-gives its ~80 % interval. When the data cannot tell (too few days, spend too flat, no results,
-interval too wide) the marginal cost is None and ``reason`` says why.
+is fitted on the recent days, with a level per weekday (Poisson likelihood over a grid of
+``b``; for each ``b`` the best levels have a closed form, so days without results are fine).
+The marginal cost of one more result at the current daily spend ``s`` is
+``1 / (a · b · s^(b−1))``; a bootstrap over days gives its ~80 % interval. When the data
+cannot tell (too few days, spend too flat, no results, interval too wide) the marginal cost
+is None and ``reason`` says why.
 
 Pure functions over polars frames, numpy for the numerics; randomness only through
 ``numpy.random.default_rng`` seeded from the channel's name, so a report is reproducible.
@@ -30,7 +31,7 @@ from perfmkt.pacing import KpiPace
 from perfmkt.plan import Plan
 from perfmkt.summary import formatter, name_of, shown, verbs
 
-WINDOW_DAYS = 28  # the recent days a curve is fitted on: four whole weeks, weekdays balanced
+WINDOW_DAYS = 42  # the recent days a curve is fitted on: six whole weeks
 LEVEL_DAYS = 7  # the current level: mean daily spend (and results) over the last week
 MIN_DAYS = 14  # fewer days with spend than this: cannot tell
 MIN_SPREAD = 0.10  # standard deviation of log daily spend below this (about ±10 %): too flat
@@ -38,8 +39,9 @@ MAX_WIDTH = 2.5  # the 80 % interval's high / low above this: too wide to act on
 SIMS = 1000  # bootstrap resamples of the days
 # b on a grid: the curve is concave (b ≤ 1); the grid runs on to 2 so that "can the data
 # tell" is judged without that limit (a slope pressed against it looks falsely certain)
-B_GRID = np.round(np.arange(0.02, 2.0 + 1e-9, 0.01), 2)
+B_GRID = np.round(np.arange(0.02, 2.0 + 1e-9, 0.02), 2)  # steps of 0.02: ±1 % on a cost
 CONCAVE = B_GRID <= 1.0
+WEEKDAYS = True  # a level per weekday: spend that follows weekday demand is not mistaken for b
 CLEAR = 0.90  # a move needs the two channels' 90 % intervals apart (the 80 % ones are shown)
 MOVE_CAP = 0.30  # a move changes a channel's daily spend by at most this share
 MIN_GAIN = 0.02  # a move must add this share of the two channels' remaining results
@@ -47,22 +49,24 @@ TOP_CAMPAIGNS = 10  # campaigns fitted, by recent spend
 RESULT_SUMS = ("orders", "leads", "conversions", "revenue")  # what advice can be about
 
 METHOD = (
-    "For each channel (and each campaign with enough days) the last 28 days of spend and "
-    "results are fitted with a concave response, results = a · spend^b with 0 < b ≤ 1, by "
-    "Poisson likelihood (b on a grid, a in closed form for each b, so days without results "
-    "count). The marginal cost of one more result at the current daily spend s (the mean of "
-    "the last 7 days) is 1 / (a · b · s^(b−1)); resampling the days 1,000 times gives its 80 % "
-    "interval. The data cannot tell when fewer than 14 days had spend, daily spend varied by "
-    "less than about ±10 %, or the interval's ends (with b left free) are more than a factor "
-    "2.5 apart. A move "
-    "shifts remaining budget from the channel whose next result costs most to the one where it "
-    "costs least, sized so their marginal costs meet but never more than 30 % of either "
-    "channel's daily spend nor beyond the daily spend seen; it is proposed only when the two "
-    "intervals do not overlap and the expected gain is at least 2 % of the two channels' "
-    "remaining results. Catch-up spend scales all channels together along the fitted curves "
-    "until the required daily rate is reached. The budget runway divides the budget left by "
-    "the last 7 days' mean daily spend. Spend that follows demand (more spend on days that "
-    "convert better) makes b look larger than it is, so these are estimates, not promises."
+    "For each channel (and each campaign with enough days) the last 42 days of spend and "
+    "results are fitted with a concave response, results = a · spend^b with 0 < b ≤ 1 and a "
+    "level of its own for each weekday, by Poisson likelihood (b on a grid, the levels in "
+    "closed form for each b, so days without results count). The marginal cost of one more "
+    "result at the current daily spend s (the mean of the last 7 days) is "
+    "1 / (a · b · s^(b−1)), a the weekdays' mean level; resampling each weekday's days 1,000 "
+    "times gives its 80 % interval. The data cannot tell when fewer than 14 days had spend, "
+    "daily spend varied by less than about ±10 % beyond its weekday pattern, or the "
+    "interval's ends (with b left free) are more than a factor 2.5 apart. A move shifts "
+    "remaining budget from the channel whose next result costs most to the one where it costs "
+    "least, sized so their marginal costs meet but by no more than 30 % of either channel's "
+    "daily spend and within the daily spend each has seen; it is proposed only when the two "
+    "channels' 90 % intervals do not overlap and the fitted curves gain at least 2 % of their "
+    "results. Catch-up spend raises every channel in proportion along the fitted curves until "
+    "the required daily rate is reached. The budget runway divides the budget left by the "
+    "last 7 days' mean daily spend. Spend that follows demand within a week (more spend on "
+    "the days that convert better) still makes b look larger than it is, and efficiency that "
+    "drifts blurs it: these are estimates, never promises."
 )
 
 
@@ -79,7 +83,7 @@ class Response:
     high: float | None
     elasticity: float | None  # b in results = a · spend^b
     reason: str | None  # English, why it cannot tell
-    reason_code: str | None = None  # few_days | flat | no_results | no_spend | wide
+    reason_code: str | None = None  # few_days | flat | no_results | no_spend | wide | unmeasured
     scale: float | None = None  # a in results = a · spend^b (spend in currency units per day)
     seen: tuple[float, float] | None = None  # lowest and highest daily spend fitted on
     results_per_day: float | None = None  # mean daily results over the last LEVEL_DAYS
@@ -102,20 +106,31 @@ def _seed(name: str, seed: int) -> int:
     return zlib.crc32(name.encode("utf-8")) + seed
 
 
-def _profile(logx: np.ndarray, r: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, ...]:
+def _profile(
+    logx: np.ndarray, r: np.ndarray, weekday: np.ndarray, weights: np.ndarray
+) -> tuple[np.ndarray, ...]:
     """For each row of ``weights`` (days counted 0, 1, 2… times) the b on B_GRID that maximises
-    the Poisson likelihood of results r = a · x^b, and its a (closed form: Σr / Σx^b): the
-    concave fit (b ≤ 1), then the free one (b up to 2). Returns a, b, a_free, b_free."""
+    the Poisson likelihood of results r = a_d · x^b, a_d one level per weekday in ``weekday``
+    (closed form for each b: a_d = Σ_d r / Σ_d x^b), and the weekdays' mean a: the concave fit
+    (b ≤ 1), then the free one (b up to 2). Returns a, b, a_free, b_free."""
     powers = np.exp(logx[:, None] * B_GRID[None, :])  # days × grid
-    total = weights @ r  # resamples
+    present = np.unique(weekday)
+    onehot = (weekday[:, None] == present[None, :]).astype(float)  # days × weekdays
+    # per weekday: results (resamples × weekdays) and Σ x^b (resamples × weekdays × grid), the
+    # latter as one product with a block matrix (days × weekdays·grid)
+    totals = weights @ (onehot * r[:, None])
+    blocks = (onehot[:, :, None] * powers[:, None, :]).reshape(len(r), -1)
+    sums = (weights @ blocks).reshape(len(weights), len(present), len(B_GRID))
     tilt = weights @ (r * logx)
-    sums = weights @ powers  # resamples × grid
-    with np.errstate(divide="ignore"):
-        loglik = B_GRID[None, :] * tilt[:, None] - total[:, None] * np.log(sums)
-    rows = np.arange(len(total))
+    # every weekday keeps its days in a resample (drawn within weekdays), so Σ x^b > 0
+    loglik = B_GRID[None, :] * tilt[:, None] - np.einsum("kd,kdg->kg", totals, np.log(sums))
+    rows = np.arange(len(tilt))
     out = []
     for best in (np.where(CONCAVE, loglik, -np.inf).argmax(axis=1), loglik.argmax(axis=1)):
-        out += [total / sums[rows, best], B_GRID[best]]
+        chosen = sums[rows, :, best]  # resamples × weekdays
+        with np.errstate(divide="ignore", invalid="ignore"):
+            levels = np.where(chosen > 0, totals / chosen, np.nan)  # a weekday not drawn: nan
+        out += [np.nanmean(levels, axis=1), B_GRID[best]]
     return tuple(out)
 
 
@@ -158,29 +173,44 @@ def fit_response(
         return cannot(f"no spend in the last {level_days} days", "no_spend")
     x, r = spend[used] / level, result[used]
     logx = np.log(x)
-    spread = float(logx.std())
+    weekday = np.array([d.weekday() for d in recent["date"].to_list()])[used]
+    if not WEEKDAYS:
+        weekday = np.zeros_like(weekday)
+    # the variation that tells the slope is the one beyond the weekday pattern
+    means = {d: logx[weekday == d].mean() for d in set(weekday.tolist())}
+    spread = float(np.std(logx - np.array([means[d] for d in weekday])))
     if spread < MIN_SPREAD:
         return cannot(
             f"too little spend variation: daily spend varied by about ±{spread:.0%}", "flat"
         )
-    a_hat, b_hat, _, _ = _profile(logx, r, np.ones((1, days)))
+    a_hat, b_hat, _, _ = _profile(logx, r, weekday, np.ones((1, days)))
     a, b = float(a_hat[0]), float(b_hat[0])  # a: results per day at the current level
     rng = np.random.default_rng(_seed(name, seed))
-    # each resample counts every day 0, 1, 2… times (days drawn with replacement)
-    drawn = rng.integers(0, days, size=(sims, days)) + days * np.arange(sims)[:, None]
-    weights = np.bincount(drawn.ravel(), minlength=sims * days).reshape(sims, days)
-    weights = weights.astype(float)
-    a_boot, b_boot, a_free, b_free = _profile(logx, r, weights)
+    # each resample draws every weekday's days with replacement (0, 1, 2… times each), so the
+    # weekday pattern stays whole
+    drawn = []
+    for d in sorted(set(weekday.tolist())):
+        where = np.flatnonzero(weekday == d)
+        drawn.append(where[rng.integers(0, len(where), size=(sims, len(where)))])
+    flat = (np.concatenate(drawn, axis=1) + days * np.arange(sims)[:, None]).ravel()
+    weights = np.bincount(flat, minlength=sims * days).reshape(sims, days).astype(float)
+    a_boot, b_boot, a_free, b_free = _profile(logx, r, weekday, weights)
     with np.errstate(divide="ignore"):
         costs = level / (a_boot * b_boot)  # a resample without results: infinitely dear
         free = level / (a_free * b_free)
     # a free slope at the grid's end stands for any slope beyond it: the cost is unbounded
     free = np.where(b_free >= B_GRID[-1], 0.0, np.where(b_free <= B_GRID[0], np.inf, free))
+    value = level / (a * b)
+    # resampling n days spreads an estimate by √((n − k)/n) of the truth's spread when k
+    # levels (weekdays) are fitted: widen the intervals back, in log, around the estimate
+    widen = math.sqrt(days / max(days - len(set(weekday.tolist())), 1))
     free_low, free_high = np.quantile(free, [0.1, 0.9], method="inverted_cdf")
     tail = (1.0 - CLEAR) / 2
     quantiles = np.quantile(costs, [tail, 0.1, 0.9, 1.0 - tail], method="inverted_cdf")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        quantiles = value * (quantiles / value) ** widen
+        free_width = (free_high / free_low) ** widen if free_low > 0 else np.inf
     clear_low, low, high, clear_high = (float(q) for q in quantiles)
-    value = level / (a * b)
     scale = a / level**b  # back from spend relative to the level to currency units
     seen = (float(spend[used].min()), float(spend[used].max()))
     common = {
@@ -194,7 +224,7 @@ def fit_response(
         "results_per_day": per_day,
         "clear": (clear_low, clear_high),
     }
-    if not math.isfinite(free_high) or free_high > MAX_WIDTH * free_low:
+    if not free_width <= MAX_WIDTH:
         reason = f"interval too wide: 80 % between {low:,.4g} and {high:,.4g}"
         return Response(
             **common,
@@ -248,6 +278,7 @@ WORDS: dict[str, dict[str, str]] = {
         "flat": "its daily spend has hardly varied",
         "no_results": "no {results} in the last {window} days",
         "no_spend": "no spend in the last {days} days",
+        "unmeasured": "its exports carry no {results}",
         "wide": "the range is too wide ({low}–{high})",
         "move": "The data suggest moving about {amount} of the remaining budget ({per_day} a "
         "day) from {source} to {target}: one more {result} costs about {mc_from} on {source} "
@@ -297,6 +328,7 @@ WORDS: dict[str, dict[str, str]] = {
         "flat": "mức chi hằng ngày gần như không đổi",
         "no_results": "chưa có {results} nào trong {window} ngày gần nhất",
         "no_spend": "không có chi tiêu trong {days} ngày gần nhất",
+        "unmeasured": "tệp xuất của kênh này không có số liệu {results}",
         "wide": "khoảng ước lượng còn quá rộng ({low}–{high})",
         "move": "Dữ liệu cho thấy nên chuyển khoảng {amount} ngân sách còn lại ({per_day} mỗi "
         "ngày) từ {source} sang {target}: thêm một {result} trên {source} tốn khoảng {mc_from}, "
@@ -376,7 +408,11 @@ def _daily(rows: pl.DataFrame, keys: list[str], kpi: str, start: date, end: date
     return (
         rows.filter(pl.col("date").is_between(start, end))
         .group_by(*keys, "date")
-        .agg(pl.col("spend").fill_null(0.0).sum(), pl.col(kpi).fill_null(0.0).sum().alias("result"))
+        .agg(
+            pl.col("spend").fill_null(0.0).sum(),
+            pl.col(kpi).fill_null(0.0).sum().alias("result"),
+            pl.col(kpi).count().alias("measured"),  # rows where the export has the column
+        )
         .sort(*keys, "date")
     )
 
@@ -389,7 +425,18 @@ def _fits(
     out: dict[tuple[Any, ...], Response] = {}
     for key, frame in daily.group_by(keys, maintain_order=True):
         name = " · ".join(str(k) for k in key)
-        out[tuple(key)] = fit_response(frame.select("date", "spend", "result"), name, as_of=as_of)
+        fitted = fit_response(frame.select("date", "spend", "result"), name, as_of=as_of)
+        if frame["measured"].sum() == 0:  # not "no orders": its exports cannot say
+            fitted = _cannot(
+                name,
+                fitted.days,
+                fitted.spend_per_day,
+                None,
+                f"its exports carry no {kpi}",
+                "unmeasured",
+                per_day=None,
+            )
+        out[tuple(key)] = fitted
     return out
 
 
