@@ -315,10 +315,10 @@ WORDS: dict[str, dict[str, str]] = {
         "action": "Backup plan: {action}.",
     },
     "vi": {
-        "mc_intro": "Với mức chi hiện tại, thêm một {result} có lẽ tốn ",
+        "mc_intro": "Với mức chi hiện tại, thêm một {result} ước tính tốn ",
         "mc_item": "khoảng {value} trên {channel} ({pct}: {low}–{high})",
         "roas_intro": "Với mức chi hiện tại, ROAS biên (doanh thu có thêm từ mỗi đồng chi thêm) "
-        "có lẽ ",
+        "ước tính ",
         "roas_item": "khoảng {value} trên {channel} ({pct}: {low}–{high})",
         "and": " và ",
         "cannot": "Dữ liệu chưa đủ để biết thêm một {result} trên {channel} tốn bao nhiêu: {why}.",
@@ -592,10 +592,21 @@ def _catch_up(
         "elasticity": elasticity,
         "daily_spend_needed": needed,
         "at_least": marginal is None,
-        "beyond_seen": needed > spend_now * (1.0 + MOVE_CAP),
+        "beyond_seen": needed > _most_spent(rows, as_of),
         "daily_spend_affordable": budget_per_day,
         "affordable": None if budget_per_day is None else needed <= budget_per_day,
     }
+
+
+def _most_spent(rows: pl.DataFrame, as_of: date) -> float:
+    """The highest total daily spend over the fitted window: beyond it the curves guess."""
+    start = as_of - timedelta(WINDOW_DAYS - 1)
+    days = (
+        rows.filter(pl.col("date").is_between(start, as_of))
+        .group_by("date")
+        .agg(pl.col("spend").fill_null(0.0).sum())
+    )
+    return float(days["spend"].max() or 0.0)  # type: ignore[arg-type]
 
 
 def _runway(

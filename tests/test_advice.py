@@ -421,6 +421,12 @@ def test_catch_up_spend_by_hand() -> None:
     assert roomy["catch_up"][0]["text"].endswith(
         "; the remaining budget, about ₫6.5M a day, allows it. Backup plan: promo code."
     )
+    # 22 a day: ₫4M × 1.1² = ₫4.84M, within the ₫6M days seen: no "rough figure"
+    near = pace("orders", 1000, 500, projection=700, required=22.0)
+    [within] = what_now(plan, [near, spend], rows, AS_OF, 20)["catch_up"]
+    assert within["daily_spend_needed"] == pytest.approx(4.84e6)
+    assert within["beyond_seen"] is False and within["affordable"] is True
+    assert "rough" not in within["text"]
     # ahead of plan, or a projection at target: no catch-up
     ahead = pace("orders", 1000, 500, projection=1000, required=25.0)
     assert what_now(plan, [ahead, spend], rows, AS_OF, 20)["catch_up"] == []
