@@ -496,6 +496,7 @@ def _moves(fits: dict[str, Response], kpi: str, days_remaining: int) -> list[dic
             continue
         out.append(
             {
+                "kind": "move",
                 "kpi": kpi,
                 "from": expensive.name,
                 "to": cheap.name,

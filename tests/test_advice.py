@@ -294,7 +294,12 @@ def test_move_sized_where_marginal_costs_meet_capped_at_30_percent() -> None:
     out = what_now(plan_of(), [], rows, AS_OF, REMAINING)
     [move] = out["advice"]
     # costs meet at 2·√(4M − d) = √(4M + d), d = ₫2.4M a day; capped at 30 % of ₫4M = ₫1.2M
-    assert (move["from"], move["to"]) == ("meta", "google")
+    assert (move["kind"], move["kpi"], move["from"], move["to"]) == (
+        "move",
+        "orders",
+        "meta",
+        "google",
+    )
     assert move["per_day"] == pytest.approx(1.2e6)
     assert move["amount"] == pytest.approx(1.2e6 * REMAINING)
     per_day = 0.02 * (math.sqrt(5.2e6) - 2000) - 0.01 * (2000 - math.sqrt(2.8e6))  # 2.34 a day
