@@ -63,10 +63,11 @@ METHOD = (
     "daily spend and within the daily spend each has seen; it is proposed only when the two "
     "channels' 90 % intervals do not overlap and the fitted curves gain at least 2 % of their "
     "results. Catch-up spend raises every channel in proportion along the fitted curves until "
-    "the required daily rate is reached. The budget runway divides the budget left by the "
-    "last 7 days' mean daily spend. Spend that follows demand within a week (more spend on "
-    "the days that convert better) still makes b look larger than it is, and efficiency that "
-    "drifts blurs it: these are estimates, never promises."
+    "the required daily rate is reached. The budget runway spends the plan's remaining daily "
+    "budget at the last 7 days' pace against plan (at their mean daily spend where the plan "
+    "planned none) until the budget left is used up. Spend that follows demand within a week "
+    "(more spend on the days that convert better) still makes b look larger than it is, and "
+    "efficiency that drifts blurs it: these are estimates, never promises."
 )
 
 
@@ -310,6 +311,14 @@ WORDS: dict[str, dict[str, str]] = {
         "remaining, with about {spare} probably unspent.",
         "lasts_even": "At about {spend} a day, the {left} left of the budget lasts about to the "
         "flight end ({days} days).",
+        "runs_out_plan": "Spending as the plan plans at the last 7 days' pace ({pace} of plan), "
+        "the {left} left of the budget probably runs out around {day}, {early} days before the "
+        "flight ends.",
+        "lasts_plan": "Spending as the plan plans at the last 7 days' pace ({pace} of plan), the "
+        "{left} left of the budget lasts the {days} days remaining, with about {spare} probably "
+        "unspent.",
+        "lasts_even_plan": "Spending as the plan plans at the last 7 days' pace ({pace} of plan), "
+        "the {left} left of the budget lasts about to the flight end ({days} days).",
         "spent": "The budget is spent: {spent} against {budget}.",
         "idle": "No spend in the last {days} days; {left} of the budget is left.",
         "action": "Backup plan: {action}.",
@@ -362,6 +371,13 @@ WORDS: dict[str, dict[str, str]] = {
         "ngày còn lại và có lẽ sẽ dư khoảng {spare}.",
         "lasts_even": "Với mức chi khoảng {spend} mỗi ngày, {left} ngân sách còn lại đủ dùng "
         "đến khoảng cuối chiến dịch ({days} ngày).",
+        "runs_out_plan": "Nếu chi theo kế hoạch với tốc độ 7 ngày gần nhất ({pace} kế hoạch), "
+        "{left} ngân sách còn lại có lẽ sẽ hết vào khoảng ngày {day}, sớm {early} ngày so với "
+        "ngày kết thúc chiến dịch.",
+        "lasts_plan": "Nếu chi theo kế hoạch với tốc độ 7 ngày gần nhất ({pace} kế hoạch), "
+        "{left} ngân sách còn lại đủ cho {days} ngày còn lại và có lẽ sẽ dư khoảng {spare}.",
+        "lasts_even_plan": "Nếu chi theo kế hoạch với tốc độ 7 ngày gần nhất ({pace} kế hoạch), "
+        "{left} ngân sách còn lại đủ dùng đến khoảng cuối chiến dịch ({days} ngày).",
         "spent": "Ngân sách đã chi hết: {spent} trên {budget}.",
         "idle": "Không có chi tiêu trong {days} ngày gần nhất; ngân sách còn lại {left}.",
         "action": "Phương án dự phòng: {action}.",
@@ -616,29 +632,51 @@ def _runway(
     rows: pl.DataFrame,
     as_of: date,
     days_remaining: int,
+    planned: pl.DataFrame | None = None,
 ) -> dict[str, Any] | None:
+    """How long the budget left lasts. With the plan's daily spend (``planned``: date, spend)
+    the remaining days spend what the plan plans for them at the last 7 days' pace against
+    plan, so a quiet week the plan foresees (Tết) is not read as money left over; without it
+    (or where the plan planned no spend lately) at the last 7 days' mean."""
     if "spend" not in plan.kpis or days_remaining <= 0:
         return None
     recent = rows.filter(pl.col("date") > as_of - timedelta(LEVEL_DAYS))
     per_day = float(recent["spend"].fill_null(0.0).sum()) / LEVEL_DAYS
     left = plan.kpis["spend"] - _spent(plan, kpis, rows)
+    future = [per_day] * days_remaining
+    pace = None
+    if planned is not None:
+        lately = planned.filter(pl.col("date").is_between(as_of - timedelta(LEVEL_DAYS - 1), as_of))
+        ahead = planned.filter(pl.col("date") > as_of).sort("date")["spend"].to_list()
+        if float(lately["spend"].sum()) > 0 and len(ahead) == days_remaining:
+            pace = per_day * LEVEL_DAYS / float(lately["spend"].sum())
+            future = [v * pace for v in ahead]
+    days_left: float | None
     if left <= 0:
         days_left, runs_out = 0.0, as_of
-    elif per_day <= 0:
+    elif sum(future) <= 0:
         days_left, runs_out = None, None
     else:
-        days_left = left / per_day
         # the day the money runs out on (the first day it cannot be spent whole); running out
         # on the last day is lasting the flight
-        last = math.ceil(days_left)
-        runs_out = as_of + timedelta(last) if last < days_remaining else None
+        days_left, runs_out, spent = None, None, 0.0
+        for i, day_spend in enumerate(future):
+            if spent + day_spend > left * (1 + 1e-9):
+                days_left = i + (left - spent) / day_spend
+                runs_out = as_of + timedelta(i + 1) if i < days_remaining - 1 else None
+                break
+            spent += day_spend
+        if days_left is None:  # lasts: the days the rest would buy at the last day's rate
+            tail = future[-1] or per_day
+            days_left = days_remaining + ((left - spent) / tail if tail > 0 else 0.0)
     return {
         "spend_per_day": per_day,
+        "pace": pace,
         "budget_left": left,
         "days_left": days_left,
         "days_remaining": days_remaining,
         "runs_out": runs_out,
-        "left_over": left - per_day * days_remaining,
+        "left_over": left - sum(future),
     }
 
 
@@ -655,10 +693,12 @@ def what_now(
     rows: pl.DataFrame,
     as_of: date,
     days_remaining: int,
+    planned: pl.DataFrame | None = None,
 ) -> dict[str, Any]:
     """Marginal costs per channel (and campaign), budget moves, catch-up spend and runway,
     with sentences in the plan's language. ``rows``: claimed, lag-corrected facts up to
-    ``as_of`` (channel, campaign, date, spend and the result columns)."""
+    ``as_of`` (channel, campaign, date, spend and the result columns); ``planned``: the plan's
+    daily targets (date, spend…), so the runway follows the plan's remaining shape."""
     rows = rows.filter(pl.col("date") <= as_of)
     language = plan.language
     w, fmt = _words(language), formatter(language, plan.currency)
@@ -679,7 +719,7 @@ def what_now(
         advice += _moves(by_channel, kpi, days_remaining)
     advice, conflicts = _without_conflicts(advice)
 
-    runway = _runway(plan, kpis, rows, as_of, days_remaining)
+    runway = _runway(plan, kpis, rows, as_of, days_remaining, planned)
     budget_per_day = None
     if runway is not None:
         budget_per_day = max(runway["budget_left"], 0.0) / days_remaining
@@ -908,9 +948,11 @@ class _Texts:
         }
         if runway["days_left"] is None:
             return w["idle"].format(days=LEVEL_DAYS, left=values["left"])
+        shaped = "_plan" if runway.get("pace") is not None else ""
+        values["pace"] = fmt.percent(runway.get("pace"), digits=0)
         if runway["runs_out"] is not None:
             days_left = runway["days_left"]
-            text = w["runs_out"].format(
+            text = w["runs_out" + shaped].format(
                 **values,
                 days=fmt.count(round(days_left, 1) if days_left < 10 else round(days_left)),
                 day=fmt.date(runway["runs_out"]),
@@ -919,7 +961,7 @@ class _Texts:
             return _acted(text, _spend_actions(self.plan), w)
         spare = runway["left_over"]
         if spare <= 0.05 * runway["budget_left"]:
-            return w["lasts_even"].format(**values, days=runway["days_remaining"])
-        return w["lasts"].format(
+            return w["lasts_even" + shaped].format(**values, days=runway["days_remaining"])
+        return w["lasts" + shaped].format(
             **values, days=runway["days_remaining"], spare=self._money(spare, runway["budget_left"])
         )

@@ -193,7 +193,9 @@ def build_report(plan: Plan, loaded: Loaded, today: date, as_of: date | None = N
     notes.truth_sources = {k: v for k, v in plan.truth.items() if v == "shop"}
     # The results each day will have once late conversions are in: what projections, chances
     # and advice look at; every reported number stays as the exports say.
-    settled = _settled(plan, loaded, used, in_flight, notes)
+    # (the days before the flight too: the advice's response curves learn from them)
+    settled_all = _settled(plan, loaded, claimed.filter(pl.col("date") <= as_of), in_flight, notes)
+    settled = settled_all.filter(pl.col("date") >= flight.start)
     eventual = pacing.with_truth(
         pacing.daily_actuals(settled.lazy(), flight.start, last_elapsed), shop, plan.truth
     )
@@ -249,7 +251,7 @@ def build_report(plan: Plan, loaded: Loaded, today: date, as_of: date | None = N
         warnings,
     )
     verdict["severity"] = severity_of(verdict, summary)
-    what_now = advice.what_now(plan, kpis, settled, as_of, info.days_remaining)
+    what_now = advice.what_now(plan, kpis, settled_all, as_of, info.days_remaining, targets)
     moves = what_now.pop("advice")
     what_now.pop("method")  # in notes.methods, in the report's language
     return Report(

@@ -517,6 +517,36 @@ def test_runway_by_hand() -> None:
     assert what_now(plan, [spent], rows_at(4e6), AS_OF, 0)["runway"] is None
 
 
+def test_runway_follows_the_plans_remaining_shape() -> None:
+    """₫30M left, 10 days to go; the last 7 days spent ₫4M a day where the plan planned ₫4M
+    (pace 100 %). The plan then plans ₫5M a day for 4 days and ₫1.5M for 6 (a holiday): the
+    flat rate would run out after 7.5 days, the plan's shape spends 20 + 9 = ₫29M and lasts."""
+    plan = plan_of({"spend": 100e6, "orders": 1000})
+    week = [AS_OF - timedelta(i) for i in range(7)]
+    rows = pl.DataFrame(
+        {"channel": "google", "campaign": "c", "date": week, "spend": 4e6, "orders": 1.0}
+    )
+    days = [AS_OF - timedelta(i) for i in range(6, -1, -1)] + [
+        AS_OF + timedelta(i) for i in range(1, 11)
+    ]
+    planned = pl.DataFrame({"date": days, "spend": [4e6] * 7 + [5e6] * 4 + [1.5e6] * 6})
+    spent = pace("spend", 100e6, 70e6)
+    runway = what_now(plan, [spent], rows, AS_OF, 10, planned)["runway"]
+    assert runway["pace"] == pytest.approx(1.0)
+    assert runway["runs_out"] is None and runway["left_over"] == pytest.approx(1e6)
+    assert runway["text"] == (
+        "Spending as the plan plans at the last 7 days' pace (100% of plan), the ₫30M left of "
+        "the budget lasts about to the flight end (10 days)."
+    )
+    # spending 20 % over plan: 6 + 6 + 6 + 6 = 24, then 1.8 a day: ₫30M is gone during the
+    # 8th day (24 + 3 × 1.8 = 29.4, + 1.8 > 30), 2 days before the end
+    hot = rows.with_columns(spend=pl.lit(4.8e6))
+    runway = what_now(plan, [spent], hot, AS_OF, 10, planned)["runway"]
+    assert runway["pace"] == pytest.approx(1.2)
+    assert runway["runs_out"] == AS_OF + timedelta(8)
+    assert runway["days_left"] == pytest.approx(7 + 0.6 / 1.8)
+
+
 def test_reproducible_and_rows_untouched() -> None:
     rng = np.random.default_rng(16)
     rows, _ = simulate(rng, APART)
