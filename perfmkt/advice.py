@@ -70,6 +70,29 @@ METHOD = (
     "efficiency that drifts blurs it: these are estimates, never promises."
 )
 
+# The same paragraph for Vietnamese reports (a report speaks one language).
+METHOD_VI = (
+    "Với mỗi kênh (và mỗi chiến dịch đủ số ngày), chi phí và kết quả của 42 ngày gần nhất được "
+    "khớp với một đường phản hồi lõm, kết quả = a · chi phí^b với 0 < b ≤ 1 và một mức riêng cho "
+    "từng thứ trong tuần, theo hợp lý cực đại Poisson (b trên một lưới, các mức tính trực tiếp "
+    "cho mỗi b, nên cả những ngày không có kết quả cũng được tính). Chi phí biên cho thêm một kết"
+    " quả ở mức chi hiện tại s (trung bình 7 ngày gần nhất) là 1 / (a · b · s^(b−1)), với a là "
+    "mức trung bình của các thứ; lấy mẫu lại các ngày theo từng thứ 1.000 lần cho khoảng 80 % của"
+    " nó. Dữ liệu chưa đủ để kết luận khi có dưới 14 ngày có chi tiêu, chi tiêu mỗi ngày dao động"
+    " dưới khoảng ±10 % ngoài nhịp trong tuần, hoặc hai đầu của khoảng (khi để b tự do) chênh "
+    "nhau hơn 2,5 lần. Một đề xuất chuyển ngân sách còn lại từ kênh có kết quả tiếp theo đắt nhất"
+    " sang kênh rẻ nhất, với lượng vừa đủ để chi phí biên hai bên gặp nhau nhưng không quá 30 % "
+    "mức chi mỗi ngày của kênh nào và trong phạm vi mức chi mỗi kênh từng có; chỉ đề xuất khi "
+    "khoảng 90 % của hai kênh không chồng lên nhau và các đường khớp cho thêm ít nhất 2 % kết "
+    "quả. Mức chi cần để bắt kịp tăng mọi kênh theo cùng tỷ lệ dọc các đường khớp cho đến khi đạt"
+    " mức cần mỗi ngày. Thời gian ngân sách còn đủ dùng được tính bằng cách chi theo ngân sách "
+    "ngày còn lại của kế hoạch với tốc độ so với kế hoạch của 7 ngày gần nhất (theo mức chi trung"
+    " bình khi kế hoạch không có chi tiêu) cho đến khi hết ngân sách còn lại. Chi tiêu chạy theo "
+    "nhu cầu trong tuần (chi nhiều hơn vào những ngày chuyển đổi tốt) vẫn làm b trông lớn hơn "
+    "thực tế, và hiệu quả thay đổi theo thời gian làm nó kém rõ: đây là ước tính, không phải cam "
+    "kết."
+)
+
 
 @dataclass(frozen=True)
 class Response:

@@ -342,7 +342,7 @@ def _with_outlook(
 def methods(language: str) -> dict[str, str]:
     """How the chance to hit and the advice are made, in ``language``."""
     if language == "vi":
-        return {"chance": forecast.METHOD_VI, "advice": getattr(advice, "METHOD_VI", advice.METHOD)}
+        return {"chance": forecast.METHOD_VI, "advice": advice.METHOD_VI}
     return {"chance": forecast.METHOD, "advice": advice.METHOD}
 
 

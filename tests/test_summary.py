@@ -511,3 +511,16 @@ def test_spend_where_none_was_planned_reads_in_the_verdict() -> None:
     _, verdict, _ = _summary_of(plan, _actuals(days, spend=[100.0] * 3, orders=[1.0] * 3), days[-1])
     assert verdict["status"] == "overspend" and verdict["kpi"] == "spend"
     assert verdict["text"] == "Overspend — spend ₫300 where the plan has none to date · day 3 of 10"
+
+
+def test_method_paragraphs_speak_the_reports_language() -> None:
+    from perfmkt import advice, forecast
+    from perfmkt.report import methods
+
+    assert methods("en") == {"chance": forecast.METHOD, "advice": advice.METHOD}
+    vi = methods("vi")
+    assert vi == {"chance": forecast.METHOD_VI, "advice": advice.METHOD_VI}
+    for text in vi.values():
+        # the same numbers as the English paragraph, in Vietnamese words
+        assert "khoảng 80 %" in text and " the " not in text and " of " not in text
+    assert "2.000 lần" in vi["chance"] and "42 ngày" in vi["advice"]
