@@ -620,7 +620,9 @@ def _catch_up(
     factor = required / current
     if elasticity:
         needed = spend_now * factor ** (1.0 / elasticity)
-        marginal = spend_now / (elasticity * current)
+        # one more result with every channel raised together, on the channels' own fitted
+        # curves (so it lies between their marginal costs, as the table beside it shows)
+        marginal = fitted_spend / (weight * elasticity * scale)
     else:  # concave: at least proportionally more spend
         needed, marginal = spend_now * factor, None
     return {

@@ -564,3 +564,17 @@ def test_response_is_the_contracts_dataclass() -> None:
     fields = set(Response.__dataclass_fields__)
     assert {"name", "days", "spend_per_day", "average_cost", "marginal_cost", "low", "high",
             "elasticity", "reason"} <= fields  # fmt: skip
+
+
+def test_demo_catch_up_cost_lies_between_the_channels_marginal_costs() -> None:
+    """Raising every channel together costs a blend of their marginal costs, never less than
+    the cheapest (it was the last week's average cost, below both channels')."""
+    import json
+
+    from tests.conftest import ROOT, run_cli
+
+    report = json.loads(run_cli(["report", ROOT / "configs" / "demo.yaml", "-f", "json"])[0])
+    now = report["what_now"]
+    for item in now["catch_up"]:
+        costs = [c["value"] for c in now["marginal_costs"][item["kpi"]].values()]
+        assert min(costs) <= item["marginal_cost"] <= max(costs), item["kpi"]
