@@ -24,44 +24,50 @@ PRIOR_SD = 0.3  # day-to-day spread of log efficiency assumed before the data sh
 PRIOR_DAYS = 3.0  # …worth this many days of data
 DRIFT_PRIOR = 0.015  # daily step of the efficiency's random walk assumed before the data…
 DRIFT_WEIGHT = 2.0  # …worth this many lag-2 week pairs
+# Most daily drift believed however erratic the elapsed weeks (set after a real TikTok account
+# swinging between 13 % and 213 % of plan week to week compounded into ranges of 6× the budget;
+# the calibration's fastest stress setting is this).
+DRIFT_MAX = 0.05
 ELASTICITY_SD = 0.3  # sd of the response of results per spend to the planned daily spend
 
 METHOD = (
     "Each KPI's flight-end value is simulated 2,000 times. Every elapsed day is compared with "
     "the plan's daily target (its efficiency; a volume the plan does not target follows the "
     "planned spend's shape). Each simulated future first redraws up to the last four weeks in "
-    "blocks "
-    "of seven days, all volumes together, and takes the ratio of the redrawn sums as the level "
-    "the campaign runs at; with few days an assumed day-to-day spread of 30 % widens that "
-    "level, so a short history gives a wide interval, never a point. The remaining days are "
-    "then drawn from that redrawn history a week at a time, each day from one on the same "
-    "weekday (day by day with less than two weeks), and scaled by the plan's remaining daily "
-    "targets and by two random walks of efficiency, spend's own and that of results per unit of"
-    " spend, whose steps are estimated from how the elapsed weeks moved (from an assumed 1.5 % "
-    "a day while they are few); where the plan changes its daily spend (a ramp, a final push), "
-    "results per unit of spend may respond with an unknown elasticity (±0.3). Flight-end values"
-    " are the actuals to date plus the simulated rest; ratios (CPO, ROAS, ROI…) come from each "
-    "future's simulated sums. The 80 % interval runs from the 10th to the 90th percentile of "
-    "the futures; the chance is the share of futures that reach the target (for a cost per "
-    "result: end at or below it; for spend: end inside the on-budget band)."
+    "blocks of seven days, all volumes together, and takes the ratio of the redrawn sums as the"
+    " level the campaign runs at, centred on the last days the projection looks at; with few "
+    "days an assumed day-to-day spread of 30 % widens that level, so a short history gives a "
+    "wide interval, never a point. The remaining days are then drawn from that redrawn history "
+    "a week at a time, each day from one on the same weekday (day by day with less than two "
+    "weeks), and scaled by the plan's remaining daily targets and by two random walks of "
+    "efficiency, spend's own and that of results per unit of spend, whose steps are estimated "
+    "from how the elapsed weeks moved (from an assumed 1.5 % a day while they are few, and at "
+    "most 5 % a day); where the plan changes its daily spend (a ramp, a final push), results "
+    "per unit of spend may respond with an unknown elasticity (±0.3). Flight-end values are the"
+    " actuals to date plus the simulated rest; ratios (CPO, ROAS, ROI…) come from each future's"
+    " simulated sums. The 80 % interval runs from the 10th to the 90th percentile of the "
+    "futures; the chance is the share of futures that reach the target (for a cost per result: "
+    "end at or below it; for spend: end inside the on-budget band)."
 )
 # The same paragraph for Vietnamese reports (a report speaks one language).
 METHOD_VI = (
-    "Giá trị cuối chiến dịch của mỗi chỉ số được mô phỏng 2.000 lần. Mỗi ngày đã qua được so với "
-    "mục tiêu ngày của kế hoạch (hiệu quả của ngày đó; chỉ số không có mục tiêu đi theo hình dạng"
-    " chi phí kế hoạch). Mỗi tương lai mô phỏng trước hết rút lại tối đa bốn tuần gần nhất theo "
-    "từng khối bảy ngày, mọi chỉ số cùng nhau, và lấy tỷ lệ giữa các tổng rút lại làm mức hiệu "
-    "quả hiện tại; khi còn ít ngày dữ liệu, một độ dao động giả định 30 % mỗi ngày nới rộng mức "
-    "này, nên lịch sử ngắn cho khoảng rộng, không bao giờ là một điểm. Các ngày còn lại được rút "
-    "từ lịch sử đó theo từng tuần, mỗi ngày lấy từ một ngày cùng thứ trong tuần (từng ngày khi có"
-    " dưới hai tuần), nhân với mục tiêu ngày còn lại của kế hoạch và với hai bước ngẫu nhiên của "
-    "hiệu quả (của chi phí và của kết quả trên mỗi đồng chi), có độ lớn ước tính từ biến động "
-    "giữa các tuần đã qua (giả định 1,5 % mỗi ngày khi còn ít tuần); khi kế hoạch thay đổi mức "
-    "chi mỗi ngày (tăng tốc, dồn cuối), kết quả trên mỗi đồng chi có thể phản ứng với độ co giãn "
-    "chưa biết (±0,3). Giá trị cuối chiến dịch là thực tế đến nay cộng phần mô phỏng; các tỷ lệ "
-    "(CPO, ROAS, ROI…) tính từ tổng của từng tương lai. Khoảng 80 % đi từ phân vị 10 đến phân vị "
-    "90 của các tương lai; khả năng đạt là tỷ lệ tương lai đạt mục tiêu (với chi phí trên mỗi kết"
-    " quả: bằng hoặc thấp hơn mục tiêu; với chi phí: kết thúc trong khoảng đúng ngân sách)."
+    "Giá trị cuối chiến dịch của mỗi chỉ số được mô phỏng 2.000 lần. Mỗi ngày đã qua được so "
+    "với mục tiêu ngày của kế hoạch (hiệu quả của ngày đó; chỉ số không có mục tiêu đi theo "
+    "hình dạng chi phí kế hoạch). Mỗi tương lai mô phỏng trước hết rút lại tối đa bốn tuần gần "
+    "nhất theo từng khối bảy ngày, mọi chỉ số cùng nhau, và lấy tỷ lệ giữa các tổng rút lại làm"
+    " mức hiệu quả hiện tại, lấy tâm theo các ngày gần nhất mà dự báo dùng; khi còn ít ngày dữ "
+    "liệu, một độ dao động giả định 30 % mỗi ngày nới rộng mức này, nên lịch sử ngắn cho khoảng"
+    " rộng, không bao giờ là một điểm. Các ngày còn lại được rút từ lịch sử đó theo từng tuần, "
+    "mỗi ngày lấy từ một ngày cùng thứ trong tuần (từng ngày khi có dưới hai tuần), nhân với "
+    "mục tiêu ngày còn lại của kế hoạch và với hai bước ngẫu nhiên của hiệu quả (của chi phí và"
+    " của kết quả trên mỗi đồng chi), có độ lớn ước tính từ biến động giữa các tuần đã qua (giả"
+    " định 1,5 % mỗi ngày khi còn ít tuần, tối đa 5 % mỗi ngày); khi kế hoạch thay đổi mức chi "
+    "mỗi ngày (tăng tốc, dồn cuối), kết quả trên mỗi đồng chi có thể phản ứng với độ co giãn "
+    "chưa biết (±0,3). Giá trị cuối chiến dịch là thực tế đến nay cộng phần mô phỏng; các tỷ lệ"
+    " (CPO, ROAS, ROI…) tính từ tổng của từng tương lai. Khoảng 80 % đi từ phân vị 10 đến phân "
+    "vị 90 của các tương lai; khả năng đạt là tỷ lệ tương lai đạt mục tiêu (với chi phí trên "
+    "mỗi kết quả: bằng hoặc thấp hơn mục tiêu; với chi phí: kết thúc trong khoảng đúng ngân "
+    "sách)."
 )
 
 
@@ -107,6 +113,7 @@ def outlooks(
         flight.days,
         sims,
         np.random.default_rng(seed),
+        plan.projection.window_days,
     )
     return {name: _outlook(plan, name, finals) for name in names}
 
@@ -153,9 +160,11 @@ def _simulate(
     days: int,
     sims: int,
     rng: np.random.Generator,
+    recent: int = WINDOW,
 ) -> dict[str, np.ndarray]:
     """Simulated flight-end sums of every volume: an array of ``sims`` values each (one value
-    when no day is left)."""
+    when no day is left). The futures centre on the efficiency of the last ``recent`` days
+    (the point projection's window), the spread around it from the longer WINDOW."""
     names = list(history)
     done = {v: float(history[v].sum()) for v in names}
     if not names or elapsed >= days:
@@ -186,6 +195,13 @@ def _simulate(
     with np.errstate(invalid="ignore", divide="ignore"):
         level = np.nan_to_num(unit_a[:, pick].sum(axis=2) / unit_s[:, pick].sum(axis=2))
     point = a.sum(axis=1) / s.sum(axis=1)  # (volumes,)
+    # Centre on the recent days as the point projection does, so a campaign that fell off in
+    # its last week is not given the chance of the four weeks before (the range would hold
+    # the projection no longer).
+    last = min(recent, elapsed)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lately = actual[:, -last:].sum(axis=1) / plan[:, elapsed - last : elapsed].sum(axis=1)
+    shift = np.where((point > 0) & np.isfinite(lately), lately / np.where(point > 0, point, 1), 1.0)
     # A redraw of k units spreads too little by (k − 1) / k: widen it back.
     widen = np.sqrt(count / (count - 1)) if count > 1 else 1.0
     widened = np.maximum(point[:, None] + widen * (level - point[:, None]), 0.0)
@@ -196,6 +212,7 @@ def _simulate(
     seen = np.where(point > 0, seen, 0.0)
     extra = np.sqrt(np.maximum(assumed / window - seen, 0.0))
     widened = widened * np.exp(extra[:, None] * rng.standard_normal((len(names), sims)))
+    widened = widened * shift[:, None]
 
     # Stage 2: each remaining day takes the efficiency of a day of this future's redraw: a
     # block of 7 at a time, each day from the block's day on the same weekday.
@@ -284,7 +301,7 @@ def _drift(
             return np.full(series.shape[0], prior)
         lag1 = np.mean((series[:, 1:] - series[:, :-1]) ** 2, axis=1)
         lag2 = np.mean((series[:, 2:] - series[:, :-2]) ** 2, axis=1)
-        seen = np.maximum(lag2 - lag1, 0.0) / BLOCK
+        seen = np.minimum(np.maximum(lag2 - lag1, 0.0) / BLOCK, DRIFT_MAX**2)
         pairs = weeks - 2
         return (pairs * seen + DRIFT_WEIGHT * prior) / (pairs + DRIFT_WEIGHT)
 

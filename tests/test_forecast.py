@@ -311,3 +311,35 @@ def _timed(run: object) -> float:
 
 def test_method_is_one_paragraph() -> None:
     assert "\n" not in METHOD and 400 < len(METHOD) < 1600
+
+
+def test_an_erratic_account_gets_a_sane_range_around_its_projection() -> None:
+    """Weeks swinging between 13 % and 213 % of plan (as a real TikTok account did), then a
+    last week at 40 %: the range stays within a few budgets' worth and holds the point
+    projection, which follows the last week (the futures centre on the projection's days)."""
+    from tests.conftest import make_plan
+
+    plan = make_plan(date(2026, 1, 5), 91, {"spend": 91_000_000, "leads": 910, "cpl": 100_000})
+    targets = daily_targets(plan)
+    weeks = [0.13, 2.13, 0.5, 2.0, 0.2, 1.9, 0.4]
+    factor = [f for f in weeks for _ in range(7)]
+    days = len(factor)
+    as_of = date(2026, 1, 5) + timedelta(days - 1)
+    actuals = targets.head(days).select(
+        "date",
+        *[
+            (pl.col(v) * pl.Series(factor) if v in ("spend", "leads") else pl.lit(None))
+            .cast(pl.Float64)
+            .alias(v)
+            for v in VOLUMES
+        ],
+    )
+    points = {k.name: k for k in pacing.pace_kpis(plan, actuals, targets, as_of)}
+    out = outlooks(plan, actuals, targets, as_of)
+    spend = out["spend"]
+    assert spend.low is not None and spend.high is not None
+    assert spend.high < 3 * plan.kpis["spend"]  # it was 6× the budget before drift was capped
+    for name in ("spend", "leads"):
+        low, high = out[name].low, out[name].high
+        assert low is not None and high is not None
+        assert low <= points[name].projection <= high, name
