@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from perfmkt.metrics import CATALOG
+from perfmkt.lag import IMMATURE_BELOW, RESULTS
+from perfmkt.metrics import CATALOG, volumes_needed
 from perfmkt.pacing import KpiPace
 from perfmkt.plan import AlertRule
 
@@ -59,14 +60,14 @@ def check(
     (``actual`` and ``target`` per KPI) up to ``as_of``."""
     words = describe(rule)
 
-    def fire(message: str, **values: Any) -> Alert:
+    def fire(message: str, day: date = as_of, **values: Any) -> Alert:
         threshold = getattr(rule, rule.kind)
         return Alert(
             kpi=rule.kpi,
             rule=words,
             message=message,
             action=rule.action,
-            day=as_of,
+            day=day,
             kind=rule.kind,
             values={
                 "threshold": threshold,
@@ -87,6 +88,13 @@ def check(
             return fire(f"{label} pace is {_pct(pace)} of plan to date", pace=pace)
         return None
 
+    # Days whose conversions are still arriving look short and dear: a rule on a result (or a
+    # ratio of one) judges the last complete days, so late conversions never fire an alert.
+    if set(volumes_needed([rule.kpi])) & set(RESULTS):
+        daily = [d for d in daily if d.get("maturity", 1.0) >= IMMATURE_BELOW]
+    if not daily:
+        return None
+    judged: date = daily[-1]["date"]
     actual = _daily_values(daily, rule.kpi, "actual")
     if rule.anomaly_sd is not None:
         if len(actual) < rule.window_days + 1 or actual[-1] is None:
@@ -101,8 +109,9 @@ def check(
         if abs(z) > rule.anomaly_sd:
             side = "above" if z > 0 else "below"
             return fire(
-                f"{label} on {as_of} is {actual[-1]:,.2f}, {abs(z):.1f} standard deviations "
+                f"{label} on {judged} is {actual[-1]:,.2f}, {abs(z):.1f} standard deviations "
                 f"{side} its {rule.window_days}-day mean of {mean:,.2f}",
+                judged,
                 value=actual[-1],
                 sds=abs(z),
                 side=side,
@@ -130,6 +139,7 @@ def check(
     return fire(
         f"{label} {direction} its daily target by more than {_pct(share)} on each of the "
         f"last {rule.days} day(s) (at most {_pct(gap)}: {worst[0]:,.2f} vs {worst[1]:,.2f})",
+        judged,
         gap=gap,
         actual=worst[0],
         target=worst[1],

@@ -202,3 +202,37 @@ def test_projection_starts_from_the_eventual_results_actuals_stay_as_reported() 
     assert rows["cpo"].projection == pytest.approx(100)
     assert rows["orders"].actual_to_date == 350 and rows["orders"].pace == pytest.approx(350 / 400)
     assert rows["cpo"].actual_to_date == pytest.approx(40_000 / 350)
+
+
+def test_a_daily_alert_on_a_result_judges_the_complete_days_only() -> None:
+    """CPO 20 % over target on 3 days fires; when the last of them holds only 72 % of its
+    orders (late conversions), the rule looks at the 3 complete days before it instead."""
+    from perfmkt.alerts import evaluate
+    from perfmkt.plan import AlertRule
+
+    rule = AlertRule.model_validate({"kpi": "cpo", "above_target_by": 0.2, "days": 3})
+    days = [START + timedelta(i) for i in range(5)]
+
+    def rows(cpo: list[float], maturity: list[float]) -> list[dict]:
+        return [
+            {"date": d, "actual": {"cpo": c}, "target": {"cpo": 100.0}, "maturity": m}
+            for d, c, m in zip(days, cpo, maturity, strict=True)
+        ]
+
+    complete = [1.0] * 5
+    (fired,) = evaluate([rule], [], rows([100, 100, 130, 125, 140], complete), days[-1])
+    assert fired.kind == "above_target_by" and fired.values["actual"] == 140
+    assert fired.day == days[-1]
+    # the 4th of the last three days is still arriving: judge days 2, 3 and 4 instead
+    late = [1.0, 1.0, 1.0, 1.0, 0.72]
+    assert evaluate([rule], [], rows([100, 100, 130, 125, 140], late), days[-1]) == []
+    (fired,) = evaluate([rule], [], rows([100, 130, 125, 122, 140], late), days[-1])
+    assert fired.day == days[3] and fired.values["actual"] == 130
+    # spend does not lag: its rules still look at the last day
+    spend = AlertRule.model_validate({"kpi": "spend", "above_target_by": 0.2, "days": 1})
+    spent = [
+        {"date": d, "actual": {"spend": 130.0}, "target": {"spend": 100.0}, "maturity": 0.5}
+        for d in days
+    ]
+    (fired,) = evaluate([spend], [], spent, days[-1])
+    assert fired.day == days[-1]
