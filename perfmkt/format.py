@@ -151,11 +151,12 @@ class Formatter:
         reads "< 1 %" or "> 99 %" (what was not simulated can still happen)."""
         if value is None:
             return NO_VALUE
-        if value < 0.005:
+        whole = int(Decimal(repr(float(value) * 100)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        if whole <= 0:
             return "< " + self.percent(0.01, digits=0)
-        if value > 0.995:
+        if whole >= 100:
             return "> " + self.percent(0.99, digits=0)
-        return self.percent(value, digits=0)
+        return self.percent(whole / 100, digits=0)
 
     def value(self, kind: str, value: float | None, compact: bool = False) -> str:
         """Format by metric kind: money | count | ratio | percent. ``compact``: where space is

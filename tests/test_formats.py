@@ -460,10 +460,12 @@ def test_a_chance_is_never_shown_as_certain() -> None:
     from perfmkt.format import Formatter
 
     fmt = Formatter.for_currency("USD")
-    assert [fmt.chance(x) for x in (0.0, 0.004, 0.35, 0.996, 1.0, None)] == [
+    assert [fmt.chance(x) for x in (0.0, 0.004, 0.005, 0.35, 0.995, 0.996, 1.0, None)] == [
         "< 1%",
         "< 1%",
+        "1%",  # half up, never Babel's half-even "0%"
         "35%",
+        "> 99%",  # would round to 100 %
         "> 99%",
         "> 99%",
         "—",
