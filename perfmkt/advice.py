@@ -158,6 +158,14 @@ def _profile(
     return tuple(out)
 
 
+def _covered(first: date | None, end: date, days: int = LEVEL_DAYS) -> int:
+    """The days of the last ``days`` to ``end`` since the data start on ``first``: a level
+    over a flight's first 3 days is their mean, not a third of a week's."""
+    if first is None:
+        return days
+    return max(1, min(days, (end - first).days + 1))
+
+
 def fit_response(
     daily: pl.DataFrame,
     name: str,
@@ -179,8 +187,10 @@ def fit_response(
     spend = recent["spend"].fill_null(0.0).to_numpy().astype(float)
     result = recent["result"].fill_null(0.0).to_numpy().astype(float)
     last = recent.filter(pl.col("date") > end - timedelta(level_days))
-    level = float(last["spend"].fill_null(0.0).sum()) / level_days
-    per_day = float(last["result"].fill_null(0.0).sum()) / level_days
+    began = daily.filter(pl.col("spend").fill_null(0.0) > 0)["date"].min()
+    covered = _covered(began, end, level_days)  # type: ignore[arg-type]
+    level = float(last["spend"].fill_null(0.0).sum()) / covered
+    per_day = float(last["result"].fill_null(0.0).sum()) / covered
     used = spend > 0
     days = int(used.sum())
     total_spend, total_result = float(spend[used].sum()), float(result[used].sum())
@@ -597,8 +607,9 @@ def _catch_up(
     if k.projection is None or k.required_daily is None or k.projection >= k.target_total:
         return None
     recent = rows.filter(pl.col("date") > as_of - timedelta(LEVEL_DAYS))
-    spend_now = float(recent["spend"].fill_null(0.0).sum()) / LEVEL_DAYS
-    claimed_now = float(recent[k.name].fill_null(0.0).sum()) / LEVEL_DAYS
+    covered = _covered(rows["date"].min(), as_of)  # type: ignore[arg-type]
+    spend_now = float(recent["spend"].fill_null(0.0).sum()) / covered
+    claimed_now = float(recent[k.name].fill_null(0.0).sum()) / covered
     # when the shop's numbers are the truth, the platforms' claims are rescaled to them
     scale = 1.0
     if plan.truth.get(k.name) == "shop" and k.actual_to_date:
@@ -666,15 +677,16 @@ def _runway(
     if "spend" not in plan.kpis or days_remaining <= 0:
         return None
     recent = rows.filter(pl.col("date") > as_of - timedelta(LEVEL_DAYS))
-    per_day = float(recent["spend"].fill_null(0.0).sum()) / LEVEL_DAYS
+    covered = _covered(rows["date"].min(), as_of)  # type: ignore[arg-type]
+    per_day = float(recent["spend"].fill_null(0.0).sum()) / covered
     left = plan.kpis["spend"] - _spent(plan, kpis, rows)
     future = [per_day] * days_remaining
     pace = None
     if planned is not None:
-        lately = planned.filter(pl.col("date").is_between(as_of - timedelta(LEVEL_DAYS - 1), as_of))
+        lately = planned.filter(pl.col("date").is_between(as_of - timedelta(covered - 1), as_of))
         ahead = planned.filter(pl.col("date") > as_of).sort("date")["spend"].to_list()
         if float(lately["spend"].sum()) > 0 and len(ahead) == days_remaining:
-            pace = per_day * LEVEL_DAYS / float(lately["spend"].sum())
+            pace = per_day * covered / float(lately["spend"].sum())
             future = [v * pace for v in ahead]
     days_left: float | None
     if left <= 0:

@@ -578,3 +578,16 @@ def test_demo_catch_up_cost_lies_between_the_channels_marginal_costs() -> None:
     for item in now["catch_up"]:
         costs = [c["value"] for c in now["marginal_costs"][item["kpi"]].values()]
         assert min(costs) <= item["marginal_cost"] <= max(costs), item["kpi"]
+
+
+def test_the_current_level_of_a_young_flight_is_the_mean_of_its_days() -> None:
+    """Three days of data at ₫4M a day: the level is ₫4M, not 12/7 (it read ₫1.32M for a
+    channel that spent ₫9.3M on its only day)."""
+    plan = plan_of({"spend": 100e6, "orders": 1000})
+    days = [AS_OF - timedelta(i) for i in range(3)]
+    rows = pl.DataFrame(
+        {"channel": "google", "campaign": "c", "date": days, "spend": 4e6, "orders": 10.0}
+    )
+    out = what_now(plan, [pace("spend", 100e6, 12e6)], rows, AS_OF, 10)
+    assert out["runway"]["spend_per_day"] == pytest.approx(4e6)
+    assert out["marginal_costs"]["orders"]["google"]["spend_per_day"] == pytest.approx(4e6)
