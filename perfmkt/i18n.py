@@ -125,7 +125,7 @@ LABELS: dict[str, dict[str, str]] = {
         # chance to hit and the 80 % interval of the flight-end value (perfmkt.forecast)
         "chance": "Chance to hit",
         "chance_of": "chance to hit: {pct}",
-        "chance_budget_of": "chance to end on budget: {pct}",
+        "chance_budget_of": "chance on budget: {pct}",
         "chance_budget_note": "{kpi}: the chance to end inside the on-budget band.",
         "interval": "80 % range",
         "interval_short": "80 %",
@@ -281,7 +281,7 @@ LABELS: dict[str, dict[str, str]] = {
         "prepared_on": "Báo cáo ngày {date}",
         "chance": "Khả năng đạt",
         "chance_of": "khả năng đạt: {pct}",
-        "chance_budget_of": "khả năng kết thúc đúng ngân sách: {pct}",
+        "chance_budget_of": "khả năng đúng ngân sách: {pct}",
         "chance_budget_note": "{kpi}: khả năng kết thúc trong khoảng đúng ngân sách.",
         "interval": "Khoảng 80 %",
         "interval_short": "80 %",

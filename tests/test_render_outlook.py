@@ -280,7 +280,7 @@ def test_chance_words_per_kpi(vi: Report, en: Report) -> None:
     fmt = Formatter("VND", "vi_VN")
     said = {k.name: chance_text(fmt, labels("vi"), k) for k in vi.kpis}
     assert said == {
-        "spend": "khả năng kết thúc đúng ngân sách: 62%",  # spend: on budget, not "hit"
+        "spend": "khả năng đúng ngân sách: 62%",  # spend: on budget, not "hit"
         "orders": "khả năng đạt: 8%",
         "revenue": f"khả năng đạt: <{NBSP}1%",  # 0.3 %: never shown as impossible
         "cpo": "khả năng đạt: 4%",
@@ -288,7 +288,7 @@ def test_chance_words_per_kpi(vi: Report, en: Report) -> None:
     }
     fmt = Formatter("VND", "en_US")
     assert chance_text(fmt, labels("en"), en.kpis[1]) == "chance to hit: 8%"
-    assert chance_text(fmt, labels("en"), en.kpis[0]) == "chance to end on budget: 62%"
+    assert chance_text(fmt, labels("en"), en.kpis[0]) == "chance on budget: 62%"
 
 
 def test_what_now_holds_each_sentence_once(vi: Report) -> None:
@@ -356,7 +356,7 @@ def test_html_scorecards_show_chance_and_band(vi: Report) -> None:
     # scale: the target 3,000 is the largest, × 1.08 = 3,240; band 2,380.4 and 2,651.2 of it
     assert 'class="band" style="left: 73.5%; width: 8.3%"' in orders
     assert "khoảng 80 % cuối chiến dịch 2.380–2.651" in orders  # the bullet's spoken label
-    assert "khả năng kết thúc đúng ngân sách: 62%" in card(html, "spend")
+    assert "khả năng đúng ngân sách: 62%" in card(html, "spend")
     roas = card(html, "roas")  # no chance, no interval: neither line, no band
     assert "khả năng" not in roas and 'class="band"' not in roas and "80 %" not in roas
     channels = text_of(html[html.index('<section id="channels">') :])

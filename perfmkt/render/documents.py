@@ -261,7 +261,7 @@ def span(fmt: Formatter, kind: str, interval: Sequence[float] | None, compact: b
 
 
 def chance_text(fmt: Formatter, words: dict[str, str], kpi: pacing.KpiPace) -> str:
-    """ "chance to hit: 35%" ("chance to end on budget" for spend); "" when unknowable."""
+    """ "chance to hit: 35%" ("chance on budget" for spend); "" when unknowable."""
     if kpi.chance is None:
         return ""
     budget = kpi.name in CATALOG and CATALOG[kpi.name].direction == Direction.BUDGET
