@@ -89,8 +89,6 @@ WORDS: dict[str, dict[str, str]] = {
         "drop": "{kpi} fell most in “{campaign}”, down {drop} on the same days last week",
         "channel_behind": "furthest behind: channel {channel}, {gap} short of its own plan to date",
         "action": "Backup plan: {action}.",
-        "chance": " (chance to hit: {pct})",
-        "chance_budget": " (chance to end on budget: {pct})",
         "on_plan_one": "{Kpi} {is} on plan: {actual} against {expected} expected to date ({pace}).",
         "on_plan_many": "{kpis} are on plan.",
         "and": " and ",
@@ -162,8 +160,6 @@ WORDS: dict[str, dict[str, str]] = {
         "drop": "{kpi} giảm mạnh nhất ở “{campaign}”, ít hơn {drop} so với cùng kỳ tuần trước",
         "channel_behind": "chậm nhất: kênh {channel}, thiếu {gap} so với kế hoạch riêng đến nay",
         "action": "Phương án dự phòng: {action}.",
-        "chance": " (khả năng đạt: {pct})",
-        "chance_budget": " (khả năng kết thúc đúng ngân sách: {pct})",
         "on_plan_one": "{Kpi} đúng kế hoạch: {actual} so với {expected} dự kiến đến nay ({pace}).",
         "on_plan_many": "{kpis} đều đúng kế hoạch.",
         "and": " và ",
@@ -468,7 +464,8 @@ def _lands(
     if k.chance is None:
         return text
     budget = CATALOG[k.name].direction is Direction.BUDGET
-    return text + w["chance_budget" if budget else "chance"].format(pct=fmt.chance(k.chance))
+    chance = labels(language)["chance_budget_of" if budget else "chance_of"]  # the cards' words
+    return f"{text} ({chance.format(pct=fmt.chance(k.chance))})"
 
 
 def _landing(
