@@ -21,17 +21,16 @@ import argparse
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from perfmkt import pacing  # noqa: E402
-from perfmkt.forecast import outlooks  # noqa: E402
-from tests.sim_campaigns import KPIS, Campaign, reached, simulate  # noqa: E402
+from tests.sim_campaigns import judge, simulate  # noqa: E402
 
 FRACTIONS = (0.1, 0.25, 0.5, 0.75, 0.9)
 KINDS = {
@@ -49,39 +48,7 @@ STRESS: dict[str, dict[str, float]] = {
     "strong saturation (b = 0.4)": {"elasticity": 0.4},
 }
 
-Row = dict[str, float]
-
-
-def judge(campaigns: Iterable[Campaign], fractions: Iterable[float]) -> list[Row]:
-    """One row per campaign, as-of point and KPI."""
-    rows: list[Row] = []
-    for n, campaign in enumerate(campaigns):
-        truth = {k: campaign.final(k) for k in KPIS}
-        for fraction in fractions:
-            as_of = campaign.as_of(fraction)
-            actuals = campaign.actuals(as_of)
-            out = outlooks(campaign.plan, actuals, campaign.targets, as_of, seed=n)
-            points = pacing.pace_kpis(campaign.plan, actuals, campaign.targets, as_of)
-            projection = {k.name: k.projection for k in points}
-            for kpi in KPIS:
-                o, real, point = out[kpi], truth[kpi], projection[kpi]
-                target = campaign.plan.kpis[kpi]
-                assert None not in (o.low, o.high, o.median, o.chance, real, point)
-                rows.append(
-                    {
-                        "fraction": fraction,
-                        "kpi": kpi,  # type: ignore[dict-item]
-                        "inside": float(o.low <= real <= o.high),  # type: ignore[operator]
-                        "chance": o.chance,  # type: ignore[dict-item]
-                        "hit": float(bool(reached(campaign.plan, kpi, real))),
-                        "point_hit": float(bool(reached(campaign.plan, kpi, point))),
-                        "width": (o.high - o.low) / target,  # type: ignore[operator]
-                        "point_inside": float(o.low <= point <= o.high),  # type: ignore[operator]
-                        "error": abs(o.median / real - 1),  # type: ignore[operator]
-                        "point_error": abs(point / real - 1),  # type: ignore[operator]
-                    }
-                )
-    return rows
+Row = dict[str, Any]
 
 
 def summary(rows: list[Row]) -> dict[str, float]:

@@ -20,8 +20,10 @@ Nothing here knows how ``perfmkt.forecast`` works; the parameters were fixed bef
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -29,6 +31,7 @@ import polars as pl
 from perfmkt.metrics import CATALOG, VOLUMES, Direction, sum_or_null
 from perfmkt.plan import Plan
 from perfmkt.targets import daily_targets
+from tests.conftest import make_plan
 
 KPIS: tuple[str, ...] = ("spend", "orders", "revenue", "cpo", "roas", "roi")
 FIRST = date(2026, 1, 5)  # a Monday; campaigns start on any of the 7 days after it
@@ -84,18 +87,7 @@ def plan_from(
     shape: dict[str, object] = {"ramp": ramp or []}
     if weekend is not None:
         shape["weekday_weights"] = {"sat": weekend, "sun": weekend}
-    return Plan.model_validate(
-        {
-            "client": "sim",
-            "campaign": "sim",
-            "currency": "VND",
-            "flight": {"start": start, "end": start + timedelta(days=days - 1)},
-            "sources": [{"path": "x.csv"}],
-            "kpis": kpis,
-            "shape": shape,
-            "margin": margin,
-        }
-    )
+    return make_plan(start, days, kpis, shape=shape, margin=margin)
 
 
 def frame(start: date, columns: dict[str, np.ndarray]) -> pl.DataFrame:
@@ -235,4 +227,42 @@ def on_plan(days: int = 56, factor: float = 1.0, kpis: tuple[str, ...] = KPIS) -
     return Campaign(plan, daily_targets(plan), frame(FIRST, columns), {"factor": factor})
 
 
-__all__ = ["KPIS", "Campaign", "on_plan", "plan_from", "reached", "simulate"]
+def judge(campaigns: Iterable[Campaign], fractions: Iterable[float]) -> list[dict[str, Any]]:
+    """The forecast against the realised flight end, one row per campaign, as-of point and KPI
+    (the n-th campaign forecast with seed n): whether the 80 % interval holds the realised
+    value, the chance, whether the target was hit and whether the point projection hit it, the
+    interval's width and errors (for benchmarks/calibration.py)."""
+    from perfmkt import pacing
+    from perfmkt.forecast import outlooks
+
+    rows: list[dict[str, Any]] = []
+    for n, campaign in enumerate(campaigns):
+        truth = {k: campaign.final(k) for k in KPIS}
+        for fraction in fractions:
+            as_of = campaign.as_of(fraction)
+            actuals = campaign.actuals(as_of)
+            out = outlooks(campaign.plan, actuals, campaign.targets, as_of, seed=n)
+            points = pacing.pace_kpis(campaign.plan, actuals, campaign.targets, as_of)
+            projection = {k.name: k.projection for k in points}
+            for kpi in KPIS:
+                o, real, point = out[kpi], truth[kpi], projection[kpi]
+                assert o.low is not None and o.high is not None and o.median is not None
+                assert o.chance is not None and real is not None and point is not None
+                rows.append(
+                    {
+                        "fraction": fraction,
+                        "kpi": kpi,
+                        "inside": float(o.low <= real <= o.high),
+                        "chance": o.chance,
+                        "hit": float(bool(reached(campaign.plan, kpi, real))),
+                        "point_hit": float(bool(reached(campaign.plan, kpi, point))),
+                        "width": (o.high - o.low) / campaign.plan.kpis[kpi],
+                        "point_inside": float(o.low <= point <= o.high),
+                        "error": abs(o.median / real - 1),
+                        "point_error": abs(point / real - 1),
+                    }
+                )
+    return rows
+
+
+__all__ = ["KPIS", "Campaign", "judge", "on_plan", "plan_from", "reached", "simulate"]

@@ -16,7 +16,16 @@ from perfmkt import pacing
 from perfmkt.forecast import METHOD, Outlook, outlooks
 from perfmkt.metrics import VOLUMES
 from perfmkt.targets import daily_targets
-from tests.sim_campaigns import FIRST, KPIS, Campaign, frame, on_plan, plan_from, reached, simulate
+from tests.sim_campaigns import (
+    FIRST,
+    KPIS,
+    Campaign,
+    frame,
+    judge,
+    on_plan,
+    plan_from,
+    simulate,
+)
 
 CAMPAIGNS = 120
 FRACTIONS = (0.25, 0.5, 0.75)
@@ -34,33 +43,13 @@ def outlook_at(campaign: Campaign, as_of: date, **kw: object) -> dict[str, Outlo
 def judged() -> dict[str, dict[str, np.ndarray]]:
     """Per KPI over all campaigns and as-of points: whether the realised flight-end value fell
     in the interval, the chance, whether the target was hit, whether the point projection hit."""
-    rows: dict[str, list[tuple[bool, float, bool, bool]]] = {k: [] for k in KPIS}
-    for i in range(CAMPAIGNS):
-        campaign = simulate(10_000 + i)
-        for fraction in FRACTIONS:
-            as_of = campaign.as_of(fraction)
-            actuals = campaign.actuals(as_of)
-            out = outlooks(campaign.plan, actuals, campaign.targets, as_of, seed=i)
-            points = pacing.pace_kpis(campaign.plan, actuals, campaign.targets, as_of)
-            projection = {k.name: k.projection for k in points}
-            for kpi in KPIS:
-                o, truth = out[kpi], campaign.final(kpi)
-                assert o.low is not None and o.high is not None and o.chance is not None
-                assert truth is not None
-                rows[kpi].append(
-                    (
-                        o.low <= truth <= o.high,
-                        o.chance,
-                        bool(campaign.reached(kpi)),
-                        bool(reached(campaign.plan, kpi, projection[kpi])),
-                    )
-                )
+    rows = judge((simulate(10_000 + i) for i in range(CAMPAIGNS)), FRACTIONS)
     return {
         k: {
-            name: np.array([r[j] for r in v], dtype=float)
-            for j, name in enumerate(("inside", "chance", "hit", "point_hit"))
+            name: np.array([r[name] for r in rows if r["kpi"] == k], dtype=float)
+            for name in ("inside", "chance", "hit", "point_hit")
         }
-        for k, v in rows.items()
+        for k in KPIS
     }
 
 
