@@ -578,6 +578,13 @@ def test_demo_catch_up_cost_lies_between_the_channels_marginal_costs() -> None:
     for item in now["catch_up"]:
         costs = [c["value"] for c in now["marginal_costs"][item["kpi"]].values()]
         assert min(costs) <= item["marginal_cost"] <= max(costs), item["kpi"]
+    # JSON rounds each number by what it is: a VND cost per order to the dong, spend per day
+    # too; the spend per dong of revenue is a ratio (6 significant digits, not rounded to 0)
+    google = now["marginal_costs"]["orders"]["google"]
+    assert isinstance(google["value"], int) and isinstance(google["spend_per_day"], int)
+    revenue = now["marginal_costs"]["revenue"]["google"]
+    assert 0.3 < revenue["value"] < 0.7 and revenue["value"] == float(f"{revenue['value']:.6g}")
+    assert isinstance(now["runway"]["budget_left"], int)
 
 
 def test_the_current_level_of_a_young_flight_is_the_mean_of_its_days() -> None:
