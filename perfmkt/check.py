@@ -54,7 +54,7 @@ def check_plan(path: Path, now: datetime | None = None, cache: bool = True) -> C
     from perfmkt.sources.load import load_exports
 
     try:
-        report = report_from_plan_file(path, now=now, cache=cache, plan=plan)
+        report = report_from_plan_file(path, now=now, cache=cache, plan=plan, outlook=False)
     except PerfmktError as err:
         # A report stops at the first bad export: read each one alone to list them all.
         for one in files:

@@ -61,12 +61,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import numpy as np
 import polars as pl
 
 from perfmkt.sources.overlap import DownloadInfo, oldest_first
+
+if TYPE_CHECKING:  # numpy loads only when a curve is learned from re-downloads
+    import numpy as np
 
 RESULTS: tuple[str, ...] = ("conversions", "conversion_value", "leads", "orders", "revenue")
 IMMATURE_BELOW: float = 0.99  # a day whose maturity is below this is marked in every view
@@ -227,6 +230,8 @@ def _pairs(
 
 def _nnls(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """min ‖a x − b‖ subject to x ≥ 0 (Lawson and Hanson's active-set method)."""
+    import numpy as np
+
     n = a.shape[1]
     x = np.zeros(n)
     free = np.zeros(n, dtype=bool)
@@ -260,6 +265,8 @@ class _Fit:
 
 def _fit(cells: pl.DataFrame) -> _Fit:
     """The curve from cells (a1, a2, s1, s2); see the module docstring."""
+    import numpy as np
+
     a1 = cells["a1"].to_numpy()
     a2 = cells["a2"].to_numpy()
     s1 = cells["s1"].to_numpy().astype(float)
@@ -299,6 +306,7 @@ def _fit(cells: pl.DataFrame) -> _Fit:
 
 def _trimmed(maturity: np.ndarray) -> tuple[float, ...]:
     """Up to the first age reaching ``SETTLED``, that one written as 1."""
+
     out: list[float] = []
     for m in maturity:
         if m >= SETTLED:
@@ -353,7 +361,7 @@ def _learn(
             f"re-downloads ({counted}) hold {results:,.0f} results, fewer than {MIN_RESULTS}",
         )
     fit = _fit(cells)
-    worst = int(np.argmax(fit.se))
+    worst = int(fit.se.argmax())
     if fit.se[worst] > MAX_SE:
         return None, (
             f"re-downloads ({counted}) tell the share after {_plural(worst + 1, 'day')} only "

@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 
-from perfmkt import advice, forecast, lag, pacing
+from perfmkt import lag, pacing
 from perfmkt.alerts import Alert, evaluate
 from perfmkt.campaigns import Window, campaigns_block, result_kpi
 from perfmkt.errors import DataError
@@ -154,9 +154,12 @@ def _downloads(
     return downloads
 
 
-def build_report(plan: Plan, loaded: Loaded, today: date, as_of: date | None = None) -> Report:
+def build_report(
+    plan: Plan, loaded: Loaded, today: date, as_of: date | None = None, outlook: bool = True
+) -> Report:
     """Pace ``plan`` against the ``loaded`` exports as of ``as_of`` (default: see
-    ``perfmkt.freshness``; ``today`` is the current date in the plan's time zone)."""
+    ``perfmkt.freshness``; ``today`` is the current date in the plan's time zone). Without
+    ``outlook`` no chance, range or advice is worked out (``perfmkt validate`` needs none)."""
     notes = Notes()
     facts = pacing.assign_channels(loaded.facts, plan).collect()
     _note_files(notes, loaded)
@@ -210,14 +213,10 @@ def build_report(plan: Plan, loaded: Loaded, today: date, as_of: date | None = N
         )
     _note_truth(notes, loaded, used, plan.flight.start, as_of)
     _note_attribution(notes, loaded, used, plan)
-    kpis = _with_outlook(
-        plan,
-        pacing.pace_kpis(plan, actuals, targets, as_of, eventual),
-        eventual,
-        targets,
-        as_of,
-    )
-    notes.methods = methods(plan.language)
+    kpis = pacing.pace_kpis(plan, actuals, targets, as_of, eventual)
+    if outlook:
+        kpis = _with_outlook(plan, kpis, eventual, targets, as_of)
+        notes.methods = methods(plan.language)
     bands = pacing.bands_now(plan, as_of)
     daily = _daily_rows(
         pacing.daily_table(plan, actuals, targets, bands),
@@ -226,7 +225,9 @@ def build_report(plan: Plan, loaded: Loaded, today: date, as_of: date | None = N
     )
     weekly = pacing.weekly_table(plan, actuals, targets, as_of, bands)
     spend_to_date = _to_date(actuals, as_of)["spend"]
-    channel_rows = _channel_rows(plan, used, settled, loaded, targets, as_of, spend_to_date)
+    channel_rows = _channel_rows(
+        plan, used, settled, loaded, targets, as_of, spend_to_date, outlook
+    )
     window = _wow_window(plan, as_of)
     statuses = {k.name: k.status for k in kpis}
     campaigns, campaign_sums = campaigns_block(
@@ -251,9 +252,14 @@ def build_report(plan: Plan, loaded: Loaded, today: date, as_of: date | None = N
         warnings,
     )
     verdict["severity"] = severity_of(verdict, summary)
-    what_now = advice.what_now(plan, kpis, settled_all, as_of, info.days_remaining, targets)
-    moves = what_now.pop("advice")
-    what_now.pop("method")  # in notes.methods, in the report's language
+    moves: list[dict[str, Any]] = []
+    what_now: dict[str, Any] = {}
+    if outlook:
+        from perfmkt.advice import what_now as advise  # numpy: only where advice is given
+
+        what_now = advise(plan, kpis, settled_all, as_of, info.days_remaining, targets)
+        moves = what_now.pop("advice")
+        what_now.pop("method")  # in notes.methods, in the report's language
     return Report(
         client=plan.client,
         campaign=plan.campaign,
@@ -327,7 +333,9 @@ def _with_outlook(
     as_of: date,
 ) -> list[pacing.KpiPace]:
     """Each KPI with its chance to hit and 80 % interval (perfmkt.forecast)."""
-    outlooks = forecast.outlooks(plan, eventual, targets, as_of)
+    from perfmkt.forecast import outlooks as simulate  # numpy: only where chances are shown
+
+    outlooks = simulate(plan, eventual, targets, as_of)
     out = []
     for k in kpis:
         o = outlooks.get(k.name)
@@ -341,6 +349,8 @@ def _with_outlook(
 
 def methods(language: str) -> dict[str, str]:
     """How the chance to hit and the advice are made, in ``language``."""
+    from perfmkt import advice, forecast
+
     if language == "vi":
         return {"chance": forecast.METHOD_VI, "advice": advice.METHOD_VI}
     return {"chance": forecast.METHOD, "advice": advice.METHOD}
@@ -524,6 +534,7 @@ def _channel_rows(
     targets: pl.DataFrame,
     as_of: date,
     total_spend: float | None,
+    outlook: bool = True,
 ) -> list[dict[str, Any]]:
     """Per channel: actuals to date, share of spend, the shop's truth for the channel (when its
     orders or leads can be told apart by ``order_source``) and its own pacing (when it has
@@ -551,7 +562,7 @@ def _channel_rows(
         sums = _to_date(actuals, as_of)
         kpis: list[pacing.KpiPace] = []
         if channel is not None and channel.kpis:
-            kpis = _pace_channel(plan, channel.kpis, actuals, eventual, targets, as_of)
+            kpis = _pace_channel(plan, channel.kpis, actuals, eventual, targets, as_of, outlook)
         rows.append(
             {
                 "name": name,
@@ -632,6 +643,7 @@ def _pace_channel(
     eventual: pl.DataFrame,
     targets: pl.DataFrame,
     as_of: date,
+    outlook: bool = True,
 ) -> list[pacing.KpiPace]:
     """A channel paced against its own targets. For volumes the plan also has, the channel
     follows the plan's daily shape scaled to its total; others spread like a plan of their own."""
@@ -648,9 +660,8 @@ def _pace_channel(
             ],
         )
         base = base.drop(c for k in shared for c in (k, f"{k}_cum")).join(scaled, on="date")
-    return _with_outlook(
-        own, pacing.pace_kpis(own, actuals, base, as_of, eventual), eventual, base, as_of
-    )
+    kpis = pacing.pace_kpis(own, actuals, base, as_of, eventual)
+    return _with_outlook(own, kpis, eventual, base, as_of) if outlook else kpis
 
 
 def _note_attribution(notes: Notes, loaded: Loaded, used: pl.DataFrame, plan: Plan) -> None:
@@ -829,6 +840,7 @@ def report_from_plan_file(
     progress: Callable[[int, Path | None], None] | None = None,
     cache: bool = True,
     plan: Plan | None = None,
+    outlook: bool = True,
 ) -> Report:
     """The whole pipeline: plan file -> exports -> Report. ``now`` (default: the clock) only
     sets "yesterday in the plan's time zone" for the default as-of date. ``progress`` hears the
@@ -840,7 +852,7 @@ def report_from_plan_file(
         progress(len(files), None)
     loaded = load_exports(files, (lambda f: progress(1, f)) if progress else None, cache)
     today = (now or datetime.now(plan.tz)).astimezone(plan.tz).date()
-    report = build_report(plan, loaded, today, as_of)
+    report = build_report(plan, loaded, today, as_of, outlook)
     report.notes.warnings[:0] = missing
     # Files the plan names are found next to it, wherever perfmkt runs.
     if plan.branding.logo:
