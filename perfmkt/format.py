@@ -176,6 +176,15 @@ class Formatter:
             return self.count_compact(value)
         return self.count(value)
 
+    def planned(self, kind: str, value: float | None, compact: bool = False) -> str:
+        """A value the plan derives (a target, the expected-to-date, a projection, what is
+        needed, a gap): counts from 100 whole (1.417 orders, not 1.416,7); smaller ones keep
+        their decimal, where rounding would change what the reader computes (7 of 4,3 orders
+        is 163 %, "7 / 4" is not). Otherwise as ``value``."""
+        if kind == "count" and value is not None and abs(value) >= 100:
+            value = round(value)
+        return self.value(kind, value, compact)
+
     def date(self, value: date | None) -> str:
         if value is None:
             return NO_VALUE

@@ -460,3 +460,18 @@ def test_charts_stay_fast(demo: Report) -> None:
         draw(report)
     # a few milliseconds each on a quiet machine; generous for a shared CI core
     assert (time.perf_counter() - start) / 5 < 0.1
+
+
+def test_charts_write_numbers_as_the_tables_do() -> None:
+    """A chart's numbers follow the tables' rules (Formatter.value / Formatter.planned): a plan
+    of 4.3 orders keeps its decimal, 1,416.7 reads whole, 313,613 ₫ is not "314 nghìn ₫",
+    and a gap of −0.4 orders on 4.3 is "−0,4 (−9%)", not "0 (−9%)"."""
+    from perfmkt.format import Formatter
+    from perfmkt.render.charts import Numbers
+
+    fmt = Formatter.for_currency("VND")
+    orders, money = Numbers(fmt, "count"), Numbers(fmt, "money")
+    assert orders.compact(4.3, whole=True) == "4,3"
+    assert orders.compact(1416.7, whole=True) == "1.417"
+    assert money.compact(313_613) == fmt.value("money", 313_613, compact=True) == "313.613\xa0₫"
+    assert orders.gap(-0.4, 4.3) == "\u22120,4 (\u22129%)"

@@ -166,15 +166,11 @@ class Numbers:
         self.fmt, self.kind = fmt, kind
 
     def compact(self, value: float | None, whole: bool = False) -> str:
-        """``whole``: a value the plan derives (target, plan to date, projection, gap), so a
-        count has no fraction (only a platform's own counts do)."""
-        if value is None:
-            return self.fmt.money_compact(None)
-        if self.kind == "money":
-            return self.fmt.money_compact(value)
-        if abs(value) >= 10_000:
-            return self.fmt.count_compact(value)
-        return self.fmt.count(round(value) if whole else round(value, 1))
+        """As the tables write it where space is short (``Formatter.value``); ``whole``: a
+        value the plan derives (target, plan to date, projection, gap: ``Formatter.planned``)."""
+        if whole:
+            return self.fmt.planned(self.kind, value, compact=True)
+        return self.fmt.value(self.kind, value, compact=True)
 
     def tick(self, value: float) -> str:
         """An axis tick: "0", "500 tr ₫", "$1.5M", "$500", "2,5"."""

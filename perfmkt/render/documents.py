@@ -246,12 +246,7 @@ def span(fmt: Formatter, kind: str, interval: Sequence[float] | None, compact: b
     if not interval or interval[0] is None or interval[1] is None:
         return ""
 
-    def one(value: float) -> str:
-        if kind == "count" and abs(value) >= 100:
-            value = round(value)
-        return fmt.value(kind, value, compact)
-
-    low, high = one(interval[0]), one(interval[1])
+    low, high = fmt.planned(kind, interval[0], compact), fmt.planned(kind, interval[1], compact)
     if low == high:
         return low
     a, b = _NUMBER.match(low), _NUMBER.match(high)
@@ -577,15 +572,6 @@ def sparkline(
     )
 
 
-def planned(fmt: Formatter, value: float | None, kind: str) -> str:
-    """A value the plan derives (a target, the expected-to-date, a projection, what is needed):
-    counts from 100 whole (1.417 orders, not 1.416,7); smaller ones keep their decimal, where
-    rounding would change what the reader computes (7 of 4,3 orders is 163 %, "7 / 4" is not)."""
-    if kind == "count" and value is not None and abs(value) >= 100:
-        return fmt.count(round(value))
-    return fmt.value(kind, value)
-
-
 def signed(fmt: Formatter, change: float | None) -> str:
     """A change as "+12%" / "−6%" (a real minus sign), whole percent; no value as "—"."""
     if change is None:
@@ -612,7 +598,7 @@ def _filters(
         day_month=fmt.day_month,
         value=lambda v, kind: fmt.value(kind, v),
         whole=lambda v, kind: fmt.money_whole(v) if kind == "money" else fmt.value(kind, v),
-        planned=lambda v, kind: planned(fmt, v, kind),
+        planned=lambda v, kind, compact=False: fmt.planned(kind, v, compact),
         compact=lambda v, kind: fmt.value(kind, v, compact=True),
         signed=lambda v: signed(fmt, v),
         status=lambda s: words.get(s, s),

@@ -427,7 +427,7 @@ def outlook_table(v: View) -> Table | None:
             table.add_row(
                 Text(v.label(k.name)),
                 *([v.show(k.kind, k.target_total, compact)] if target else []),
-                v.show(k.kind, _whole(k.kind, k.projection), compact),
+                v.fmt.planned(k.kind, k.projection, compact),
                 span(v.fmt, k.kind, k.projection_interval, compact) or NO_VALUE,
                 v.fmt.chance(k.chance),
             )
@@ -436,11 +436,6 @@ def outlook_table(v: View) -> Table | None:
 
     variants = [(False, True), (True, True), (True, False)]
     return _fit(v.width, (lambda c=c, t=t: build(c, t) for c, t in variants))
-
-
-def _whole(kind: str, value: float | None) -> float | None:
-    """A projected count from 100 whole, as the documents show what the plan derives."""
-    return round(value) if kind == "count" and value is not None and abs(value) >= 100 else value
 
 
 def _week_name(week: dict[str, Any]) -> Text:
