@@ -6,6 +6,7 @@ No value is always shown as ``—``.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -175,6 +176,11 @@ class Formatter:
         if compact and value is not None and abs(value) >= 10_000:
             return self.count_compact(value)
         return self.count(value)
+
+    def maturity(self, value: float) -> str:
+        """A day's share of its eventual results in so far, whole percent rounded down: 98.9 %
+        reads "98%", never the "99%" the "still arriving" mark (below 99 %) would contradict."""
+        return self.percent(math.floor(value * 100 + 1e-9) / 100, digits=0)
 
     def planned(self, kind: str, value: float | None, compact: bool = False) -> str:
         """A value the plan derives (a target, the expected-to-date, a projection, what is

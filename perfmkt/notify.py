@@ -90,8 +90,7 @@ def summary(report: Report, links: list[str]) -> str:
     from perfmkt.render.documents import (
         alert_words,
         chance_text,
-        immature_days,
-        maturity_text,
+        late_days,
         what_now,
     )
 
@@ -121,12 +120,9 @@ def summary(report: Report, links: list[str]) -> str:
         lines.append(
             f"{STATUS_MARKS.get(k.status, '')} {line}" + (f" · {chance}" if chance else "")
         )
-    late = immature_days(report)
+    late = late_days(report, fmt)
     if late:  # the last days' results look short: say so beside the numbers they lower
-        days = ", ".join(
-            f"{fmt.day_month(d['date'])} {maturity_text(fmt, d['maturity'])}" for d in late
-        )
-        lines.append(f"◔ {words['immature']}: {days}")
+        lines.append(f"◔ {words['immature']}: {late}")
     if report.alerts:
         lines.append("")
     for a in report.alerts:

@@ -264,12 +264,11 @@ def test_an_interval_writes_its_unit_once() -> None:
 
 def test_a_days_share_is_rounded_down() -> None:
     from perfmkt.format import Formatter
-    from perfmkt.render.documents import maturity_text
 
     fmt = Formatter("VND", "vi_VN")
-    assert maturity_text(fmt, 0.58) == "58%"  # 0.58 × 100 is 57.999… in floating point
-    assert maturity_text(fmt, 0.9899) == "98%"  # marked below 99 %: never reads "99%"
-    assert maturity_text(fmt, 0.727) == "72%"
+    assert fmt.maturity(0.58) == "58%"  # 0.58 × 100 is 57.999… in floating point
+    assert fmt.maturity(0.9899) == "98%"  # marked below 99 %: never reads "99%"
+    assert fmt.maturity(0.727) == "72%"
 
 
 def test_chance_words_per_kpi(vi: Report, en: Report) -> None:
@@ -380,6 +379,9 @@ def test_html_marks_days_still_arriving(vi: Report) -> None:
     assert orders.count('data-maturity="0.580" data-series="bar" data-day="2026-02-03"') == 2
     assert 'data-day="2026-01-30"' in orders and "0.995" not in orders
     assert "cột nhạt: kết quả còn đang về (31/01 97%, 01/02 93%, 02/02 81%, 03/02 58%)" in orders
+    # the chart says it too, to a screen reader: in its own description
+    desc = orders[orders.index("<desc") : orders.index("</desc>")]
+    assert "Cột nhạt: kết quả còn đang về (31/01 97%, 01/02 93%, 02/02 81%, 03/02 58%)." in desc
     spend = html[html.index('data-chart="daily_spend"') :]
     assert "data-maturity" not in spend[: spend.index("</figure>")]
 

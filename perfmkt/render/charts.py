@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from perfmkt.format import Formatter
+from perfmkt.lag import IMMATURE_BELOW, RESULTS
 from perfmkt.metrics import CATALOG
 from perfmkt.pacing import KpiPace
 from perfmkt.render import svg
@@ -732,13 +733,20 @@ def daily_bars(
     frame: Frame = WIDE,
 ) -> str | None:
     """Each elapsed day's actual as a bar (none on a day without data, which is shaded) and
-    the daily target as a dashed step line."""
+    the daily target as a dashed step line. A result's bars on days whose conversions are still
+    arriving are pale with a dashed outline (``data-maturity`` says how far), so a short last
+    day does not read as a collapse."""
     days = _elapsed_days(report)
     if not days or not report.daily:
         return None
     numbers = Numbers(fmt, kpi.kind)
     actual_by_day = _actual_by_day(report, kpi.name)
     rows = {r["date"]: r for r in report.daily}
+    late = {
+        d: r["maturity"]
+        for d, r in rows.items()
+        if kpi.name in RESULTS and r.get("maturity") is not None and r["maturity"] < IMMATURE_BELOW
+    }
     planned = _plan_by_day(report, kpi.name) or {}
     bars = [actual_by_day.get(d) for d in days]
     targets = [
@@ -794,6 +802,14 @@ def daily_bars(
         if value is None or value == 0:
             continue
         high, low = sorted((y(value), zero))
+        pale: dict[str, object] = {}
+        if days[i] in late:
+            pale = {
+                "fill_opacity": "0.4",
+                "stroke": color,
+                "stroke_dasharray": "3 2",
+                "data_maturity": f"{late[days[i]]:.3f}",
+            }
         body.append(
             tag(
                 "rect",
@@ -802,6 +818,7 @@ def daily_bars(
                 width=width,
                 height=max(low - high, 0.5),
                 fill=color,
+                **pale,
                 data_series="bar",
                 data_day=days[i].isoformat(),
             )
@@ -820,6 +837,12 @@ def daily_bars(
             )
         )
     desc = _daily_desc(kpi, words, numbers, fmt, days, bars, targets)
+    if late:
+        days_in = ", ".join(
+            f"{fmt.day_month(d)} {fmt.maturity(m)}" for d, m in sorted(late.items())
+        )
+        note = words["immature_bars"].format(days=days_in)
+        desc += f" {note[:1].upper()}{note[1:]}."
     return svg.document(prefix, f.width, height, title, desc, "".join(body), FONT)
 
 

@@ -208,32 +208,11 @@ def bullet(kpi: pacing.KpiPace) -> dict[str, float | None]:
     }
 
 
-# A day whose share of its eventual results is below IMMATURE_BELOW is marked "still arriving"
-# in every view; LAGGED: the volumes platforms keep adding to past days (spend is never late).
-LAGGED = RESULTS
-
-
-def lagged(name: str) -> bool:
-    """Whether a KPI moves with late conversions: a result volume, or a ratio of one."""
-    metric = CATALOG.get(name)
-    if metric is None:
-        return name in LAGGED
-    return name in LAGGED or (
-        metric.is_ratio and (metric.numerator in LAGGED or metric.denominator in LAGGED)
-    )
-
-
 def immature_days(report: Report) -> list[dict[str, Any]]:
     """The daily rows whose results are still arriving (maturity below ``IMMATURE_BELOW``)."""
     return [
         d for d in report.daily if d.get("maturity") is not None and d["maturity"] < IMMATURE_BELOW
     ]
-
-
-def maturity_text(fmt: Formatter, maturity: float) -> str:
-    """A day's share of its results in so far, whole percent rounded down: a day at 98.9 %
-    reads "98%", never the "99%" that the mark's threshold would contradict."""
-    return fmt.percent(math.floor(maturity * 100 + 1e-9) / 100, digits=0)
 
 
 _NUMBER = re.compile(r"^(\D*?)(\d(?:.*\d)?)(\D*)$")
@@ -466,9 +445,9 @@ def context(report: Report, days: int, with_charts: bool) -> dict[str, Any]:
         from perfmkt.render.charts import charts as draw
 
         names = {n: label(n) for n in CATALOG}
-        charts = mark_immature(draw(report, words, names, fmt), report)
+        charts = draw(report, words, names, fmt)
         # phones: CSS picks one
-        charts_narrow = mark_immature(draw(report, words, names, fmt, NARROW), report)
+        charts_narrow = draw(report, words, names, fmt, NARROW)
     wow = report.week_over_week or {}
     result = report.campaigns.get("result") if report.campaigns else None
     return {
@@ -498,55 +477,29 @@ def context(report: Report, days: int, with_charts: bool) -> dict[str, Any]:
         "restating": ("status", "no_result", "unplanned_spend"),
         "outlook": has_outlook(report),
         "chance_text": lambda k: chance_text(fmt, words, k),
-        "immature": {d["date"]: maturity_text(fmt, d["maturity"]) for d in immature_days(report)},
-        "chart_notes": chart_notes(charts, report, fmt, words),
+        "immature": {d["date"]: fmt.maturity(d["maturity"]) for d in immature_days(report)},
+        "late_days": late_days(report, fmt),
+        "chart_notes": chart_notes(charts, late_days(report, fmt), words),
         "what_now": what_now(report, fmt, words, label),
         "lag_curves": lag_curves(report, fmt, words),
     }
 
 
-_BAR = re.compile(r'<rect ([^>]*?)fill="([^"]*)" data-series="bar" data-day="([0-9-]{10})"')
+def late_days(report: Report, fmt: Formatter) -> str:
+    """ "23/01 98%, 24/01 95%": the days whose results are still arriving and how far, as every
+    view lists them; "" when none is."""
+    return ", ".join(
+        f"{fmt.day_month(d['date'])} {fmt.maturity(d['maturity'])}" for d in immature_days(report)
+    )
 
 
-def mark_immature(charts: dict[str, str], report: Report) -> dict[str, str]:
-    """Daily bars of a late-arriving result drawn pale with a dashed outline on days whose
-    results are still arriving (``data-maturity`` says how far), so a short last day does not
-    read as a collapse; the charts are perfmkt.render.charts' own, marked here."""
-    late = {d["date"].isoformat(): d["maturity"] for d in immature_days(report)}
-    if not late:
-        return charts
-
-    def pale(match: re.Match[str]) -> str:
-        head, fill, day = match.groups()
-        if day not in late:
-            return match.group(0)
-        return (
-            f'<rect {head}fill="{fill}" fill-opacity="0.4" stroke="{fill}" '
-            f'stroke-dasharray="3 2" data-maturity="{late[day]:.3f}" data-series="bar" '
-            f'data-day="{day}"'
-        )
-
-    return {
-        key: _BAR.sub(pale, svg) if key.startswith("daily_") and lagged(key[6:]) else svg
-        for key, svg in charts.items()
-    }
-
-
-def chart_notes(
-    charts: dict[str, str], report: Report, fmt: Formatter, words: dict[str, str]
-) -> dict[str, str]:
-    """The legend under a daily chart with pale bars: which days are still arriving, how far."""
-    late = immature_days(report)
+def chart_notes(charts: dict[str, str], late: str, words: dict[str, str]) -> dict[str, str]:
+    """The legend under each daily chart of a late-arriving result (its bars on the days still
+    arriving are pale, drawn so by perfmkt.render.charts)."""
     if not late:
         return {}
-    days = ", ".join(
-        f"{fmt.day_month(d['date'])} {maturity_text(fmt, d['maturity'])}" for d in late
-    )
-    return {
-        key: words["immature_bars"].format(days=days)
-        for key in charts
-        if key.startswith("daily_") and lagged(key[6:])
-    }
+    note = words["immature_bars"].format(days=late)
+    return {key: note for key in charts if key.startswith("daily_") and key[6:] in RESULTS}
 
 
 def sparkline(

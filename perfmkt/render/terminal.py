@@ -509,7 +509,7 @@ def daily_table(v: View, days: int) -> Table:
     report, w = v.report, v.words
     shown = report.daily[-days:] if days > 0 else []
 
-    from perfmkt.render.documents import immature_days, maturity_text
+    from perfmkt.render.documents import immature_days
 
     late = {d["date"]: d["maturity"] for d in immature_days(report)}
 
@@ -524,7 +524,7 @@ def daily_table(v: View, days: int) -> Table:
         for day in shown:
             cells: list[RenderableType] = [Text(v.fmt.date(day["date"]))]
             if day["date"] in late:
-                mark = w["immature_mark"].format(pct=maturity_text(v.fmt, late[day["date"]]))
+                mark = w["immature_mark"].format(pct=v.fmt.maturity(late[day["date"]]))
                 cells[0].append(f" {mark}", style="pace.at_risk")
             for k in kpis:
                 actual, target = day["actual"][k.name], day["target"][k.name]
