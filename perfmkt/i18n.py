@@ -144,7 +144,6 @@ LABELS: dict[str, dict[str, str]] = {
         "lag_learned": "learned from re-downloads",
         "lag_plan": "from the plan",
         "lag_none": "none assumed",
-        "lag_full_from": "100 % from day {day}",
         # what now (perfmkt.advice)
         "what_now": "What now",
         "move": "{source} → {target}: {amount}, about {gain} more {kpi}",
@@ -299,7 +298,6 @@ LABELS: dict[str, dict[str, str]] = {
         "lag_learned": "học từ các lần tải lại",
         "lag_plan": "theo kế hoạch",
         "lag_none": "giả định không có độ trễ",
-        "lag_full_from": "100 % từ ngày thứ {day}",
         "what_now": "Nên làm gì tiếp",
         "move": "{source} → {target}: {amount}, thêm khoảng {gain} {kpi}",
         "marginal_title": "Chi phí cho thêm một {kpi} ở mức chi hiện tại, theo kênh",

@@ -47,6 +47,11 @@ class KpiPace:
     chance: float | None = None
     projection_interval: tuple[float, float] | None = None
 
+    @property
+    def has_outlook(self) -> bool:
+        """Whether there is a chance or a range to show for this KPI."""
+        return self.chance is not None or self.projection_interval is not None
+
 
 def assign_channels(facts: pl.LazyFrame, plan: Plan) -> pl.LazyFrame:
     """Add ``channel``: the first channel (plan order) whose platform, account and campaign

@@ -83,7 +83,6 @@ NARROW = Frame(340, 240, 130.0, 3, 3, 5, 110.0, "chart-narrow")
 # target, lower-cased where it sits inside a phrase.
 WORDS: dict[str, dict[str, str]] = {
     "en": {
-        "projection": "Projection",
         "actual_daily": "Actual",
         "daily_target": "Daily {target}",
         "no_data": "No data",
@@ -101,7 +100,6 @@ WORDS: dict[str, dict[str, str]] = {
         "channels_desc": "Spend by channel to {day}: {rows}.",
     },
     "vi": {
-        "projection": "Dự báo",
         "actual_daily": "Thực tế",
         "daily_target": "{target} ngày",
         "no_data": "Không có dữ liệu",
@@ -121,21 +119,13 @@ WORDS: dict[str, dict[str, str]] = {
         "channels_desc": "Chi phí theo kênh đến {day}: {rows}.",
     },
 }
-# Used when the report labels lack a word (an older i18n table, a custom one).
-FALLBACK_LABELS = {
-    "en": {"plan": "Plan", "actual": "Actual to date", "target": "Target", "as_of": "As of"},
-    "vi": {"plan": "Kế hoạch", "actual": "Thực tế đến nay", "target": "Mục tiêu", "as_of": "Đến"},
-}
 
 
 def chart_words(labels: dict[str, str], language: str) -> dict[str, str]:
     """The words a chart uses: the report's labels, and the chart's own words in its
     language."""
     lang = language if language in WORDS else "en"
-    words = {**FALLBACK_LABELS[lang], **labels, **WORDS[lang]}
-    if labels.get("projection_short"):  # the report's own short word, when it has one
-        words["projection"] = labels["projection_short"]
-    return words
+    return {**labels, **WORDS[lang], "projection": labels["projection_short"]}
 
 
 def _finite(value: Any) -> float | None:
@@ -1018,7 +1008,7 @@ def charts(
         out[key] = cumulative(
             report,
             kpi,
-            words.get("chart_cumulative", "{kpi}").format(kpi=name),
+            words["chart_cumulative"].format(kpi=name),
             color,
             fmt,
             named,
@@ -1030,7 +1020,7 @@ def charts(
             bars = daily_bars(
                 report,
                 kpi,
-                words.get("chart_daily", "{kpi}").format(kpi=name),
+                words["chart_daily"].format(kpi=name),
                 color,
                 fmt,
                 named,
@@ -1039,7 +1029,7 @@ def charts(
             )
             if bars:
                 out[key] = bars
-    title = words.get("chart_channels", "Spend")
+    title = words["chart_channels"]
     split = channel_split(report, title, color, fmt, words, _prefix("channels", frame), frame)
     if split:
         out["channels"] = split

@@ -238,7 +238,7 @@ def chance_text(fmt: Formatter, words: dict[str, str], kpi: pacing.KpiPace) -> s
     """ "chance to hit: 35%" ("chance on budget" for spend); "" when unknowable."""
     if kpi.chance is None:
         return ""
-    budget = kpi.name in CATALOG and CATALOG[kpi.name].direction == Direction.BUDGET
+    budget = kpi.direction == "budget"
     pct = fmt.chance(kpi.chance).replace(" ", "\u00a0")  # "< 1%" never broken over lines
     return words["chance_budget_of" if budget else "chance_of"].format(pct=pct)
 
@@ -246,7 +246,7 @@ def chance_text(fmt: Formatter, words: dict[str, str], kpi: pacing.KpiPace) -> s
 def has_outlook(report: Report) -> bool:
     """Whether any KPI, total or per channel, has a chance or an interval to show."""
     kpis = [*report.kpis, *(k for c in report.channels for k in c.get("kpis") or [])]
-    return any(k.chance is not None or k.projection_interval for k in kpis)
+    return any(k.has_outlook for k in kpis)
 
 
 def what_now(

@@ -317,10 +317,6 @@ CHANNEL_DROP = ("needed", "expected", "interval", "target", "projection")
 CHANNEL_VARIANTS = [(False, ()), (True, ())] + [(True, CHANNEL_DROP[:i]) for i in range(1, 6)]
 
 
-def _outlook(kpis: Iterable[KpiPace]) -> bool:
-    return any(k.chance is not None or k.projection_interval for k in kpis)
-
-
 def span(fmt: Formatter, kind: str, interval: Any, compact: bool = True) -> str:
     """An interval as one range (perfmkt.render.documents.span, imported when used: the
     documents bring Jinja, which the terminal view does not need to start)."""
@@ -341,7 +337,7 @@ def _pace_table(
     (name, KpiPace) rows, without the dropped columns; returns it with the columns shown."""
     w = v.words
     table = Table(title=title, title_justify="left", expand=False)
-    if not _outlook(k for _, k in rows):
+    if not any(k.has_outlook for _, k in rows):
         dropped = (*dropped, *OUTLOOK)
     shown = [c for c in PACE_COLUMNS if c not in dropped]
     table.add_column(first, max_width=28, overflow="fold")
@@ -378,7 +374,7 @@ def kpi_table(v: View) -> Table:
     ]
 
     # With a chance to show, the flight end has a table of its own (outlook_table).
-    moved = ("projection", *OUTLOOK) if _outlook(report.kpis) else ()
+    moved = ("projection", *OUTLOOK) if any(k.has_outlook for k in report.kpis) else ()
 
     def build(compact: bool, dropped: tuple[str, ...]) -> Table:
         dropped = (*dropped, *moved)
@@ -406,11 +402,9 @@ def outlook_table(v: View) -> Table | None:
     """Where each KPI lands at flight end: the projection, the 80 % interval around it and the
     chance to hit the target (for spend: to end on budget); None without a chance to show."""
     report, w = v.report, v.words
-    if not _outlook(report.kpis):
+    if not any(k.has_outlook for k in report.kpis):
         return None
-    budget = [
-        k for k in report.kpis if k.chance is not None and CATALOG[k.name].direction == "budget"
-    ]
+    budget = [k for k in report.kpis if k.chance is not None and k.direction == "budget"]
     method = w["method_shape"] if report.projection_method == "shape" else w["method_run_rate"]
     notes = [w["caption"].format(method=method)]
     notes += [w["chance_budget_note"].format(kpi=v.label(k.name)) for k in budget]
@@ -693,7 +687,7 @@ def channel_pacing(v: View) -> Table | None:
     if not rows:
         return None
     title, first = w["channel_pacing_title"], w["channel_kpi"]
-    variants = CHANNEL_VARIANTS if _outlook(k for _, k in rows) else PACE_VARIANTS
+    variants = CHANNEL_VARIANTS if any(k.has_outlook for _, k in rows) else PACE_VARIANTS
     return _fit(
         v.width,
         (lambda c=c, d=d: _pace_table(v, title, first, rows, c, d)[0] for c, d in variants),
