@@ -599,3 +599,21 @@ def test_a_template_that_breaks_while_rendering_is_one_line(small_plan: Path, tm
 def test_a_templates_folder_that_does_not_exist_is_refused(small_plan: Path, tmp_path: Path):
     _, stderr = pace_small(small_plan, "--templates", tmp_path / "typo", expect=2)
     assert "does not exist" in stderr
+
+
+def test_a_bug_under_perfmkts_own_templates_is_not_blamed_on_a_template(
+    small_plan: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A KeyError in a helper the packaged templates call is perfmkt's bug: it propagates (the
+    CLI reports an unexpected error with a log), not 'template error' at a template line."""
+    from perfmkt.render import documents
+    from perfmkt.report import report_from_plan_file
+
+    report = report_from_plan_file(small_plan)
+
+    def broken(*args: object) -> str:
+        raise KeyError("oops")
+
+    monkeypatch.setattr(documents, "chance_text", broken)
+    with pytest.raises(KeyError):
+        documents.render(report, "html")

@@ -598,9 +598,13 @@ def render(report: Report, kind: str, days: int = 14, templates: Sequence[str | 
         line = getattr(exc, "lineno", None)
         raise PerfmktError(f"template error: {exc.message or exc}", path=where, row=line) from exc
     except (TypeError, ValueError, KeyError, AttributeError, UnicodeDecodeError) as exc:
-        # A template that calls a filter wrongly, or a template file that is not UTF-8: the
-        # template's fault, not perfmkt's; Jinja's traceback names the template line.
+        # A template that calls a filter wrongly, or a template file that is not UTF-8: an
+        # agency's override's fault; Jinja's traceback names the template line. The same error
+        # in perfmkt's own templates (or in no template line) is perfmkt's bug, and says so.
         where, line = _template_frame(exc, name)
+        packaged = Path(where).resolve().is_relative_to(packaged_templates().resolve())
+        if not isinstance(exc, UnicodeDecodeError) and (line is None or packaged):
+            raise
         raise PerfmktError(
             f"template error: {type(exc).__name__}: {exc}", path=where, row=line
         ) from exc
