@@ -788,6 +788,8 @@ def _problems(exc: ValidationError, lines: dict[tuple[Any, ...], int]) -> list[t
             loc = loc[:-1]
         elif err["type"] == "missing":
             message = "required key is missing"
+        elif err["type"] == "list_type":  # pydantic's "Input should be a valid list"
+            message = f"expected a list in brackets [ … ], not {err['input']!r}"
         where = loc_text(loc)
         typo = err["type"] == "extra_forbidden"
         found.append((not typo, line, f"{where}: {message}" if where else message))

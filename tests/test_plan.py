@@ -182,6 +182,8 @@ def test_conversion_lag_curves_are_checked_where_written(tmp_path: Path) -> None
         "  google: [0.6, 1]": "conversion_lag.google: unknown platform 'google' (did you mean "
         "'google_ads'?)",
         "  google_ads: [0.6, yes]": "conversion_lag.google_ads[1]: Input should be a valid number",
+        "  google_ads: 0.8": "conversion_lag.google_ads: expected a list in brackets [ … ], not "
+        "0.8",
     }
     for line, message in cases.items():
         err = problem(tmp_path, lag + line + "\n")
