@@ -4,15 +4,25 @@ A batch first computes every plan's report and the files it would write; two pla
 write the same file are both refused before anything is written (the others go on). Then, plan
 by plan: take the day's KPI snapshot for the pace trend, render every format, write them
 atomically (with the plan's own ``latest.*`` copies beside dated files), merge its rows into
-the folder's history, then notify. The caller turns the outcomes into output and an exit code.
+the folder's history (under the folder's lock), then notify. The caller turns the outcomes into
+output and an exit code.
+
+With ``jobs`` above 1 the two steps run in worker processes (``spawn``: polars is not
+fork-safe): workers compute the reports, this process refuses the collisions once all are in,
+workers render and write, and this process sends the notifications in plan order as each plan
+is done, so a server that timed out is skipped for the later plans exactly as in one process.
+Outcomes keep the order the plans were given, whichever worker finished first.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import os
 import tempfile
 import traceback
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -43,6 +53,20 @@ class Outcome:
     failing: list[str] = field(default_factory=list)  # why --fail-on fired
     report: Any = None
     outputs: Any = None  # perfmkt.output.Outputs, with -o
+    messages: list[Message] = field(default_factory=list)  # notifications, made, not yet sent
+
+
+@dataclass
+class Message:
+    """One notification of one plan, made where the plan was rendered (a worker, with --jobs)
+    and sent by the batch's own process, in plan order."""
+
+    target: str  # slack:URL or email:ADDRESS
+    problem: str | None = None  # why it cannot be sent: "notification not sent: <problem>"
+    text: str | None = None  # Slack's text
+    mail: tuple[str, str, list[Any]] | None = None  # e-mail text, HTML body, attachments
+    smtp: Any = None  # perfmkt.notify.SmtpSettings
+    warning: str | None = None  # said once when the e-mail goes (no PDF, say)
 
 
 @dataclass
@@ -50,26 +74,44 @@ class Settings:
     """What every plan of a batch runs with."""
 
     formats: list[str]
-    render: Callable[[Any, str], Any]  # (report, format) -> the format's content
+    # (report, format) -> the format's content; with jobs > 1 it must pickle (a module-level
+    # function or a functools.partial of one)
+    render: Callable[[Any, str], Any]
     output: Path | None = None
     as_of: Any = None
     fail_on: str | None = None
     notify: list[str] = field(default_factory=list)
-    progress: Callable[[int, Path | None], None] | None = None
+    # (count, None[, label]) starts a task of ``count`` steps; (count, path) advances it
+    progress: Callable[..., None] | None = None
     cache: bool = True
     strict: bool = False
     lang: str | None = None  # --lang: the reports' language, whatever the plans say
     # Notification targets that timed out for an earlier plan: a dead server costs one
     # deadline per batch, not one per plan.
     silent: dict[str, str] = field(default_factory=dict)
+    jobs: int = 1  # worker processes; 1 runs every plan in this process
+
+
+def default_jobs() -> int:
+    """The CPUs this process may use (``os.process_cpu_count`` where Python has it)."""
+    count = getattr(os, "process_cpu_count", None)
+    if count is not None:
+        return max(count() or 1, 1)
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # macOS, Windows
+        return max(os.cpu_count() or 1, 1)
 
 
 def crash_log(exc: BaseException) -> Path:
     """Write the traceback of an unexpected failure to a log file and return its path:
-    ``$PERFMKT_LOG_DIR``, else ``$XDG_CACHE_HOME/perfmkt`` (``~/.cache/perfmkt``)."""
-    base = os.environ.get("PERFMKT_LOG_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "perfmkt"
-    )
+    ``$PERFMKT_LOG_DIR``, else the platform's cache folder for perfmkt (``platformdirs``:
+    ``$XDG_CACHE_HOME/perfmkt``, ``~/.cache/perfmkt`` on Linux)."""
+    base = os.environ.get("PERFMKT_LOG_DIR")
+    if not base:
+        from platformdirs import user_cache_dir
+
+        base = user_cache_dir("perfmkt", appauthor=False)
     try:
         Path(base).mkdir(parents=True, exist_ok=True)
     except OSError:
@@ -93,15 +135,134 @@ def failing_reasons(report: Any, fail_on: str) -> list[str]:
 
 
 def run_batch(plans: list[Path], settings: Settings) -> list[Outcome]:
-    """Run every plan; never raises. Plans that would write the same file are refused."""
+    """Run every plan; never raises. Plans that would write the same file are refused.
+    Outcomes are in the order of ``plans``."""
     outcomes = [Outcome(plan=plan) for plan in plans]
-    for outcome in outcomes:
-        _guarded(outcome, _prepare, settings)
-    refuse_collisions([o for o in outcomes if o.problem is None], settings.output)
-    for outcome in outcomes:
-        if outcome.problem is None:
-            _guarded(outcome, _finish, settings)
+    if min(settings.jobs, len(plans)) > 1:
+        _run_parallel(outcomes, settings)
+    else:
+        for outcome in outcomes:
+            _guarded(outcome, _prepare, settings)
+        refuse_collisions([o for o in outcomes if o.problem is None], settings.output)
+        for outcome in outcomes:
+            if outcome.problem is None:
+                _guarded(outcome, _finish, settings)
+                _send(outcome, settings)
+    if settings.cache:
+        _prune_cache()
     return outcomes
+
+
+def _prune_cache() -> None:
+    from perfmkt.sources.cache import prune_if_due
+
+    with contextlib.suppress(OSError):  # a cache not pruned is bigger, never a failed batch
+        prune_if_due()
+
+
+def _step(outcome: Outcome, step: Callable[[Outcome, Settings], None], settings: Settings):
+    """One step of one plan in a worker process; the outcome travels back with its results."""
+    _guarded(outcome, step, settings)
+    return outcome
+
+
+class _Workers:
+    """A pool of ``spawn`` worker processes. A worker that dies (killed, out of memory) breaks
+    the whole pool: the plans it took down are then run again one by one, each in a fresh
+    process, so only the plan that kills its process fails."""
+
+    def __init__(self, jobs: int) -> None:
+        import multiprocessing
+
+        self.jobs = jobs
+        self.context = multiprocessing.get_context("spawn")
+        self.pool: Any = None
+
+    def submit(self, *args: Any) -> Future[Outcome]:
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        for _ in range(2):
+            if self.pool is None:
+                self.pool = ProcessPoolExecutor(self.jobs, mp_context=self.context)
+            try:
+                return self.pool.submit(_step, *args)
+            except BrokenProcessPool:
+                self.pool.shutdown(wait=False, cancel_futures=True)
+                self.pool = None
+        raise RuntimeError("cannot start worker processes")  # pragma: no cover
+
+    def result(self, future: Future[Outcome], outcome: Outcome, *args: Any) -> Outcome:
+        """The worker's outcome of ``_step(outcome, *args)``; never raises."""
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            if self.pool is not None:
+                self.pool.shutdown(wait=False, cancel_futures=True)
+                self.pool = None
+            try:  # this plan alone, in a process of its own
+                with ProcessPoolExecutor(1, mp_context=self.context) as alone:
+                    return alone.submit(_step, outcome, *args).result()
+            except BrokenProcessPool as exc:
+                _unexpected(
+                    outcome,
+                    exc,
+                    f"{outcome.plan}: unexpected error: the process running this plan ended "
+                    "abruptly (killed, or out of memory?)",
+                )
+            except Exception as exc:
+                _unexpected(outcome, exc)
+        except Exception as exc:  # the outcome did not pickle, say: perfmkt's bug
+            _unexpected(outcome, exc)
+        return outcome
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _run_parallel(outcomes: list[Outcome], settings: Settings) -> None:
+    """``run_batch`` with worker processes: reports in workers; collisions refused here once
+    every report is in; rendering, writing and history in workers; notifications here, in plan
+    order, as each plan is done (workers go on with the next plans meanwhile)."""
+    from concurrent.futures import as_completed
+
+    progress = settings.progress
+    if progress is not None:  # two steps a plan: its report, then its files
+        progress(2 * len(outcomes), None, "running plans")
+    # What workers get: no callback into this process; the silent memo stays here.
+    remote = dataclasses.replace(settings, progress=None, silent={}, jobs=1)
+    workers = _Workers(min(settings.jobs, len(outcomes)))
+    try:
+        futures = {workers.submit(o, _prepare, remote): i for i, o in enumerate(outcomes)}
+        for future in as_completed(futures):
+            index = futures[future]
+            outcomes[index] = workers.result(future, outcomes[index], _prepare, remote)
+            if progress is not None:
+                progress(1, outcomes[index].plan)
+        refuse_collisions([o for o in outcomes if o.problem is None], settings.output)
+        # Standard output is drawn here (rich renderables for this terminal); files in workers.
+        finishing = {
+            i: workers.submit(o, _finish, remote)
+            for i, o in enumerate(outcomes)
+            if o.problem is None and settings.output is not None
+        }
+        for index, outcome in enumerate(outcomes):
+            if index in finishing:
+                outcome = outcomes[index] = workers.result(
+                    finishing[index], outcome, _finish, remote
+                )
+            elif outcome.problem is None:
+                _guarded(outcome, _finish, settings)
+            if outcome.problem is None:
+                _send(outcome, settings)
+            if progress is not None:
+                progress(1, outcome.plan)
+    finally:
+        workers.close()
 
 
 def _guarded(
@@ -112,9 +273,13 @@ def _guarded(
     except PerfmktError as err:
         outcome.code, outcome.problem = BAD_INPUT, str(err)
     except Exception as exc:  # a bug: one line here, the traceback in a log file
-        outcome.code = UNEXPECTED
-        outcome.log_file = crash_log(exc)
-        outcome.problem = f"{outcome.plan}: unexpected error: {type(exc).__name__}: {exc}"
+        _unexpected(outcome, exc)
+
+
+def _unexpected(outcome: Outcome, exc: BaseException, problem: str | None = None) -> None:
+    outcome.code = UNEXPECTED
+    outcome.log_file = crash_log(exc)
+    outcome.problem = problem or f"{outcome.plan}: unexpected error: {type(exc).__name__}: {exc}"
 
 
 def _prepare(outcome: Outcome, settings: Settings) -> None:
@@ -240,26 +405,23 @@ def _finish(outcome: Outcome, settings: Settings) -> None:
         outcome.strict = f"{outcome.plan}: --strict: {count} warning{'s' if count > 1 else ''}" + (
             " (the reports were written)" if outcome.written else ""
         )
-    _notify(outcome, report, settings, rendered, paths)
+    outcome.messages = _messages(outcome, report, settings, rendered, paths)
 
 
-def _notify(
+def _messages(
     outcome: Outcome,
     report: Any,
     settings: Settings,
     rendered: dict[str, Any],
     paths: dict[str, Path],
-) -> None:
-    """Each notification is tried once, within its deadline; any failure is one warning."""
+) -> list[Message]:
+    """Every notification's content, made once: what cannot be made is the message's problem."""
     if not settings.notify:
-        return
+        return []
     from perfmkt.notify import (
         NotifyError,
-        NotifyTimeout,
         email_text,
-        post_slack,
         report_attachments,
-        send_email,
         smtp_settings,
         summary,
     )
@@ -269,14 +431,15 @@ def _notify(
     links = [str(p.resolve()) for f, p in paths.items() if f in ("html", "md", "pdf")]
     text = summary(report, links)
     mail: tuple[str, str, list[Any]] | None = None  # (text, HTML body, attachments), made once
+    warning: str | None = None
     smtp = None  # the plan's SMTP settings, read once
+    messages = []
     for target in settings.notify:
-        kind, _, where = target.partition(":")
+        kind, _, _ = target.partition(":")
+        message = Message(target)
         try:
-            if target in settings.silent:
-                raise NotifyError(f"{settings.silent[target]} (for an earlier plan): skipped")
             if kind == "slack":
-                post_slack(where, text)
+                message.text = text
             elif kind == "email":
                 if smtp is None:
                     smtp = smtp_settings(load_plan(outcome.plan).smtp)
@@ -287,18 +450,50 @@ def _notify(
                         full if full is not None else render(report, "html"),
                         rendered.get("pdf"),  # the run's own PDF when it printed one
                     )
-                    if warning:
-                        outcome.warnings.append(f"{outcome.plan}: {warning}")
                     mail = (email_text(report), render(report, "email"), attachments)
-                send_email(where, report, mail[0], mail[1], smtp, mail[2])
+                message.mail, message.smtp, message.warning = mail, smtp, warning
             else:
                 raise NotifyError(f"unknown notification {kind!r}: use slack:URL or email:ADDR")
         except NotifyError as err:
+            message.problem = str(err)
+        except Exception as exc:  # whatever else goes wrong, the reports are written
+            reason = " ".join(str(exc).split()) or "no details"
+            message.problem = f"{type(exc).__name__}: {reason}"
+        messages.append(message)
+    return messages
+
+
+def _send(outcome: Outcome, settings: Settings) -> None:
+    """Each notification is tried once, within its deadline; any failure is one warning. A
+    target that timed out for an earlier plan of the batch is skipped (``settings.silent``)."""
+    if not outcome.messages:
+        return
+    from perfmkt.notify import NotifyError, NotifyTimeout, post_slack, send_email
+
+    warned = False
+    for message in outcome.messages:
+        kind, _, where = message.target.partition(":")
+        try:
+            if message.target in settings.silent:
+                reason = settings.silent[message.target]
+                raise NotifyError(f"{reason} (for an earlier plan): skipped")
+            if message.problem is not None:
+                raise NotifyError(message.problem)
+            if kind == "slack" and message.text is not None:
+                post_slack(where, message.text)
+            elif message.mail is not None:
+                if message.warning and not warned:
+                    outcome.warnings.append(f"{outcome.plan}: {message.warning}")
+                    warned = True
+                text, html, attachments = message.mail
+                send_email(where, outcome.report, text, html, message.smtp, attachments)
+        except NotifyError as err:
             if isinstance(err, NotifyTimeout):
-                settings.silent[target] = str(err)
+                settings.silent[message.target] = str(err)
             outcome.warnings.append(f"{outcome.plan}: notification not sent: {err}")
         except Exception as exc:  # whatever else goes wrong, the reports are written
             reason = " ".join(str(exc).split()) or "no details"
             outcome.warnings.append(
                 f"{outcome.plan}: notification not sent: {type(exc).__name__}: {reason}"
             )
+    outcome.messages = []  # sent: the attachments need not be kept

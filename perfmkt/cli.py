@@ -191,6 +191,16 @@ def report(
             "(default: the plan's locale:, else vi for VND).",
         ),
     ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Plans run at once, each in its own process (default: the number of CPUs; "
+            "1 runs them one after another in this process).",
+        ),
+    ] = None,
 ) -> None:
     """Pace campaign plans against their exports: KPI, weekly, daily and channel tables, in the
     terminal or as client-ready HTML, Markdown, PDF, and JSON or CSV for machines.
@@ -252,7 +262,9 @@ def report(
             plan_outputs(output, formats, "client", "campaign", date(2026, 1, 1))
         except PerfmktError as err:
             raise _fail(err) from None
-    from perfmkt.batch import Settings, run_batch
+    from functools import partial
+
+    from perfmkt.batch import Settings, default_jobs, run_batch
 
     log = Log(quiet, log_format == "json")
     # The progress bar (stderr, terminals only) runs while the plans do; output comes after.
@@ -261,9 +273,7 @@ def report(
             plans,
             Settings(
                 formats=formats,
-                render=lambda r, f: _render(
-                    r, "table_text" if f == "table" and not to_stdout else f, days, templates
-                ),
+                render=partial(_render_as, to_stdout=to_stdout, days=days, templates=templates),
                 output=output,
                 as_of=as_of_day,
                 fail_on=fail_on,
@@ -272,6 +282,7 @@ def report(
                 cache=not no_cache,
                 strict=strict,
                 lang=lang,
+                jobs=jobs or default_jobs(),
             ),
         )
     for outcome in outcomes:
@@ -339,9 +350,9 @@ class _progress:
         self.bar.start()
         task: list[Any] = []
 
-        def advance(count: int, path: Path | None) -> None:
+        def advance(count: int, path: Path | None, label: str = "reading exports") -> None:
             if path is None:
-                task.append(self.bar.add_task("reading exports", total=count))
+                task.append(self.bar.add_task(label, total=count))
             elif task:
                 self.bar.update(task[-1], advance=count, description=path.name)
 
@@ -350,6 +361,16 @@ class _progress:
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
             self.bar.stop()
+
+
+def _render_as(
+    result: Any, name: str, *, to_stdout: bool, days: int, templates: Path | None
+) -> Any:
+    """A batch's renderer (module level, so worker processes can be handed it): the terminal
+    view is text when it goes to a file."""
+    return _render(
+        result, "table_text" if name == "table" and not to_stdout else name, days, templates
+    )
 
 
 def _render(result: Any, name: str, days: int, templates: Path | None) -> Any:
@@ -497,6 +518,73 @@ def init(
         raise _fail(err) from None
     _write(output, text)
     typer.echo(f"wrote {output}: edit it, then run `perfmkt validate {output}`")
+
+
+cache_app = typer.Typer(
+    help="The cache of parsed exports: what it holds, and emptying it.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(cache_app, name="cache")
+
+
+@cache_app.command("info")
+def cache_info() -> None:
+    """Where the cache of parsed exports is, how many entries and bytes it holds, and when its
+    entries were last used (entries unused for 30 days are pruned, at most once a day).
+
+    Example: perfmkt cache info
+    """
+    from perfmkt.sources.cache import info
+
+    found = info()
+    extra = f" (+{found.incomplete} incomplete files)" if found.incomplete else ""
+    lines = [
+        ("folder", str(found.folder)),
+        ("entries", f"{found.entries}{extra}"),
+        ("size", _size(found.size)),
+        ("oldest use", _when(found.oldest)),
+        ("newest use", _when(found.newest)),
+        ("pruned", _when(found.pruned)),
+    ]
+    for label, value in lines:
+        typer.echo(f"{label:<11} {value}")
+
+
+@cache_app.command("clear")
+def cache_clear() -> None:
+    """Remove every cached export (waiting for runs that are reading or writing one); the next
+    run parses its exports again.
+
+    Example: perfmkt cache clear
+    """
+    from perfmkt.sources.cache import cache_dir, clear
+
+    try:
+        entries, freed = clear()
+    except PerfmktError as err:
+        raise _fail(err) from None
+    plural = "entry" if entries == 1 else "entries"
+    typer.echo(f"removed {entries} {plural} ({_size(freed)}) from {cache_dir()}")
+
+
+def _size(count: int) -> str:
+    size = float(count)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return f"{count} bytes" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1000
+    return f"{count} bytes"  # pragma: no cover
+
+
+def _when(moment: Any) -> str:
+    if moment is None:
+        return "—"
+    from datetime import datetime
+
+    days = (datetime.now() - moment).days
+    ago = "today" if days <= 0 else "1 day ago" if days == 1 else f"{days} days ago"
+    return f"{moment:%Y-%m-%d %H:%M} ({ago})"
 
 
 def main() -> None:

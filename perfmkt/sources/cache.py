@@ -12,26 +12,43 @@ An entry is ``KEY.parquet`` (the parsed rows) and ``KEY.json`` (the ``FileRead``
 key, the hash of the Parquet bytes and their row count). An entry that does not check out —
 unreadable or incomplete JSON, Parquet bytes that do not hash to what the JSON says, another
 row count — is discarded and the export parsed again: the cache is never trusted over the file.
+
+The folder is the platform's cache folder (``platformdirs``: ``$XDG_CACHE_HOME/perfmkt/exports``
+or ``~/.cache/perfmkt/exports`` on Linux, ``~/Library/Caches/perfmkt/exports`` on macOS), or
+``$PERFMKT_CACHE_DIR``. A hit sets the entry's ``.json`` modification time to now: that is its
+last use. At most once a day (``.pruned`` remembers when), a run removes the entries not used
+for 30 days, half entries and temporary files a killed run left. Runs reading or writing
+entries share a lock on the folder; pruning and ``perfmkt cache clear`` take it alone, so they
+never remove an entry another run is reading or writing (pruning skips its turn when the
+folder is busy; clearing waits).
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import fcntl
 import io
 import json
 import os
-from collections.abc import Callable
+import re
+import time
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import polars as pl
 import xxhash
 
 from perfmkt import __version__
+from perfmkt.errors import PerfmktError
 from perfmkt.output import write_atomic
 from perfmkt.sources.base import ReadOptions
-from perfmkt.sources.reader import FileRead
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from perfmkt.sources.reader import FileRead
 
 # Bumped when what an entry holds, or what reading a file yields, changes: older entries are
 # then misses, never misread (3: lines ended by CR alone are read, a row without its day is an
@@ -40,15 +57,25 @@ CACHE_FORMAT = 3
 CHUNK = 1 << 20
 DATE_FIELDS = ("first_day", "last_day", "range_start", "range_end")
 DATETIME_FIELDS = ("made_at",)
+DAY = 24 * 3600.0
+UNUSED_FOR = 30 * DAY  # an entry not used for this long is pruned
+PRUNE_EVERY = DAY
+PRUNED = ".pruned"  # its modification time: the last pruning
+CLEAR_WAIT = 30.0  # seconds ``clear`` waits for runs using the cache
+# Only files the cache itself names are ever removed, whatever folder it is pointed at.
+ENTRY_FILE = re.compile(r"(?P<key>[0-9a-f]{32})\.(?P<kind>parquet|json)")
+TEMP_FILE = re.compile(r"\.[0-9a-f]{32}\.(parquet|json)\..+\.tmp")
 
 
 def cache_dir() -> Path:
-    """``$PERFMKT_CACHE_DIR``, else ``$XDG_CACHE_HOME/perfmkt/exports`` (~/.cache/…)."""
+    """``$PERFMKT_CACHE_DIR``, else ``exports`` in the platform's cache folder for perfmkt
+    (``platformdirs.user_cache_dir``, which follows ``$XDG_CACHE_HOME`` on Linux)."""
     explicit = os.environ.get("PERFMKT_CACHE_DIR")
     if explicit:
         return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
-    return Path(base) / "perfmkt" / "exports"
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("perfmkt", appauthor=False)) / "exports"
 
 
 def content_key(path: Path, options: ReadOptions) -> str:
@@ -75,6 +102,8 @@ def _info_to_json(info: FileRead, key: str, parquet: bytes, rows: int) -> str:
 
 
 def _info_from_json(data: dict[str, Any], path: Path, mtime: float) -> FileRead:
+    from perfmkt.sources.reader import FileRead
+
     info = dict(data)
     for name in DATE_FIELDS:
         info[name] = date.fromisoformat(info[name]) if info.get(name) else None
@@ -89,6 +118,8 @@ def _load(
     key: str, data: Path, meta: Path, path: Path, mtime: float
 ) -> tuple[pl.DataFrame, FileRead]:
     """An entry, checked; any doubt raises (the caller discards the entry)."""
+    import polars as pl
+
     entry = json.loads(meta.read_text(encoding="utf-8"))
     parquet = data.read_bytes()
     if entry["key"] != key or entry["parquet_xxh3"] != xxhash.xxh3_128_hexdigest(parquet):
@@ -108,6 +139,8 @@ def cached_read(
     folder: Path | None = None,
 ) -> tuple[pl.DataFrame, FileRead]:
     """``read(path, options)`` through the cache in ``folder`` (default: ``cache_dir()``)."""
+    import polars as pl
+
     folder = folder or cache_dir()
     try:
         before = path.stat()
@@ -116,11 +149,16 @@ def cached_read(
         return read(path, options)  # the reader says what is wrong with the file
     data, meta = folder / f"{key}.parquet", folder / f"{key}.json"
     if data.is_file() and meta.is_file():
-        try:
-            return _load(key, data, meta, path, before.st_mtime)
-        except (OSError, ValueError, TypeError, KeyError, pl.exceptions.PolarsError):
-            for damaged in (data, meta):  # read again below and replaced
-                damaged.unlink(missing_ok=True)
+        with _sharing(folder):
+            try:
+                loaded = _load(key, data, meta, path, before.st_mtime)
+            except (OSError, ValueError, TypeError, KeyError, pl.exceptions.PolarsError):
+                for damaged in (data, meta):  # read again below and replaced
+                    damaged.unlink(missing_ok=True)
+            else:
+                with contextlib.suppress(OSError):  # a read-only cache still serves
+                    os.utime(meta)  # used now: pruning keeps it another 30 days
+                return loaded
     frame, info = read(path, options)
     try:
         after = path.stat()
@@ -129,8 +167,175 @@ def cached_read(
         buffer = io.BytesIO()
         frame.write_parquet(buffer)
         parquet = buffer.getvalue()
-        write_atomic(data, parquet)
-        write_atomic(meta, _info_to_json(info, key, parquet, frame.height))
+        folder.mkdir(parents=True, exist_ok=True)
+        with _sharing(folder):
+            write_atomic(data, parquet)
+            write_atomic(meta, _info_to_json(info, key, parquet, frame.height))
     except OSError:
         pass  # no cache (read-only home, full disk): still a correct report, just slower
     return frame, info
+
+
+@contextlib.contextmanager
+def _sharing(folder: Path) -> Iterator[None]:
+    """Read or write entries while no pruning or clearing runs (they wait, or skip, for us)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        yield  # nothing to share (a folder we cannot open): no one prunes it either
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def _alone(folder: Path, wait: float) -> Iterator[bool]:
+    """Hold the folder alone (no run reading or writing an entry); yields False when other
+    runs still use it after ``wait`` seconds."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    yield False
+                    return
+                time.sleep(0.05)
+        yield True
+    finally:
+        os.close(fd)
+
+
+@dataclasses.dataclass(frozen=True)
+class Entries:
+    """What the cache folder holds: complete entries by key (their ``.json``'s modification
+    time is their last use), half entries, temporary files, and bytes in all."""
+
+    used: dict[str, float]
+    halves: list[Path]
+    temps: list[Path]
+    size: int
+
+
+def _scan(folder: Path) -> Entries:
+    kinds: dict[str, dict[str, os.stat_result]] = {}
+    temps: list[Path] = []
+    size = 0
+    try:
+        names = os.listdir(folder)
+    except FileNotFoundError:
+        names = []
+    for name in names:
+        entry, temp = ENTRY_FILE.fullmatch(name), TEMP_FILE.fullmatch(name)
+        if not entry and not temp:
+            continue
+        try:
+            stat = os.stat(folder / name)
+        except FileNotFoundError:
+            continue  # removed meanwhile
+        size += stat.st_size
+        if entry:
+            kinds.setdefault(entry["key"], {})[entry["kind"]] = stat
+        else:
+            temps.append(folder / name)
+    used = {k: v["json"].st_mtime for k, v in kinds.items() if len(v) == 2}
+    halves = [folder / f"{k}.{kind}" for k, v in kinds.items() if len(v) == 1 for kind in v]
+    return Entries(used, sorted(halves), sorted(temps), size)
+
+
+def _remove(folder: Path, keys: list[str], extra: list[Path]) -> int:
+    """Remove the entries ``keys`` and the files ``extra``; return the bytes freed."""
+    freed = 0
+    paths = [folder / f"{k}.{kind}" for k in keys for kind in ("json", "parquet")] + extra
+    for path in paths:
+        with contextlib.suppress(FileNotFoundError):
+            freed += path.stat().st_size
+            path.unlink()
+    return freed
+
+
+def prune(folder: Path | None = None, now: float | None = None) -> int | None:
+    """Remove the entries not used for 30 days, half entries and temporary files a killed run
+    left; return how many entries went, or None when other runs were using the folder."""
+    folder = folder or cache_dir()
+    now = time.time() if now is None else now
+    if not folder.is_dir():
+        return 0
+    with _alone(folder, wait=0.5) as alone:
+        if not alone:
+            return None  # the next run prunes
+        marker = folder / PRUNED
+        marker.touch()
+        os.utime(marker, (now, now))
+        entries = _scan(folder)  # no run is writing: halves and temporary files are left over
+        stale = [k for k, used in entries.used.items() if now - used > UNUSED_FOR]
+        _remove(folder, stale, [*entries.halves, *entries.temps])
+        return len(stale)
+
+
+def prune_if_due(folder: Path | None = None, now: float | None = None) -> int | None:
+    """``prune`` when the last pruning is a day old or more (one ``stat`` otherwise)."""
+    folder = folder or cache_dir()
+    now = time.time() if now is None else now
+    try:
+        last = (folder / PRUNED).stat().st_mtime
+    except FileNotFoundError:
+        last = None
+    if last is not None and 0 <= now - last < PRUNE_EVERY:
+        return None
+    return prune(folder, now)
+
+
+@dataclasses.dataclass(frozen=True)
+class CacheInfo:
+    folder: Path
+    entries: int
+    incomplete: int  # half entries and temporary files (removed by the next pruning)
+    size: int  # bytes
+    oldest: datetime | None  # least recent use
+    newest: datetime | None
+    pruned: datetime | None
+
+
+def info(folder: Path | None = None) -> CacheInfo:
+    """What the cache holds; reads the folder only."""
+    folder = folder or cache_dir()
+    entries = _scan(folder)
+    used = sorted(entries.used.values())
+    try:
+        pruned: datetime | None = datetime.fromtimestamp((folder / PRUNED).stat().st_mtime)
+    except FileNotFoundError:
+        pruned = None
+    return CacheInfo(
+        folder=folder,
+        entries=len(used),
+        incomplete=len(entries.halves) + len(entries.temps),
+        size=entries.size,
+        oldest=datetime.fromtimestamp(used[0]) if used else None,
+        newest=datetime.fromtimestamp(used[-1]) if used else None,
+        pruned=pruned,
+    )
+
+
+def clear(folder: Path | None = None, wait: float = CLEAR_WAIT) -> tuple[int, int]:
+    """Remove every entry (and left-over half entries and temporary files); return (entries,
+    bytes) removed. Waits for runs reading or writing entries to finish."""
+    folder = folder or cache_dir()
+    if not folder.is_dir():
+        return 0, 0
+    with _alone(folder, wait) as alone:
+        if not alone:
+            raise PerfmktError(
+                f"other perfmkt runs have been using the cache for {wait:g} s",
+                path=folder,
+                hint="try again when they are done",
+            )
+        entries = _scan(folder)
+        freed = _remove(folder, list(entries.used), [*entries.halves, *entries.temps])
+        return len(entries.used), freed
