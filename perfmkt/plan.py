@@ -44,10 +44,13 @@ from perfmkt.plan_yaml import (
 )
 from perfmkt.sources.base import (
     EXCLUDED_STATUSES,
+    LOOKBACK_DAYS,
     TEXT_FIELDS,
+    ChannelFilter,
     QueryOptions,
     ReadOptions,
     ShopOptions,
+    WarehouseOptions,
 )
 
 
@@ -98,9 +101,65 @@ class Sql(Strict):
     query: str = Field(description="returns daily rows: date, platform, campaign, spend, …")
 
 
+# The warehouses perfmkt writes queries for (sqlglot's dialect names), and the one a
+# connection URI's scheme implies.
+WAREHOUSE_DIALECTS = ("postgres", "duckdb", "bigquery", "snowflake", "clickhouse", "trino")
+URI_DIALECTS = {
+    "postgresql": "postgres",
+    "postgres": "postgres",
+    "duckdb": "duckdb",
+    "bigquery": "bigquery",
+    "snowflake": "snowflake",
+    "clickhouse": "clickhouse",
+    "trino": "trino",
+}
+
+
+class Warehouse(Strict):
+    """A warehouse table perfmkt queries itself, summing it to campaign-days where it lives:
+    the flight's days, the channels' platforms, accounts and campaign patterns are pushed down
+    (see perfmkt.sources.warehouse_sql)."""
+
+    connection: str = Field(
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+        description="the name of the environment variable holding the connection URI "
+        "(postgresql://…, duckdb:///file.duckdb, bigquery://…, snowflake://…, clickhouse://…, "
+        "trino://…), e.g. WAREHOUSE_URL: a URI written in a plan or a crontab leaks its password",
+    )
+    table: str = Field(
+        pattern=r"^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+){0,2}$",
+        description="the table, optionally with its schema (and catalog or project), e.g. "
+        "analytics.ad_reporting__campaign_report",
+    )
+    layout: Literal["ad_reporting", "facts"] = Field(
+        "ad_reporting",
+        description="ad_reporting: the ad_reporting__campaign_report table Fivetran's "
+        "dbt_ad_reporting package builds (date_day, platform, account_name, campaign_id, "
+        "campaign_name, spend, impressions, clicks, conversions, conversions_value; "
+        "conversions are orders, leads and conversions, conversions_value revenue and "
+        "conversion_value, as in a Google Ads export; facebook_ads reads as meta, tiktok_ads as "
+        "tiktok, linkedin_ads as linkedin). facts: a table with perfmkt's own fact names (date, "
+        "platform, account, campaign, campaign_id, currency, spend, impressions, reach, clicks, "
+        "conversions, conversion_value, leads, orders, revenue, video_views), each read if "
+        'present. The source\'s columns: map overrides any field (field: column; "" leaves it '
+        "out)",
+    )
+    dialect: Literal[WAREHOUSE_DIALECTS] | None = Field(  # type: ignore[valid-type]
+        None, description="the SQL dialect to write (default: from the URI's scheme)"
+    )
+    platforms: dict[str, str] = Field(
+        default_factory=dict,
+        description="the table's platform value -> perfmkt's platform name, added to (or "
+        "overriding) the layout's, e.g. {Google Ads: google_ads}",
+    )
+
+
 class Source(Strict):
     path: str | None = Field(None, description="path or glob, relative to the plan file")
     sql: Sql | None = Field(None, description="a query run where the data lives")
+    warehouse: Warehouse | None = Field(
+        None, description="a warehouse table perfmkt queries as campaign-days"
+    )
     kind: Literal["ads", "orders", "leads"] = Field(
         "ads", description="ad-platform export, or the shop's own orders / CRM leads"
     )
@@ -152,9 +211,16 @@ class Source(Strict):
 
     @model_validator(mode="after")
     def _platform_known(self) -> Source:
-        if (self.path is None) == (self.sql is None):
-            raise ValueError("give either path: or sql:")
+        given = [k for k in ("path", "sql", "warehouse") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give one of path:, sql: or warehouse:")
         if self.sql is not None:
+            return self
+        if self.warehouse is not None:
+            if self.kind != "ads":
+                raise ValueError("a warehouse: source reads ads (kind: ads)")
+            for name in self.columns:
+                _check_kpi_name(name, (*AD_FIELDS, *MEASURES), "field", f"columns: {name}: ")
             return self
         allowed = (*AD_FIELDS, *MEASURES) if self.kind == "ads" else SHOP_FIELDS[self.kind]
         for name in self.columns:
@@ -749,7 +815,7 @@ def _lag_platform_problems(plan: Plan) -> list[tuple[tuple[Any, ...], str]]:
     """``conversion_lag:`` names platforms as sources and channels do: one perfmkt reads, or a
     name a source or channel gives (a columns: map without one reads as "custom"). A query's
     rows name their own platforms, so with a sql: source any name may be right."""
-    if not plan.conversion_lag or any(s.sql is not None for s in plan.sources):
+    if not plan.conversion_lag or any(s.path is None for s in plan.sources):
         return []
     named = [s.platform for s in plan.sources if s.platform] + [
         c.platform for c in plan.channels.values()
@@ -887,9 +953,58 @@ def _without_password(uri: str) -> str:
     return re.sub(r"(//[^:/@]+):[^@/]*@", r"\1@", uri)
 
 
+SourceOptions = ReadOptions | ShopOptions | QueryOptions | WarehouseOptions
+
+
+def warehouse_options(
+    plan: Plan, i: int, warehouse: Warehouse, source: Source, plan_path: Path
+) -> WarehouseOptions:
+    """The warehouse source's connection (from its environment variable), dialect, days and
+    channel filters; an unset variable or an unknown scheme is a plan error on its line."""
+
+    def problem(message: str, key: str) -> PlanError:
+        where = ("sources", i, "warehouse", key)
+        return PlanError(
+            f"{loc_text(where)}: {message}",
+            path=plan_path,
+            row=line_of(where, _source_lines(plan_path)),
+        )
+
+    uri = os.environ.get(warehouse.connection, "").strip()
+    if not uri:
+        raise problem(
+            f"the environment variable {warehouse.connection} is not set (it holds the "
+            "warehouse's URI, e.g. postgresql://user:password@host/db)",
+            "connection",
+        )
+    scheme = uri.split(":", 1)[0].split("+", 1)[0].lower()
+    dialect = warehouse.dialect or URI_DIALECTS.get(scheme)
+    if dialect is None:
+        raise problem(
+            f"cannot tell the SQL dialect of a {scheme}: URI (in ${warehouse.connection}): add "
+            f"dialect: ({', '.join(WAREHOUSE_DIALECTS)})",
+            "connection",
+        )
+    return WarehouseOptions(
+        uri=uri,
+        label=f"sources[{i}] warehouse: {warehouse.table} ({dialect}, ${warehouse.connection})",
+        table=warehouse.table,
+        layout=warehouse.layout,
+        dialect=dialect,
+        first_day=plan.flight.start - timedelta(days=LOOKBACK_DAYS),
+        last_day=plan.flight.end,
+        channels=tuple(
+            ChannelFilter(c.platform, c.campaigns, c.account) for c in plan.channels.values()
+        ),
+        columns=dict(source.columns),
+        platforms=dict(warehouse.platforms),
+        currency=source.currency,
+    )
+
+
 def resolve_sources(
     plan: Plan, plan_path: Path, warnings: list[str] | None = None
-) -> list[tuple[Path, ReadOptions | ShopOptions]]:
+) -> list[tuple[Path, SourceOptions]]:
     """Expand each source glob relative to the plan file.
 
     A glob matching nothing is an error, unless ``warnings`` is given: then it is one line
@@ -897,7 +1012,7 @@ def resolve_sources(
     with the others. No file at all is an error either way.
     """
     base = plan_path.parent
-    files: list[tuple[Path, ReadOptions | ShopOptions | QueryOptions]] = []
+    files: list[tuple[Path, SourceOptions]] = []
     lines: dict[tuple[Any, ...], int] | None = None
     missing: list[PlanError] = []
     for i, source in enumerate(plan.sources):
@@ -908,6 +1023,10 @@ def resolve_sources(
                 uri=uri, query=source.sql.query, label=label, columns=dict(source.columns)
             )
             files.append((Path(label), query))
+            continue
+        if source.warehouse is not None:
+            table = warehouse_options(plan, i, source.warehouse, source, plan_path)
+            files.append((Path(table.label), table))
             continue
         assert source.path is not None
         pattern = Path(source.path).expanduser()
@@ -935,7 +1054,7 @@ def resolve_sources(
     seen: set[Path] = set()
     unique = []
     for file, options in files:  # two globs naming one file must not read it twice
-        key = file if isinstance(options, QueryOptions) else file.resolve()
+        key = file if isinstance(options, QueryOptions | WarehouseOptions) else file.resolve()
         if key not in seen:
             seen.add(key)
             unique.append((file, options))

@@ -117,3 +117,94 @@ def test_a_failing_query_is_one_line(small_plan: Path) -> None:
     _, stderr = run_cli(["report", plan], expect=2)
     assert stderr.startswith("perfmkt: error: sources[0] sql: duckdb://: the query failed")
     assert stderr.count("\n") == 1
+
+
+# ---- warehouse: sources (perfmkt writes the query) --------------------------------------------
+
+AD_REPORTING = (
+    "SELECT date AS date_day, CASE platform WHEN 'meta' THEN 'facebook_ads' ELSE platform END "
+    "AS platform, account AS account_name, campaign_id, campaign AS campaign_name, spend, "
+    "impressions, clicks, orders AS conversions, revenue AS conversions_value FROM facts"
+)
+WAREHOUSE_SOURCE = "  - warehouse: {{connection: PERFMKT_TEST_WAREHOUSE, table: {table}}}\n"
+
+
+def report(plan: Path, as_of: str = "2026-03-05") -> dict:
+    stdout, _ = run_cli(["report", plan, "--as-of", as_of, "-f", "json", "--no-cache"])
+    return json.loads(stdout)
+
+
+def warehouse_file(report: dict) -> dict:
+    return next(f for f in report["notes"]["files"] if " warehouse: " in f["path"])
+
+
+def test_an_ad_reporting_table_in_duckdb_paces_like_the_csv_exports(
+    small_plan: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import duckdb
+
+    facts = daily_facts(small_plan).with_columns(campaign_id=pl.lit(None, dtype=pl.String))
+    database = small_plan.parent / "warehouse.duckdb"
+    with duckdb.connect(str(database)) as con:
+        con.register("facts", facts.to_arrow())
+        con.execute(f"CREATE TABLE ad_reporting__campaign_report AS {AD_REPORTING}")
+    monkeypatch.setenv("PERFMKT_TEST_WAREHOUSE", f"duckdb:///{database}")
+    plan = with_sources(
+        small_plan, WAREHOUSE_SOURCE.format(table="ad_reporting__campaign_report"), "wh.yaml"
+    )
+    expected, got = report(small_plan), report(plan)
+    assert got["kpis"] == expected["kpis"]
+    assert got["daily"] == expected["daily"]
+    read = warehouse_file(got)
+    assert read["path"] == (
+        "sources[0] warehouse: ad_reporting__campaign_report (duckdb, $PERFMKT_TEST_WAREHOUSE)"
+    )
+    # Only the channels' campaign-days come back: the two non-SHOPX campaigns stay there.
+    assert read["rows"] == 8
+    assert read["columns"]["orders"] == "conversions"
+    assert read["columns"]["revenue"] == "conversions_value"
+
+
+def psql(script: str) -> None:
+    assert POSTGRES
+    subprocess.run(
+        ["psql", POSTGRES, "-v", "ON_ERROR_STOP=1", "-q"],
+        input=script,
+        text=True,
+        check=True,
+        capture_output=True,
+    )
+
+
+@needs_postgres
+def test_an_ad_reporting_table_in_postgresql_paces_like_the_csv_exports(
+    small_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert POSTGRES, "CI must start PostgreSQL and set PERFMKT_TEST_POSTGRES_URI"
+    facts = daily_facts(small_plan).with_columns(
+        campaign_id=pl.col("campaign").str.len_bytes().cast(pl.String)  # ids, one per name
+    )
+    csv = tmp_path / "facts.csv"
+    facts.write_csv(csv)
+    types = {pl.Date: "date", pl.String: "text", pl.Float64: "double precision"}
+    columns = ", ".join(f"{c} {types[t.base_type()]}" for c, t in facts.schema.items())
+    psql(
+        "DROP SCHEMA IF EXISTS ad_reporting CASCADE; CREATE SCHEMA ad_reporting;\n"
+        f"CREATE TEMP TABLE facts ({columns});\n"
+        f"\\copy facts FROM '{csv}' CSV HEADER\n"
+        f"CREATE TABLE ad_reporting.ad_reporting__campaign_report AS {AD_REPORTING};\n"
+    )
+    monkeypatch.setenv("PERFMKT_TEST_WAREHOUSE", POSTGRES)
+    plan = with_sources(
+        small_plan,
+        WAREHOUSE_SOURCE.format(table="ad_reporting.ad_reporting__campaign_report"),
+        "pg-wh.yaml",
+    )
+    expected, got = report(small_plan), report(plan)
+    assert got["kpis"] == expected["kpis"]
+    assert got["daily"] == expected["daily"]
+    read = warehouse_file(got)
+    assert read["rows"] == 8
+    assert "(postgres, $PERFMKT_TEST_WAREHOUSE)" in read["path"]
+    secret = POSTGRES.split("//", 1)[1].split("@")[0].partition(":")[2]
+    assert not secret or secret not in json.dumps(got)

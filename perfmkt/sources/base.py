@@ -43,6 +43,39 @@ class QueryOptions:
     columns: dict[str, str] = field(default_factory=dict)
 
 
+# Days read before the flight: the advice fits its response curves on the 42 days up to the
+# as-of day (perfmkt.advice.WINDOW_DAYS), which on the flight's first day reach 41 days back.
+LOOKBACK_DAYS = 41
+
+
+@dataclass(frozen=True)
+class ChannelFilter:
+    """What one plan channel claims (perfmkt.pacing.assign_channels): pushed to a warehouse as
+    a prefilter, perfmkt still applying the channel itself to what comes back."""
+
+    platform: str  # perfmkt's platform name
+    campaigns: str  # regex searched in campaign names (Rust syntax)
+    account: str | None = None
+
+
+@dataclass(frozen=True)
+class WarehouseOptions:
+    """A ``warehouse:`` source: a table read as campaign-days by a query perfmkt generates
+    (perfmkt.sources.warehouse_sql)."""
+
+    uri: str
+    label: str  # how notes and errors name it (no password)
+    table: str
+    layout: Literal["ad_reporting", "facts"]
+    dialect: str
+    first_day: date
+    last_day: date
+    channels: tuple[ChannelFilter, ...] = ()
+    columns: dict[str, str] = field(default_factory=dict)  # field -> column ("" = none)
+    platforms: dict[str, str] = field(default_factory=dict)  # table value -> perfmkt name
+    currency: str | None = None  # for tables without a currency column
+
+
 EXCLUDED_STATUSES = ("cancelled", "canceled", "refunded", "voided")
 
 

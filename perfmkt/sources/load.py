@@ -10,12 +10,12 @@ import polars as pl
 
 from perfmkt.metrics import sum_or_null
 from perfmkt.schema import MEASURES, empty_facts
-from perfmkt.sources.base import QueryOptions, ReadOptions, ShopOptions
+from perfmkt.sources.base import QueryOptions, ReadOptions, ShopOptions, WarehouseOptions
 from perfmkt.sources.cache import cached_read
 from perfmkt.sources.overlap import DownloadInfo, Replacement, resolve_overlaps
 from perfmkt.sources.reader import FileRead, read_export
 from perfmkt.sources.shop import LEADS_SCHEMA, ORDERS_SCHEMA, ShopRead, read_shop_export
-from perfmkt.sources.warehouse import read_parquet, read_query
+from perfmkt.sources.warehouse import read_parquet, read_query, read_warehouse
 
 
 @dataclass
@@ -56,7 +56,7 @@ def _read_campaign_days(path: Path, options: ReadOptions) -> tuple[pl.DataFrame,
 
 
 def load_exports(
-    files: list[tuple[Path, ReadOptions | ShopOptions | QueryOptions]],
+    files: list[tuple[Path, ReadOptions | ShopOptions | QueryOptions | WarehouseOptions]],
     progress: Callable[[Path], None] | None = None,
     cache: bool = True,
 ) -> Loaded:
@@ -76,6 +76,9 @@ def load_exports(
         else:
             if isinstance(options, QueryOptions):
                 frame, info = read_query(options)
+                frame = campaign_days(frame)
+            elif isinstance(options, WarehouseOptions):
+                frame, info = read_warehouse(options)  # campaign-days already
                 frame = campaign_days(frame)
             elif path.suffix.lower() == ".parquet":
                 frame, info = read_parquet(path, options)

@@ -1,6 +1,7 @@
-"""Sources beyond CSV files: Parquet files and SQL queries (PostgreSQL and anything polars'
-database readers reach, or a DuckDB file), so the heavy scan runs where the data lives and
-perfmkt paces the daily aggregates it gets back.
+"""Sources beyond CSV files: Parquet files, SQL queries (PostgreSQL and anything polars'
+database readers reach, or a DuckDB file) and warehouse tables perfmkt queries itself
+(``warehouse:``, see perfmkt.sources.warehouse_sql), so the heavy scan runs where the data lives
+and perfmkt paces the daily aggregates it gets back.
 
 A query or Parquet file gives rows with the unified facts names (``date``, ``platform``,
 ``campaign``, ``spend``, and any of the other measures); a ``columns:`` map renames others.
@@ -10,13 +11,17 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from perfmkt.errors import ExportError
 from perfmkt.schema import FACTS_SCHEMA, MEASURES
-from perfmkt.sources.base import QueryOptions, ReadOptions
+from perfmkt.sources.base import QueryOptions, ReadOptions, WarehouseOptions
 from perfmkt.sources.reader import FileRead
+
+if TYPE_CHECKING:
+    from perfmkt.sources.warehouse_sql import ColumnKind
 
 REQUIRED = ("date", "platform", "campaign", "spend")
 
@@ -96,31 +101,126 @@ def read_parquet(path: Path, options: ReadOptions) -> tuple[pl.DataFrame, FileRe
     return facts, _info(facts, str(path), "Parquet file", mtime)
 
 
-def read_query(options: QueryOptions) -> tuple[pl.DataFrame, FileRead]:
-    """Run the source's query where its data lives."""
-    uri, label = options.uri, options.label
-    try:
-        if uri.startswith("duckdb:"):
-            import duckdb
+# What to install for a dialect whose reader is missing.
+DRIVERS = {
+    "duckdb": "pip install 'perfmkt[warehouse]' (DuckDB, connectorx and pyarrow)",
+    "postgres": "pip install 'perfmkt[warehouse]' (DuckDB, connectorx and pyarrow)",
+    "bigquery": "pip install 'perfmkt[warehouse]' (connectorx reads BigQuery)",
+    "clickhouse": "pip install 'perfmkt[warehouse]' (connectorx reads ClickHouse)",
+    "snowflake": "pip install snowflake-sqlalchemy",
+    "trino": "pip install 'trino[sqlalchemy]'",
+}
 
-            database = uri.removeprefix("duckdb:").removeprefix("//")
-            with (
-                duckdb.connect(database or ":memory:", read_only=bool(database)) as con,
-                tempfile.TemporaryDirectory() as folder,
-            ):
-                # Through a Parquet file: no Arrow library needed between DuckDB and polars.
-                result = Path(folder) / "result.parquet"
-                con.execute(f"COPY ({options.query}) TO '{result}' (FORMAT parquet)")
-                frame = pl.read_parquet(result)
-        else:
-            frame = pl.read_database_uri(options.query, uri)
+
+def _duckdb(uri: str, query: str) -> pl.DataFrame:
+    import duckdb
+
+    database = uri.removeprefix("duckdb:").removeprefix("//")
+    with (
+        duckdb.connect(database or ":memory:", read_only=bool(database)) as con,
+        tempfile.TemporaryDirectory() as folder,
+    ):
+        # Through a Parquet file: no Arrow library needed between DuckDB and polars.
+        result = Path(folder) / "result.parquet"
+        con.execute(f"COPY ({query}) TO '{result}' (FORMAT parquet)")
+        return pl.read_parquet(result)
+
+
+def _sqlalchemy(uri: str, query: str) -> pl.DataFrame:
+    """Snowflake and Trino, which connectorx does not reach, through their SQLAlchemy
+    dialects."""
+    import sqlalchemy
+
+    try:
+        engine = sqlalchemy.create_engine(uri)
+    except sqlalchemy.exc.NoSuchModuleError as exc:
+        raise ImportError(str(exc)) from exc
+    with engine.connect() as con:
+        return pl.read_database(query, con)
+
+
+def fetch(uri: str, query: str, label: str, dialect: str | None = None) -> pl.DataFrame:
+    """Run ``query`` where the data lives; a missing driver or a failing query is one line."""
+    scheme = uri.split(":")[0]
+    dialect = dialect or ("duckdb" if scheme == "duckdb" else scheme)
+    try:
+        if dialect == "duckdb":
+            return _duckdb(uri, query)
+        if dialect in ("snowflake", "trino"):
+            return _sqlalchemy(uri, query)
+        return pl.read_database_uri(query, uri)
     except ImportError as exc:
         raise ExportError(
-            f"the {uri.split(':')[0]} reader is not installed ({exc})",
+            f"the {dialect} reader is not installed ({str(exc).splitlines()[0]})",
             path=label,
-            hint="pip install 'perfmkt[warehouse]' (DuckDB, connectorx and pyarrow)",
+            hint=DRIVERS.get(dialect, DRIVERS["postgres"]),
         ) from exc
     except Exception as exc:  # drivers raise their own types: one clear line for all of them
         raise ExportError(f"the query failed: {str(exc).splitlines()[0]}", path=label) from exc
-    facts = to_facts(frame, label, options.columns)
-    return facts, _info(facts, label, "SQL query", 0.0)
+
+
+def read_query(options: QueryOptions) -> tuple[pl.DataFrame, FileRead]:
+    """Run the source's query where its data lives."""
+    frame = fetch(options.uri, options.query, options.label)
+    facts = to_facts(frame, options.label, options.columns)
+    return facts, _info(facts, options.label, "SQL query", 0.0)
+
+
+def _kinds(frame: pl.DataFrame) -> dict[str, ColumnKind]:
+    """Each column's kind, from the schema of a result with no rows."""
+    kinds: dict[str, ColumnKind] = {}
+    for name, dtype in frame.schema.items():
+        base = dtype.base_type()
+        kinds[name] = "date" if base == pl.Date else "datetime" if base == pl.Datetime else "other"
+    return kinds
+
+
+def read_warehouse(options: WarehouseOptions) -> tuple[pl.DataFrame, FileRead]:
+    """The table summed to campaign-days where it lives (perfmkt.sources.warehouse_sql): one
+    query for its columns (no rows), one for the campaign-days."""
+    from perfmkt.sources import warehouse_sql
+
+    label, dialect = options.label, options.dialect
+    probe = warehouse_sql.probe(options).sql(dialect=dialect)
+    columns = _kinds(fetch(options.uri, probe, label, dialect))
+    try:
+        query = warehouse_sql.build(options, columns)
+    except warehouse_sql.MissingColumn as missing:
+        raise ExportError(
+            f"the table {options.table} has no column {missing.column!r}, expected for "
+            f"{missing.field} (found: {', '.join(list(columns)[:15]) or 'no columns'})",
+            path=label,
+            hint=f"map it with columns: {{{missing.field}: <column>}}"
+            + (" or use layout: facts" if options.layout == "ad_reporting" else ""),
+        ) from None
+    frame = fetch(options.uri, query.sql(dialect), label, dialect)
+    summed_from = int(frame["source_rows"].sum() or 0) if frame.height else 0
+    keys = ["date", "platform", "account", "campaign_id", "currency"]
+    keys = [k for k in keys if k in frame.columns] + (
+        [] if "campaign_id" in frame.columns else ["campaign"]
+    )
+    if frame.height and frame.select(keys).is_duplicated().any():
+        # The query groups by these: repeated keys mean raw rows came back, never paced.
+        raise ExportError("the warehouse returned rows that are not campaign-days", path=label)
+    names = warehouse_sql.platform_names(options)
+    frame = frame.with_columns(
+        pl.col("platform").cast(pl.String).replace(names),
+        *(
+            [pl.lit(options.currency).alias("currency")]
+            if "currency" not in frame.columns and options.currency
+            else []
+        ),
+    )
+    facts = to_facts(frame, label, {})
+    info = _info(facts, label, f"warehouse table ({options.layout})", 0.0)
+    info.level = (
+        f"campaign-days summed in the warehouse: {facts.height:,} rows fetched for "
+        f"{summed_from:,} table rows"
+    )
+    info.columns_used = {f: c for f, c in query.used.items() if f in MEASURES}
+    if query.absent:
+        info.warnings.append(
+            f"the table has no column for {', '.join(query.absent)}: left empty "
+            "(map one with columns:)"
+        )
+    return facts, info
