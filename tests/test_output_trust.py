@@ -605,6 +605,8 @@ def test_failed_notifications_are_warnings_and_the_batch_goes_on(
         "slack:file:///etc/passwd",
         "--notify",
         "email:client@shop.example",
+        "--jobs",
+        "2",  # plans in two workers; notifications are still sent one plan after another
         PERFMKT_NOTIFY_TIMEOUT="1",
         PERFMKT_SMTP_HOST="127.0.0.1",
         PERFMKT_SMTP_PORT="not-a-port",
