@@ -1,18 +1,25 @@
 """The Parquet cache: a rerun reads unchanged exports from it, a changed byte anywhere is parsed
 again, a copy with another modification time is a hit, a damaged entry is rebuilt, --no-cache
-bypasses it, and the numbers never change."""
+bypasses it, and the numbers never change. It lives in the platform's cache folder, a hit is a
+use, entries unused for 30 days are pruned at most once a day (never while a run uses the
+folder), and ``perfmkt cache info|clear`` show and empty it."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
 import os
+import re
+import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
+from perfmkt.errors import PerfmktError
 from perfmkt.sources.base import ReadOptions
-from perfmkt.sources.cache import cached_read, content_key
+from perfmkt.sources.cache import DAY, cached_read, clear, content_key, prune, prune_if_due
 from perfmkt.sources.load import _read_campaign_days
 from tests.conftest import run_cli
 
@@ -181,3 +188,148 @@ def test_cached_and_uncached_reports_agree(small_plan: Path) -> None:
     cached = json.loads(run_cli(args)[0])
     assert cached["kpis"] == fresh["kpis"]
     assert cached["notes"]["overlaps"] == fresh["notes"]["overlaps"]
+
+
+# --- where the cache lives, its use times, pruning, info and clear ----------------------------
+
+
+def _entry(folder: Path, key: str, used: float, half: str | None = None) -> None:
+    """A fake entry (the cache's own file names) last used at ``used``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for kind in ("parquet", "json"):
+        if kind != half:
+            (folder / f"{key}.{kind}").write_bytes(b"x" * 10)
+            os.utime(folder / f"{key}.{kind}", (used, used))
+
+
+def test_the_cache_folder_is_the_platforms_unless_perfmkt_cache_dir_says(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from platformdirs import user_cache_dir
+
+    from perfmkt.sources.cache import cache_dir
+
+    monkeypatch.setenv("PERFMKT_CACHE_DIR", str(tmp_path / "mine"))
+    assert cache_dir() == tmp_path / "mine"
+    monkeypatch.delenv("PERFMKT_CACHE_DIR")
+    assert cache_dir() == Path(user_cache_dir("perfmkt", appauthor=False)) / "exports"
+    if sys.platform.startswith("linux"):  # platformdirs follows XDG there
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+        assert cache_dir() == tmp_path / "xdg" / "perfmkt" / "exports"
+
+
+def test_a_hit_is_a_use(tmp_path: Path) -> None:
+    export = _small_export(tmp_path)
+    folder = tmp_path / "cache"
+    cached_read(export, ReadOptions(), _read_campaign_days, folder)
+    meta = folder / f"{content_key(export, ReadOptions())}.json"
+    os.utime(meta, (1_000_000, 1_000_000))
+    cached_read(export, ReadOptions(), _read_campaign_days, folder)
+    assert abs(meta.stat().st_mtime - time.time()) < 60
+
+
+def test_pruning_removes_what_was_not_used_for_30_days_and_leftovers(tmp_path: Path) -> None:
+    folder = tmp_path / "cache"
+    now = time.time()
+    old, recent, half_old, half_new = "a" * 32, "b" * 32, "c" * 32, "d" * 32
+    _entry(folder, old, now - 31 * DAY)
+    _entry(folder, recent, now - 29 * DAY)  # pruned in 1 day
+    _entry(folder, half_old, now - 2 * DAY, half="json")  # a killed run's half entry
+    _entry(folder, half_new, now, half="parquet")
+    (folder / f".{recent}.parquet.x1y2.tmp").write_bytes(b"half")  # a killed write
+    (folder / "notes.txt").write_text("not the cache's")  # never removed: not its name
+    (folder / "templates-v2").mkdir()
+    assert prune(folder, now) == 1
+    assert sorted(p.name for p in folder.iterdir()) == [
+        ".pruned",
+        f"{recent}.json",
+        f"{recent}.parquet",
+        "notes.txt",
+        "templates-v2",
+    ]
+    # at most once a day: a day later than the last pruning, not before
+    _entry(folder, old, now - 40 * DAY)
+    assert prune_if_due(folder, now + DAY - 60) is None
+    assert (folder / f"{old}.json").exists()
+    assert prune_if_due(folder, now + DAY + 60) == 2  # and the one 30 days old now
+    assert [p.name for p in folder.glob("*.json")] == []
+    assert prune_if_due(tmp_path / "no-cache-yet", now) == 0
+
+
+def test_pruning_and_clearing_leave_entries_in_use_alone(tmp_path: Path) -> None:
+    """A run reading or writing entries shares the folder's lock: pruning skips its turn (and
+    tries again next run), clearing waits for it, or says it gave up."""
+    from perfmkt.sources.cache import _sharing
+
+    folder = tmp_path / "cache"
+    now = time.time()
+    key = "e" * 32
+    _entry(folder, key, now - 60 * DAY)
+    _entry(folder, "f" * 32, now, half="json")  # being written: its .json comes next
+    with _sharing(folder):
+        assert prune_if_due(folder, now) is None
+        with pytest.raises(PerfmktError, match="other perfmkt runs have been using the cache"):
+            clear(folder, wait=0.2)
+    assert (folder / f"{key}.json").exists() and (folder / ("f" * 32 + ".parquet")).exists()
+    assert not (folder / ".pruned").exists()  # so the next run prunes
+    release = threading.Event()
+
+    def reader() -> None:
+        with _sharing(folder):
+            release.wait(5)
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    time.sleep(0.1)
+    threading.Timer(0.3, release.set).start()
+    started = time.monotonic()
+    assert clear(folder, wait=10) == (1, 30)  # one entry; its two files and the half one
+    assert time.monotonic() - started >= 0.2
+    thread.join()
+    assert not list(folder.iterdir())
+
+
+def test_cache_info_and_clear_commands(
+    small_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("PERFMKT_CACHE_DIR", str(folder))
+    stdout, _ = run_cli(["cache", "info"])
+    assert stdout.splitlines() == [
+        f"folder      {folder}",
+        "entries     0",
+        "size        0 bytes",
+        "oldest use  —",
+        "newest use  —",
+        "pruned      —",
+    ]
+    assert run_cli(["cache", "clear"])[0] == f"removed 0 entries (0 bytes) from {folder}\n"
+    run_cli(["report", small_plan, "--as-of", "2026-03-05", "-f", "json"])
+    lines = run_cli(["cache", "info"])[0].splitlines()
+    files = len(list(folder.glob("*.parquet")))
+    assert files == 3 and lines[1] == "entries     3"  # the small plan's three exports
+    assert re.fullmatch(r"size        \d+\.\d KB", lines[2])
+    assert re.fullmatch(r"(oldest|newest) use  \d{4}-\d\d-\d\d \d\d:\d\d \(today\)", lines[3])
+    assert lines[5].startswith("pruned      ") and lines[5].endswith("(today)")  # after the run
+    assert all(len(line) <= 80 for line in lines if not line.startswith("folder"))
+    stdout, _ = run_cli(["cache", "clear"])
+    assert re.fullmatch(
+        rf"removed 3 entries \(\d+\.\d KB\) from {re.escape(str(folder))}\n", stdout
+    )
+    assert not list(folder.glob("*.parquet")) and not list(folder.glob("*.json"))
+
+
+def test_a_run_prunes_the_cache_once_a_day(
+    small_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("PERFMKT_CACHE_DIR", str(folder))
+    stale = "9" * 32
+    _entry(folder, stale, time.time() - 31 * DAY)
+    run_cli(["report", small_plan, "--as-of", "2026-03-05", "-f", "json"])
+    assert not (folder / f"{stale}.json").exists() and (folder / ".pruned").is_file()
+    _entry(folder, stale, time.time() - 31 * DAY)
+    run_cli(["report", small_plan, "--as-of", "2026-03-05", "-f", "json"])
+    assert (folder / f"{stale}.json").exists()  # pruned today already
+    run_cli(["report", small_plan, "--as-of", "2026-03-05", "-f", "json", "--no-cache"])
+    assert (folder / f"{stale}.json").exists()
