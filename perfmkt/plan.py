@@ -121,7 +121,6 @@ class Warehouse(Strict):
     (see perfmkt.sources.warehouse_sql)."""
 
     connection: str = Field(
-        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
         description="the name of the environment variable holding the connection URI "
         "(postgresql://…, duckdb:///file.duckdb, bigquery://…, snowflake://…, clickhouse://…, "
         "trino://…), e.g. WAREHOUSE_URL: a URI written in a plan or a crontab leaks its password",
@@ -152,6 +151,16 @@ class Warehouse(Strict):
         description="the table's platform value -> perfmkt's platform name, added to (or "
         "overriding) the layout's, e.g. {Google Ads: google_ads}",
     )
+
+    @field_validator("connection")
+    @classmethod
+    def _variable(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+            raise ValueError(
+                f"{value!r} is not an environment variable's name: name the variable that holds "
+                "the URI (e.g. WAREHOUSE_URL), never the URI itself"
+            )
+        return value
 
 
 class Source(Strict):

@@ -208,3 +208,229 @@ def test_an_ad_reporting_table_in_postgresql_paces_like_the_csv_exports(
     assert "(postgres, $PERFMKT_TEST_WAREHOUSE)" in read["path"]
     secret = POSTGRES.split("//", 1)[1].split("@")[0].partition(":")[2]
     assert not secret or secret not in json.dumps(got)
+
+
+# ---- 10 M ad-level rows in a DuckDB file ----------------------------------------------------
+
+ROWS = 10_000_000
+DAYS = 160  # 2025-10-01 .. 2026-03-09: beyond the flight and its 41-day lookback both sides
+CAMPAIGNS = 200  # 4 platforms x 50; the ads of one campaign-day: ROWS / DAYS / CAMPAIGNS
+RAW_PLATFORMS = ("google_ads", "facebook_ads", "tiktok_ads", "pinterest_ads")
+RENAMED = 12  # a google SHOPX campaign renamed on 2026-02-01 (that day's ads carry both names)
+BIG_PLAN = """\
+client: Shop X
+campaign: Big
+currency: VND
+timezone: Asia/Ho_Chi_Minh
+flight: {{start: 2026-01-05, end: 2026-02-28}}
+sources:
+{sources}
+channels:
+  google: {{platform: shop_google, campaigns: "^SHOPX_"}}
+  meta: {{platform: shop_meta, campaigns: "SHOPX_(Old|New|[A-Z])"}}
+  tiktok: {{platform: shop_tiktok, campaigns: "(?i)shopx"}}
+kpis: {{spend: 2_000_000_000_000, orders: 3_000_000, revenue: 200_000_000_000, cpo: 700_000,
+  roas: 0.1}}
+"""
+NAMES = {"google_ads": "shop_google", "facebook_ads": "shop_meta", "tiktok_ads": "shop_tiktok"}
+CSV_COLUMNS = (
+    "{date: date_day, account: account_name, campaign: campaign_name, campaign_id: campaign_id, "
+    "spend: spend, impressions: impressions, clicks: clicks, conversions: conversions, "
+    "orders: conversions, revenue: conversions_value, conversion_value: conversions_value}"
+)
+
+
+def make_ad_table(database: Path, rows: int = ROWS) -> None:
+    """``ad_report``: one row per ad and day with dbt_ad_reporting's column names, built inside
+    DuckDB (about 2 s for 10 M rows). Whole numbers only, so any order of summing is exact."""
+    import duckdb
+
+    per_day = rows // DAYS
+    platforms = ", ".join(f"'{p}'" for p in RAW_PLATFORMS)
+    with duckdb.connect(str(database)) as con:
+        con.execute(f"""
+            CREATE TABLE ad_report AS
+            WITH campaigns AS (
+                SELECT c, [{platforms}][c % 4 + 1] AS platform,
+                       'Acc ' || (c % 3) AS account_id, 'Account ' || (c % 3) AS account_name,
+                       'c' || c AS campaign_id,
+                       CASE WHEN c % 5 < 3 THEN 'SHOPX_' || chr((65 + c % 26)::INTEGER) || '_' || c
+                            ELSE 'OTHER_' || c END AS campaign_name
+                FROM range({CAMPAIGNS}) t(c)
+            ), ads AS (
+                SELECT i, i // {per_day} AS d, (i % {per_day}) % {CAMPAIGNS} AS c,
+                       (i % {per_day}) // {CAMPAIGNS} AS ad
+                FROM range({per_day * DAYS}) t(i)
+            )
+            SELECT DATE '2025-10-01' + d::INTEGER AS date_day, platform, account_id, account_name,
+                   campaign_id,
+                   CASE WHEN c <> {RENAMED} THEN campaign_name
+                        WHEN d < 123 OR (d = 123 AND ad % 2 = 0) THEN 'SHOPX_Old_' || c
+                        ELSE 'SHOPX_New_' || c END AS campaign_name,
+                   ad AS ad_id,
+                   ((i * 7919) % 1000) * 100.0 AS spend,
+                   (i % 50) * 10 + 100 AS impressions, i % 7 AS clicks,
+                   (i % 11 = 0)::INTEGER AS conversions,
+                   (i % 11 = 0)::INTEGER * (i % 13) * 10000.0 AS conversions_value
+            FROM ads JOIN campaigns USING (c)
+        """)
+
+
+@pytest.fixture(scope="session")
+def big_table(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The 10 M-row DuckDB file, built once per test session."""
+    database = tmp_path_factory.mktemp("warehouse") / "ads.duckdb"
+    make_ad_table(database)
+    return database
+
+
+def write_csv_exports(database: Path, folder: Path) -> str:
+    """What the platforms' exports would hold: the table's campaign-days (a renamed campaign's
+    day under each of its names), one CSV per platform; the plan's sources: lines for them."""
+    import duckdb
+
+    folder.mkdir(exist_ok=True)
+    sources = ""
+    with duckdb.connect(str(database), read_only=True) as con:
+        for raw, name in NAMES.items():
+            csv = folder / f"{name}.csv"
+            con.execute(f"""
+                COPY (SELECT date_day, account_name, campaign_id, campaign_name,
+                             SUM(spend)::BIGINT AS spend, SUM(impressions) AS impressions,
+                             SUM(clicks) AS clicks, SUM(conversions) AS conversions,
+                             SUM(conversions_value)::BIGINT AS conversions_value
+                      FROM ad_report WHERE platform = '{raw}'
+                      GROUP BY ALL ORDER BY ALL) TO '{csv}' (HEADER)
+            """)
+            sources += f"  - {{path: {csv.name}, platform: {name}, columns: {CSV_COLUMNS}}}\n"
+    return sources
+
+
+def test_ten_million_rows_pace_like_the_csv_exports_and_only_campaign_days_come_back(
+    big_table: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PERFMKT_TEST_WAREHOUSE", f"duckdb:///{big_table}")
+    csv_plan = tmp_path / "csv.yaml"
+    csv_plan.write_text(BIG_PLAN.format(sources=write_csv_exports(big_table, tmp_path)))
+    platforms = ", ".join(f"{raw}: {name}" for raw, name in NAMES.items())
+    warehouse_plan = tmp_path / "warehouse.yaml"
+    warehouse_plan.write_text(
+        BIG_PLAN.format(
+            sources="  - warehouse: {connection: PERFMKT_TEST_WAREHOUSE, table: ad_report, "
+            f"platforms: {{{platforms}}}}}"
+        )
+    )
+    expected = report(csv_plan, "2026-02-10")
+    got = report(warehouse_plan, "2026-02-10")
+    assert got["kpis"] == expected["kpis"]
+    assert got["daily"] == expected["daily"]
+    # Fetched: the 96 days from 41 before the flight to its end, for the 30 google and 30 meta
+    # SHOPX campaigns (pattern pushed down) and all 50 tiktok ones ((?i) is not: its platform
+    # is); pinterest is no channel. The renamed campaign's mixed day is one row.
+    assert warehouse_file(got)["rows"] == 96 * (30 + 30 + 50)
+
+
+# ---- what a plan or a table can get wrong: one line, exit 2 -----------------------------------
+
+
+def warehouse_plan(small_plan: Path, warehouse: str) -> Path:
+    return with_sources(small_plan, f"  - warehouse: {warehouse}\n", "bad.yaml")
+
+
+def one_line_error(plan: Path) -> str:
+    _, stderr = run_cli(["report", plan, "--as-of", "2026-03-05"], expect=2)
+    assert stderr.count("\n") == 1, stderr
+    return stderr
+
+
+def test_an_unset_connection_variable_is_a_plan_error_on_its_line(
+    small_plan: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PERFMKT_NO_SUCH_WAREHOUSE", raising=False)
+    plan = warehouse_plan(small_plan, "{connection: PERFMKT_NO_SUCH_WAREHOUSE, table: t}")
+    line = (
+        plan.read_text()
+        .splitlines()
+        .index("  - warehouse: {connection: PERFMKT_NO_SUCH_WAREHOUSE, table: t}")
+    )
+    assert one_line_error(plan) == (
+        f"perfmkt: error: {plan}:{line + 1}: sources[0].warehouse.connection: the environment "
+        "variable PERFMKT_NO_SUCH_WAREHOUSE is not set (it holds the warehouse's URI, e.g. "
+        "postgresql://user:password@host/db)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("warehouse", "expected"),
+    [
+        ("{connection: W, table: t, dialect: oracle}", "sources[0].warehouse.dialect: Input"),
+        ("{connection: 'postgresql://u:p@h/db', table: t}", "is not an environment variable"),
+        ("{connection: W, table: 't; DROP TABLE x'}", "sources[0].warehouse.table"),
+    ],
+)
+def test_a_bad_warehouse_key_is_a_plan_error(
+    small_plan: Path, warehouse: str, expected: str
+) -> None:
+    plan = warehouse_plan(small_plan, warehouse)
+    _, stderr = run_cli(["validate", plan], expect=2)
+    assert expected in stderr
+    assert "p@h" not in stderr or "not an environment variable" in stderr
+
+
+def test_a_scheme_without_a_dialect_is_a_plan_error(
+    small_plan: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PERFMKT_TEST_WAREHOUSE", "oracle://u:secret@host/db")
+    plan = warehouse_plan(small_plan, "{connection: PERFMKT_TEST_WAREHOUSE, table: t}")
+    stderr = one_line_error(plan)
+    assert "cannot tell the SQL dialect of a oracle: URI" in stderr
+    assert "add dialect: (postgres, duckdb, bigquery, snowflake, clickhouse, trino)" in stderr
+    assert "secret" not in stderr
+
+
+def test_a_missing_column_names_the_column_and_what_it_was_for(
+    small_plan: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import duckdb
+
+    database = small_plan.parent / "thin.duckdb"
+    with duckdb.connect(str(database)) as con:
+        con.execute(
+            "CREATE TABLE report AS SELECT DATE '2026-03-02' AS date_day, 'google_ads' AS "
+            "platform, 'SHOPX_A' AS campaign_name, 1.0 AS cost"
+        )
+    monkeypatch.setenv("PERFMKT_TEST_WAREHOUSE", f"duckdb:///{database}")
+    plan = warehouse_plan(small_plan, "{connection: PERFMKT_TEST_WAREHOUSE, table: report}")
+    assert one_line_error(plan) == (
+        "perfmkt: error: sources[0] warehouse: report (duckdb, $PERFMKT_TEST_WAREHOUSE): the "
+        "table report has no column 'spend', expected for spend (found: date_day, platform, "
+        "campaign_name, cost) (map it with columns: {spend: <column>} or use layout: facts)\n"
+    )
+    # Mapped, it reads; a mapped column the table lacks is named the same way.
+    mapped = with_sources(
+        small_plan,
+        "  - warehouse: {connection: PERFMKT_TEST_WAREHOUSE, table: report}\n"
+        "    columns: {spend: cost, orders: purchases}\n",
+        "mapped.yaml",
+    )
+    assert "no column 'purchases', expected for orders" in one_line_error(mapped)
+
+
+def test_a_missing_driver_is_one_line_with_the_pip_hint(
+    small_plan: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_sqlalchemy(name: str, *args: object, **kwargs: object) -> object:
+        if name == "sqlalchemy":
+            raise ImportError("No module named 'sqlalchemy'")
+        return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(builtins, "__import__", no_sqlalchemy)
+    monkeypatch.setenv("PERFMKT_TEST_WAREHOUSE", "snowflake://u:secret@account/db/schema")
+    plan = warehouse_plan(small_plan, "{connection: PERFMKT_TEST_WAREHOUSE, table: t}")
+    stderr = one_line_error(plan)
+    assert "the snowflake reader is not installed" in stderr
+    assert "pip install snowflake-sqlalchemy" in stderr
