@@ -13,7 +13,7 @@ from perfmkt.schema import MEASURES, empty_facts
 from perfmkt.sources.base import QueryOptions, ReadOptions, ShopOptions, WarehouseOptions
 from perfmkt.sources.cache import cached_read
 from perfmkt.sources.overlap import DownloadInfo, Replacement, resolve_overlaps
-from perfmkt.sources.reader import FileRead, read_export
+from perfmkt.sources.reader import FileRead
 from perfmkt.sources.shop import LEADS_SCHEMA, ORDERS_SCHEMA, ShopRead, read_shop_export
 from perfmkt.sources.warehouse import read_parquet, read_query, read_warehouse
 
@@ -51,8 +51,11 @@ def campaign_days(facts: pl.DataFrame) -> pl.DataFrame:
 
 
 def _read_campaign_days(path: Path, options: ReadOptions) -> tuple[pl.DataFrame, FileRead]:
-    frame, info = read_export(path, options)
-    return campaign_days(frame), info
+    # One lazy pass per export (perfmkt.sources.streaming), which falls back to read_export
+    # and campaign_days whenever a file needs a closer look.
+    from perfmkt.sources.streaming import read_campaign_days
+
+    return read_campaign_days(path, options)
 
 
 def load_exports(
