@@ -16,10 +16,11 @@ from typing import BinaryIO
 CHUNK = 1 << 20
 
 
-def is_valid_utf8(path: Path, chunk: int = CHUNK) -> bool:
+def is_valid_utf8(path: Path, chunk: int | None = None) -> bool:
     """Whether every byte of ``path`` is UTF-8, checked a chunk at a time (ASCII chunks, most
     of an export, cost a scan and no decoding)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
+    chunk = chunk or CHUNK
     try:
         with path.open("rb") as handle:
             while block := handle.read(chunk):
@@ -33,12 +34,13 @@ def is_valid_utf8(path: Path, chunk: int = CHUNK) -> bool:
 
 
 def transcode(
-    path: Path, codec: str, target: BinaryIO, normalize: bool, chunk: int = CHUNK
+    path: Path, codec: str, target: BinaryIO, normalize: bool, chunk: int | None = None
 ) -> None:
     """Write ``path``, decoded with ``codec`` (a byte-order mark dropped), to ``target`` as
     UTF-8. Raises ``UnicodeDecodeError`` on a byte the codec does not know: the caller reads
     the file whole then, to say where."""
     decoder = codecs.getincrementaldecoder(codec)()
+    chunk = chunk or CHUNK
     pending = ""  # the last, unfinished line of the text decoded so far (normalising)
     with path.open("rb") as handle:
         while True:
