@@ -4,8 +4,13 @@ A batch first computes every plan's report and the files it would write; two pla
 write the same file are both refused before anything is written (the others go on). Then, plan
 by plan: take the day's KPI snapshot for the pace trend, render every format, write them
 atomically (with the plan's own ``latest.*`` copies beside dated files), merge its rows into
-the folder's history (under the folder's lock), then notify. The caller turns the outcomes into
-output and an exit code.
+the folder's history, then notify. The caller turns the outcomes into output and an exit code.
+
+History rows are merged into each folder's history once for many plans (one read-merge-write
+under the folder's lock, not one per plan: the file holds every plan's rows, so a rewrite per
+plan made a batch into one folder cost plans × history size): when the batch's last plan
+writing there is done, or when rows have waited ``HISTORY_EVERY`` seconds, so a batch killed
+midway loses at most that much.
 
 With ``jobs`` above 1 the two steps run in worker processes (``spawn``: polars is not
 fork-safe): workers compute the reports, this process refuses the collisions once all are in,
@@ -20,6 +25,7 @@ import contextlib
 import dataclasses
 import os
 import tempfile
+import time
 import traceback
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -31,6 +37,7 @@ from typing import Any
 from perfmkt.errors import PerfmktError
 
 OK, FAIL_ON, BAD_INPUT, UNEXPECTED = 0, 1, 2, 3
+HISTORY_EVERY = 10.0  # seconds a plan's history rows may wait for the next plans' rows
 
 # --fail-on at_risk also fails on worse statuses.
 FAILING = {
@@ -54,6 +61,7 @@ class Outcome:
     report: Any = None
     outputs: Any = None  # perfmkt.output.Outputs, with -o
     messages: list[Message] = field(default_factory=list)  # notifications, made, not yet sent
+    history_rows: Any = None  # this run's rows for the folder's history, not yet merged
 
 
 @dataclass
@@ -144,10 +152,13 @@ def run_batch(plans: list[Path], settings: Settings) -> list[Outcome]:
         for outcome in outcomes:
             _guarded(outcome, _prepare, settings)
         refuse_collisions([o for o in outcomes if o.problem is None], settings.output)
-        for outcome in outcomes:
+        histories = _Histories(outcomes)
+        for index, outcome in enumerate(outcomes):
             if outcome.problem is None:
                 _guarded(outcome, _finish, settings)
                 _send(outcome, settings)
+            histories.add(index, outcome)
+        histories.close()
     if settings.cache:
         _prune_cache()
     return outcomes
@@ -244,6 +255,7 @@ def _run_parallel(outcomes: list[Outcome], settings: Settings) -> None:
             if progress is not None:
                 progress(1, outcomes[index].plan)
         refuse_collisions([o for o in outcomes if o.problem is None], settings.output)
+        histories = _Histories(outcomes)
         # Standard output is drawn here (rich renderables for this terminal); files in workers.
         finishing = {
             i: workers.submit(o, _finish, remote)
@@ -259,10 +271,66 @@ def _run_parallel(outcomes: list[Outcome], settings: Settings) -> None:
                 _guarded(outcome, _finish, settings)
             if outcome.problem is None:
                 _send(outcome, settings)
+            histories.add(index, outcome)
             if progress is not None:
                 progress(1, outcome.plan)
+        histories.close()
     finally:
         workers.close()
+
+
+class _Histories:
+    """History rows waiting to be merged into their folder's ``history.csv``, many plans' in
+    one read-merge-write: when the batch's last plan writing that history is done, or when the
+    first waiting rows have waited ``HISTORY_EVERY`` seconds."""
+
+    def __init__(self, outcomes: list[Outcome]) -> None:
+        self.last: dict[str, int] = {}  # the history's last plan in the batch
+        for index, outcome in enumerate(outcomes):
+            history = outcome.outputs.history if outcome.outputs is not None else None
+            if outcome.problem is None and history is not None:
+                self.last[os.path.abspath(history)] = index
+        self.waiting: dict[str, tuple[float, list[Outcome]]] = {}
+
+    def add(self, index: int, outcome: Outcome) -> None:
+        """``outcome`` is done (its reports written, its notifications sent)."""
+        if outcome.history_rows is not None and outcome.problem is None:
+            key = os.path.abspath(outcome.outputs.history)
+            since, group = self.waiting.setdefault(key, (time.monotonic(), []))
+            group.append(outcome)
+        for key, (since, _) in list(self.waiting.items()):
+            if index >= self.last[key] or time.monotonic() - since >= HISTORY_EVERY:
+                self._merge(key)
+
+    def close(self) -> None:
+        for key in list(self.waiting):
+            self._merge(key)
+
+    def _merge(self, key: str) -> None:
+        _, group = self.waiting.pop(key)
+        path = group[0].outputs.history
+        try:
+            import polars as pl
+
+            from perfmkt import history
+
+            try:
+                _, warning = history.update(path, pl.concat([o.history_rows for o in group]))
+            except OSError as exc:
+                raise PerfmktError(f"cannot write: {exc.strerror or exc}", path=path) from exc
+        except PerfmktError as err:
+            for outcome in group:
+                outcome.code, outcome.problem = BAD_INPUT, str(err)
+        except Exception as exc:  # a bug: every plan of the group says so
+            for outcome in group:
+                _unexpected(outcome, exc)
+        else:
+            if warning:  # a damaged history, set aside: said once, by the first plan
+                group[0].warnings.append(f"{group[0].plan}: {warning}")
+            for outcome in group:
+                outcome.written.append(path)
+        for outcome in group:
+            outcome.history_rows = None
 
 
 def _guarded(
@@ -387,14 +455,7 @@ def _finish(outcome: Outcome, settings: Settings) -> None:
         write(path, rendered[name])
     for name, path in (outputs.latest if outputs is not None else {}).items():
         write(path, rendered[name])
-    if history_file is not None and today is not None:
-        try:
-            _, warning = history.update(history_file, today)
-        except OSError as exc:
-            raise PerfmktError(f"cannot write: {exc.strerror or exc}", path=history_file) from exc
-        if warning:
-            outcome.warnings.append(f"{outcome.plan}: {warning}")
-        outcome.written.append(history_file)
+    outcome.history_rows = today  # merged into the folder's history with other plans' rows
     if settings.fail_on:
         outcome.failing = failing_reasons(report, settings.fail_on)
         if outcome.failing:

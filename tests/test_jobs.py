@@ -252,3 +252,48 @@ def test_a_worker_that_dies_costs_only_its_own_plan(tmp_path: Path) -> None:
 def test_one_plan_runs_in_this_process_whatever_jobs_says(small_plan: Path, jobs: str) -> None:
     stdout, _ = run_cli(["report", small_plan, *AS_OF, "-f", "json", "-j", jobs])
     assert json.loads(stdout)["client"] == "Shop X"
+
+
+def test_a_batchs_history_rows_are_merged_once_per_folder(
+    small_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The history holds every plan's rows, so merging plan by plan rewrote the whole file once
+    a plan: a batch merges its rows once per history file (or when rows have waited
+    HISTORY_EVERY seconds, so a killed batch loses little)."""
+    from perfmkt import batch, history
+
+    merges: list[int] = []
+    update = history.update
+
+    def counting(path: Path, today: pl.DataFrame):
+        merges.append(today["campaign"].n_unique())
+        return update(path, today)
+
+    monkeypatch.setattr(history, "update", counting)
+    plans = campaigns(small_plan, 4)
+    args = ["report", *plans, *AS_OF, "-f", "md", "-q", "-j", "1"]
+    run_cli([*args, "-o", tmp_path / "one"])
+    assert merges == [4]
+    merges.clear()
+    run_cli([*args, "-o", tmp_path / "own" / "{campaign}" / "{as_of}.{ext}"])
+    assert merges == [1, 1, 1, 1]  # a history each, merged as soon as its plan is done
+    merges.clear()
+    monkeypatch.setattr(batch, "HISTORY_EVERY", 0.0)
+    run_cli([*args, "-o", tmp_path / "again"])
+    assert merges == [1, 1, 1, 1]
+    for folder in ("one", "again"):
+        history_rows = pl.read_csv(tmp_path / folder / "history.csv")
+        assert history_rows["campaign"].n_unique() == 4
+
+
+def test_a_history_that_cannot_be_written_fails_its_plans_only(
+    small_plan: Path, tmp_path: Path
+) -> None:
+    plans = campaigns(small_plan, 3)
+    blocked = tmp_path / "own" / "shop-x" / "sale-1" / "history.csv"
+    blocked.mkdir(parents=True)  # a folder where the history file should be
+    pattern = tmp_path / "own" / "{client}" / "{campaign}" / "{as_of}.{ext}"
+    _, stderr = run_cli(["report", *plans, *AS_OF, "-f", "md", "-o", pattern, "-j", "2"], 2)
+    (error,) = [line for line in stderr.splitlines() if "error" in line]
+    assert error.startswith(f"perfmkt: error: {blocked}: cannot write")
+    assert (tmp_path / "own" / "shop-x" / "sale-2" / "history.csv").is_file()
