@@ -63,8 +63,8 @@ def read_campaign_days(
     """``load.campaign_days(read_export(path, options))``, in one pass over the file when it
     reads cleanly; the same frame and ``FileRead`` either way."""
     options = options or ReadOptions()
-    with tempfile.TemporaryDirectory(prefix="perfmkt-") as scratch:
-        source = _open(path, options, Path(scratch))
+    with _Scratch() as scratch:
+        source = _open(path, options, scratch)
         found = _fast(path, options, source) if source is not None else None
     if found is not None:
         return found
@@ -72,6 +72,25 @@ def read_campaign_days(
 
     frame, info = read_export(path, options)
     return campaign_days(frame), info
+
+
+class _Scratch:
+    """A temporary folder for a transcoded copy, made only when one is written."""
+
+    def __init__(self) -> None:
+        self._folder: tempfile.TemporaryDirectory[str] | None = None
+
+    def __enter__(self) -> _Scratch:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._folder is not None:
+            self._folder.cleanup()
+
+    def __truediv__(self, name: str) -> Path:
+        if self._folder is None:
+            self._folder = tempfile.TemporaryDirectory(prefix="perfmkt-")
+        return Path(self._folder.name) / name
 
 
 @dataclass(frozen=True)
@@ -116,7 +135,7 @@ def _head_text(path: Path, skip: int) -> str | None:
     return text
 
 
-def _open(path: Path, options: ReadOptions, scratch: Path) -> Source | None:
+def _open(path: Path, options: ReadOptions, scratch: _Scratch | Path) -> Source | None:
     """The export as UTF-8 for the scan, or None when ``read_export`` must read it (it says
     what is wrong, or reads what this path does not)."""
     if options.platform is not None and options.platform not in FORMATS and not options.columns:
@@ -152,7 +171,11 @@ def _open(path: Path, options: ReadOptions, scratch: Path) -> Source | None:
 
 
 def _header_names(header: str, delimiter: str) -> list[str]:
-    """The column names polars gives the header (with ``EXTRA`` appended), as read_table."""
+    """The column names polars gives the header (with ``EXTRA`` appended), as read_table.
+    Unquoted, distinct, non-empty names are the cells as written; polars names the others."""
+    names = cells(header, delimiter)
+    if '"' not in header and all(names) and len(set(names)) == len(names):
+        return [n.strip() for n in [*names, EXTRA]]
     head = (header + delimiter + EXTRA + "\n").encode("utf-8")
     names = pl.read_csv(io.BytesIO(head), separator=delimiter, infer_schema=False).columns
     return [n.strip() for n in names]
