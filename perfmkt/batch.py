@@ -14,8 +14,9 @@ midway loses at most that much.
 
 With ``jobs`` above 1 the two steps run in worker processes (``spawn``: polars is not
 fork-safe): workers compute the reports, this process refuses the collisions once all are in,
-workers render and write, and this process sends the notifications in plan order as each plan
-is done, so a server that timed out is skipped for the later plans exactly as in one process.
+workers render and write the reports, and this process merges the history rows and sends the
+notifications in plan order as each plan is done, so a server that timed out is skipped for the
+later plans exactly as in one process.
 Outcomes keep the order the plans were given, whichever worker finished first.
 """
 
@@ -171,7 +172,9 @@ def _prune_cache() -> None:
         prune_if_due()
 
 
-def _step(outcome: Outcome, step: Callable[[Outcome, Settings], None], settings: Settings):
+def _step(
+    outcome: Outcome, step: Callable[[Outcome, Settings], None], settings: Settings
+) -> Outcome:
     """One step of one plan in a worker process; the outcome travels back with its results."""
     _guarded(outcome, step, settings)
     return outcome
@@ -237,8 +240,8 @@ class _Workers:
 
 def _run_parallel(outcomes: list[Outcome], settings: Settings) -> None:
     """``run_batch`` with worker processes: reports in workers; collisions refused here once
-    every report is in; rendering, writing and history in workers; notifications here, in plan
-    order, as each plan is done (workers go on with the next plans meanwhile)."""
+    every report is in; rendering and writing in workers; history rows and notifications here,
+    in plan order, as each plan is done (workers go on with the next plans meanwhile)."""
     from concurrent.futures import as_completed
 
     progress = settings.progress
