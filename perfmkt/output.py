@@ -15,6 +15,7 @@ import hashlib
 import os
 import re
 import tempfile
+import threading
 import time
 import unicodedata
 from dataclasses import dataclass, field
@@ -166,6 +167,18 @@ def _pattern_outputs(output: Path, formats: list[str], names: dict[str, str]) ->
     return Outputs(files, latest, history)
 
 
+_UMASK_LOCK = threading.Lock()
+
+
+def _umask() -> int:
+    """The process's umask. Reading it means setting it: threads writing at once (the export
+    cache) must not interleave the set and the restore, or one of them leaves the umask at 0."""
+    with _UMASK_LOCK:
+        umask = os.umask(0)
+        os.umask(umask)
+    return umask
+
+
 def write_atomic(path: Path, content: str | bytes, durable: bool = False) -> None:
     """Write via a temporary file in the same folder and ``os.replace``: a crash mid-write
     leaves the previous file untouched. The temporary file is hidden (``.name.xxxx.tmp``) and
@@ -185,9 +198,7 @@ def write_atomic(path: Path, content: str | bytes, durable: bool = False) -> Non
             break
         os.close(handle)
     try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.fchmod(handle, 0o666 & ~umask)  # mkstemp makes 0600; a report is readable
+        os.fchmod(handle, 0o666 & ~_umask())  # mkstemp makes 0600; a report is readable
         pause = _test_pause() if durable else 0.0
         if pause:
             _write_all(handle, data[: len(data) // 2])

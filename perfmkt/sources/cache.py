@@ -82,11 +82,14 @@ def content_key(path: Path, options: ReadOptions) -> str:
     """An xxh3 hash of every byte of ``path``, the options that change parsing, the version.
 
     xxh3 hashes at memory speed: every byte of a 10 M-row year (821 MB) costs about a tenth of
-    a second, where hashing only the first and last MiB missed edits in the middle."""
+    a second, where hashing only the first and last MiB missed edits in the middle. One buffer
+    read into again and again: a new bytes object per chunk cost 0.28 s instead of 0.11 s."""
     digest = xxhash.xxh3_128()
-    with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
+    buffer = bytearray(CHUNK)
+    view = memoryview(buffer)
+    with path.open("rb", buffering=0) as handle:
+        while size := handle.readinto(buffer):
+            digest.update(view[:size])
     parsing = dataclasses.replace(options, download_order="content")  # ordering is not parsing
     meta = f"{CACHE_FORMAT}|{__version__}|{parsing!r}|{digest.hexdigest()}"
     return xxhash.xxh3_128_hexdigest(meta.encode())
