@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import fcntl
 import io
 import os
-import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -24,7 +22,7 @@ from typing import Any
 import polars as pl
 
 from perfmkt.errors import PerfmktError
-from perfmkt.output import HISTORY, write_atomic
+from perfmkt.output import HISTORY, lock_within, write_atomic
 from perfmkt.report import Report
 from perfmkt.serialize import csv_cell, csv_text, round_number
 
@@ -139,19 +137,12 @@ def locked(folder: Path, wait: float = LOCK_WAIT) -> Iterator[None]:
     folder.mkdir(parents=True, exist_ok=True)
     fd = os.open(folder, os.O_RDONLY)
     try:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise PerfmktError(
-                        f"another run has held the history for {wait:g} s",
-                        path=folder / HISTORY,
-                        hint="is a perfmkt run stuck? the reports were written",
-                    ) from None
-                time.sleep(0.05)
+        if not lock_within(fd, wait):
+            raise PerfmktError(
+                f"another run has held the history for {wait:g} s",
+                path=folder / HISTORY,
+                hint="is a perfmkt run stuck? the reports were written",
+            )
         yield
     finally:
         os.close(fd)  # releases the lock

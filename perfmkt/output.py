@@ -167,6 +167,20 @@ def _pattern_outputs(output: Path, formats: list[str], names: dict[str, str]) ->
     return Outputs(files, latest, history)
 
 
+def lock_within(fd: int, wait: float) -> bool:
+    """Take an exclusive ``flock`` on ``fd``, trying every 50 ms for ``wait`` seconds; False
+    when another process still holds it (the caller says what that means)."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
+
+
 _UMASK_LOCK = threading.Lock()
 
 

@@ -42,7 +42,7 @@ import xxhash
 
 from perfmkt import __version__
 from perfmkt.errors import PerfmktError
-from perfmkt.output import write_atomic
+from perfmkt.output import lock_within, write_atomic
 from perfmkt.sources.base import ReadOptions
 
 if TYPE_CHECKING:
@@ -200,17 +200,7 @@ def _alone(folder: Path, wait: float) -> Iterator[bool]:
     runs still use it after ``wait`` seconds."""
     fd = os.open(folder, os.O_RDONLY)
     try:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    yield False
-                    return
-                time.sleep(0.05)
-        yield True
+        yield lock_within(fd, wait)
     finally:
         os.close(fd)
 
