@@ -162,6 +162,10 @@ def run_batch(plans: list[Path], settings: Settings) -> list[Outcome]:
         histories.close()
     if settings.cache:
         _prune_cache()
+    if len(plans) > 1:  # an export several plans read fails each: say which plan each line is
+        for outcome in outcomes:
+            if outcome.problem and not outcome.problem.startswith(f"{outcome.plan}:"):
+                outcome.problem = f"{outcome.plan}: {outcome.problem}"
     return outcomes
 
 

@@ -209,7 +209,7 @@ def report(
     --fail-on); 2 bad input (or, with --strict, a data warning); 3 unexpected failure (the
     message names a log file).
 
-    Example: perfmkt report plans/*.yaml -f html,md -o 'reports/{client}/{as_of}.{ext}'
+    Example: perfmkt report plans/*.yaml -f html,md -o 'reports/{client}/{campaign}/{as_of}.{ext}'
     """
     if fmt is None:  # the file's extension says it: -o report.html writes HTML
         from perfmkt.output import format_of
@@ -537,10 +537,13 @@ def cache_info() -> None:
     """
     from perfmkt.sources.cache import info
 
-    found = info()
+    try:
+        found = info()
+    except PerfmktError as err:
+        raise _fail(err) from None
     extra = f" (+{found.incomplete} incomplete files)" if found.incomplete else ""
     lines = [
-        ("folder", str(found.folder)),
+        ("folder", str(found.folder) + ("" if found.folder.is_dir() else " (not created yet)")),
         ("entries", f"{found.entries}{extra}"),
         ("size", _size(found.size)),
         ("oldest use", _when(found.oldest)),

@@ -156,9 +156,12 @@ class Warehouse(Strict):
     @classmethod
     def _variable(cls, value: str) -> str:
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+            # Never echoed when it looks like a URI: it may hold a password, and errors go to
+            # cron logs.
+            shown = "a URI" if "://" in value or "@" in value else repr(value)
             raise ValueError(
-                f"{value!r} is not an environment variable's name: name the variable that holds "
-                "the URI (e.g. WAREHOUSE_URL), never the URI itself"
+                f"{shown} is not an environment variable's name: name the variable that holds "
+                "the URI (e.g. WAREHOUSE_URL, without $), never the URI itself"
             )
         return value
 

@@ -296,7 +296,7 @@ def test_cache_info_and_clear_commands(
     monkeypatch.setenv("PERFMKT_CACHE_DIR", str(folder))
     stdout, _ = run_cli(["cache", "info"])
     assert stdout.splitlines() == [
-        f"folder      {folder}",
+        f"folder      {folder} (not created yet)",  # a mistyped variable is not an empty cache
         "entries     0",
         "size        0 bytes",
         "oldest use  —",
@@ -333,3 +333,18 @@ def test_a_run_prunes_the_cache_once_a_day(
     assert (folder / f"{stale}.json").exists()  # pruned today already
     run_cli(["report", small_plan, "--as-of", "2026-03-05", "-f", "json", "--no-cache"])
     assert (folder / f"{stale}.json").exists()
+
+
+def test_a_cache_folder_that_is_a_file_is_one_line_and_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    not_a_folder = tmp_path / "cache"
+    not_a_folder.write_text("x")
+    monkeypatch.setenv("PERFMKT_CACHE_DIR", str(not_a_folder))
+    for command in ("info", "clear"):
+        _, stderr = run_cli(["cache", command], 2)
+        assert stderr.strip() == (
+            f"perfmkt: error: {not_a_folder}: the cache folder is a file, not a folder "
+            "(check $PERFMKT_CACHE_DIR)"
+        )
+    assert not_a_folder.read_text() == "x"

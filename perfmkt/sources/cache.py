@@ -296,9 +296,18 @@ class CacheInfo:
     pruned: datetime | None
 
 
+def _checked(folder: Path) -> Path:
+    """``folder``, unless something other than a folder is there (a mistyped variable)."""
+    if folder.exists() and not folder.is_dir():
+        raise PerfmktError(
+            "the cache folder is a file, not a folder", path=folder, hint="check $PERFMKT_CACHE_DIR"
+        )
+    return folder
+
+
 def info(folder: Path | None = None) -> CacheInfo:
     """What the cache holds; reads the folder only."""
-    folder = folder or cache_dir()
+    folder = _checked(folder or cache_dir())
     entries = _scan(folder)
     used = sorted(entries.used.values())
     try:
@@ -319,7 +328,7 @@ def info(folder: Path | None = None) -> CacheInfo:
 def clear(folder: Path | None = None, wait: float = CLEAR_WAIT) -> tuple[int, int]:
     """Remove every entry (and left-over half entries and temporary files); return (entries,
     bytes) removed. Waits for runs reading or writing entries to finish."""
-    folder = folder or cache_dir()
+    folder = _checked(folder or cache_dir())
     if not folder.is_dir():
         return 0, 0
     with _alone(folder, wait) as alone:
