@@ -585,7 +585,7 @@ def _when(moment: Any) -> str:
         return "—"
     from datetime import datetime
 
-    days = (datetime.now() - moment).days
+    days = (datetime.now().date() - moment.date()).days  # calendar days: 23:00 is yesterday
     ago = "today" if days <= 0 else "1 day ago" if days == 1 else f"{days} days ago"
     return f"{moment:%Y-%m-%d %H:%M} ({ago})"
 

@@ -13,6 +13,7 @@ import re
 import sys
 import threading
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -348,3 +349,27 @@ def test_a_cache_folder_that_is_a_file_is_one_line_and_exit_2(
             "(check $PERFMKT_CACHE_DIR)"
         )
     assert not_a_folder.read_text() == "x"
+
+
+def test_cache_info_counts_bytes_and_calendar_days_by_hand(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("PERFMKT_CACHE_DIR", str(folder))
+    today = datetime.now().replace(hour=0, minute=5, second=0, microsecond=0)
+    late_yesterday = today - timedelta(minutes=10)  # 23:55: yesterday, though under 24 h ago
+    month = today - timedelta(days=29)
+    _entry(folder, "a" * 32, late_yesterday.timestamp())
+    _entry(folder, "b" * 32, month.timestamp())
+    (folder / f"{'c' * 32}.json").write_bytes(b"x" * 980)  # a half entry: counted, flagged
+    lines = run_cli(["cache", "info"])[0].splitlines()
+    # 2 entries of two 10-byte files, and the 980-byte half: 1,020 bytes = 1.0 KB.
+    assert lines[1:5] == [
+        "entries     2 (+1 incomplete files)",
+        "size        1.0 KB",
+        f"oldest use  {month:%Y-%m-%d %H:%M} (29 days ago)",
+        f"newest use  {late_yesterday:%Y-%m-%d %H:%M} (1 day ago)",
+    ]
+    (folder / f"{'c' * 32}.json").unlink()
+    assert run_cli(["cache", "info"])[0].splitlines()[2] == "size        40 bytes"
+    assert run_cli(["cache", "clear"])[0] == f"removed 2 entries (40 bytes) from {folder}\n"
