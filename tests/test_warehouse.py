@@ -88,13 +88,7 @@ def test_postgresql_paces_like_the_csv_exports(small_plan: Path, tmp_path: Path)
         f"DROP TABLE IF EXISTS daily_ads; CREATE TABLE daily_ads ({columns});\n"
         f"\\copy daily_ads FROM '{csv}' CSV HEADER\n"
     )
-    subprocess.run(
-        ["psql", POSTGRES, "-v", "ON_ERROR_STOP=1", "-q"],
-        input=script,
-        text=True,
-        check=True,
-        capture_output=True,
-    )
+    psql(script)
     from_postgres = with_sources(
         small_plan,
         ("  - sql: {uri: '$PERFMKT_TEST_POSTGRES_URI', query: 'SELECT * FROM daily_ads'}\n"),
