@@ -101,15 +101,17 @@ class Settings:
     jobs: int = 1  # worker processes; 1 runs every plan in this process
 
 
-def default_jobs() -> int:
-    """The CPUs this process may use (``os.process_cpu_count`` where Python has it)."""
-    count = getattr(os, "process_cpu_count", None)
-    if count is not None:
-        return max(count() or 1, 1)
-    try:
-        return max(len(os.sched_getaffinity(0)), 1)
-    except AttributeError:  # macOS, Windows
-        return max(os.cpu_count() or 1, 1)
+# Each worker process costs about a second to start (an interpreter, polars) and a small plan
+# about 0.3 s: a worker pays for itself past a handful of plans (benchmarks/README.md).
+PLANS_PER_WORKER = 8
+
+
+def default_jobs(plans: int) -> int:
+    """One worker process per ``PLANS_PER_WORKER`` plans, up to the CPUs this process may use;
+    fewer plans run in this process."""
+    from perfmkt.machine import usable_cpus
+
+    return max(1, min(usable_cpus(), plans // PLANS_PER_WORKER))
 
 
 def crash_log(exc: BaseException) -> Path:
@@ -118,9 +120,9 @@ def crash_log(exc: BaseException) -> Path:
     ``$XDG_CACHE_HOME/perfmkt``, ``~/.cache/perfmkt`` on Linux)."""
     base = os.environ.get("PERFMKT_LOG_DIR")
     if not base:
-        from platformdirs import user_cache_dir
+        from perfmkt.machine import cache_folder
 
-        base = user_cache_dir("perfmkt", appauthor=False)
+        base = str(cache_folder())
     try:
         Path(base).mkdir(parents=True, exist_ok=True)
     except OSError:
@@ -172,7 +174,8 @@ def run_batch(plans: list[Path], settings: Settings) -> list[Outcome]:
 def _prune_cache() -> None:
     from perfmkt.sources.cache import prune_if_due
 
-    with contextlib.suppress(OSError):  # a cache not pruned is bigger, never a failed batch
+    # A cache not pruned is bigger, never a failed batch.
+    with contextlib.suppress(OSError, PerfmktError):
         prune_if_due()
 
 

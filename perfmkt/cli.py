@@ -197,8 +197,8 @@ def report(
             "--jobs",
             "-j",
             min=1,
-            help="Plans run at once, each in its own process (default: the number of CPUs; "
-            "1 runs them one after another in this process).",
+            help="Plans run at once, each in its own process (default: one process per 8 "
+            "plans, up to the number of CPUs; 1 runs them one after another in this process).",
         ),
     ] = None,
 ) -> None:
@@ -282,7 +282,7 @@ def report(
                 cache=not no_cache,
                 strict=strict,
                 lang=lang,
-                jobs=jobs or default_jobs(),
+                jobs=jobs or default_jobs(len(plans)),
             ),
         )
     for outcome in outcomes:
@@ -541,7 +541,11 @@ def cache_info() -> None:
         found = info()
     except PerfmktError as err:
         raise _fail(err) from None
-    extra = f" (+{found.incomplete} incomplete files)" if found.incomplete else ""
+    extra = (
+        f" (+{found.incomplete} incomplete file{'s' if found.incomplete > 1 else ''})"
+        if found.incomplete
+        else ""
+    )
     lines = [
         ("folder", str(found.folder) + ("" if found.folder.is_dir() else " (not created yet)")),
         ("entries", f"{found.entries}{extra}"),
@@ -572,12 +576,16 @@ def cache_clear() -> None:
 
 
 def _size(count: int) -> str:
-    size = float(count)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if size < 1000 or unit == "GB":
-            return f"{count} bytes" if unit == "bytes" else f"{size:.1f} {unit}"
+    """Bytes in the largest unit that keeps the figure under 1000 once rounded (999,950 bytes
+    is "1.0 MB", not "1000.0 KB")."""
+    if count < 1000:
+        return "1 byte" if count == 1 else f"{count} bytes"
+    size = count / 1000
+    for unit in ("KB", "MB"):
+        if round(size, 1) < 1000:
+            return f"{size:.1f} {unit}"
         size /= 1000
-    return f"{count} bytes"  # pragma: no cover
+    return f"{size:.1f} GB"
 
 
 def _when(moment: Any) -> str:

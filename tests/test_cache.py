@@ -365,7 +365,7 @@ def test_cache_info_counts_bytes_and_calendar_days_by_hand(
     lines = run_cli(["cache", "info"])[0].splitlines()
     # 2 entries of two 10-byte files, and the 980-byte half: 1,020 bytes = 1.0 KB.
     assert lines[1:5] == [
-        "entries     2 (+1 incomplete files)",
+        "entries     2 (+1 incomplete file)",
         "size        1.0 KB",
         f"oldest use  {month:%Y-%m-%d %H:%M} (29 days ago)",
         f"newest use  {late_yesterday:%Y-%m-%d %H:%M} (1 day ago)",
@@ -373,3 +373,54 @@ def test_cache_info_counts_bytes_and_calendar_days_by_hand(
     (folder / f"{'c' * 32}.json").unlink()
     assert run_cli(["cache", "info"])[0].splitlines()[2] == "size        40 bytes"
     assert run_cli(["cache", "clear"])[0] == f"removed 2 entries (40 bytes) from {folder}\n"
+
+
+@pytest.mark.parametrize(
+    ("count", "shown"),
+    [
+        (0, "0 bytes"),
+        (1, "1 byte"),
+        (999, "999 bytes"),
+        (1000, "1.0 KB"),
+        (999_949, "999.9 KB"),
+        (999_950, "1.0 MB"),  # not "1000.0 KB"
+        (1_500_000, "1.5 MB"),
+        (2_345_678_901, "2.3 GB"),
+    ],
+)
+def test_sizes_are_shown_in_the_unit_that_keeps_them_under_1000(count: int, shown: str) -> None:
+    from perfmkt.cli import _size
+
+    assert _size(count) == shown
+
+
+def test_a_cache_that_cannot_be_read_or_emptied_is_one_line_and_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inside_a_file = tmp_path / "plan.yaml" / "cache"
+    (tmp_path / "plan.yaml").write_text("x")
+    monkeypatch.setenv("PERFMKT_CACHE_DIR", str(inside_a_file))
+    _, stderr = run_cli(["cache", "info"], 2)
+    assert stderr.startswith(f"perfmkt: error: {inside_a_file}: cannot use the cache folder: ")
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("PERFMKT_CACHE_DIR", str(folder))
+    _entry(folder, "a" * 32, time.time())
+    stuck = folder / f"{'b' * 32}.parquet"
+    stuck.mkdir()  # an entry file that cannot be unlinked (as a read-only cache would be)
+    (folder / f"{'b' * 32}.json").write_bytes(b"{}")
+    _, stderr = run_cli(["cache", "clear"], 2)
+    assert stderr.strip().startswith(f"perfmkt: error: {stuck}: cannot remove: ")
+    assert len(stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("plans", "cpus", "jobs"),
+    [(1, 8, 1), (7, 8, 1), (8, 2, 1), (16, 2, 2), (200, 2, 2), (200, 16, 16)],
+)
+def test_the_default_jobs_start_workers_only_where_they_pay(
+    plans: int, cpus: int, jobs: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from perfmkt import batch, machine
+
+    monkeypatch.setattr(machine, "usable_cpus", lambda: cpus)
+    assert batch.default_jobs(plans) == jobs

@@ -42,6 +42,7 @@ import xxhash
 
 from perfmkt import __version__
 from perfmkt.errors import PerfmktError
+from perfmkt.machine import cache_folder
 from perfmkt.output import lock_within, write_atomic
 from perfmkt.sources.base import ReadOptions
 
@@ -73,9 +74,7 @@ def cache_dir() -> Path:
     explicit = os.environ.get("PERFMKT_CACHE_DIR")
     if explicit:
         return Path(explicit)
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("perfmkt", appauthor=False)) / "exports"
+    return cache_folder() / "exports"
 
 
 def content_key(path: Path, options: ReadOptions) -> str:
@@ -198,11 +197,22 @@ def _sharing(folder: Path) -> Iterator[None]:
 def _alone(folder: Path, wait: float) -> Iterator[bool]:
     """Hold the folder alone (no run reading or writing an entry); yields False when other
     runs still use it after ``wait`` seconds."""
-    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError as exc:
+        raise _unusable(folder, exc) from None
     try:
         yield lock_within(fd, wait)
     finally:
         os.close(fd)
+
+
+def _unusable(folder: Path, exc: OSError) -> PerfmktError:
+    return PerfmktError(
+        f"cannot use the cache folder: {exc.strerror or exc}",
+        path=folder,
+        hint="check $PERFMKT_CACHE_DIR",
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -224,6 +234,8 @@ def _scan(folder: Path) -> Entries:
         names = os.listdir(folder)
     except FileNotFoundError:
         names = []
+    except OSError as exc:  # not a folder, not readable
+        raise _unusable(folder, exc) from None
     for name in names:
         entry, temp = ENTRY_FILE.fullmatch(name), TEMP_FILE.fullmatch(name)
         if not entry and not temp:
@@ -247,9 +259,14 @@ def _remove(folder: Path, keys: list[str], extra: list[Path]) -> int:
     freed = 0
     paths = [folder / f"{k}.{kind}" for k in keys for kind in ("json", "parquet")] + extra
     for path in paths:
-        with contextlib.suppress(FileNotFoundError):
-            freed += path.stat().st_size
+        try:
+            size = path.stat().st_size
             path.unlink()
+        except FileNotFoundError:
+            continue  # removed meanwhile
+        except OSError as exc:  # a read-only cache, say
+            raise PerfmktError(f"cannot remove: {exc.strerror or exc}", path=path) from None
+        freed += size
     return freed
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -11,6 +10,7 @@ from typing import Any
 
 import polars as pl
 
+from perfmkt.machine import usable_cpus
 from perfmkt.metrics import sum_or_null
 from perfmkt.schema import MEASURES, empty_facts
 from perfmkt.sources.base import QueryOptions, ReadOptions, ShopOptions, WarehouseOptions
@@ -66,11 +66,7 @@ def _read_campaign_days(path: Path, options: ReadOptions) -> tuple[pl.DataFrame,
 def _threads(files: int) -> int:
     """One reading thread per core the process may use, at most four (past that the disk and
     polars' own threads are the limit), never more than files."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(files, cores, 4))
+    return max(1, min(files, usable_cpus(), 4))
 
 
 def load_exports(
