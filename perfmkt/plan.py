@@ -50,6 +50,7 @@ from perfmkt.sources.base import (
     QueryOptions,
     ReadOptions,
     ShopOptions,
+    SourceOptions,
     WarehouseOptions,
 )
 
@@ -104,15 +105,7 @@ class Sql(Strict):
 # The warehouses perfmkt writes queries for (sqlglot's dialect names), and the one a
 # connection URI's scheme implies.
 WAREHOUSE_DIALECTS = ("postgres", "duckdb", "bigquery", "snowflake", "clickhouse", "trino")
-URI_DIALECTS = {
-    "postgresql": "postgres",
-    "postgres": "postgres",
-    "duckdb": "duckdb",
-    "bigquery": "bigquery",
-    "snowflake": "snowflake",
-    "clickhouse": "clickhouse",
-    "trino": "trino",
-}
+URI_DIALECTS = {d: d for d in WAREHOUSE_DIALECTS} | {"postgresql": "postgres"}
 
 
 class Warehouse(Strict):
@@ -963,9 +956,6 @@ def _logo_problem(name: str, logo: Path) -> str | None:
 def _without_password(uri: str) -> str:
     """postgresql://user:secret@host/db -> postgresql://user@host/db, for notes and errors."""
     return re.sub(r"(//[^:/@]+):[^@/]*@", r"\1@", uri)
-
-
-SourceOptions = ReadOptions | ShopOptions | QueryOptions | WarehouseOptions
 
 
 def warehouse_options(

@@ -428,3 +428,57 @@ def test_a_missing_driver_is_one_line_with_the_pip_hint(
     stderr = one_line_error(plan)
     assert "the snowflake reader is not installed" in stderr
     assert "pip install snowflake-sqlalchemy" in stderr
+
+
+def _table(small_plan: Path, monkeypatch: pytest.MonkeyPatch, select: str) -> Path:
+    """A DuckDB file whose table ``report`` is ``select``, and a plan reading it."""
+    import duckdb
+
+    database = small_plan.parent / "edge.duckdb"
+    database.unlink(missing_ok=True)
+    with duckdb.connect(str(database)) as con:
+        con.execute(f"CREATE TABLE report AS {select}")
+    monkeypatch.setenv("PERFMKT_TEST_WAREHOUSE", f"duckdb:///{database}")
+    return warehouse_plan(small_plan, "{connection: PERFMKT_TEST_WAREHOUSE, table: report}")
+
+
+ROW = (
+    "SELECT DATE '2026-03-0{day}' AS date_day, 'google_ads' AS platform, 'Shop' AS account_name, "
+    "{id} AS campaign_id, '{name}' AS campaign_name, {spend} AS spend, 10 AS impressions, "
+    "1 AS clicks, 1.0 AS conversions, 100.0 AS conversions_value"
+)
+
+
+def test_campaigns_without_ids_are_told_apart_by_name(
+    small_plan: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two campaigns with a null id on one day are two campaign-days (the query groups them by
+    name), not 'rows that are not campaign-days'."""
+    rows = " UNION ALL ".join(
+        ROW.format(day=2, id="CAST(NULL AS VARCHAR)", name=name, spend=spend)
+        for name, spend in (("SHOPX_A", 100.0), ("SHOPX_B", 50.0), ("SHOPX_B", 25.0))
+    )
+    got = report(_table(small_plan, monkeypatch, rows))
+    assert warehouse_file(got)["rows"] == 2
+    assert got["kpis"][0]["name"] == "spend" and got["kpis"][0]["actual_to_date"] == 175.0
+    assert got["notes"]["files"][0]["modified"][:4] != "1970"  # the fetch time, not zero
+
+
+@pytest.mark.parametrize(
+    ("spend", "expected"),
+    [
+        (
+            "'100'",
+            "the table's column 'spend' holds text, expected numbers for spend (cast it to a "
+            "number in a view, or map another column with columns:)",
+        ),
+        ("-5.0", "spend: expected spend of 0 or more, found '-5.0' for 'SHOPX_A' on 2026-03-02"),
+    ],
+)
+def test_a_spend_column_of_text_or_below_zero_is_one_line(
+    small_plan: Path, monkeypatch: pytest.MonkeyPatch, spend: str, expected: str
+) -> None:
+    plan = _table(small_plan, monkeypatch, ROW.format(day=2, id="'1'", name="SHOPX_A", spend=spend))
+    stderr = one_line_error(plan)
+    assert stderr.startswith("perfmkt: error: sources[0] warehouse: report (duckdb, ")
+    assert expected in stderr

@@ -90,6 +90,10 @@ class ShopOptions:
     encoding: str | None = None  # state the encoding (cp1258…) instead of detecting it
 
 
+# Every kind of source a plan names, as resolve_sources hands them to load_exports.
+SourceOptions = ReadOptions | ShopOptions | QueryOptions | WarehouseOptions
+
+
 @dataclass(frozen=True)
 class Stated:
     """What an export says about its own download, above the header: the range of days it was

@@ -13,14 +13,18 @@ import polars as pl
 from perfmkt.machine import usable_cpus
 from perfmkt.metrics import sum_or_null
 from perfmkt.schema import MEASURES, empty_facts
-from perfmkt.sources.base import QueryOptions, ReadOptions, ShopOptions, WarehouseOptions
+from perfmkt.sources.base import (
+    QueryOptions,
+    ReadOptions,
+    ShopOptions,
+    SourceOptions,
+    WarehouseOptions,
+)
 from perfmkt.sources.cache import cached_read
 from perfmkt.sources.overlap import DownloadInfo, Replacement, resolve_overlaps
 from perfmkt.sources.reader import FileRead
 from perfmkt.sources.shop import LEADS_SCHEMA, ORDERS_SCHEMA, ShopRead, read_shop_export
 from perfmkt.sources.warehouse import read_parquet, read_query, read_warehouse
-
-SourceOptions = ReadOptions | ShopOptions | QueryOptions | WarehouseOptions
 
 
 @dataclass
@@ -90,7 +94,7 @@ def load_exports(
         if isinstance(options, QueryOptions):
             frame, info = read_query(options)
         elif isinstance(options, WarehouseOptions):
-            frame, info = read_warehouse(options)  # campaign-days already
+            return read_warehouse(options)  # campaign-days already, one row each (checked)
         elif path.suffix.lower() == ".parquet":
             frame, info = read_parquet(path, options)
         elif cache:

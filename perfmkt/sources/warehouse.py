@@ -10,6 +10,7 @@ A query or Parquet file gives rows with the unified facts names (``date``, ``pla
 from __future__ import annotations
 
 import tempfile
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,7 +19,8 @@ import polars as pl
 from perfmkt.errors import ExportError
 from perfmkt.schema import FACTS_SCHEMA, MEASURES
 from perfmkt.sources.base import QueryOptions, ReadOptions, WarehouseOptions
-from perfmkt.sources.reader import FileRead
+from perfmkt.sources.parsing import shown
+from perfmkt.sources.reader import NON_NEGATIVE, FileRead
 
 if TYPE_CHECKING:
     from perfmkt.sources.warehouse_sql import ColumnKind
@@ -142,7 +144,7 @@ def _sqlalchemy(uri: str, query: str) -> pl.DataFrame:
 def fetch(uri: str, query: str, label: str, dialect: str | None = None) -> pl.DataFrame:
     """Run ``query`` where the data lives; a missing driver or a failing query is one line."""
     scheme = uri.split(":")[0]
-    dialect = dialect or ("duckdb" if scheme == "duckdb" else scheme)
+    dialect = dialect or scheme
     try:
         if dialect == "duckdb":
             return _duckdb(uri, query)
@@ -168,11 +170,29 @@ def read_query(options: QueryOptions) -> tuple[pl.DataFrame, FileRead]:
 
 def _kinds(frame: pl.DataFrame) -> dict[str, ColumnKind]:
     """Each column's kind, from the schema of a result with no rows."""
-    kinds: dict[str, ColumnKind] = {}
-    for name, dtype in frame.schema.items():
-        base = dtype.base_type()
-        kinds[name] = "date" if base == pl.Date else "datetime" if base == pl.Datetime else "other"
-    return kinds
+    named: dict[type[pl.DataType], ColumnKind] = {
+        pl.Date: "date",
+        pl.Datetime: "datetime",
+        pl.String: "text",
+    }
+    return {
+        name: named.get(dtype.base_type(), "other")  # type: ignore[arg-type]
+        for name, dtype in frame.schema.items()
+    }
+
+
+def _no_negative(frame: pl.DataFrame, used: dict[str, str], label: str) -> None:
+    """Negative spend, impressions, clicks… in a campaign-day is an error, as in an export
+    (perfmkt.sources.reader's rule): summing it would hide real spend."""
+    for measure in NON_NEGATIVE:
+        if measure in frame.columns and (frame[measure].min() or 0) < 0:  # type: ignore[operator]
+            first = frame.filter(pl.col(measure) < 0).row(0, named=True)
+            raise ExportError(
+                f"expected {measure} of 0 or more, found {shown(first[measure])} for "
+                f"{first['campaign']!r} on {first['date']}",
+                path=label,
+                column=used.get(measure, measure),
+            )
 
 
 def read_warehouse(options: WarehouseOptions) -> tuple[pl.DataFrame, FileRead]:
@@ -185,6 +205,13 @@ def read_warehouse(options: WarehouseOptions) -> tuple[pl.DataFrame, FileRead]:
     columns = _kinds(fetch(options.uri, probe, label, dialect))
     try:
         query = warehouse_sql.build(options, columns)
+    except warehouse_sql.TextColumn as text:
+        raise ExportError(
+            f"the table's column {text.column!r} holds text, expected numbers for {text.field}",
+            path=label,
+            column=text.column,
+            hint="cast it to a number in a view, or map another column with columns:",
+        ) from None
     except warehouse_sql.MissingColumn as missing:
         raise ExportError(
             f"the table {options.table} has no column {missing.column!r}, expected for "
@@ -193,15 +220,24 @@ def read_warehouse(options: WarehouseOptions) -> tuple[pl.DataFrame, FileRead]:
             hint=f"map it with columns: {{{missing.field}: <column>}}"
             + (" or use layout: facts" if options.layout == "ad_reporting" else ""),
         ) from None
+    fetched_at = time.time()  # the data's moment, as a download's modification time is
     frame = fetch(options.uri, query.sql(dialect), label, dialect)
-    summed_from = int(frame["source_rows"].sum() or 0) if frame.height else 0
-    keys = ["date", "platform", "account", "campaign_id", "currency"]
-    keys = [k for k in keys if k in frame.columns] + (
-        [] if "campaign_id" in frame.columns else ["campaign"]
-    )
-    if frame.height and frame.select(keys).is_duplicated().any():
-        # The query groups by these: repeated keys mean raw rows came back, never paced.
+    # The query groups by day, platform, account, currency and campaign id (or the name where
+    # the id is null): a repeated key means raw rows came back, never to be paced.
+    keys = [k for k in ("date", "platform", "account", "currency") if k in frame.columns]
+    if "campaign_id" in frame.columns:
+        keys += ["campaign_id", "name_without_id"]
+        frame_keys = frame.with_columns(
+            pl.when(pl.col("campaign_id").is_null())
+            .then(pl.col("campaign"))
+            .alias("name_without_id")
+        )
+    else:
+        keys.append("campaign")
+        frame_keys = frame
+    if frame.height and frame_keys.select(keys).is_duplicated().any():
         raise ExportError("the warehouse returned rows that are not campaign-days", path=label)
+    _no_negative(frame, query.used, label)
     names = warehouse_sql.platform_names(options)
     frame = frame.with_columns(
         pl.col("platform").cast(pl.String).replace(names),
@@ -212,11 +248,8 @@ def read_warehouse(options: WarehouseOptions) -> tuple[pl.DataFrame, FileRead]:
         ),
     )
     facts = to_facts(frame, label, {})
-    info = _info(facts, label, f"warehouse table ({options.layout})", 0.0)
-    info.level = (
-        f"campaign-days summed in the warehouse: {facts.height:,} rows fetched for "
-        f"{summed_from:,} table rows"
-    )
+    info = _info(facts, label, f"warehouse table ({options.layout})", fetched_at)
+    info.level = f"campaign-days summed in the warehouse: {facts.height:,} rows fetched"
     info.columns_used = {f: c for f, c in query.used.items() if f in MEASURES}
     if query.absent:
         info.warnings.append(

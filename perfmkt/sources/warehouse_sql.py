@@ -25,6 +25,7 @@ from sqlglot import exp
 
 from perfmkt.metrics import MEASURES
 from perfmkt.sources.base import WarehouseOptions
+from perfmkt.sources.warehouse import REQUIRED
 
 # Fivetran's dbt_ad_reporting package: ad_reporting__campaign_report has one row per
 # source_relation, platform, date_day, account_id and campaign_id (its models .yml), with
@@ -61,8 +62,6 @@ FACTS: dict[str, str] = {
     name: name
     for name in ("date", "platform", "account", "campaign", "campaign_id", "currency", *MEASURES)
 }
-REQUIRED = ("date", "platform", "campaign", "spend")
-TEXT = ("platform", "account", "campaign", "campaign_id", "currency")
 
 
 def mapping(options: WarehouseOptions) -> tuple[dict[str, str], set[str]]:
@@ -244,7 +243,7 @@ def regex_match(value: exp.Expression, pattern: str, dialect: str) -> exp.Expres
 
 # ---- the query -------------------------------------------------------------------------------
 
-ColumnKind = Literal["date", "datetime", "other"]
+ColumnKind = Literal["date", "datetime", "text", "other"]
 
 
 @dataclass(frozen=True)
@@ -265,7 +264,11 @@ class MissingColumn(Exception):
         self.field, self.column = field, column
 
 
-def table(name: str, dialect: str) -> exp.Table:
+class TextColumn(MissingColumn):
+    """A measure's column holds text: summing it would fail in the warehouse, in its words."""
+
+
+def table(name: str) -> exp.Table:
     """``analytics.ad_reporting__campaign_report`` (or catalog.schema.table) as an identifier;
     the plan allows only names of letters, digits, _, $ and - parts."""
     parts = name.split(".")
@@ -280,7 +283,7 @@ def table(name: str, dialect: str) -> exp.Table:
 
 def probe(options: WarehouseOptions) -> exp.Select:
     """A query returning no row, only the table's columns."""
-    return exp.select("*").from_(table(options.table, options.dialect)).limit(0)
+    return exp.select("*").from_(table(options.table)).limit(0)
 
 
 def build(options: WarehouseOptions, columns: dict[str, ColumnKind]) -> Query:
@@ -298,6 +301,10 @@ def build(options: WarehouseOptions, columns: dict[str, ColumnKind]) -> Query:
             raise MissingColumn(name, column)
         else:
             absent.append(name)
+
+    for name in MEASURES:
+        if name in used and columns[used[name]] == "text":
+            raise TextColumn(name, used[name])
 
     def col(name: str) -> exp.Column:
         return exp.column(used[name], quoted=True)
@@ -327,11 +334,10 @@ def build(options: WarehouseOptions, columns: dict[str, ColumnKind]) -> Query:
         name_expr = col("campaign")
     picks.append(alias(name_expr, "campaign"))
     picks += [alias(exp.Sum(this=col(m)), m) for m in MEASURES if m in used]
-    picks.append(alias(exp.Count(this=exp.Star()), "source_rows"))
 
     select = (
         exp.select(*picks)
-        .from_(table(options.table, options.dialect))
+        .from_(table(options.table))
         .where(_in_days(col("date"), columns[used["date"]], options))
         .group_by(*keys)
     )
@@ -352,7 +358,7 @@ def _in_days(column: exp.Column, kind: ColumnKind, options: WarehouseOptions) ->
     indexes on it stay usable)."""
     first, last = options.first_day.isoformat(), options.last_day.isoformat()
     if kind == "date":
-        return column.between(exp.cast(exp.Literal.string(first), "date"), _date(last))
+        return column.between(_date(first), _date(last))
     if kind == "datetime":
         after = (options.last_day + timedelta(days=1)).isoformat()
         start = exp.cast(exp.Literal.string(first), "timestamp")
