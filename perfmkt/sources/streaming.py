@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -232,6 +233,8 @@ def _shape(path: Path, options: ReadOptions, source: Source) -> Shape | None:
         or decimal_comma
     ):
         return None
+    if not _iso_days(lines[header_line + 1 :], delimiter, names.index(date_col)):
+        return None  # slash or dotted days: read_export decides their order
     start_col, end_col = fmt.pick(header, "date_start"), fmt.pick(header, "date_end")
     stated = fmt.stated(lines[:header_line]) if fmt.stated else Stated()
     range_cols = None
@@ -251,6 +254,20 @@ def _shape(path: Path, options: ReadOptions, source: Source) -> Shape | None:
         range_cols=range_cols,
         announced=fmt.announced_rows(lines[:header_line]) if fmt.announced_rows else None,
     )
+
+
+def _iso_days(lines: list[str], delimiter: str, at: int) -> bool:
+    """Whether the days in the data lines among the first lines read are ISO (or blank, or
+    not a day at all, as a totals row's): a file of 03/01/2026 days would scan in vain."""
+    for line in lines:
+        row = cells(line, delimiter)
+        day = row[at].strip() if at < len(row) else ""
+        if day[:1].isdigit() and not ISO_DAY.match(day):
+            return False
+    return True
+
+
+ISO_DAY = re.compile(r"\d{4}-\d\d-\d\d(?:$|[ T])")
 
 
 # How a number column is cast, cheapest first. Where a cheaper one parses a cell the dearer
@@ -324,8 +341,14 @@ def _query(
     value = {src: f"_value_{i}" for i, src in enumerate(sources)}
     day = pl.col(shape.date_col).str.to_date("%Y-%m-%d", strict=False)
     doubts = [day.is_null()]  # a blank day, or one that is not ISO
+    # A cell that did not cast: maybe one a dearer cast reads, the only doubt worth a second
+    # scan. (A no-value mark such as " --" is one too, and goes to read_export: telling it
+    # apart on every cell cost 20 % of the pass, and platforms write them in ratio columns.)
+    unparsed = pl.any_horizontal(
+        pl.col(value[src]).is_null() & pl.col(src).is_not_null() for src in sources
+    ).fill_null(False)
+    doubts.append(unparsed)
     for src in sources:
-        doubts.append(pl.col(value[src]).is_null() & pl.col(src).is_not_null())
         # A decimal-comma shape puts the file's format in doubt; all but "1.234.567" (which
         # casts no way) hold a comma, so columns cast with their commas cannot show one.
         if not options.number_format and tiers[src] == NO_COMMAS:
@@ -375,11 +398,13 @@ def _query(
     ).with_columns(
         *[expr.alias(name) for name, expr in keys.items()],
         doubt.alias("_doubt"),
+        ((pl.col("_kind") == KEPT) & unparsed).alias("_unparsed"),
         short.alias("_short"),
     )
     checks = [
         pl.len().alias("_rows"),
         pl.col("_doubt").any().alias("_doubt"),
+        pl.col("_unparsed").any().alias("_unparsed"),
         pl.col("row").max().alias("_last_row"),
         pl.col("_short").any().alias("_any_short"),
         pl.col("row").filter(pl.col("_short")).alias("_short_rows"),
@@ -443,7 +468,7 @@ def _fast(path: Path, options: ReadOptions, source: Source) -> tuple[pl.DataFram
     tiers = _tiers(shape, source.lines)
     try:
         groups = _query(shape, source, options, path, tiers).collect()
-        if groups["_doubt"].any() and min(tiers.values()) < NO_COMMAS:
+        if groups["_unparsed"].any() and min(tiers.values()) < NO_COMMAS:
             tiers = dict.fromkeys(tiers, NO_COMMAS)  # a cell the first lines did not foresee
             groups = _query(shape, source, options, path, tiers).collect()
     except pl.exceptions.PolarsError:
