@@ -26,6 +26,8 @@ from perfmkt.sources.base import DATE_FORMATS
 HEADER_SEARCH_LINES = 20
 
 # Cells that mean "no value" in real exports (Google writes " --" with a leading space).
+# A totals row or footer starts its first cells with Total/Tổng or a © line.
+TOTAL_ROW = r"^\s*(?:(?i:total|tổng)\b|©)"
 NO_VALUE = ("", "--", "-", "—", "–", "N/A", "n/a")
 
 # Formats tried in order for a date cell; the first that parses every cell wins.
@@ -453,9 +455,9 @@ def drop_totals_rows(frame: pl.DataFrame) -> pl.DataFrame:
     if not text_cols:
         return frame
     # An anchored regex on the cells as they are: no copies of the columns on the way.
-    is_total = pl.any_horizontal(
-        pl.col(c).str.contains(r"^\s*(?:(?i:total|tổng)\b|©)") for c in text_cols
-    ).fill_null(False)
+    is_total = pl.any_horizontal(pl.col(c).str.contains(TOTAL_ROW) for c in text_cols).fill_null(
+        False
+    )
     return frame.filter(~is_total)
 
 

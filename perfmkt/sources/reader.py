@@ -266,18 +266,60 @@ def _stated_range(
     )
 
 
-def _campaign_ids(table: pl.DataFrame, column: str) -> tuple[pl.Expr, list[str]]:
-    """Campaign ids as text, the same however a spreadsheet wrote them (``'123``, ``123.0``).
-    Ids in scientific notation (``2.38512E+16``, an Excel re-save) lost their digits: they are
-    not used (campaigns are matched by name), and a warning says so."""
-    cleaned = (
+# What the notes call the rows an export holds besides data (shared with the one-pass reader).
+SKIPPED_MARKER = "'No data available.' marker"
+SKIPPED_TOTALS = "totals rows and footers (never data: rows are summed instead)"
+SKIPPED_NO_CAMPAIGN = "rows without a campaign name (account totals)"
+# An id an Excel re-save wrote in scientific notation (2.38512E+16): its digits are lost.
+SCIENTIFIC_ID = r"^\s*\d(?:\.\d+)?[eE]\+?\d+\s*$"
+
+
+def clean_ids(column: str) -> pl.Expr:
+    """Campaign ids as text, the same however a spreadsheet wrote them (``'123``, ``123.0``)."""
+    return (
         pl.col(column)
         .str.strip_chars()
         .str.strip_chars_start("'")
         .str.replace(r"\.0+$", "")
         .replace("", None)
     )
-    if table.select(pl.col(column).str.contains(r"^\s*\d(?:\.\d+)?[eE]\+?\d+\s*$").any()).item():
+
+
+def export_level(text_sources: dict[str, str | None]) -> str:
+    """The finest level an export's columns show: ad, ad group, campaign or account."""
+    levels = (("ad", "ad"), ("ad group", "ad_group"), ("campaign", "campaign"))
+    return next((level for level, col in levels if text_sources.get(col)), "account")
+
+
+def checked_range(
+    stated: Stated, first_day: date | None, last_day: date | None, warnings: list[str]
+) -> Stated:
+    """The stated range, unless the rows run outside it: then a warning, and no range (it
+    would misorder re-downloads)."""
+    start, end = stated.range_start, stated.range_end  # both stated or neither
+    if start and end and first_day and last_day and (first_day < start or last_day > end):
+        warnings.append(
+            f"the stated range ({stated.range_from}) is {start} to {end} but the rows run "
+            f"{first_day} to {last_day}: it is not used to order re-downloads"
+        )
+        return replace(stated, range_start=None, range_end=None, range_from="")
+    return stated
+
+
+def detected_by(options: ReadOptions, header_line: int) -> str:
+    return (
+        "set in the plan"
+        if options.platform or options.columns
+        else f"header on line {header_line + 1}"
+    )
+
+
+def _campaign_ids(table: pl.DataFrame, column: str) -> tuple[pl.Expr, list[str]]:
+    """Campaign ids as text, the same however a spreadsheet wrote them (``'123``, ``123.0``).
+    Ids in scientific notation (``2.38512E+16``, an Excel re-save) lost their digits: they are
+    not used (campaigns are matched by name), and a warning says so."""
+    cleaned = clean_ids(column)
+    if table.select(pl.col(column).str.contains(SCIENTIFIC_ID).any()).item():
         return pl.lit(None, dtype=pl.String), [
             f"{column} holds ids in scientific notation (a spreadsheet re-save?): they are "
             "not used, campaigns are matched by name"
@@ -381,13 +423,11 @@ def read_export(
             skipped[reason] = skipped.get(reason, 0) + table.height - kept.height
         table = kept
 
-    skip("'No data available.' marker", ~pl.col(header[0]).fill_null("").is_in(NO_DATA_MARKERS))
+    skip(SKIPPED_MARKER, ~pl.col(header[0]).fill_null("").is_in(NO_DATA_MARKERS))
     before = table.height
     table = drop_totals_rows(table)
     if before - table.height:
-        skipped["totals rows and footers (never data: rows are summed instead)"] = (
-            before - table.height
-        )
+        skipped[SKIPPED_TOTALS] = before - table.height
     table, shape_warnings = check_row_shapes(table, loaded, header_line, delimiter, path)
     warnings += shape_warnings
     announced = fmt.announced_rows(lines[:header_line]) if fmt.announced_rows else None
@@ -408,7 +448,7 @@ def read_export(
     if campaign_col:
         # An account-level row with no campaign name (Meta puts one first) is a total.
         skip(
-            "rows without a campaign name (account totals)",
+            SKIPPED_NO_CAMPAIGN,
             pl.col(campaign_col).is_not_null() & (pl.col(campaign_col).str.strip_chars() != ""),
         )
 
@@ -492,34 +532,17 @@ def read_export(
     attribution = (
         sorted(table[attribution_col].drop_nulls().unique().to_list()) if attribution_col else []
     )
-    level = next(
-        (
-            lvl
-            for lvl, col in (("ad", "ad"), ("ad group", "ad_group"), ("campaign", "campaign"))
-            if text_sources[col]
-        ),
-        "account",
-    )
+    level = export_level(text_sources)
     if level == "campaign" and date_col and facts.height:
         warnings += _check_repeated_campaign_days(facts, loaded, header_line, delimiter, path)
     first_day = facts["date"].min() if facts.height else None
     last_day = facts["date"].max() if facts.height else None
-    start, end = stated.range_start, stated.range_end  # both stated or neither
-    if start and end and first_day and last_day and (first_day < start or last_day > end):
-        warnings.append(
-            f"the stated range ({stated.range_from}) is {start} to {end} but the rows run "
-            f"{first_day} to {last_day}: it is not used to order re-downloads"
-        )
-        stated = replace(stated, range_start=None, range_end=None, range_from="")
+    stated = checked_range(stated, first_day, last_day, warnings)  # type: ignore[arg-type]
     info = FileRead(
         path=str(path),
         platform=fmt.platform,
         label=fmt.label,
-        detected_by=(
-            "set in the plan"
-            if options.platform or options.columns
-            else f"header on line {header_line + 1}"
-        ),
+        detected_by=detected_by(options, header_line),
         encoding=encoding,
         level=level,
         rows_read=facts.height,

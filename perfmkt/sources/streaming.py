@@ -33,6 +33,7 @@ from perfmkt.sources.parsing import (
     BOM_UTF8,
     EXTRA,
     NOT_TEXT,
+    TOTAL_ROW,
     _head,
     _utf16,
     cells,
@@ -44,15 +45,21 @@ from perfmkt.sources.reader import (
     FORMATS,
     NO_DATA_MARKERS,
     NON_NEGATIVE,
+    SCIENTIFIC_ID,
+    SKIPPED_MARKER,
+    SKIPPED_NO_CAMPAIGN,
+    SKIPPED_TOTALS,
     FileRead,
     _positions,
+    checked_range,
+    clean_ids,
     detect,
+    detected_by,
+    export_level,
     read_export,
 )
 from perfmkt.sources.transcode import is_valid_utf8, transcode
 
-TOTAL_ROW = r"^\s*(?:(?i:total|tổng)\b|©)"
-SCIENTIFIC_ID = r"^\s*\d(?:\.\d+)?[eE]\+?\d+\s*$"
 # Row kinds, in the order read_export leaves rows out: a 'No data' marker, a totals row or
 # footer, a row without a campaign name; KEPT rows are data.
 MARKER, TOTAL, NO_CAMPAIGN, KEPT = 0, 1, 2, 3
@@ -376,13 +383,7 @@ def _query(
         else:
             constants[name] = pl.lit("")
     if text["campaign_id"]:
-        keys["campaign_id"] = (
-            pl.col(text["campaign_id"])
-            .str.strip_chars()
-            .str.strip_chars_start("'")
-            .str.replace(r"\.0+$", "")
-            .replace("", None)
-        )
+        keys["campaign_id"] = clean_ids(text["campaign_id"])
     else:
         constants["campaign_id"] = pl.lit(None, dtype=pl.String)
     header_currency = currency_from_header(found["spend"])
@@ -491,14 +492,7 @@ def _fast(path: Path, options: ReadOptions, source: Source) -> tuple[pl.DataFram
     data_rows = counted.get(NO_CAMPAIGN, 0) + counted.get(KEPT, 0)
     if shape.announced is not None and shape.announced != data_rows:
         return None
-    level = next(
-        (
-            lvl
-            for lvl, col in (("ad", "ad"), ("ad group", "ad_group"), ("campaign", "campaign"))
-            if shape.text[col]
-        ),
-        "account",
-    )
+    level = export_level(shape.text)
     if level == "campaign":  # a campaign-day on two rows: read_export compares their lines
         key = ["account", "campaign", "campaign_id", "date"]
         if (kept["_rows"] > 1).any() or kept.select(pl.struct(key).is_duplicated().any()).item():
@@ -509,19 +503,13 @@ def _fast(path: Path, options: ReadOptions, source: Source) -> tuple[pl.DataFram
 
     facts = kept.select(FACTS_SCHEMA.keys()).cast(FACTS_SCHEMA)  # type: ignore[arg-type]
     first_day, last_day = facts["date"].min(), facts["date"].max()
-    warnings = []
-    start, end = stated.range_start, stated.range_end
-    if start and end and (first_day < start or last_day > end):  # type: ignore[operator]
-        warnings.append(
-            f"the stated range ({stated.range_from}) is {start} to {end} but the rows run "
-            f"{first_day} to {last_day}: it is not used to order re-downloads"
-        )
-        stated = replace(stated, range_start=None, range_end=None, range_from="")
+    warnings: list[str] = []
+    stated = checked_range(stated, first_day, last_day, warnings)  # type: ignore[arg-type]
     skipped = {}
     for kind, reason in (
-        (MARKER, "'No data available.' marker"),
-        (TOTAL, "totals rows and footers (never data: rows are summed instead)"),
-        (NO_CAMPAIGN, "rows without a campaign name (account totals)"),
+        (MARKER, SKIPPED_MARKER),
+        (TOTAL, SKIPPED_TOTALS),
+        (NO_CAMPAIGN, SKIPPED_NO_CAMPAIGN),
     ):
         if counted.get(kind):
             skipped[reason] = counted[kind]
@@ -532,11 +520,7 @@ def _fast(path: Path, options: ReadOptions, source: Source) -> tuple[pl.DataFram
         path=str(path),
         platform=shape.fmt.platform,
         label=shape.fmt.label,
-        detected_by=(
-            "set in the plan"
-            if options.platform or options.columns
-            else f"header on line {shape.header_line + 1}"
-        ),
+        detected_by=detected_by(options, shape.header_line),
         encoding=source.encoding,
         level=level,
         rows_read=counted[KEPT],
