@@ -72,6 +72,17 @@ def run_perfmkt(*args: object, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def start_perfmkt(*args: object, **env: str) -> subprocess.Popen[str]:
+    """``python -m perfmkt ARGS`` started in a real process, left running (runs at once)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "perfmkt", *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **env},
+    )
+
+
 def touch(path: Path, when: str) -> None:
     """Set a file's modification time (git checkouts do not keep them)."""
     stamp = datetime.fromisoformat(when).timestamp()

@@ -9,8 +9,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 from functools import partial
 from pathlib import Path
 
@@ -18,7 +16,7 @@ import polars as pl
 import pytest
 
 from perfmkt.batch import BAD_INPUT, OK, UNEXPECTED, Outcome, Settings, _Workers, run_batch
-from tests.conftest import ROOT, run_cli, run_perfmkt
+from tests.conftest import ROOT, run_cli, run_perfmkt, start_perfmkt
 
 DEMO = ROOT / "configs" / "demo.yaml"
 AS_OF = ["--as-of", "2026-03-05"]
@@ -46,16 +44,6 @@ def tree(folder: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
     }
-
-
-def start(*args: object, **env: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "perfmkt", *map(str, args)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, **env},
-    )
 
 
 def test_parallel_writes_what_one_process_writes_byte_for_byte(
@@ -117,8 +105,8 @@ def test_two_parallel_batches_at_once_on_one_folder(small_plan: Path, tmp_path: 
     out = tmp_path / "reports"
     slow = {"PERFMKT_TEST_SLOW_WRITE": "0.1"}
     runs = [
-        start("report", *plans[:4], *AS_OF, "-f", "md", "-o", out, "-q", "-j", "2", **slow),
-        start("report", *plans[4:], *AS_OF, "-f", "md", "-o", out, "-q", "-j", "2", **slow),
+        start_perfmkt("report", *plans[:4], *AS_OF, "-f", "md", "-o", out, "-q", "-j", "2", **slow),
+        start_perfmkt("report", *plans[4:], *AS_OF, "-f", "md", "-o", out, "-q", "-j", "2", **slow),
     ]
     for run in runs:
         _, stderr = run.communicate(timeout=120)

@@ -11,12 +11,9 @@ import contextlib
 import csv
 import io
 import json
-import os
 import re
 import signal
 import socketserver
-import subprocess
-import sys
 import threading
 import time
 import unicodedata
@@ -28,7 +25,7 @@ import pytest
 
 from perfmkt.output import slug
 from perfmkt.serialize import csv_cell, money, round_number, rounded, significant
-from tests.conftest import ROOT, Inbox, pace_small, run_cli, run_perfmkt
+from tests.conftest import ROOT, Inbox, pace_small, run_cli, run_perfmkt, start_perfmkt
 
 DEMO = ROOT / "configs" / "demo.yaml"
 AS_OF = ["--as-of", "2026-03-05"]
@@ -210,16 +207,6 @@ def test_plans_of_clients_in_other_scripts_do_not_share_files(
 # --- history.csv: concurrent runs, damaged files ---------------------------------------------
 
 
-def start(*args: object, **env: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "perfmkt", *map(str, args)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, **env},
-    )
-
-
 def test_two_runs_at_once_keep_both_plans_history_rows(small_plan: Path, tmp_path: Path) -> None:
     """Two processes started together; every write is slowed down (half, a pause, the rest),
     so without the folder's lock both would read the history before either wrote it, and
@@ -228,10 +215,12 @@ def test_two_runs_at_once_keep_both_plans_history_rows(small_plan: Path, tmp_pat
     out = tmp_path / "reports"
     slow = {"PERFMKT_TEST_SLOW_WRITE": "0.4"}
     runs = [
-        start("report", plan, *AS_OF, "-f", "md", "-o", out, "-q", **slow)
+        start_perfmkt("report", plan, *AS_OF, "-f", "md", "-o", out, "-q", **slow)
         for plan in (small_plan, other)
     ]
-    runs.append(start("report", small_plan, "--as-of", "2026-03-04", "-f", "md", "-o", out, **slow))
+    runs.append(
+        start_perfmkt("report", small_plan, "--as-of", "2026-03-04", "-f", "md", "-o", out, **slow)
+    )
     for run in runs:
         _, stderr = run.communicate(timeout=60)
         assert run.returncode == 0, stderr
@@ -661,7 +650,7 @@ def test_killed_while_writing_leaves_old_or_new_complete_files(
     out = tmp_path / "reports"
     pace_small(small_plan, "-f", "html", "-o", out, "-q", "--days", "3")
     old = tree(out)
-    child = start(
+    child = start_perfmkt(
         "report", small_plan, *AS_OF, "-f", "html", "-o", out, PERFMKT_TEST_SLOW_WRITE="30"
     )
     try:
