@@ -612,7 +612,7 @@ def _catch_up(
     claimed_now = float(recent[k.name].fill_null(0.0).sum()) / covered
     # when the shop's numbers are the truth, the platforms' claims are rescaled to them
     scale = 1.0
-    if plan.truth.get(k.name) == "shop" and k.actual_to_date:
+    if plan.from_shop(k.name) and k.actual_to_date:
         in_flight = rows.filter(pl.col("date") >= plan.flight.start)
         claimed = float(in_flight[k.name].fill_null(0.0).sum())
         scale = k.actual_to_date / claimed if claimed > 0 else 1.0

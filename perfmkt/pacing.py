@@ -117,10 +117,13 @@ def shop_daily(
         orders.filter(keep)
         .group_by("date")
         .agg(
-            orders=pl.len().cast(pl.Float64),
-            revenue=pl.col("revenue").sum(),
-            new_customers=pl.col("new_customer").sum().cast(pl.Float64),
-            _known_new=pl.col("new_customer").count(),
+            orders=pl.col("net_orders").sum(),
+            revenue=pl.col("net_revenue").sum(),
+            new_customers=(pl.col("new_customer") & (pl.col("net_orders") > 0))
+            .sum()
+            .cast(pl.Float64),
+            placed_orders=pl.col("orders").sum(),
+            placed_revenue=pl.col("revenue").sum(),
         )
     )
     stage_rank = pl.col("stage").replace_strict(
@@ -149,6 +152,8 @@ def shop_daily(
             for v, ok in (
                 ("orders", has_orders),
                 ("revenue", has_orders),
+                ("placed_orders", has_orders),
+                ("placed_revenue", has_orders),
                 ("new_customers", knows_new),
                 ("leads", has_leads),
                 ("crm_leads", has_leads),
@@ -167,13 +172,22 @@ def with_truth(actuals: pl.DataFrame, shop: pl.DataFrame, truth: dict[str, str])
         v
         for v in dict.fromkeys((*SHOP_VOLUMES, *FUNNEL))  # both name the qualified leads…
         if shop[v].null_count() < shop.height
-        and (v in FUNNEL or truth.get(v) == "shop" or actuals[v].null_count() == actuals.height)
+        and (
+            v in FUNNEL
+            or truth.get(v, "platforms") != "platforms"
+            or actuals[v].null_count() == actuals.height
+        )
     ]
     if not replace:
         return actuals
+    # shop_placed takes every order placed; shop_net (and a volume only the shop knows) the net
+    taken = [
+        (pl.col(f"placed_{v}") if truth.get(v) == "shop_placed" else pl.col(v)).alias(v)
+        for v in replace
+    ]
     return (
         actuals.drop(replace)
-        .join(shop.select("date", *replace), on="date", how="left")
+        .join(shop.select("date", *taken), on="date", how="left")
         .select(actuals.columns)
     )
 

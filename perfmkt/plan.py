@@ -615,9 +615,11 @@ class Plan(Strict):
     status: StatusBands = StatusBands()
     projection: Projection = Projection()
     costs: Costs | None = None
-    truth: dict[str, Literal["platforms", "shop"]] = Field(
+    truth: dict[str, Literal["platforms", "shop", "shop_net", "shop_placed"]] = Field(
         default_factory=dict,
-        description="where each result KPI's actuals come from: platforms (default) or shop",
+        description="where each result KPI's actuals come from: platforms (default), "
+        "shop_net (the shop's orders less cancelled, returned and failed deliveries; shop "
+        "means the same) or shop_placed (every order placed)",
     )
     track: list[str] | None = Field(
         None, description="metrics shown without targets (default: the objective's)"
@@ -710,7 +712,12 @@ class Plan(Strict):
     def _truth(cls, value: dict[str, str]) -> dict[str, str]:
         for name in value:
             _check_kpi_name(name, tuple(TRUTH_KPIS), "truth KPI", f"{name}: ")
-        return value
+        # "shop" is the shop's net figure: what a plan meant before placed and net were told apart
+        return {k: "shop_net" if v == "shop" else v for k, v in value.items()}
+
+    def from_shop(self, kpi: str) -> bool:
+        """True when ``kpi``'s actuals come from the shop's own data (placed or net)."""
+        return self.truth.get(kpi, "platforms") != "platforms"
 
     @property
     def tracked(self) -> list[str]:
@@ -805,7 +812,7 @@ def cross_checks(plan: Plan) -> list[tuple[tuple[Any, ...], str]]:
     problems.extend(_lag_platform_problems(plan))
     kinds = {s.kind for s in plan.sources}
     for kpi, where_from in plan.truth.items():
-        if where_from == "shop" and TRUTH_KPIS[kpi] not in kinds:
+        if where_from != "platforms" and TRUTH_KPIS[kpi] not in kinds:
             problems.append(
                 (
                     ("truth", kpi),

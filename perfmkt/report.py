@@ -57,7 +57,7 @@ class Notes:
     fx: dict[str, float] = field(default_factory=dict)  # currency -> rate used (plan's fx:)
     # The shop's own orders / CRM leads beside what the platforms claim, flight to date.
     truth: dict[str, dict[str, float | None]] = field(default_factory=dict)
-    # KPI -> where its actuals come from ("shop" when the plan's truth: says so)
+    # KPI -> where its actuals come from (shop_net or shop_placed when the plan's truth: says so)
     truth_sources: dict[str, str] = field(default_factory=dict)
     weekday_weights: dict[str, float] | None = None  # learned from the data, when asked
     # How far each source reaches: last day, last complete day, a day downloaded part-way.
@@ -146,7 +146,7 @@ def _downloads(
         if ended and last < ended < datetime.fromtimestamp(mtime, plan.tz).date():
             last = ended
         downloads.append(Download(path, platform, last, mtime))
-    if "shop" in plan.truth.values():
+    if any(plan.from_shop(k) for k in plan.truth):
         for f in loaded.shop_files:
             downloads.append(
                 Download(f.path, f"shop {f.kind}", f.last_day, f.mtime, holds_back=False)
@@ -193,7 +193,7 @@ def build_report(
     actuals = pacing.with_truth(
         pacing.daily_actuals(used.lazy(), flight.start, last_elapsed), shop, plan.truth
     )
-    notes.truth_sources = {k: v for k, v in plan.truth.items() if v == "shop"}
+    notes.truth_sources = {k: v for k, v in plan.truth.items() if plan.from_shop(k)}
     # The results each day will have once late conversions are in: what projections, chances
     # and advice look at; every reported number stays as the exports say.
     # (the days before the flight too: the advice's response curves learn from them)
@@ -319,7 +319,7 @@ def _maturity(plan: Plan, settled: pl.DataFrame, start: date, end: date) -> dict
     """Per day, the share of its eventual main result already reported (1 where the result
     comes from the shop: an order is in the shop's export the day it is placed)."""
     result = result_kpi(plan)
-    if result is None or plan.truth.get(result) == "shop" or end < start:
+    if result is None or plan.from_shop(result) or end < start:
         return {}
     frame = lag.daily_maturity(settled, result, start, end)
     return dict(frame.iter_rows())
@@ -763,8 +763,8 @@ def _note_truth(
         return {"shop": shop, "platforms": platforms, "platforms_per_shop": ratio}
 
     if loaded.shop_files and any(f.kind == "orders" for f in loaded.shop_files):
-        notes.truth["orders"] = compare(float(orders.height), "orders")
-        notes.truth["revenue"] = compare(float(orders["revenue"].sum()), "revenue")
+        notes.truth["orders"] = compare(float(orders["net_orders"].sum()), "orders")
+        notes.truth["revenue"] = compare(float(orders["net_revenue"].sum()), "revenue")
     if any(f.kind == "leads" for f in loaded.shop_files):
         notes.truth["leads"] = compare(float(leads.height), "leads")
 

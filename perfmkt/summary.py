@@ -524,7 +524,7 @@ def _where(
 ) -> tuple[str | None, str | None]:
     """(clause, scope): the campaign a KPI's gap sits in, when the data says so."""
     metric = CATALOG[k.name]
-    from_shop = {v for v, source in plan.truth.items() if source == "shop"}
+    from_shop = {v for v in plan.truth if plan.from_shop(v)}
     if metric.is_ratio:
         mine = [d for d in campaigns.get("drivers", []) if d["kpi"] == k.name]
         if not mine:
@@ -863,7 +863,7 @@ def claimed_note(plan: Plan, campaigns: dict[str, Any]) -> str | None:
     """When the report's result or value KPI comes from the shop (``truth:``), the campaign
     table still counts what platforms claim: say so."""
     mine = [campaigns.get("result"), campaigns.get("value")]
-    from_shop = [k for k in mine if k and plan.truth.get(k) == "shop"]
+    from_shop = [k for k in mine if k and plan.from_shop(k)]
     if not from_shop:
         return None
     names = _join([name_of(k, plan.language) for k in from_shop], words(plan.language))

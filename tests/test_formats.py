@@ -205,16 +205,19 @@ def test_shopify_orders_counted_once_in_the_plan_timezone() -> None:
 
     path = FIXTURES / "small/exports/shop/orders_export_1.csv"
     orders, info = read_shop_export(path, ShopOptions(timezone="Asia/Ho_Chi_Minh"))
-    assert orders["order_id"].to_list() == ["#1001", "#1002", "#1005", "#1006", "#1007"]
+    placed = ["#1001", "#1002", "#1003", "#1004", "#1005", "#1006", "#1007"]
+    assert orders["order_id"].to_list() == placed
+    outcome = dict(zip(orders["order_id"], orders["outcome"], strict=True))
+    assert outcome["#1003"] == "returned"  # refunded
+    assert outcome["#1004"] == "cancelled"  # Cancelled at is set
+    net = orders.filter(pl.col("net_orders") == 1)["order_id"].to_list()
+    assert net == ["#1001", "#1002", "#1005", "#1006", "#1007"]
     days = dict(zip(orders["order_id"], orders["date"], strict=True))
     assert days["#1002"] == date(2026, 3, 2)  # 1 Mar 18:30 -05:00 is 2 Mar in Hanoi
     assert days["#1006"] == date(2026, 3, 6)  # 5 Mar 17:10 UTC is 6 Mar in Hanoi
-    assert info.skipped == {
-        "line-item rows (the order is counted on its first row)": 1,
-        "cancelled, refunded or voided orders": 2,
-    }
+    assert info.skipped == {"line-item rows (the order is counted on its first row)": 1}
     subtotal, _ = read_shop_export(path, ShopOptions(revenue="subtotal"))
-    assert subtotal["revenue"].sum() == 500_000 + 1_200_000 + 800_000 + 450_000 + 300_000
+    assert subtotal["net_revenue"].sum() == 500_000 + 1_200_000 + 800_000 + 450_000 + 300_000
 
 
 @pytest.mark.skipif(not (FIXTURES.parent.parent.parent / "shared").is_dir(), reason="no shared")
@@ -253,10 +256,12 @@ def test_generic_orders_and_crm_leads_through_a_columns_map() -> None:
         EXPORTS / "shop/orders_generic.csv",
         ShopOptions(columns=columns, exclude_statuses=("đã hủy",)),
     )
-    assert orders["order_id"].to_list() == ["DH-1001", "DH-1003"]
-    assert orders["revenue"].sum() == 1_250_000 + 2_100_000  # decimal-comma file, read whole
-    assert orders["date"].to_list() == [date(2026, 3, 1), date(2026, 3, 13)]
-    assert info.skipped == {"cancelled, refunded or voided orders": 1}
+    assert orders["order_id"].to_list() == ["DH-1001", "DH-1002", "DH-1003"]
+    assert orders["outcome"].to_list() == ["completed", "cancelled", "completed"]
+    net = orders.filter(pl.col("net_orders") == 1)
+    assert net["net_revenue"].sum() == 1_250_000 + 2_100_000  # decimal-comma file, read whole
+    assert net["date"].to_list() == [date(2026, 3, 1), date(2026, 3, 13)]
+    assert info.skipped == {}
 
     leads, _ = read_shop_export(
         EXPORTS / "shop/crm_leads.csv",

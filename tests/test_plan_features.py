@@ -42,7 +42,7 @@ def test_revenue_from_the_shop(small_plan: Path) -> None:
     assert kpis["revenue"]["pace"] == pytest.approx(2_530_000 / 9_750_000)
     assert kpis["roas"]["actual_to_date"] == pytest.approx(2.53 / 3.25)
     assert kpis["orders"]["actual_to_date"] == 29  # orders stay platform-reported
-    assert result["notes"]["truth_sources"] == {"revenue": "shop"}
+    assert result["notes"]["truth_sources"] == {"revenue": "shop_net"}
 
 
 def test_tightening_bands(small_plan: Path) -> None:

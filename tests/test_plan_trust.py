@@ -26,6 +26,7 @@ from perfmkt.alerts import status_alerts
 from perfmkt.errors import PlanError
 from perfmkt.metrics import CATALOG, VOLUMES
 from perfmkt.plan import Bands, Plan, StatusBands, load_plan, resolve_sources
+from perfmkt.sources.shop import ORDERS_SCHEMA
 from perfmkt.targets import daily_series, daily_targets
 from tests.conftest import ROOT, make_plan, run_cli
 from tests.test_plan import plan_file, problem
@@ -386,14 +387,7 @@ def test_funnel_rates_come_from_the_crm_whatever_truth_says() -> None:
             "stage": ["lead", "mql", "sal", "lead"] * 2,
         }
     )
-    orders = pl.DataFrame(
-        schema={
-            "date": pl.Date,
-            "revenue": pl.Float64,
-            "new_customer": pl.Boolean,
-            "source": pl.String,
-        }
-    )
+    orders = pl.DataFrame(schema=ORDERS_SCHEMA)
     shop = pacing.shop_daily(orders, crm, days[0], days[-1])
     for truth, leads in (({}, 20.0), ({"leads": "platforms"}, 20.0), ({"leads": "shop"}, 8.0)):
         merged = pacing.with_truth(actuals, shop, truth)

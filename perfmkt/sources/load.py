@@ -143,7 +143,14 @@ def load_exports(
         facts=kept.lazy(),
         files=reads,
         replacements=replacements,
-        orders=orders.unique(subset=["order_id"], keep="last", maintain_order=True),
+        orders=pl.concat(
+            [
+                orders.filter(pl.col("order_id").is_not_null()).unique(
+                    subset=["order_id"], keep="last", maintain_order=True
+                ),
+                orders.filter(pl.col("order_id").is_null()),  # a day's totals: no id to key on
+            ]
+        ),
         leads=leads.unique(subset=["lead_id"], keep="last", maintain_order=True),
         shop_files=shop_reads,
         downloads=downloads,

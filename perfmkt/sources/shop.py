@@ -28,10 +28,18 @@ from perfmkt.sources.parsing import (
     split_fields,
 )
 
+# One row per order (or, from exports that only total a day, one row per day with a null
+# order_id). Placed = every order as placed; net = less cancelled, returned and failed
+# deliveries (and refunds). ``outcome`` says which way an order went (see OUTCOMES).
 ORDERS_SCHEMA: dict[str, pl.DataType] = {
     "date": pl.Date(),
     "order_id": pl.String(),
-    "revenue": pl.Float64(),
+    "orders": pl.Float64(),  # placed orders the row stands for; null: the export cannot count
+    "revenue": pl.Float64(),  # placed revenue
+    "net_orders": pl.Float64(),  # 1 or 0 for an order; null when the export does not say
+    "net_revenue": pl.Float64(),  # revenue less what was cancelled, returned or refunded
+    "outcome": pl.String(),  # one of OUTCOMES; null for a day's total
+    "cod": pl.Boolean(),  # paid cash on delivery; null when unknown
     "status": pl.String(),
     "source": pl.String(),
     "new_customer": pl.Boolean(),
@@ -48,6 +56,10 @@ LEADS_SCHEMA: dict[str, pl.DataType] = {
     "source_file": pl.String(),
     "row": pl.Int64(),
 }
+
+# How an order ended (so far): completed and open orders are net; the rest are not.
+OUTCOMES = ("completed", "open", "cancelled", "returned", "failed_delivery")
+NOT_NET = ("cancelled", "returned", "failed_delivery")
 
 # Lead funnel stages in order; a lead at a later stage has passed the earlier ones.
 FUNNEL = ("lead", "mql", "sal", "won")
@@ -172,10 +184,8 @@ def read_shop_export(path: Path, options: ShopOptions) -> tuple[pl.DataFrame, Sh
             )
         if "cancelled" in columns:
             excluded |= pl.col(columns["cancelled"]).fill_null("").str.strip_chars() != ""
-        dropped = table.filter(excluded).height
-        if dropped:
-            skipped["cancelled, refunded or voided orders"] = dropped
-        table = table.filter(~excluded)
+        # Excluded orders stay in the frame as placed but not net.
+        table = table.with_columns(_excluded=excluded)
     days = (
         _day(table, columns["date"], path, options)
         if table.height
@@ -200,11 +210,26 @@ def read_shop_export(path: Path, options: ShopOptions) -> tuple[pl.DataFrame, Sh
             if "new_customer" in columns
             else pl.lit(None, dtype=pl.Boolean)
         )
+        revenue = pl.col("_revenue") if number_cols else pl.lit(None, dtype=pl.Float64)
+        status = text("status").str.to_lowercase()
+        outcome = (
+            pl.when(~pl.col("_excluded"))
+            .then(pl.lit("completed"))
+            .when(status == "refunded")
+            .then(pl.lit("returned"))
+            .otherwise(pl.lit("cancelled"))
+        )
+        net = (~pl.col("_excluded")).cast(pl.Float64)
         frame = table.select(
             pl.Series("date", days),
             text("order_id").alias("order_id"),
-            (pl.col("_revenue") if number_cols else pl.lit(None)).alias("revenue"),
-            text("status").str.to_lowercase().alias("status"),
+            pl.lit(1.0).alias("orders"),
+            revenue.alias("revenue"),
+            net.alias("net_orders"),
+            (revenue * net).alias("net_revenue"),
+            outcome.alias("outcome"),
+            pl.lit(None, dtype=pl.Boolean).alias("cod"),
+            status.alias("status"),
             text("source").alias("source"),
             new_customer.alias("new_customer"),
             text("currency").alias("currency"),
