@@ -1,3 +1,6 @@
-from perfmkt.cli import main
+"""``python -m perfmkt``: the same command as ``perfmkt``."""
 
-main()
+if __name__ == "__main__":  # not when imported (a spawned worker re-imports the main module)
+    from perfmkt.cli import main
+
+    main()

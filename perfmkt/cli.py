@@ -28,13 +28,18 @@ class ExitCode(IntEnum):
     UNEXPECTED = 3  # a bug: please report it
 
 
+# -h as well as --help, on perfmkt and every command (subcommands inherit the setting).
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+
 app = typer.Typer(
     name="perfmkt",
     help="Campaign pacing for performance marketers: exports + plan → are we on pace?",
-    add_completion=False,
+    # --install-completion for the shell perfmkt runs in (--show-completion prints the script)
+    add_completion=True,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings=CONTEXT,
 )
 
 
@@ -83,7 +88,7 @@ def _parse_date(value: str | None) -> date | None:
 
 
 FORMATS = ("table", "json", "html", "md", "csv", "pdf")
-TEXT_WIDTH = 160  # the terminal view written to a file, or piped without COLUMNS
+TEXT_WIDTH = 160  # piped without COLUMNS (as perfmkt.api.TEXT_WIDTH, the view written to a file)
 
 
 class Log:
@@ -374,41 +379,17 @@ def _render_as(
 
 
 def _render(result: Any, name: str, days: int, templates: Path | None) -> Any:
-    """One format of the report: text, bytes (pdf) or rich renderables (table, for stdout)."""
+    """One format of the report: rich renderables (table, for stdout), else what the library's
+    ``perfmkt.render`` gives (``table_text`` is its ``text``)."""
     if name == "table":
         from perfmkt.render.terminal import render
 
         return render(result, days, _console().width)
-    if name == "table_text":
-        from perfmkt.render.terminal import render
+    from perfmkt.api import render as render_as
 
-        return _table_text(render(result, days, TEXT_WIDTH))
-    if name == "json":
-        from perfmkt.render.json import to_json
-
-        return to_json(result)
-    from perfmkt.render import documents
-
-    extra = [templates] if templates else []
-    if name == "csv":
-        return documents.render_csv(result)
-    if name == "pdf":
-        return documents.html_to_pdf(documents.render(result, "html", days, extra))
-    return documents.render(result, name, days, extra)
-
-
-def _table_text(parts: list[Any]) -> str:
-    import io
-
-    from rich.console import Console
-
-    from perfmkt.render.terminal import THEME
-
-    recorder = Console(record=True, width=TEXT_WIDTH, theme=THEME, file=io.StringIO())
-    for part in parts:
-        recorder.print(part)
-        recorder.print()
-    return recorder.export_text()
+    return render_as(
+        result, "text" if name == "table_text" else name, days=days, templates=templates
+    )
 
 
 def _write(path: Path, content: str | bytes) -> None:
@@ -524,6 +505,7 @@ cache_app = typer.Typer(
     help="The cache of parsed exports: what it holds, and emptying it.",
     no_args_is_help=True,
     rich_markup_mode=None,
+    context_settings=CONTEXT,
 )
 app.add_typer(cache_app, name="cache")
 
@@ -601,7 +583,8 @@ def _when(moment: Any) -> str:
 def main() -> None:
     """Console-script entry point: the one place an unexpected error becomes an exit code."""
     try:
-        app()
+        # "perfmkt" under `python -m perfmkt` too: in usage lines and the completion script
+        app(prog_name="perfmkt")
     except Exception as exc:  # a traceback shown to a user is a bug; say so in one line
         if os.environ.get("PERFMKT_TRACEBACK"):
             raise
