@@ -17,7 +17,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 from perfmkt.format import Formatter
 from perfmkt.lag import IMMATURE_BELOW, RESULTS
@@ -378,7 +378,12 @@ def _plan_by_day(report: Report, kpi: str) -> dict[date, float | None] | None:
     return {d["date"]: _finite(d["target"].get(kpi)) for d in report.plan_daily}
 
 
-def cumulative_series(report: Report, kpi: str) -> dict[str, list[float] | None]:
+class Cumulative(TypedDict):
+    plan: list[float] | None  # the whole flight; None without a plan
+    actual: list[float]  # to the as-of day
+
+
+def cumulative_series(report: Report, kpi: str) -> Cumulative:
     """The cumulative lines of ``kpi`` over the flight's days: ``plan`` (whole flight, None
     without a plan) and ``actual`` (to the as-of day; a day without data adds 0)."""
     planned = _plan_by_day(report, kpi)
@@ -655,15 +660,16 @@ def _end_labels(
     """Two-line labels (word, value) beside the flight-end marks, pushed apart so they never
     overlap, kept inside the plot's height and within ``room`` of width."""
     low, high = top + 14, bottom - 14  # clear of the as-of label above the plot
-    placed = sorted(
-        ([svg.clamp(y(v), low, high), w, t, c] for w, t, v, c in ends if v is not None),
+    marks = sorted(
+        ((svg.clamp(y(v), low, high), w, t, c) for w, t, v, c in ends if v is not None),
         key=lambda e: e[0],
     )
-    for i in range(1, len(placed)):
-        placed[i][0] = max(placed[i][0], placed[i - 1][0] + 32)
-    shift = max(0.0, (placed[-1][0] if placed else 0) - high)
+    heights = [m[0] for m in marks]
+    for i in range(1, len(heights)):
+        heights[i] = max(heights[i], heights[i - 1] + 32)
+    shift = max(0.0, (heights[-1] if heights else 0) - high)
     out = []
-    for at, word, value, colour in placed:
+    for at, (_, word, value, colour) in zip(heights, marks, strict=True):
         at -= shift
         word = svg.fit(word, f.small, room)
         value = svg.fit(value, f.label, room, bold=True)
@@ -792,7 +798,7 @@ def daily_bars(
         if value is None or value == 0:
             continue
         high, low = sorted((y(value), zero))
-        pale: dict[str, object] = {}
+        pale: dict[str, str] = {}
         if days[i] in late:
             pale = {
                 "fill_opacity": "0.4",
@@ -878,24 +884,24 @@ def channel_split(
     frame: Frame = WIDE,
 ) -> str | None:
     """Spend by channel as horizontal bars, largest first, each with its amount and share."""
-    rows = []
+    found: list[tuple[str, float, float | None]] = []  # name, spend, share (None: unknown)
     for channel in report.channels:
         spend = _finite(channel.get("actual", {}).get("spend"))
         if spend is not None and spend > 0:
-            rows.append([str(channel.get("name", "")), spend, _finite(channel.get("spend_share"))])
-    if not rows:
+            found.append((str(channel.get("name", "")), spend, _finite(channel.get("spend_share"))))
+    if not found:
         return None
-    rows.sort(key=lambda r: -r[1])
-    total = sum(r[1] for r in rows)
-    if len(rows) > MAX_CHANNELS:
-        rest = rows[MAX_CHANNELS - 1 :]
+    found.sort(key=lambda r: -r[1])
+    total = sum(r[1] for r in found)
+    if len(found) > MAX_CHANNELS:
+        rest = found[MAX_CHANNELS - 1 :]
         shares = [r[2] for r in rest]
         share = sum(s for s in shares if s is not None) if None not in shares else None
-        rows = [*rows[: MAX_CHANNELS - 1], [words["others"], sum(r[1] for r in rest), share]]
+        found = [*found[: MAX_CHANNELS - 1], (words["others"], sum(r[1] for r in rest), share)]
     numbers = Numbers(fmt, "money")
-    for row in rows:
-        if row[2] is None:
-            row[2] = row[1] / total
+    rows = [
+        (name, spend, spend / total if share is None else share) for name, spend, share in found
+    ]
     labels = [f"{numbers.compact(s)} · {fmt.pace(share)}" for _, s, share in rows]
     f = frame
     names_width = min(max(svg.text_width(n, f.label) for n, *_ in rows), f.names)
