@@ -71,6 +71,7 @@ def starter_plan(folder: Path, plan_dir: Path, today: date) -> str:
         )
     facts, _ = resolve_overlaps(pl.concat(frames), downloads)  # re-downloads counted once
     first, last = facts["date"].min(), facts["date"].max()
+    assert isinstance(first, date) and isinstance(last, date)  # a daily export has dated rows
     totals = facts.select(pl.col("spend", "orders", "revenue", "leads").sum()).row(0, named=True)
     objective = (
         "ecommerce"

@@ -33,6 +33,8 @@ from perfmkt.plan import PERIOD_RATIOS, WEEKDAYS, Plan
 from perfmkt.plan_yaml import loc_text
 
 if TYPE_CHECKING:  # polars loads only for the frames; validating a plan needs none
+    from collections.abc import Sequence
+
     import polars as pl
 
 
@@ -292,7 +294,7 @@ def daily_targets(plan: Plan, weekday: dict[int, float] | None = None) -> pl.Dat
     """
     import polars as pl
 
-    columns: dict[str, list[object]] = {"date": list(flight_days(plan))}
+    columns: dict[str, Sequence[object]] = {"date": list(flight_days(plan))}
     for kpi, shares in daily_series(plan, weekday).items():
         running = Fraction(0)
         cum = []

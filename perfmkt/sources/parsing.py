@@ -549,11 +549,11 @@ def _first_cell(frame: pl.DataFrame, columns: list[str], shape: str) -> tuple[in
     """The first (row, column) whose cell has ``shape``; rows as the file numbers them when
     the frame carries them."""
     rows = frame["row"] if "row" in frame.columns else pl.Series(range(1, frame.height + 1))
-    found = [
-        (rows.filter(hits).min(), c)
-        for c in columns
-        if (hits := frame[c].str.contains(shape).fill_null(False)).any()
-    ]
+    found: list[tuple[int, str]] = []
+    for c in columns:
+        first = rows.filter(frame[c].str.contains(shape).fill_null(False)).min()
+        if isinstance(first, int):  # None: no cell of c has the shape
+            found.append((first, c))
     return min(found, key=lambda f: f[0]) if found else (None, "")
 
 

@@ -121,10 +121,10 @@ def detect(lines: list[str], path: Path, options: ReadOptions) -> tuple[ExportFo
         candidates, key=lambda f: list(NAMES).index(f.platform) if f.platform in NAMES else 9
     )
     expected = "; ".join(f"{NAMES[f.platform]}: {f.signature}" for f in listed if f.signature)
-    wanted = candidates[0].label if options.platform else "known ad-platform"
+    kind = candidates[0].label if options.platform else "known ad-platform"
     found = columns_found(lines)
     raise UnknownExportError(
-        f"not a recognised export: no {wanted} header in the first {len(lines)} lines "
+        f"not a recognised export: no {kind} header in the first {len(lines)} lines "
         f"(expected {expected}){found}",
         path=path,
         hint='map them in the plan: columns: {date: "…", campaign: "…", spend: "…"}'
@@ -374,13 +374,13 @@ def _check_repeated_campaign_days(
     if ambiguous.is_empty():
         return []
     first_key = ambiguous.sort("row")["key"][0]
-    first = repeated.filter(pl.col("key") == first_key).sort("row")
+    example = repeated.filter(pl.col("key") == first_key).sort("row")
     count = ambiguous.height
     return [
         f"{count} campaign-day{'s are' if count > 1 else ' is'} on more than one row with "
         f"different figures and no column telling them apart (first: "
-        f"{shown(first['campaign'][0])} on {first['date'][0]}, rows {first['row'][0]} and "
-        f"{first['row'][1]}): summed — two campaigns sharing a name, or two downloads pasted "
+        f"{shown(example['campaign'][0])} on {example['date'][0]}, rows {example['row'][0]} and "
+        f"{example['row'][1]}): summed — two campaigns sharing a name, or two downloads pasted "
         "into one file?"
     ]
 

@@ -332,7 +332,7 @@ def _query(
         .filter(pl.any_horizontal(pl.col(shape.selected).is_not_null()))
     )
     is_total = pl.any_horizontal(pl.col(c).str.contains(TOTAL_ROW) for c in shape.selected[:3])
-    kind = (
+    kinds = (
         pl.when(pl.col(shape.selected[0]).fill_null("").is_in(NO_DATA_MARKERS))
         .then(MARKER)
         .when(is_total.fill_null(False))
@@ -341,8 +341,8 @@ def _query(
     if text["campaign"]:
         campaign = pl.col(text["campaign"])
         has_name = campaign.is_not_null() & (campaign.str.strip_chars() != "")
-        kind = kind.when(~has_name).then(NO_CAMPAIGN)
-    kind = kind.otherwise(KEPT)
+        kinds = kinds.when(~has_name).then(NO_CAMPAIGN)
+    kind = kinds.otherwise(KEPT)
 
     sources = sorted(set(found.values()))
     value = {src: f"_value_{i}" for i, src in enumerate(sources)}
@@ -377,9 +377,9 @@ def _query(
     keys: dict[str, pl.Expr] = {"date": day}
     constants: dict[str, pl.Expr] = {}
     for name in ("account", "campaign"):
-        src = text[name]
-        if src:
-            keys[name] = pl.col(src).str.strip_chars().fill_null("")
+        column = text[name]
+        if column:
+            keys[name] = pl.col(column).str.strip_chars().fill_null("")
         else:
             constants[name] = pl.lit("")
     if text["campaign_id"]:
