@@ -175,10 +175,7 @@ def _kinds(frame: pl.DataFrame) -> dict[str, ColumnKind]:
         pl.Datetime: "datetime",
         pl.String: "text",
     }
-    return {
-        name: named.get(dtype.base_type(), "other")  # type: ignore[arg-type]
-        for name, dtype in frame.schema.items()
-    }
+    return {name: named.get(dtype.base_type(), "other") for name, dtype in frame.schema.items()}
 
 
 def _no_negative(frame: pl.DataFrame, used: dict[str, str], label: str) -> None:
@@ -224,7 +221,7 @@ def read_warehouse(options: WarehouseOptions) -> tuple[pl.DataFrame, FileRead]:
     frame = fetch(options.uri, query.sql(dialect), label, dialect)
     # The query groups by day, platform, account, currency and campaign id (or the name where
     # the id is null): a repeated key means raw rows came back, never to be paced.
-    keys = [k for k in ("date", "platform", "account", "currency") if k in frame.columns]
+    keys: list[str] = [k for k in ("date", "platform", "account", "currency") if k in frame.columns]
     if "campaign_id" in frame.columns:
         keys += ["campaign_id", "name_without_id"]
         frame_keys = frame.with_columns(

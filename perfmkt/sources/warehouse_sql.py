@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
 
-from sqlglot import exp
+from sqlglot import exp  # annotations name exp.Expr, the base of every node since sqlglot 30
 
 from perfmkt.metrics import MEASURES
 from perfmkt.sources.base import WarehouseOptions
@@ -227,7 +227,7 @@ def shared_regex(pattern: str) -> str | None:
         return None
 
 
-def regex_match(value: exp.Expression, pattern: str, dialect: str) -> exp.Expression:
+def regex_match(value: exp.Expr, pattern: str, dialect: str) -> exp.Expr:
     """``value`` contains a match of the shared ``pattern``, written for ``dialect``."""
     if dialect == "snowflake":
         # REGEXP_LIKE matches the whole value: wrap to search; 's' lets . match a newline too.
@@ -309,12 +309,12 @@ def build(options: WarehouseOptions, columns: dict[str, ColumnKind]) -> Query:
     def col(name: str) -> exp.Column:
         return exp.column(used[name], quoted=True)
 
-    def alias(expression: exp.Expression, name: str) -> exp.Alias:
+    def alias(expression: exp.Expr, name: str) -> exp.Expr:
         return exp.alias_(expression, name, quoted=True)
 
     day = _day(col("date"), columns[used["date"]])
-    keys: list[exp.Expression] = [day, col("platform")]
-    picks: list[exp.Expression] = [alias(day, "date"), alias(col("platform"), "platform")]
+    keys: list[exp.Expr] = [day, col("platform")]
+    picks: list[exp.Expr] = [alias(day, "date"), alias(col("platform"), "platform")]
     for name in ("account", "currency"):
         if name in used:
             keys.append(col(name))
@@ -327,7 +327,7 @@ def build(options: WarehouseOptions, columns: dict[str, ColumnKind]) -> Query:
             col("campaign_id"),
             exp.Case().when(col("campaign_id").is_(exp.null()), col("campaign")),
         ]
-        name_expr: exp.Expression = exp.Max(this=col("campaign"))
+        name_expr: exp.Expr = exp.Max(this=col("campaign"))
         picks.append(alias(col("campaign_id"), "campaign_id"))
     else:
         keys.append(col("campaign"))
@@ -349,11 +349,11 @@ def build(options: WarehouseOptions, columns: dict[str, ColumnKind]) -> Query:
     return Query(select, used, absent)
 
 
-def _day(column: exp.Column, kind: ColumnKind) -> exp.Expression:
+def _day(column: exp.Column, kind: ColumnKind) -> exp.Expr:
     return column if kind == "date" else exp.cast(column, "date")
 
 
-def _in_days(column: exp.Column, kind: ColumnKind, options: WarehouseOptions) -> exp.Expression:
+def _in_days(column: exp.Column, kind: ColumnKind, options: WarehouseOptions) -> exp.Expr:
     """The days read, compared on the column itself where its type allows (partitions and
     indexes on it stay usable)."""
     first, last = options.first_day.isoformat(), options.last_day.isoformat()
@@ -367,30 +367,30 @@ def _in_days(column: exp.Column, kind: ColumnKind, options: WarehouseOptions) ->
     return exp.cast(column, "date").between(_date(first), _date(last))
 
 
-def _date(text: str) -> exp.Expression:
+def _date(text: str) -> exp.Expr:
     return exp.cast(exp.Literal.string(text), "date")
 
 
 def _channel_filters(
     options: WarehouseOptions,
     col: Callable[[str], exp.Column],
-    name_expr: exp.Expression,
+    name_expr: exp.Expr,
     has_account: bool,
-) -> tuple[exp.Expression | None, exp.Expression | None]:
+) -> tuple[exp.Expr | None, exp.Expr | None]:
     """WHERE on the channels' platforms (and accounts when every channel names one), HAVING on
     each channel's platform, account and pushed campaign pattern. Both are group keys or the
     group's one name, so filtering them never cuts a campaign-day in part."""
     if not options.channels:  # without channels every platform is a channel
         return None, None
     names = platform_names(options)
-    clauses: list[exp.Expression] = []
+    clauses: list[exp.Expr] = []
     every: list[str] = []
     accounts: set[str] = set()
     narrowed = False
     for channel in options.channels:
         values = table_values(channel.platform, names)
         every += [v for v in values if v not in every]
-        clause: exp.Expression = col("platform").isin(*map(exp.Literal.string, values))
+        clause: exp.Expr = col("platform").isin(*map(exp.Literal.string, values))
         if channel.account is not None and has_account:
             clause = exp.and_(clause, col("account").eq(exp.Literal.string(channel.account)))
             accounts.add(channel.account)
@@ -400,7 +400,7 @@ def _channel_filters(
             clause = exp.and_(clause, regex_match(name_expr, pattern, options.dialect))
             narrowed = True
         clauses.append(clause)
-    where = col("platform").isin(*map(exp.Literal.string, every))
+    where: exp.Expr = col("platform").isin(*map(exp.Literal.string, every))
     if has_account and all(c.account is not None for c in options.channels):
         where = exp.and_(where, col("account").isin(*map(exp.Literal.string, sorted(accounts))))
     return where, (exp.or_(*clauses) if narrowed else None)
