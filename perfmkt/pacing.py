@@ -18,12 +18,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import polars as pl
 
 from perfmkt.metrics import CATALOG, VOLUMES, Direction, sum_or_null, with_metrics
 from perfmkt.metrics import total as metric_total
 from perfmkt.plan import Bands, Plan
+from perfmkt.sources.shop import NOT_NET
 
 STATUSES = ("on_track", "at_risk", "off_track", "overspend", "no_data")
 
@@ -165,7 +167,73 @@ def shop_daily(
     )
 
 
-def with_truth(actuals: pl.DataFrame, shop: pl.DataFrame, truth: dict[str, str]) -> pl.DataFrame:
+def truth_of(kpi: str, truth: Mapping[str, str]) -> str | None:
+    """Where ``kpi``'s figure comes from when not from the platforms (``shop_net``,
+    ``shop_placed``): a volume's own ``truth:``; a ratio's from its denominator, else its
+    numerator (CPO on the shop's net orders is "shop, net")."""
+    metric = CATALOG[kpi]
+    parts = (metric.denominator, metric.numerator) if metric.is_ratio else (kpi,)
+    for part in parts:
+        if part and truth.get(part, "platforms") != "platforms":
+            return truth[part]
+    return None
+
+
+# Where an order's placed figure went on the way to net: the outcomes that are not net, money
+# refunded from an order that stayed (revenue only), and a day's total whose export does not say.
+LOSSES = (*NOT_NET, "refunded", "unknown")
+
+
+def order_outcomes(
+    orders: pl.DataFrame, start: date, end: date, source: str | None = None
+) -> dict[str, dict[str, Any]]:
+    """Placed against net over ``start..end`` (orders on the day they were placed), for
+    ``orders`` and ``revenue``: ``placed``, ``net``, ``lost`` (placed − net by where it went:
+    cancelled, returned, failed_delivery, refunded — money refunded from an order that stayed —
+    and unknown — a day's total whose export does not say), and what net can still lose:
+    ``open`` (net orders / revenue still open) and ``open_cod`` (of them, cash on delivery).
+    A figure the exports cannot give is None: placed when a row cannot count it, net when a row
+    does not say, open_cod when an open order's payment is unknown. ``source``: a regex on the
+    order's source (one channel's share)."""
+    keep = pl.col("date").is_between(start, end)
+    if source is not None:
+        keep &= pl.col("source").fill_null("").str.contains(source)
+    frame = orders.filter(keep)
+    outcome = pl.col("outcome")
+    out: dict[str, dict[str, Any]] = {}
+    for measure, placed_col, net_col in (
+        ("orders", "orders", "net_orders"),
+        ("revenue", "revenue", "net_revenue"),
+    ):
+        known = frame[placed_col].null_count() == 0, frame[net_col].null_count() == 0
+        placed = float(frame[placed_col].sum()) if known[0] else None
+        net = float(frame[net_col].sum()) if known[1] else None
+        entry: dict[str, Any] = {"placed": placed, "net": net}
+        if placed is None or net is None:
+            out[measure] = {**entry, "lost": None, "open": None, "open_cod": None}
+            continue
+        lost = dict.fromkeys(LOSSES, 0.0)
+        gone = frame.group_by("outcome").agg((pl.col(placed_col) - pl.col(net_col)).sum())
+        for name, amount in gone.iter_rows():
+            if name is None:
+                key = "unknown"
+            elif name in NOT_NET:
+                key = name
+            else:  # completed or open: an order that stayed, refunded in part
+                key = "refunded"
+            lost[key] += float(amount)
+        still = frame.filter(outcome == "open")
+        cod = still.filter(pl.col("cod"))
+        out[measure] = {
+            **entry,
+            "lost": lost,
+            "open": float(still[net_col].sum()),
+            "open_cod": float(cod[net_col].sum()) if still["cod"].null_count() == 0 else None,
+        }
+    return out
+
+
+def with_truth(actuals: pl.DataFrame, shop: pl.DataFrame, truth: Mapping[str, str]) -> pl.DataFrame:
     """Daily actuals with each truth-from-shop volume, every volume only the shop knows (new
     customers), and the lead funnel (always), taken from the shop's own data."""
     replace = [

@@ -56,7 +56,11 @@ class Notes:
     kpi_sources: dict[str, list[str]] = field(default_factory=dict)
     fx: dict[str, float] = field(default_factory=dict)  # currency -> rate used (plan's fx:)
     # The shop's own orders / CRM leads beside what the platforms claim, flight to date.
-    truth: dict[str, dict[str, float | None]] = field(default_factory=dict)
+    # orders and revenue: claimed (``platforms``), ``placed`` and ``net`` (``shop`` is the net
+    # figure, ``platforms_per_shop`` claimed ÷ net), what placed lost on the way to net by
+    # outcome (``lost``) and what net can still lose (``open``, ``open_cod``); leads: ``shop``,
+    # ``platforms``, ``platforms_per_shop``. See report.order_truth.
+    truth: dict[str, dict[str, Any]] = field(default_factory=dict)
     # KPI -> where its actuals come from (shop_net or shop_placed when the plan's truth: says so)
     truth_sources: dict[str, str] = field(default_factory=dict)
     weekday_weights: dict[str, float] | None = None  # learned from the data, when asked
@@ -160,6 +164,7 @@ def build_report(
     """Pace ``plan`` against the ``loaded`` exports as of ``as_of`` (default: see
     ``perfmkt.freshness``; ``today`` is the current date in the plan's time zone). Without
     ``outlook`` no chance, range or advice is worked out (``perfmkt validate`` needs none)."""
+    check_countable(plan, loaded)
     notes = Notes()
     facts = pacing.assign_channels(loaded.facts, plan).collect()
     _note_files(notes, loaded)
@@ -211,7 +216,7 @@ def build_report(
             f"no claimed rows between {flight.start} and {as_of}: check that the exports cover "
             "the flight and that the channels' campaign patterns match"
         )
-    _note_truth(notes, loaded, used, plan.flight.start, as_of)
+    _note_truth(notes, loaded, used, plan.flight.start, last_elapsed)
     _note_attribution(notes, loaded, used, plan)
     kpis = pacing.pace_kpis(plan, actuals, targets, as_of, eventual)
     if outlook:
@@ -236,7 +241,7 @@ def build_report(
     alerts = evaluate(plan.alerts, kpis, daily, as_of)
     # what pace to date hides (delivery stopped, a projection short): said in both
     warnings = warnings_of(plan, kpis, actuals, targets, as_of)
-    verdict = verdict_of(kpis, info, plan.language, plan.currency, warnings)
+    verdict = verdict_of(kpis, info, plan.language, plan.currency, warnings, plan.truth)
     campaigns["note"] = claimed_note(plan, campaigns)
     summary = summarize(
         plan,
@@ -292,6 +297,65 @@ def build_report(
         advice=moves,
         what_now=what_now,
     )
+
+
+# The orders-frame column each shop truth takes a volume from.
+TRUTH_COLUMNS = {
+    ("orders", "shop_placed"): "orders",
+    ("orders", "shop_net"): "net_orders",
+    ("revenue", "shop_placed"): "revenue",
+    ("revenue", "shop_net"): "net_revenue",
+}
+# Why an export cannot give that column, when it does not say itself (ShopRead.orders_refused).
+CANNOT = {
+    "orders": "it does not count orders",
+    "net_orders": "it does not say which orders were cancelled, returned or not delivered",
+    "revenue": "it has no revenue",
+    "net_revenue": "it does not say what was cancelled, returned or refunded",
+}
+
+
+def check_countable(plan: Plan, loaded: Loaded) -> None:
+    """Refuse a plan that takes orders or revenue from the shop (``truth:``) when none of its
+    order exports can give that figure (Shopify's "sales by product" counts an order once per
+    product; a day's total may not say what was cancelled): pacing would count 0, not refuse."""
+    files = [f for f in loaded.shop_files if f.kind == "orders" and f.rows_read]
+
+    def cannot(column: str) -> dict[str, str]:
+        """Each file that cannot give ``column``, with why."""
+        out = {}
+        for f in files:
+            rows = loaded.orders.filter(pl.col("source_file") == f.path)[column]
+            # the reader's own reason (ShopRead.orders_refused) comes first
+            refused = getattr(f, "orders_refused", None) if column == "orders" else None
+            if refused or (rows.len() and rows.null_count() == rows.len()):
+                out[f.path] = refused or CANNOT[column]
+        return out
+
+    for kpi in ("orders", "revenue"):
+        truth = plan.truth.get(kpi, "platforms")
+        column = TRUTH_COLUMNS.get((kpi, truth))
+        if column is None or not files:
+            continue
+        reasons = cannot(column)
+        if len(reasons) < len(files):  # another export gives it
+            continue
+        path, why = next(iter(reasons.items()))
+        more = f" (as do {len(reasons) - 1} more)" if len(reasons) > 1 else ""
+        figure = kpi if truth == "shop_placed" else f"net {kpi}"
+        fixes = ["export the shop's orders, one row per order with its status"]
+        if (kpi, truth) == ("orders", "shop_placed"):
+            fixes[0] += " (or Shopify Analytics 'Sales over time' by day)"
+        other = "shop_net" if truth == "shop_placed" else "shop_placed"
+        if not cannot(TRUTH_COLUMNS[(kpi, other)]):
+            fixes.append(f"truth: {{{kpi}: {other}}}")
+        fixes.append(f"truth: {{{kpi}: platforms}}")
+        raise DataError(
+            f"the plan takes the {figure} from the shop (truth: {{{kpi}: {truth}}}), but this "
+            f"export{more} cannot give them: {why}",
+            path=path,
+            hint=", or ".join(fixes),
+        )
 
 
 def _settled(
@@ -551,7 +615,7 @@ def _channel_rows(
         eventual = pacing.daily_actuals(
             settled.filter(pl.col("channel") == name).lazy(), flight.start, last
         )
-        truth = None
+        truth = outcomes = None
         if channel is not None and channel.order_source:
             shop = pacing.shop_daily(
                 loaded.orders, loaded.leads, flight.start, last, channel.order_source
@@ -559,6 +623,10 @@ def _channel_rows(
             actuals = pacing.with_truth(actuals, shop, plan.truth)
             eventual = pacing.with_truth(eventual, shop, plan.truth)
             truth = {v: total(shop[v]) for v in pacing.SHOP_VOLUMES}
+            if any(f.kind == "orders" for f in loaded.shop_files):
+                outcomes = order_truth(
+                    loaded.orders, mine, flight.start, last, channel.order_source
+                )
         sums = _to_date(actuals, as_of)
         kpis: list[pacing.KpiPace] = []
         if channel is not None and channel.kpis:
@@ -575,6 +643,8 @@ def _channel_rows(
                     else None
                 ),
                 "truth": truth,
+                # claimed, placed and net orders and revenue (report.order_truth)
+                "outcomes": outcomes,
                 "kpis": kpis,
             }
         )
@@ -753,20 +823,34 @@ def _note_truth(
         for reason, count in f.skipped.items():
             notes.rows_skipped.append({"reason": reason, "rows": count, "file": f.path})
         notes.warnings.extend(f"{f.path}: {w}" for w in f.warnings)
-    in_range = pl.col("date").is_between(start, as_of)
-    orders = loaded.orders.filter(in_range)
-    leads = loaded.leads.filter(in_range)
-
-    def compare(shop: float, measure: str) -> dict[str, float | None]:
-        platforms = total(claimed[measure])
-        ratio = platforms / shop if platforms is not None and shop else None
-        return {"shop": shop, "platforms": platforms, "platforms_per_shop": ratio}
-
-    if loaded.shop_files and any(f.kind == "orders" for f in loaded.shop_files):
-        notes.truth["orders"] = compare(float(orders["net_orders"].sum()), "orders")
-        notes.truth["revenue"] = compare(float(orders["net_revenue"].sum()), "revenue")
+    if any(f.kind == "orders" for f in loaded.shop_files):
+        notes.truth.update(order_truth(loaded.orders, claimed, start, as_of))
     if any(f.kind == "leads" for f in loaded.shop_files):
-        notes.truth["leads"] = compare(float(leads.height), "leads")
+        leads = loaded.leads.filter(pl.col("date").is_between(start, as_of))
+        notes.truth["leads"] = _claims_against(float(leads.height), total(claimed["leads"]))
+
+
+def _claims_against(shop: float | None, platforms: float | None) -> dict[str, Any]:
+    ratio = platforms / shop if platforms is not None and shop else None
+    return {"shop": shop, "platforms": platforms, "platforms_per_shop": ratio}
+
+
+def order_truth(
+    orders: pl.DataFrame,
+    claimed: pl.DataFrame,
+    start: date,
+    end: date,
+    source: str | None = None,
+) -> dict[str, dict[str, Any]]:
+    """For orders and revenue over ``start..end``: what the platforms claim (``platforms``,
+    from the ``claimed`` rows), what the shop placed and kept net (``pacing.order_outcomes``:
+    ``placed``, ``net``, ``lost`` by outcome, ``open``, ``open_cod``), the net figure again as
+    ``shop`` and the over-attribution ``platforms_per_shop`` (claimed ÷ net)."""
+    outcomes = pacing.order_outcomes(orders, start, end, source)
+    return {
+        measure: {**_claims_against(o["net"], total(claimed[measure])), **o}
+        for measure, o in outcomes.items()
+    }
 
 
 def _note_claims(notes: Notes, facts: pl.DataFrame, plan: Plan) -> None:

@@ -10,6 +10,7 @@ Then what is on plan. Templated sentences, numbers through ``Formatter``; no ext
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -210,12 +211,18 @@ def formatter(language: str, currency: str) -> Formatter:
     return Formatter(currency, LOCALES.get(language, "en_US"))
 
 
-def name_of(kpi: str, language: str, start: bool = False) -> str:
-    """A KPI's name inside a sentence: "revenue", "doanh thu", "CPO"; capitalised at the start."""
+def name_of(
+    kpi: str, language: str, start: bool = False, truth: Mapping[str, str] | None = None
+) -> str:
+    """A KPI's name inside a sentence: "revenue", "doanh thu", "CPO"; capitalised at the start.
+    With the plan's ``truth``, a KPI from the shop says which figure: "orders (shop, net)"."""
     label = kpi_label(kpi, CATALOG[kpi].label, language)
     if start:
-        return label[:1].upper() + label[1:]
-    return label if label[1:2].isupper() else label[:1].lower() + label[1:]
+        label = label[:1].upper() + label[1:]
+    elif not label[1:2].isupper():
+        label = label[:1].lower() + label[1:]
+    source = pacing.truth_of(kpi, truth) if truth else None
+    return f"{label} ({labels(language)[f'truth_{source}']})" if source else label
 
 
 def shown(fmt: Formatter, kpi: str, value: float | None, scale: float | None = None) -> str:
@@ -340,18 +347,24 @@ def warnings_of(
 
 
 def _warning_clause(
-    warnings: Warnings, fmt: Formatter, w: dict[str, str], language: str
+    warnings: Warnings,
+    fmt: Formatter,
+    w: dict[str, str],
+    language: str,
+    truth: Mapping[str, str] | None = None,
 ) -> str | None:
     """The first warning in a few words, for an on-track verdict."""
     if warnings.stalls:
         stall = warnings.stalls[0]
-        return w["warn_stall"].format(kpi=name_of(stall.kpi, language), days=stall.days)
+        return w["warn_stall"].format(
+            kpi=name_of(stall.kpi, language, truth=truth), days=stall.days
+        )
     if warnings.short:
         k = warnings.short[0]
         pct = fmt.pace(k.projection_pace)
         if CATALOG[k.name].direction is Direction.BUDGET:
             return w["warn_budget"].format(pct=pct)
-        return w["warn_short"].format(kpi=name_of(k.name, language), pct=pct)
+        return w["warn_short"].format(kpi=name_of(k.name, language, truth=truth), pct=pct)
     return None
 
 
@@ -367,13 +380,15 @@ def verdict_of(
     language: str,
     currency: str,
     warnings: Warnings | None = None,
+    truth: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """``report.verdict``: the worst status, the KPI that sets it, its pace and one line.
 
     The status is always the KPI statuses' worst (pace to date). When it is on track but the
     summary warns (delivery stopped, a projection short of target), the line says "on track to
     date" and names the first warning instead of "every KPI on plan"; a worse status keeps its
-    KPI's line and the summary's first sentence tells the rest."""
+    KPI's line and the summary's first sentence tells the rest. ``truth``: the plan's, so a KPI
+    from the shop is named with its figure ("orders (shop, net)")."""
     w, fmt = words(language), formatter(language, currency)
     status_words = labels(language)
     worst = _worst(kpis)
@@ -385,9 +400,9 @@ def verdict_of(
         kpi, pace = None, None
     else:
         kpi, pace = worst.name, worst.pace
-        name = name_of(worst.name, language)
+        name = name_of(worst.name, language, truth=truth)
         metric = CATALOG[worst.name]
-        warning = _warning_clause(warnings, fmt, w, language) if warnings else None
+        warning = _warning_clause(warnings, fmt, w, language, truth) if warnings else None
         if status == "on_track" and warning:
             text = w["verdict_warning"].format(status=head, warning=warning)
         elif status == "on_track":
@@ -456,11 +471,16 @@ def since_when(
 
 
 def _lands(
-    k: pacing.KpiPace, fmt: Formatter, w: dict[str, str], language: str, spent: float | None
+    k: pacing.KpiPace,
+    fmt: Formatter,
+    w: dict[str, str],
+    language: str,
+    spent: float | None,
+    truth: Mapping[str, str] | None = None,
 ) -> str:
     """Where a KPI not on track lands at flight end against its target, and the chance that it
     reaches the target after all (perfmkt.forecast)."""
-    text = _landing(k, fmt, w, language, spent)
+    text = _landing(k, fmt, w, language, spent, truth)
     if k.chance is None:
         return text
     budget = CATALOG[k.name].direction is Direction.BUDGET
@@ -469,10 +489,16 @@ def _lands(
 
 
 def _landing(
-    k: pacing.KpiPace, fmt: Formatter, w: dict[str, str], language: str, spent: float | None
+    k: pacing.KpiPace,
+    fmt: Formatter,
+    w: dict[str, str],
+    language: str,
+    spent: float | None,
+    truth: Mapping[str, str] | None = None,
 ) -> str:
     metric = CATALOG[k.name]
-    name, title = name_of(k.name, language), name_of(k.name, language, start=True)
+    name = name_of(k.name, language, truth=truth)
+    title = name_of(k.name, language, start=True, truth=truth)
     target = shown(fmt, k.name, k.target_total)
     if metric.is_ratio:
         if k.actual_to_date is None:
@@ -615,7 +641,7 @@ def summarize(
     yet). Delivery that stopped leads; then the KPIs not on track and the volumes on pace to
     date that land short, most severe first; what the worst of them needs; what is on plan.
     ``warnings``: ``warnings_of`` (computed here when not given)."""
-    language = plan.language
+    language, truth = plan.language, plan.truth
     w, fmt = words(language), formatter(language, plan.currency)
     if warnings is None:
         warnings = warnings_of(plan, kpis, actuals, targets, as_of)
@@ -652,7 +678,7 @@ def summarize(
     warned: list[dict[str, Any]] = []  # delivery stopped: first, whatever else is wrong
     for stall in warnings.stalls:
         k = by_name[stall.kpi]
-        text = _stall(stall, k, fmt, w, language, spent) + "."
+        text = _stall(stall, k, fmt, w, language, spent, truth) + "."
         severity = min((k.status, "at_risk"), key=_rank)
         warned.append(
             {"severity": severity, "kpi": k.name, "scope": None, "text": acted(text, k.name)}
@@ -660,7 +686,7 @@ def summarize(
     ranked: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
     key = _severity_key(kpis)
     for k in troubled:
-        parts = [_lands(k, fmt, w, language, spent)]
+        parts = [_lands(k, fmt, w, language, spent, truth)]
         day = since.get(k.name)
         if day is not None:
             template = "since_start" if day == plan.flight.start else "since"
@@ -678,7 +704,7 @@ def summarize(
             "severity": "at_risk",
             "kpi": k.name,
             "scope": None,
-            "text": _short(k, fmt, w, language),
+            "text": _short(k, fmt, w, language, truth),
         }
         ranked.append(((_rank("at_risk"), 1, key(k)), item))
     warned += [item for _, item in sorted(ranked, key=lambda r: r[0])]
@@ -710,10 +736,10 @@ def summarize(
         for k in worried
         if window and k.name in recent_days.columns
     }
-    context = _context(kpis, worried, days, fmt, w, language, recent, window)
+    context = _context(kpis, worried, days, fmt, w, language, recent, window, truth)
     items += context[: max(0, room_left)]
     if warned and on_plan:
-        items.append(_on_plan(on_plan, fmt, w, language))
+        items.append(_on_plan(on_plan, fmt, w, language, truth))
     if no_data and len(items) < MAX_SENTENCES:
         names = _join([name_of(k.name, language) for k in no_data], w)
         items.append(
@@ -739,9 +765,10 @@ def _stall(
     w: dict[str, str],
     language: str,
     spent: float | None,
+    truth: Mapping[str, str] | None = None,
 ) -> str:
     """Delivery stopped: for how long, what the plan expected meanwhile, and where the KPI lands."""
-    name = name_of(stall.kpi, language)
+    name = name_of(stall.kpi, language, truth=truth)
     planned = shown(fmt, stall.kpi, stall.planned)
     if stall.last is None:
         text = w["stall_never"].format(kpi=name, days=stall.days, planned=planned)
@@ -750,10 +777,16 @@ def _stall(
         text = w["stall"].format(kpi=name, days=stall.days, last=last, planned=planned)
     if stall.kpi != "spend" and stall.spent > 0:
         text += "; " + w["stall_spent"].format(spent=shown(fmt, "spend", stall.spent))
-    return text + "; " + _lower(_lands(k, fmt, w, language, spent))
+    return text + "; " + _lower(_lands(k, fmt, w, language, spent, truth))
 
 
-def _short(k: pacing.KpiPace, fmt: Formatter, w: dict[str, str], language: str) -> str:
+def _short(
+    k: pacing.KpiPace,
+    fmt: Formatter,
+    w: dict[str, str],
+    language: str,
+    truth: Mapping[str, str] | None = None,
+) -> str:
     """On plan to date, but the projection lands short of the target (or outside the budget)."""
     assert k.projection is not None and k.projection_pace is not None
     scale = max(abs(k.projection), abs(k.target_total))
@@ -765,24 +798,29 @@ def _short(k: pacing.KpiPace, fmt: Formatter, w: dict[str, str], language: str) 
     if CATALOG[k.name].direction is Direction.BUDGET:
         template = "over_budget" if k.projection_pace > 1 else "short_budget"
         return w[template].format(**values)
-    return w["short"].format(**values, **verbs(k.name), Kpi=name_of(k.name, language, start=True))
+    title = name_of(k.name, language, start=True, truth=truth)
+    return w["short"].format(**values, **verbs(k.name), Kpi=title)
 
 
 def _on_plan(
-    on_plan: list[pacing.KpiPace], fmt: Formatter, w: dict[str, str], language: str
+    on_plan: list[pacing.KpiPace],
+    fmt: Formatter,
+    w: dict[str, str],
+    language: str,
+    truth: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """One sentence for everything on plan: the numbers when it is one KPI."""
     if len(on_plan) == 1:
         k = on_plan[0]
         text = w["on_plan_one"].format(
             **verbs(k.name),
-            Kpi=name_of(k.name, language, start=True),
+            Kpi=name_of(k.name, language, start=True, truth=truth),
             actual=shown(fmt, k.name, k.actual_to_date),
             expected=shown(fmt, k.name, k.expected_to_date),
             pace=fmt.pace(k.pace),
         )
         return {"severity": "on_track", "kpi": k.name, "scope": None, "text": text}
-    names = _join([name_of(k.name, language) for k in on_plan], w)
+    names = _join([name_of(k.name, language, truth=truth) for k in on_plan], w)
     return {
         "severity": "on_track",
         "kpi": None,
@@ -800,13 +838,14 @@ def _context(
     language: str,
     recent: dict[str, float],
     window: int,
+    truth: Mapping[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """Sentences that fill a short summary: what the KPIs in trouble need for the rest of the
     flight (a volume against its ``recent`` daily rate over the last ``window`` days); when
     that says nothing, where the main result and spend land (those not in trouble)."""
     out: list[dict[str, Any]] = []
     for k in troubled:
-        name, metric = name_of(k.name, language), CATALOG[k.name]
+        name, metric = name_of(k.name, language, truth=truth), CATALOG[k.name]
         severity = k.status if k.status in AT_LEAST else "at_risk"  # on track, but warned
         target = shown(fmt, k.name, k.target_total)
         if metric.direction is Direction.BUDGET or not days.days_remaining:
@@ -851,7 +890,7 @@ def _context(
         else:
             text = w["projects"].format(
                 **verbs(k.name),
-                kpi=name_of(k.name, language),
+                kpi=name_of(k.name, language, truth=truth),
                 projection=shown(fmt, k.name, k.projection),
                 target=shown(fmt, k.name, k.target_total),
             )

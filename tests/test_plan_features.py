@@ -129,7 +129,7 @@ def test_terminal_shows_the_new_sections(small_plan: Path) -> None:
         "Channel pacing",
         "google · Spend",
         "slow down",
-        "Revenue (shop)",
+        "Revenue (shop, net)",
         "Shop orders",
     ):
         assert text in stdout, text

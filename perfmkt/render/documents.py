@@ -25,7 +25,7 @@ from markupsafe import Markup, escape
 
 from perfmkt import pacing
 from perfmkt.errors import PerfmktError
-from perfmkt.format import Formatter, three_significant
+from perfmkt.format import NO_VALUE, Formatter, three_significant
 from perfmkt.i18n import (
     ALERTS_VI,
     LOCALES,
@@ -322,6 +322,151 @@ def what_now(
     return {"lines": lines, "costs": tables}
 
 
+def paced_on(report: Report, words: dict[str, str], name: str) -> str:
+    """Which figure a KPI paces on, as the tables and sentences qualify it: "shop, net",
+    "shop, placed" (a ratio: its denominator's, else its numerator's); "" for what the
+    platforms claim (the default needs no word)."""
+    source = pacing.truth_of(name, report.notes.truth_sources) if name in CATALOG else None
+    return words.get(f"truth_{source}", "") if source else ""
+
+
+def _orders(fmt: Formatter, words: dict[str, str], count: float | None) -> str:
+    if count is None:
+        return fmt.count(None)
+    return words["one_order"] if count == 1 else words["n_orders"].format(n=fmt.count(count))
+
+
+def _times(fmt: Formatter, value: float | None) -> str:
+    return fmt.count(None) if value is None else f"{fmt.ratio(value)}×"
+
+
+def order_gap(
+    report: Report, fmt: Formatter, words: dict[str, str], label: Callable[[str], str]
+) -> dict[str, Any] | None:
+    """ "Which orders are real", for every view: orders and revenue as the platforms claim them,
+    as placed in the shop, what left on the way to net (by outcome, only those that happened)
+    and net, with the platforms' claim per net order; the open orders net can still lose;
+    which figure pacing counts; per channel whose orders the shop tells apart (``order_source``).
+    Each value as ``{"text": whole, "short": compact}``. None when the plan reads no orders."""
+    truth = report.notes.truth
+    if "orders" not in truth or "revenue" not in truth:
+        return None
+    o, r = truth["orders"], truth["revenue"]
+
+    def cell(kind: str, value: float | None, sign: float = 1.0) -> dict[str, str]:
+        if kind == "times":
+            return {"text": _times(fmt, value), "short": _times(fmt, value)}
+        if value is None:
+            return {"text": NO_VALUE, "short": NO_VALUE}
+        minus = "\u2212" if sign < 0 and value else ""  # what left: a real minus sign
+        return {
+            "text": minus + fmt.value(kind, value),
+            "short": minus + fmt.value(kind, value, compact=True),
+        }
+
+    blank = {"text": "", "short": ""}
+    rows: list[dict[str, Any]] = [
+        {
+            "key": "claimed",
+            "label": words["gap_claimed"],
+            "orders": cell("count", o["platforms"]),
+            "revenue": cell("money", r["platforms"]),
+        },
+        {
+            "key": "placed",
+            "label": words["gap_placed"],
+            "orders": cell("count", o["placed"]),
+            "revenue": cell("money", r["placed"]),
+        },
+    ]
+    lost_o, lost_r = o.get("lost") or {}, r.get("lost") or {}
+    for key in pacing.LOSSES:
+        count, money = lost_o.get(key) or 0.0, lost_r.get(key) or 0.0
+        if count or money:
+            rows.append(
+                {
+                    "key": key,
+                    "label": words[f"lost_{key}"],
+                    "orders": cell("count", count, -1.0) if count else blank,
+                    "revenue": cell("money", money, -1.0) if money else blank,
+                    "loss": True,
+                }
+            )
+    rows.append(
+        {
+            "key": "net",
+            "label": words["gap_net"],
+            "orders": cell("count", o["net"]),
+            "revenue": cell("money", r["net"]),
+        }
+    )
+    rows.append(
+        {
+            "key": "ratio",
+            "label": words["gap_ratio"],
+            "orders": cell("times", o["platforms_per_shop"]),
+            "revenue": cell("times", r["platforms_per_shop"]),
+        }
+    )
+    lead = ""
+    if None not in (o["platforms"], o["placed"], o["net"]):
+        lead = words["gap_lead"].format(
+            claimed=_orders(fmt, words, o["platforms"]),
+            placed=_orders(fmt, words, o["placed"]),
+            net=_orders(fmt, words, o["net"]),
+        )
+    notes = []
+    if o.get("open"):
+        cod = o.get("open_cod")
+        notes.append(
+            words["gap_open"].format(
+                orders=_orders(fmt, words, o["open"]),
+                revenue=fmt.value("money", r.get("open")),
+                cod=words["gap_open_cod"].format(count=fmt.count(cod)) if cod else "",
+            )
+        )
+    elif o.get("lost") is not None and o["placed"] and not any(lost_o.values()):
+        notes.append(words["gap_none_lost"])
+    shop = [n for n in ("orders", "revenue") if paced_on(report, words, n)]
+    if shop:
+        items = [f"{label(n).lower()} ({paced_on(report, words, n)})" for n in shop]
+        joined = ", ".join(items[:-1]) + (words["list_and"] if len(items) > 1 else "")
+        notes.append(words["gap_paced"].format(items=joined + items[-1]))
+    else:
+        notes.append(words["gap_paced_platforms"])
+    channels = []
+    for c in report.channels:
+        outcomes = c.get("outcomes")
+        if not outcomes:
+            continue
+        co, cr = outcomes["orders"], outcomes["revenue"]
+        channels.append(
+            {
+                "name": c["name"],
+                "orders": {
+                    "claimed": cell("count", co["platforms"]),
+                    "placed": cell("count", co["placed"]),
+                    "net": cell("count", co["net"]),
+                    "ratio": cell("times", co["platforms_per_shop"]),
+                },
+                "revenue": {
+                    "claimed": cell("money", cr["platforms"]),
+                    "placed": cell("money", cr["placed"]),
+                    "net": cell("money", cr["net"]),
+                    "ratio": cell("times", cr["platforms_per_shop"]),
+                },
+            }
+        )
+    return {
+        "title": words["gap_title"],
+        "lead": lead,
+        "columns": {"orders": label("orders"), "revenue": label("revenue")},
+        "rows": rows,
+        "notes": notes,
+        "channels": channels,
+    }
+
+
 def _said(text: str | None, report: Report, fmt: Formatter) -> str:
     """An English sentence from the modules (why an estimate cannot be made, what a curve rests
     on) in the report's language; "" when no translation knows it, so a report keeps one
@@ -482,6 +627,8 @@ def context(report: Report, days: int, with_charts: bool) -> dict[str, Any]:
         "chart_notes": chart_notes(charts, late_days(report, fmt), words),
         "what_now": what_now(report, fmt, words, label),
         "lag_curves": lag_curves(report, fmt, words),
+        "order_gap": order_gap(report, fmt, words, label),
+        "paced_on": lambda name: paced_on(report, words, name),
     }
 
 

@@ -51,7 +51,6 @@ WORDS: dict[str, dict[str, str]] = {
         "method_shape": "to date + remaining plan × recent efficiency",
         "method_run_rate": "to date + recent daily average × days left",
         "tracked": "tracked",
-        "shop": "shop",
         "flight_line": "{objective} · flight {start} – {end} · {currency}",
         "as_of_line": "as of {date} ({reason}) · day {elapsed} of {total}, {remaining} remaining",
         "agency": "prepared by {agency}",
@@ -116,7 +115,6 @@ WORDS: dict[str, dict[str, str]] = {
         "method_shape": "thực tế + kế hoạch còn lại × hiệu quả gần đây",
         "method_run_rate": "thực tế + trung bình ngày gần đây × số ngày còn lại",
         "tracked": "theo dõi",
-        "shop": "shop",
         "flight_line": "{objective} · {start} – {end} · {currency}",
         "as_of_line": "số liệu đến {date} ({reason}) · ngày {elapsed}/{total}, còn {remaining} "
         "ngày",
@@ -368,10 +366,12 @@ def _pace_table(
 
 def kpi_table(v: View) -> Table:
     report, w = v.report, v.words
-    rows = [
-        (v.label(k.name) + (f" ({w['shop']})" if k.name in report.notes.truth_sources else ""), k)
-        for k in report.kpis
-    ]
+    from perfmkt.render.documents import paced_on
+
+    rows = []
+    for k in report.kpis:
+        source = paced_on(report, w, k.name)
+        rows.append((v.label(k.name) + (f" ({source})" if source else ""), k))
 
     # With a chance to show, the flight end has a table of its own (outlook_table).
     moved = ("projection", *OUTLOOK) if any(k.has_outlook for k in report.kpis) else ()
@@ -430,6 +430,56 @@ def outlook_table(v: View) -> Table | None:
 
     variants = [(False, True), (True, True), (True, False)]
     return _fit(v.width, (lambda c=c, t=t: build(c, t) for c, t in variants))
+
+
+def orders_truth(v: View) -> RenderableType | None:
+    """Which orders are real: what the platforms claim, what the shop placed, what left on the
+    way to net (by outcome) and net, with the claim per net order; then what net can still lose
+    and which figure pacing counts; per channel when the shop tells its orders apart."""
+    from perfmkt.render.documents import order_gap
+
+    gap = order_gap(v.report, v.fmt, v.words, v.label)
+    if gap is None:
+        return None
+    w = v.words
+
+    def total_table(compact: bool) -> Table:
+        table = Table(title=gap["title"], title_justify="left")
+        table.add_column("", max_width=44, overflow="fold")
+        _number_column(table, gap["columns"]["orders"])
+        _number_column(table, gap["columns"]["revenue"])
+        for row in gap["rows"]:
+            form = "short" if compact else "text"
+            style = "pace.off_track" if row.get("loss") else "bold" if row["key"] == "net" else ""
+            label = Text(("  " if row.get("loss") else "") + row["label"], style=style)
+            cells = [Text(row[m][form], style=style) for m in ("orders", "revenue")]
+            table.add_row(label, *cells, end_section=row["key"] in ("placed", "net"))
+        table.caption = " ".join(gap["notes"]) or None
+        table.caption_justify = "left"
+        return table
+
+    parts: list[RenderableType] = [
+        _fit(v.width, (lambda c=c: total_table(c) for c in (False, True)))
+    ]
+    if gap["channels"]:
+        keys = ("claimed", "placed", "net", "ratio")
+
+        def channel_table(compact: bool) -> Table:
+            table = Table(title=w["gap_channels"], title_justify="left")
+            table.add_column(w["channel"], max_width=28, overflow="fold")
+            for key in keys:
+                _number_column(table, w[f"gap_col_{key}"])
+            form = "short" if compact else "text"
+            for c in gap["channels"]:
+                for m in ("orders", "revenue"):
+                    name = Text(c["name"] + " · ")
+                    name.append(gap["columns"][m].lower(), style="muted")
+                    cells = [c[m][key][form] for key in keys]
+                    table.add_row(name, *cells, end_section=m == "revenue")
+            return table
+
+        parts += [Text(""), _fit(v.width, (lambda c=c: channel_table(c) for c in (False, True)))]
+    return Group(*parts)
 
 
 def _week_name(week: dict[str, Any]) -> Text:
@@ -841,6 +891,8 @@ def notes(v: View) -> RenderableType:
         if name in n.kpi_sources:
             lines.append(Text(f"{name} ← {'; '.join(n.kpi_sources[name])}", style="muted"))
     for name, t in n.truth.items():
+        if name in ("orders", "revenue"):  # in "which orders are real" (orders_truth)
+            continue
         kind = "money" if name == "revenue" else "count"
         share = t["platforms_per_shop"]
         ratio = w["truth_ratio"].format(share=fmt.pace(share)) if share else ""
@@ -891,6 +943,7 @@ def render(report: Report, days: int = 14, width: int = 120) -> list[RenderableT
         warnings(v),
         kpi_table(v),
         outlook_table(v),
+        orders_truth(v),
         alerts(v),
         what_now(v),
         campaign_table(v),
