@@ -524,16 +524,58 @@ class Branding(Strict):
     primary_color: str = Field("#0b7285", pattern=r"^#[0-9a-fA-F]{6}$")
 
 
+SmtpSecurity = Literal["starttls", "ssl", "none"]
+SMTP_SECURITY: tuple[SmtpSecurity, ...] = ("starttls", "ssl", "none")
+
+
+def smtp_security(
+    port: int | None, security: SmtpSecurity | None, starttls: bool | None
+) -> tuple[SmtpSecurity, int]:
+    """How to speak to an SMTP server, and on which port, from what was given.
+
+    ``security``: ssl is implicit TLS (TLS from the first byte, port 465), starttls a plain
+    connection upgraded before anything is sent (587), none a local relay (no encryption).
+    Without it, the older ``starttls`` flag: false is none; else the port says: 465 is ssl,
+    any other starttls. The port, when not given, is 465 for ssl and 587 otherwise. Raises
+    ``ValueError`` when ``security`` and ``starttls`` disagree."""
+    if security is not None and starttls is not None and (security == "none") == starttls:
+        flag = "true" if starttls else "false"
+        raise ValueError(
+            f"security {security} and starttls {flag} disagree: give security only "
+            "(starttls is its older form)"
+        )
+    if security is None:
+        security = "none" if starttls is False else "ssl" if port == 465 else "starttls"
+    return security, port or (465 if security == "ssl" else 587)
+
+
 class Smtp(Strict):
     """Where emailed reports go out. The password is read from the environment variable named
     here, never written in a plan."""
 
     host: str
-    port: int = 587
-    starttls: bool = True
+    port: int | None = Field(
+        None, ge=1, le=65535, description="default: 465 with security: ssl, else 587"
+    )
+    security: SmtpSecurity | None = Field(
+        None,
+        description="ssl (implicit TLS, port 465), starttls (587) or none (a local relay); "
+        "default from the port: 465 is ssl, any other starttls",
+    )
+    starttls: bool | None = Field(None, description="older form of security: false is none")
     user: str | None = None
     password_env: str | None = Field(None, description="e.g. PERFMKT_SMTP_PASSWORD")
     sender: str = "perfmkt@localhost"
+
+    @model_validator(mode="after")
+    def _agree(self) -> Smtp:
+        smtp_security(self.port, self.security, self.starttls)
+        return self
+
+    @property
+    def connection(self) -> tuple[SmtpSecurity, int]:
+        """(security, port), each from the other when not given (``smtp_security``)."""
+        return smtp_security(self.port, self.security, self.starttls)
 
 
 class Costs(Strict):
