@@ -70,7 +70,7 @@ class Message:
     """One notification of one plan, made where the plan was rendered (a worker, with --jobs)
     and sent by the batch's own process, in plan order."""
 
-    target: str  # slack:URL or email:ADDRESS
+    target: str  # slack, slack:env:NAME, slack:URL or email:ADDRESS
     problem: str | None = None  # why it cannot be sent: "notification not sent: <problem>"
     text: str | None = None  # Slack's text
     mail: tuple[str, str, list[Any]] | None = None  # e-mail text, HTML body, attachments
@@ -98,6 +98,9 @@ class Settings:
     # Notification targets that timed out for an earlier plan: a dead server costs one
     # deadline per batch, not one per plan.
     silent: dict[str, str] = field(default_factory=dict)
+    # Slack targets that still answered 429 or 5xx after their retries for an earlier plan:
+    # tried once, without retries, until one gets through (an outage costs its retries once).
+    flaky: set[str] = field(default_factory=set)
     jobs: int = 1  # worker processes; 1 runs every plan in this process
 
 
@@ -164,11 +167,25 @@ def run_batch(plans: list[Path], settings: Settings) -> list[Outcome]:
         histories.close()
     if settings.cache:
         _prune_cache()
+    _warn_command_line_webhooks(outcomes, settings.notify)
     if len(plans) > 1:  # an export several plans read fails each: say which plan each line is
         for outcome in outcomes:
             if outcome.problem and not outcome.problem.startswith(f"{outcome.plan}:"):
                 outcome.problem = f"{outcome.plan}: {outcome.problem}"
     return outcomes
+
+
+def _warn_command_line_webhooks(outcomes: list[Outcome], notify: list[str]) -> None:
+    """A webhook URL written on the command line still works, and is said once for the run,
+    by the first plan that ran (a plan that failed says only its problem)."""
+    if not any(target.startswith("slack:") for target in notify):
+        return
+    from perfmkt.notify import command_line_webhooks
+
+    warning = command_line_webhooks(notify)
+    first = next((o for o in outcomes if o.problem is None), None)
+    if warning and first is not None:
+        first.warnings.insert(0, warning)
 
 
 def _prune_cache() -> None:
@@ -255,7 +272,7 @@ def _run_parallel(outcomes: list[Outcome], settings: Settings) -> None:
     if progress is not None:  # two steps a plan: its report, then its files
         progress(2 * len(outcomes), None, "running plans")
     # What workers get: no callback into this process; the silent memo stays here.
-    remote = dataclasses.replace(settings, progress=None, silent={}, jobs=1)
+    remote = dataclasses.replace(settings, progress=None, silent={}, flaky=set(), jobs=1)
     workers = _Workers(min(settings.jobs, len(outcomes)))
     try:
         futures = {workers.submit(o, _prepare, remote): i for i, o in enumerate(outcomes)}
@@ -525,7 +542,10 @@ def _messages(
                     mail = (email_text(report), render(report, "email"), attachments)
                 message.mail, message.smtp, message.warning = mail, smtp, warning
             else:
-                raise NotifyError(f"unknown notification {kind!r}: use slack:URL or email:ADDR")
+                raise NotifyError(
+                    f"unknown notification {kind!r}: use slack (the webhook in "
+                    "PERFMKT_SLACK_WEBHOOK), slack:env:NAME or email:ADDRESS"
+                )
         except NotifyError as err:
             message.problem = str(err)
         except Exception as exc:  # whatever else goes wrong, the reports are written
@@ -536,11 +556,21 @@ def _messages(
 
 
 def _send(outcome: Outcome, settings: Settings) -> None:
-    """Each notification is tried once, within its deadline; any failure is one warning. A
-    target that timed out for an earlier plan of the batch is skipped (``settings.silent``)."""
+    """Each notification is sent within its deadline (Slack's tried again on 429 and 5xx);
+    any failure is one warning. A target that timed out for an earlier plan of the batch is
+    skipped (``settings.silent``); a Slack webhook that ran out of retries for an earlier plan
+    is tried once (``settings.flaky``)."""
     if not outcome.messages:
         return
-    from perfmkt.notify import NotifyError, NotifyTimeout, post_slack, send_email
+    from perfmkt.notify import (
+        RETRIES,
+        NotifyError,
+        NotifyTimeout,
+        NotifyUnavailable,
+        post_slack,
+        send_email,
+        slack_webhook,
+    )
 
     warned = False
     for message in outcome.messages:
@@ -552,7 +582,18 @@ def _send(outcome: Outcome, settings: Settings) -> None:
             if message.problem is not None:
                 raise NotifyError(message.problem)
             if kind == "slack" and message.text is not None:
-                post_slack(where, message.text)
+                flaky = message.target in settings.flaky
+                try:
+                    post_slack(slack_webhook(where), message.text, retries=0 if flaky else RETRIES)
+                except NotifyUnavailable as err:
+                    settings.flaky.add(message.target)
+                    if flaky:
+                        raise NotifyUnavailable(
+                            f"{err}; not tried again: it failed after its retries for an "
+                            "earlier plan"
+                        ) from None
+                    raise
+                settings.flaky.discard(message.target)
             elif message.mail is not None:
                 if message.warning and not warned:
                     outcome.warnings.append(f"{outcome.plan}: {message.warning}")

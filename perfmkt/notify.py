@@ -3,30 +3,41 @@ inline-styled HTML body (what Gmail and Outlook show) and the full report attach
 HTML.
 
 Failures to notify are returned to the caller as messages; they never lose a report. Every
-notification has a deadline for the whole exchange (``PERFMKT_NOTIFY_TIMEOUT``, 15 s)."""
+notification has a deadline for the whole exchange (``PERFMKT_NOTIFY_TIMEOUT``, 15 s), retries
+included: Slack is tried again on 429 and 5xx. The webhook comes from the environment
+(``PERFMKT_SLACK_WEBHOOK``) and is a secret: errors show its scheme and host only. E-mail goes
+over STARTTLS, implicit TLS (port 465) or, to a local relay, none, with certificates checked."""
 
 from __future__ import annotations
 
 import contextlib
 import http.client
 import json
+import math
 import os
+import random
 import re
 import smtplib
 import socket
 import ssl
 import threading
+import time
 import urllib.parse
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid, parseaddr
+from email.utils import formatdate, make_msgid, parseaddr, parsedate_to_datetime
+from typing import TYPE_CHECKING
 
 from perfmkt.errors import PerfmktError
 from perfmkt.format import Formatter
 from perfmkt.i18n import LOCALES, kpi_label, labels
 from perfmkt.metrics import CATALOG
 from perfmkt.report import Report
+
+if TYPE_CHECKING:
+    from perfmkt.plan import Smtp, SmtpSecurity
 
 STATUS_MARKS = {
     "on_track": "✅",
@@ -205,10 +216,17 @@ def deadline() -> float:
     return seconds
 
 
-def _within(seconds: float, what: str, work: Callable[[list[socket.socket]], None]) -> None:
+def _within(
+    seconds: float,
+    what: str,
+    work: Callable[[list[socket.socket]], None],
+    secrets: Sequence[str] = (),
+    stop: threading.Event | None = None,
+) -> None:
     """Run ``work`` (which lists the sockets it opens) in a thread and give up after
     ``seconds`` in all: a server trickling a byte at a time is cut off at the deadline, not
-    kept alive by a timeout that restarts with every byte."""
+    kept alive by a timeout that restarts with every byte. ``stop`` is set at the deadline (a
+    worker between tries stops there); ``secrets`` never appear in the error."""
     sockets: list[socket.socket] = []
     failure: list[BaseException] = []
 
@@ -222,6 +240,8 @@ def _within(seconds: float, what: str, work: Callable[[list[socket.socket]], Non
     worker.start()
     worker.join(seconds)
     if worker.is_alive():
+        if stop is not None:
+            stop.set()
         for sock in sockets:  # wakes the worker up: its read fails at once
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
@@ -231,7 +251,10 @@ def _within(seconds: float, what: str, work: Callable[[list[socket.socket]], Non
         exc = failure[0]
         if isinstance(exc, NotifyError):
             raise exc
-        raise NotifyError(f"{what} failed: {_reason(exc)}") from exc
+        hint = _hint(exc)
+        raise NotifyError(
+            f"{what} failed: {scrub(_reason(exc), secrets)}" + (f" ({hint})" if hint else "")
+        ) from None  # the cause's text may hold a secret; a crash log would show it
 
 
 def _reason(exc: BaseException) -> str:
@@ -239,74 +262,277 @@ def _reason(exc: BaseException) -> str:
     return " ".join(text.split())  # one line, whatever a server said
 
 
+def _hint(exc: BaseException) -> str | None:
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return "the server's certificate is not trusted here; SSL_CERT_FILE can name the CA file"
+    if isinstance(exc, ssl.SSLError) and exc.reason == "WRONG_VERSION_NUMBER":
+        return (
+            "the server does not speak TLS from the first byte on this port: for e-mail, "
+            "security: starttls (port 587) or none"
+        )
+    return None
+
+
+def scrub(text: str, secrets: Sequence[str]) -> str:
+    """``text`` with every secret (a webhook URL, its path…) replaced by ``***``."""
+    for secret in sorted({s for s in secrets if len(s) > 1}, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
+
+
 def _where(parts: urllib.parse.SplitResult) -> str:
     """Scheme and host of a URL, never its path: a webhook's path is its secret."""
     return f"{parts.scheme}://{parts.hostname or ''}" if parts.scheme else "(no scheme)"
 
 
-def post_slack(url: str, text: str, seconds: float | None = None) -> None:
-    """POST the summary to a Slack incoming webhook (http or https only), within ``seconds``
-    (default: ``deadline()``) in all."""
+def _secrets(url: str) -> list[str]:
+    """The parts of a webhook URL that must never be shown: all but its scheme and host."""
     parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise NotifyError(f"Slack webhook must be an http(s) URL, not {_where(parts)}")
+    pieces = [url, url.strip(), parts.path, parts.query, parts.netloc.rpartition("@")[0]]
+    pieces += [urllib.parse.unquote(p) for p in pieces]
+    token = parts.path.rstrip("/").rpartition("/")[2]  # /services/T…/B…/token
+    pieces += [token] if len(token) >= 8 else []
+    return [p for p in pieces if p and p != "/"]
+
+
+def mask(url: str) -> str:
+    """A webhook URL as it may be shown: ``https://hooks.slack.com/***``."""
     try:
+        parts = urllib.parse.urlsplit(url.strip())
+        return _where(parts) + ("/***" if parts.path.strip("/") or parts.query else "")
+    except ValueError:
+        return "***"
+
+
+# --notify slack reads the webhook from here: a URL on the command line shows in crontabs, in
+# `ps` to every user of the machine and in cron's own log.
+SLACK_ENV = "PERFMKT_SLACK_WEBHOOK"
+ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def slack_webhook(spec: str) -> str:
+    """The webhook URL a ``--notify`` Slack target names: ``slack`` (or ``slack:``) reads
+    ``PERFMKT_SLACK_WEBHOOK``, ``slack:env:NAME`` reads the variable NAME, ``slack:URL`` is
+    the URL itself. ``spec`` is what follows ``slack:``."""
+    if spec and not spec.startswith("env:"):
+        return spec
+    name = spec.removeprefix("env:") or SLACK_ENV
+    if not ENV_NAME.fullmatch(name):  # never echoed: it may be a URL written in the wrong place
+        raise NotifyError(
+            "slack:env: takes the name of an environment variable (letters, digits and _), "
+            "e.g. slack:env:SLACK_WEBHOOK_SHOP_X"
+        )
+    url = os.environ.get(name, "").strip()
+    if not url:
+        raise NotifyError(
+            f"{name} is not set: export the Slack webhook URL in it where the job runs (cron "
+            "reads no shell profile)"
+        )
+    return url
+
+
+def command_line_webhooks(targets: Sequence[str]) -> str | None:
+    """A warning, once for a run, when a ``--notify`` target holds a webhook URL itself."""
+    urls = [t.partition(":")[2] for t in targets if t.partition(":")[0] == "slack"]
+    written = [mask(u) for u in urls if u and not u.startswith("env:")]
+    if not written:
+        return None
+    return (
+        f"--notify slack:{', slack:'.join(dict.fromkeys(written))}: a webhook URL on the command "
+        "line shows in crontabs, `ps` and logs, and anyone with it can post to the channel: put "
+        f"it in {SLACK_ENV} and use --notify slack (or slack:env:NAME for another variable)"
+    )
+
+
+RETRIES = 3  # more tries after the first, on 429 and 5xx answers only
+BACKOFF = 1.0  # seconds before the first retry, doubled for each next one (half of it jitter)
+MOST_WAIT = 60.0  # a Retry-After longer than this is not waited for, whatever the deadline
+# What Slack answers for a webhook that can never work again: say what to do.
+SLACK_HINTS = {
+    "invalid_token": "the webhook was revoked or mistyped: create a new one",
+    "no_service": "the webhook was removed or mistyped: create a new one",
+    "no_team": "the Slack workspace is gone: create a new webhook",
+    "team_disabled": "the Slack workspace is gone: create a new webhook",
+    "channel_not_found": "the webhook's channel is gone: create a new webhook",
+    "channel_is_archived": "the webhook's channel is archived: unarchive it or create a new "
+    "webhook",
+    "action_prohibited": "an admin restricted this webhook",
+    "invalid_payload": "perfmkt sent a message Slack did not accept: please report it",
+}
+
+
+class NotifyUnavailable(NotifyError):
+    """A server that answered 429 or 5xx until its retries or the deadline ran out."""
+
+
+def retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds a ``Retry-After`` header asks to wait (seconds or an HTTP date), else None."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:  # an HTTP date is GMT
+            when = when.replace(tzinfo=UTC)
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    return max(0.0, seconds) if math.isfinite(seconds) else None
+
+
+def post_slack(
+    url: str,
+    text: str,
+    seconds: float | None = None,
+    *,
+    retries: int = RETRIES,
+    sleep: Callable[[float], object] | None = None,
+) -> int:
+    """POST the summary to a Slack incoming webhook (http or https only), within ``seconds``
+    (default: ``deadline()``) in all, and return the tries it took.
+
+    A 429 or 5xx answer is tried again up to ``retries`` times: after the wait its
+    ``Retry-After`` asks for (seconds or a date, up to ``MOST_WAIT``), else after 1, 2, 4 s
+    (each less up to half, at random), and never past the deadline (a wait that would end
+    past it gives up at once). Another 3xx or 4xx fails at once with Slack's answer
+    (``invalid_token``, ``no_service``…). A connection that fails is not tried again: refused
+    or unknown hosts do not heal in seconds, and a connection dropped after the request may
+    have posted the message. ``sleep`` waits between tries (tests pass their own); the URL's
+    path and query never appear in an error."""
+    try:
+        parts = urllib.parse.urlsplit(url.strip())
         port = parts.port
     except ValueError:
-        raise NotifyError(f"Slack webhook URL has a bad port: {_where(parts)}") from None
+        raise NotifyError("Slack webhook is not a URL (a bad host or port)") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise NotifyError(f"Slack webhook must be an http(s) URL, not {_where(parts)}")
+    host = parts.hostname
     seconds = deadline() if seconds is None else seconds
+    what = f"Slack webhook at {_where(parts)}"
+    secrets = _secrets(url)
     # Names from ad accounts are untrusted: Slack reads <…> as links and mentions (<!channel>).
     inert = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     body = json.dumps({"text": inert}).encode()
-    target = parts.path or "/"
-    if parts.query:
-        target += "?" + parts.query
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    stop = threading.Event()
+    wait = sleep if sleep is not None else stop.wait
+    tries: list[int] = []
+    started = time.monotonic()
 
-    def work(sockets: list[socket.socket]) -> None:
+    def attempt(sockets: list[socket.socket]) -> tuple[int, str, str, float | None]:
+        """One POST: the status, its reason, Slack's text and the Retry-After seconds."""
+        left = max(0.001, seconds - (time.monotonic() - started))
         connection: http.client.HTTPConnection
         if parts.scheme == "https":
             connection = http.client.HTTPSConnection(
-                parts.hostname, port, timeout=seconds, context=ssl.create_default_context()
+                host, port, timeout=left, context=ssl.create_default_context()
             )
         else:
-            connection = http.client.HTTPConnection(parts.hostname, port, timeout=seconds)
+            connection = http.client.HTTPConnection(host, port, timeout=left)
         try:
             connection.connect()
-            sockets.append(connection.sock)
+            if connection.sock is not None:
+                sockets.append(connection.sock)
             connection.request(
                 "POST", target, body, {"Content-Type": "application/json; charset=utf-8"}
             )
             response = connection.getresponse()
-            response.read(65536)
-            if response.status >= 300:
-                raise NotifyError(f"Slack webhook answered {response.status} {response.reason}")
+            answer = response.read(65536).decode("utf-8", "replace")
+            said = scrub(" ".join(answer.split())[:200], secrets)
+            return (
+                response.status,
+                response.reason,
+                said,
+                retry_after(response.getheader("Retry-After")),
+            )
         finally:
             connection.close()
 
-    _within(seconds, f"Slack webhook at {_where(parts)}", work)
+    def work(sockets: list[socket.socket]) -> None:
+        while not stop.is_set():
+            tries.append(1)
+            status, reason, said, asked = attempt(sockets)
+            if status < 300:
+                return
+            answered = f"{what} answered {status} {reason}".rstrip() + (f": {said}" if said else "")
+            if status != 429 and status < 500:
+                hint = SLACK_HINTS.get(said)
+                raise NotifyError(answered + (f" ({hint})" if hint else ""))
+            count = f"{len(tries)} {'try' if len(tries) == 1 else 'tries'}"
+            if len(tries) > retries:
+                raise NotifyUnavailable(f"{answered} ({count})")
+            left = seconds - (time.monotonic() - started)
+            if asked is not None and asked > min(MOST_WAIT, left):
+                past = (
+                    f"the {seconds:g} s deadline"
+                    if asked >= left
+                    else f"the {MOST_WAIT:g} s perfmkt waits"
+                )
+                raise NotifyUnavailable(
+                    f"{answered} ({count}; it asks to wait {asked:.0f} s, past {past})"
+                )
+            delay = BACKOFF * 2 ** (len(tries) - 1)
+            delay = delay / 2 + random.uniform(0, delay / 2) if asked is None else asked
+            if delay >= left:
+                raise NotifyUnavailable(
+                    f"{answered} ({count}; no time for another try within the {seconds:g} s "
+                    "deadline)"
+                )
+            wait(delay)
+
+    _within(seconds, what, work, secrets, stop)
+    return len(tries)
 
 
 @dataclass(frozen=True)
 class SmtpSettings:
-    """From the environment: PERFMKT_SMTP_HOST, _PORT (587), _STARTTLS (1), _USER, _PASSWORD,
-    _FROM. The password is only ever read from the environment, never from a plan."""
+    """How e-mail goes out: from the plan's ``smtp:`` or from the environment
+    (``from_env``). ``security``: ssl (implicit TLS, 465), starttls (587) or none (a local
+    relay); certificates are checked against the system's CA store (or ``SSL_CERT_FILE``)."""
 
     host: str
     port: int = 587
-    starttls: bool = True
+    security: SmtpSecurity = "starttls"
     user: str | None = None
     password: str | None = None
     sender: str = "perfmkt@localhost"
 
     @classmethod
     def from_env(cls) -> SmtpSettings:
+        """PERFMKT_SMTP_HOST, _PORT (465 with ssl, else 587), _SECURITY (starttls, ssl or none;
+        default from the port: 465 is ssl), _STARTTLS (its older form: 0 is none), _USER,
+        _PASSWORD, _FROM. The password is only ever read from the environment."""
+        from perfmkt.plan import SMTP_SECURITY, smtp_security
+
         host = os.environ.get("PERFMKT_SMTP_HOST")
         if not host:
             raise NotifyError("email needs PERFMKT_SMTP_HOST (and _PORT, _USER, _PASSWORD, _FROM)")
+        port = os.environ.get("PERFMKT_SMTP_PORT", "").strip()
+        security = os.environ.get("PERFMKT_SMTP_SECURITY", "").strip().lower() or None
+        starttls = os.environ.get("PERFMKT_SMTP_STARTTLS", "").strip().lower() or None
+        chosen = next((name for name in SMTP_SECURITY if name == security), None)
+        if security is not None and chosen is None:
+            raise NotifyError(
+                f"PERFMKT_SMTP_SECURITY must be starttls, ssl or none, not {security!r}"
+            )
+        try:
+            mode, number = smtp_security(
+                _port(port) if port else None,
+                chosen,
+                None if starttls is None else starttls not in ("0", "false", "no"),
+            )
+        except ValueError:
+            raise NotifyError(
+                f"PERFMKT_SMTP_SECURITY={security} and PERFMKT_SMTP_STARTTLS={starttls} "
+                "disagree: set PERFMKT_SMTP_SECURITY only"
+            ) from None
         return cls(
             host=host,
-            port=_port(os.environ.get("PERFMKT_SMTP_PORT", "587")),
-            starttls=os.environ.get("PERFMKT_SMTP_STARTTLS", "1") not in ("0", "false", "no"),
+            port=number,
+            security=mode,
             user=os.environ.get("PERFMKT_SMTP_USER") or None,
             password=os.environ.get("PERFMKT_SMTP_PASSWORD") or None,
             sender=os.environ.get("PERFMKT_SMTP_FROM", "perfmkt@localhost"),
@@ -323,18 +549,19 @@ def _port(text: str) -> int:
     return port
 
 
-def smtp_settings(plan_smtp: object | None) -> SmtpSettings:
+def smtp_settings(plan_smtp: Smtp | None) -> SmtpSettings:
     """The plan's ``smtp:`` (password from the variable it names), else the environment."""
     if plan_smtp is None:
         return SmtpSettings.from_env()
-    password_env = getattr(plan_smtp, "password_env", None)
+    security, port = plan_smtp.connection
+    password_env = plan_smtp.password_env
     return SmtpSettings(
-        host=plan_smtp.host,  # type: ignore[attr-defined]
-        port=plan_smtp.port,  # type: ignore[attr-defined]
-        starttls=plan_smtp.starttls,  # type: ignore[attr-defined]
-        user=plan_smtp.user,  # type: ignore[attr-defined]
+        host=plan_smtp.host,
+        port=port,
+        security=security,
+        user=plan_smtp.user,
         password=os.environ.get(password_env) if password_env else None,
-        sender=plan_smtp.sender,  # type: ignore[attr-defined]
+        sender=plan_smtp.sender,
     )
 
 
@@ -391,13 +618,11 @@ def send_email(
     seconds = deadline() if seconds is None else seconds
 
     def work(sockets: list[socket.socket]) -> None:
-        smtp = smtplib.SMTP(timeout=seconds)
+        smtp = _Smtp(settings, sockets, seconds)
         try:
             smtp.connect(settings.host, settings.port)
-            sockets.append(smtp.sock)
-            if settings.starttls:
+            if settings.security == "starttls":
                 smtp.starttls(context=ssl.create_default_context())
-                sockets.append(smtp.sock)
             if settings.user and settings.password:
                 smtp.login(settings.user, settings.password)
             smtp.send_message(message)
@@ -407,3 +632,26 @@ def send_email(
             smtp.close()
 
     _within(seconds, f"email to {to} through {settings.host}:{settings.port}", work)
+
+
+class _Smtp(smtplib.SMTP):
+    """smtplib's client, speaking TLS from the first byte with ``security: ssl``, that lists
+    each socket as soon as it is open (the deadline can then cut a slow handshake or
+    greeting) and checks the server's certificate against the host it was given (smtplib
+    takes that name only from a host given to its constructor, which connects at once)."""
+
+    def __init__(
+        self, settings: SmtpSettings, sockets: list[socket.socket], seconds: float
+    ) -> None:
+        super().__init__(timeout=seconds)
+        self._host = settings.host
+        self.implicit = settings.security == "ssl"
+        self.sockets = sockets
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        sock = socket.create_connection((host, port), timeout, self.source_address)
+        self.sockets.append(sock)
+        if self.implicit:
+            context = ssl.create_default_context()
+            return context.wrap_socket(sock, server_hostname=self._host)
+        return sock
