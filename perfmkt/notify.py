@@ -324,8 +324,9 @@ def slack_webhook(spec: str) -> str:
         )
     url = os.environ.get(name, "").strip()
     if not url:
+        state = "is empty" if name in os.environ else "is not set"
         raise NotifyError(
-            f"{name} is not set: export the Slack webhook URL in it where the job runs (cron "
+            f"{name} {state}: export the Slack webhook URL in it where the job runs (cron "
             "reads no shell profile)"
         )
     return url
