@@ -976,7 +976,7 @@ def _image_kind(head: bytes) -> str | None:
 def _file_checks(plan: Plan, base: Path) -> list[tuple[Loc, str]]:
     """Files the plan names, relative to it as reports find them: the logo must be a small
     image, the templates a folder (else a white-label report would silently be unbranded)."""
-    problems = []
+    problems: list[tuple[Loc, str]] = []
     if plan.branding.logo:
         problem = _logo_problem(plan.branding.logo, base / plan.branding.logo)
         if problem:
