@@ -88,6 +88,7 @@ class ShopOptions:
     exclude_statuses: tuple[str, ...] = EXCLUDED_STATUSES
     date_order: str | None = None
     encoding: str | None = None  # state the encoding (cp1258…) instead of detecting it
+    number_format: NumberFormat | None = None  # decide amounts such as 1.234 (else detected)
 
 
 # Every kind of source a plan names, as resolve_sources hands them to load_exports.
