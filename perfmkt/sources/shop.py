@@ -1,9 +1,13 @@
-"""The shop's own truth: order exports (Shopify, or any CSV mapped with ``columns:``) and
-lead/CRM exports (lead id, date, source, stage).
+"""The shop's own truth: order exports and lead/CRM exports (lead id, date, source, stage).
 
-Orders are counted once each (Shopify writes one row per line item, with the order's fields
-on its first row only); their day is the day in the plan's time zone; cancelled, refunded and
-voided orders are left out by rule and counted in the notes.
+Orders exports are recognised by their header, no plan option needed: Shopify's orders
+export, Shopee's, TikTok Shop's and Lazada's (``marketplaces``), Shopify Analytics' Sales over
+time and Sales by product by day (``shopify_analytics``); any other CSV or workbook is read
+through the plan's ``columns:`` map. Every order placed is a row, counted once (line items
+after the first are not orders), on the day it was placed in the plan's time zone — a return
+or cancellation that comes later, even after the flight, stays on that day. Each order says
+how it ended (``outcome``): placed figures count every order, net figures leave out the
+cancelled, returned and failed deliveries and take partial refunds off.
 """
 
 from __future__ import annotations
@@ -16,17 +20,23 @@ import polars as pl
 
 from perfmkt.errors import ExportError
 from perfmkt.sources.base import ShopOptions, has_any
+from perfmkt.sources.marketplaces import (
+    is_lazada,
+    is_shopee,
+    is_tiktok_shop,
+    read_lazada,
+    read_shopee,
+    read_tiktok_shop,
+)
+from perfmkt.sources.outcomes import NOT_NET, OUTCOMES, is_cod, status_outcome
 from perfmkt.sources.parsing import (
-    check_row_shapes,
-    columns_found,
     detect_number_format,
-    load_text,
     parse_dates,
     parse_numbers,
-    read_table,
     shown,
-    split_fields,
 )
+from perfmkt.sources.sheet import Parsed, Sheet, read_sheet
+from perfmkt.sources.shopify_analytics import analytics_shape, read_shopify_analytics
 
 # One row per order (or, from exports that only total a day, one row per day with a null
 # order_id). Placed = every order as placed; net = less cancelled, returned and failed
@@ -58,8 +68,7 @@ LEADS_SCHEMA: dict[str, pl.DataType] = {
 }
 
 # How an order ended (so far): completed and open orders are net; the rest are not.
-OUTCOMES = ("completed", "open", "cancelled", "returned", "failed_delivery")
-NOT_NET = ("cancelled", "returned", "failed_delivery")
+__all__ = ["NOT_NET", "OUTCOMES"]
 
 # Lead funnel stages in order; a lead at a later stage has passed the earlier ones.
 FUNNEL = ("lead", "mql", "sal", "won")
@@ -86,6 +95,19 @@ class ShopRead:
     last_day: date | None = None
     warnings: list[str] = field(default_factory=list)
     mtime: float = 0.0  # when it was downloaded, unless copied since (the partial-day rule)
+    # Which export this is: "orders" (one row per order) or a day-totals shape such as
+    # "shopify_sales_over_time"; re-downloads of one shape replace each other day by day.
+    shape: str = "orders"
+    # Why this export's orders must not be paced (its order counts are not orders), or None.
+    orders_refused: str | None = None
+
+
+EXPECTED_ORDERS = (
+    "Shopify's orders export (Name, Created at, Total…), Shopee's (Mã đơn hàng, Ngày đặt "
+    "hàng, Trạng Thái Đơn Hàng…), TikTok Shop's (Order ID, Created Time, Order Amount…), "
+    "Lazada's (orderNumber, createTime, paidPrice…), or Shopify Analytics' Sales over time or "
+    "Sales by product by day (Day, Orders, Net sales…)"
+)
 
 
 def is_shopify(header: list[str]) -> bool:
@@ -98,11 +120,27 @@ def is_shopify(header: list[str]) -> bool:
 
 def looks_like_shopify(path: Path, encoding: str | None = None) -> bool:
     """True when ``path`` starts with a Shopify orders header; False for a file that cannot be
-    read as text (its reader says why)."""
+    read (its reader says why)."""
     try:
-        return is_shopify(split_fields(load_text(path, encoding).lines[0])[0])
+        return is_shopify(read_sheet(path, encoding).names)
     except ExportError:
         return False
+
+
+def looks_like_orders(path: Path, encoding: str | None = None) -> bool:
+    """True when ``path`` has the header of an orders export perfmkt recognises; False for
+    any other file, or one that cannot be read (its reader says why)."""
+    try:
+        sheet = read_sheet(path, encoding)
+    except ExportError:
+        return False
+    return (
+        is_shopify(sheet.names)
+        or is_shopee(sheet)
+        or is_tiktok_shop(sheet)
+        or is_lazada(sheet)
+        or analytics_shape(sheet) is not None
+    )
 
 
 def _day(frame: pl.DataFrame, column: str, path: Path, options: ShopOptions) -> pl.Series:
@@ -118,49 +156,81 @@ def _day(frame: pl.DataFrame, column: str, path: Path, options: ShopOptions) -> 
     return parse_dates(frame, column, path, options.date_order)
 
 
-def read_shop_export(path: Path, options: ShopOptions) -> tuple[pl.DataFrame, ShopRead]:
-    """Read an orders or leads export into ``ORDERS_SCHEMA`` or ``LEADS_SCHEMA``."""
-    loaded = load_text(path, options.encoding)
-    header, delimiter = split_fields(loaded.lines[0])
-    if options.columns:
-        columns, label = dict(options.columns), f"{options.kind} export mapped by columns:"
-        missing = sorted(set(columns.values()) - set(header))
-        if missing:
-            raise ExportError(
-                f"the plan's columns: map names headers this file does not have: {missing}",
-                path=path,
-            )
-    elif options.kind == "orders" and is_shopify(header):
-        columns, label = dict(SHOPIFY_COLUMNS), "Shopify orders export"
-        columns["revenue"] = "Subtotal" if options.revenue == "subtotal" else "Total"
-        columns = {k: v for k, v in columns.items() if v in header}
-    else:
-        expected = (
-            "a Shopify orders export (Name, Created at, Total…)"
-            if options.kind == "orders"
-            else "a columns: map naming lead_id, date and stage"
-        )
+def _detect(sheet: Sheet, options: ShopOptions) -> Parsed:
+    """The reader this header belongs to, or a one-line error saying what was expected."""
+    if is_shopify(sheet.names):
+        return _read_mapped(sheet, _shopify_columns(sheet, options), options, shopify=True)
+    for matches, read in (
+        (is_shopee, read_shopee),
+        (is_tiktok_shop, read_tiktok_shop),
+        (is_lazada, read_lazada),
+    ):
+        if matches(sheet):
+            return read(sheet, options)
+    if analytics_shape(sheet) is not None:
+        return read_shopify_analytics(sheet, options)
+    raise ExportError(
+        f"not a recognised orders export (expected {EXPECTED_ORDERS}){sheet.columns_found()}",
+        path=sheet.path,
+        hint='map them in the plan: columns: {order_id: "…", date: "…", revenue: "…"}',
+    )
+
+
+def _shopify_columns(sheet: Sheet, options: ShopOptions) -> dict[str, str]:
+    columns = dict(SHOPIFY_COLUMNS)
+    columns["revenue"] = "Subtotal" if options.revenue == "subtotal" else "Total"
+    return {k: v for k, v in columns.items() if sheet.pick(v) is not None}
+
+
+def _mapped(sheet: Sheet, options: ShopOptions) -> dict[str, str]:
+    """The plan's ``columns:`` map, each header found in the file (NFC, any case)."""
+    found = {k: sheet.pick(v) for k, v in options.columns.items()}
+    missing = sorted(options.columns[k] for k, v in found.items() if v is None)
+    if missing:
         raise ExportError(
-            f"not a recognised {options.kind} export (expected {expected})"
-            f"{columns_found(loaded.lines)}",
-            path=path,
-            hint=(
-                'map them in the plan: columns: {order_id: "…", date: "…", revenue: "…"}'
-                if options.kind == "orders"
-                else 'map them in the plan: columns: {lead_id: "…", date: "…", stage: "…"}'
-            ),
+            f"the plan's columns: map names headers this file does not have: {missing}",
+            path=sheet.path,
         )
-    id_key = "order_id" if options.kind == "orders" else "lead_id"
-    for needed in (id_key, "date"):
+    return {k: v for k, v in found.items() if v is not None}
+
+
+def _shopify_outcome(status: pl.Expr, cancelled: pl.Expr) -> pl.Expr:
+    """Shopify's Financial Status: paid and partially_refunded orders are kept (a partial
+    refund comes off their net revenue); pending, authorized and partially_paid ones are
+    open; refunded ones returned; voided ones, and any with ``Cancelled at``, cancelled."""
+    financial = status.str.to_lowercase().str.strip_chars()
+    return (
+        pl.when(cancelled)
+        .then(pl.lit("cancelled"))
+        .when(financial.is_in(["voided", "expired"]))
+        .then(pl.lit("cancelled"))
+        .when(financial == "refunded")
+        .then(pl.lit("returned"))
+        .when(financial.is_in(["pending", "authorized", "partially_paid", "unpaid"]))
+        .then(pl.lit("open"))
+        .when(financial.is_in(["paid", "partially_refunded"]))
+        .then(pl.lit("completed"))
+        .otherwise(status_outcome(status))
+    )
+
+
+def _read_mapped(
+    sheet: Sheet, columns: dict[str, str], options: ShopOptions, shopify: bool = False
+) -> Parsed:
+    """Shopify's orders export, or any orders file mapped with ``columns:``: one row per
+    order (line items after an order's first row carry no order fields and are skipped)."""
+    path = sheet.path
+    for needed in ("order_id", "date"):
         if needed not in columns:
             raise ExportError(
                 f"no {needed} column", path=path, hint=f"map it with columns: {{{needed}: …}}"
             )
-    table, warnings = check_row_shapes(
-        read_table(loaded, 0, delimiter, path), loaded, 0, delimiter, path
-    )
+    table = sheet.frame
+    if shopify and (refunded := sheet.pick("Refunded Amount")) is not None:
+        columns.setdefault("refund", refunded)
+    if shopify and (payment := sheet.pick("Payment Method")) is not None:
+        columns.setdefault("payment", payment)
     skipped: dict[str, int] = {}
-    # Line items after an order's first row carry no order fields: one row per order.
     if "revenue" in columns:
         first_rows = table.filter(pl.col(columns["revenue"]).is_not_null())
         if first_rows.height < table.height:
@@ -169,23 +239,168 @@ def read_shop_export(path: Path, options: ShopOptions) -> tuple[pl.DataFrame, Sh
             )
         table = first_rows
     before = table.height
-    table = table.unique(subset=[columns[id_key]], keep="first", maintain_order=True)
+    table = table.unique(subset=[columns["order_id"]], keep="first", maintain_order=True)
     if before - table.height:
-        skipped[f"repeated {id_key}s"] = before - table.height
-    if options.kind == "orders":
-        excluded = pl.lit(False)
-        if "status" in columns:
-            excluded |= (
-                pl.col(columns["status"])
-                .fill_null("")
-                .str.strip_chars()
-                .str.to_lowercase()
-                .is_in([s.casefold() for s in options.exclude_statuses])
+        skipped["repeated order_ids"] = before - table.height
+    days = (
+        _day(table, columns["date"], path, options)
+        if table.height
+        else pl.Series("date", [], dtype=pl.Date)
+    )
+    amounts = {f"_{k}": columns[k] for k in ("revenue", "refund") if k in columns}
+    # Headers in Vietnamese (Pancake, Sapo, KiotViet…): amounts as 1.250.000, as reader.py
+    # takes a localized UI to write decimal commas.
+    localized = any(not c.isascii() for c in columns.values())
+    default = "1.234,56" if localized else "1,234.56"
+    number_format = (
+        options.number_format
+        or detect_number_format(table, sorted(set(amounts.values())), path, None, default)
+        or default
+    )
+    if amounts:
+        table = parse_numbers(table, amounts, path, number_format)
+
+    def text(name: str) -> pl.Expr:
+        return pl.col(columns[name]) if name in columns else pl.lit(None, dtype=pl.String)
+
+    status = text("status")
+    cancelled = text("cancelled").is_not_null() if "cancelled" in columns else pl.lit(False)
+    outcome = (
+        _shopify_outcome(status, cancelled)
+        if shopify
+        else pl.when(status.is_null()).then(pl.lit("completed")).otherwise(status_outcome(status))
+    )
+    new_customer = (
+        text("new_customer")
+        .str.to_lowercase()
+        .is_in(["new", "yes", "true", "1", "first-time", "first time", "có", "mới"])
+        if "new_customer" in columns
+        else pl.lit(None, dtype=pl.Boolean)
+    )
+    frame = table.select(
+        pl.Series("date", days),
+        text("order_id").alias("order_id"),
+        (pl.col("_revenue") if "revenue" in columns else pl.lit(None, pl.Float64)).alias("revenue"),
+        (pl.col("_refund") if "refund" in columns else pl.lit(None, pl.Float64)).alias("refund"),
+        outcome.alias("outcome"),
+        is_cod(text("payment")).alias("cod"),
+        status.alias("status"),
+        text("source").alias("source"),
+        new_customer.alias("new_customer"),
+        text("currency").alias("currency"),
+        pl.col("row"),
+    )
+    return Parsed(
+        frame,
+        "Shopify orders export" if shopify else "orders export mapped by columns:",
+        {k: v for k, v in columns.items() if k != "cancelled"},
+        skipped=skipped,
+    )
+
+
+def orders_frame(parsed: Parsed, path: Path, options: ShopOptions) -> pl.DataFrame:
+    """``ORDERS_SCHEMA`` from a reader's rows: placed (every order) and net (orders not
+    cancelled, returned or failed, less what was refunded of them); the plan's
+    ``exclude_statuses`` make an order not net whatever its outcome."""
+    frame = parsed.frame
+    if parsed.day_rows:
+        return frame.select(
+            "date",
+            pl.lit(None, dtype=pl.String).alias("order_id"),
+            "orders",
+            "revenue",
+            pl.lit(None, dtype=pl.Float64).alias("net_orders"),
+            "net_revenue",
+            *[pl.lit(None).alias(c) for c in ("outcome", "cod", "status", "source")],
+            pl.lit(None).alias("new_customer"),
+            pl.lit(None).alias("currency"),
+            pl.lit(str(path)).alias("source_file"),
+            "row",
+        ).cast(ORDERS_SCHEMA)  # type: ignore[arg-type]
+    status = pl.col("status").str.normalize("NFC").str.to_lowercase().str.strip_chars()
+    excluded = status.is_in([s.casefold() for s in options.exclude_statuses]).fill_null(False)
+    said = status_outcome(pl.col("status"))
+    outcome = (
+        pl.when(excluded & ~pl.col("outcome").is_in(NOT_NET))
+        .then(pl.when(said.is_in(NOT_NET)).then(said).otherwise(pl.lit("cancelled")))
+        .otherwise(pl.col("outcome"))
+    )
+    net = ~pl.col("outcome").is_in(NOT_NET)
+    revenue = pl.col("revenue")
+    return (
+        frame.with_columns(outcome.alias("outcome"))
+        .select(
+            "date",
+            "order_id",
+            pl.lit(1.0).alias("orders"),
+            revenue,
+            net.cast(pl.Float64).alias("net_orders"),
+            pl.when(net)
+            .then((revenue - pl.col("refund").fill_null(0)).clip(lower_bound=0))
+            .otherwise(revenue * 0)
+            .alias("net_revenue"),
+            "outcome",
+            "cod",
+            status.alias("status"),
+            "source",
+            "new_customer",
+            "currency",
+            pl.lit(str(path)).alias("source_file"),
+            "row",
+        )
+        .cast(ORDERS_SCHEMA)  # type: ignore[arg-type]
+    )
+
+
+def read_orders(path: Path, options: ShopOptions) -> tuple[pl.DataFrame, ShopRead]:
+    """Read an orders export — recognised by its header, or mapped with ``columns:`` — into
+    ``ORDERS_SCHEMA``."""
+    sheet = read_sheet(path, options.encoding)
+    if options.columns:
+        parsed = _read_mapped(sheet, _mapped(sheet, options), options)
+    else:
+        parsed = _detect(sheet, options)
+    frame = orders_frame(parsed, path, options)
+    info = ShopRead(
+        path=str(path),
+        kind="orders",
+        label=parsed.label,
+        rows_read=frame.height,
+        columns_used=parsed.columns_used,
+        skipped=parsed.skipped,
+        first_day=frame["date"].min() if frame.height else None,  # type: ignore[arg-type]
+        last_day=frame["date"].max() if frame.height else None,  # type: ignore[arg-type]
+        warnings=[*sheet.warnings, *parsed.warnings],
+        mtime=sheet.mtime,
+        shape=parsed.shape,
+        orders_refused=parsed.orders_refused,
+    )
+    return frame, info
+
+
+def read_leads(path: Path, options: ShopOptions) -> tuple[pl.DataFrame, ShopRead]:
+    """A CRM's leads export mapped with ``columns:`` (lead_id, date, stage, source) into
+    ``LEADS_SCHEMA``."""
+    sheet = read_sheet(path, options.encoding)
+    if not options.columns:
+        raise ExportError(
+            "not a recognised leads export (expected a columns: map naming lead_id, date and "
+            f"stage){sheet.columns_found()}",
+            path=path,
+            hint='map them in the plan: columns: {lead_id: "…", date: "…", stage: "…"}',
+        )
+    columns = _mapped(sheet, options)
+    for needed in ("lead_id", "date"):
+        if needed not in columns:
+            raise ExportError(
+                f"no {needed} column", path=path, hint=f"map it with columns: {{{needed}: …}}"
             )
-        if "cancelled" in columns:
-            excluded |= pl.col(columns["cancelled"]).fill_null("").str.strip_chars() != ""
-        # Excluded orders stay in the frame as placed but not net.
-        table = table.with_columns(_excluded=excluded)
+    table = sheet.frame
+    skipped: dict[str, int] = {}
+    before = table.height
+    table = table.unique(subset=[columns["lead_id"]], keep="first", maintain_order=True)
+    if before - table.height:
+        skipped["repeated lead_ids"] = before - table.height
     days = (
         _day(table, columns["date"], path, options)
         if table.height
@@ -193,82 +408,43 @@ def read_shop_export(path: Path, options: ShopOptions) -> tuple[pl.DataFrame, Sh
     )
 
     def text(name: str) -> pl.Expr:
-        if name not in columns:
-            return pl.lit(None, dtype=pl.String)
-        return pl.col(columns[name]).str.strip_chars()
+        return pl.col(columns[name]) if name in columns else pl.lit(None, dtype=pl.String)
 
-    if options.kind == "orders":
-        number_cols = [columns["revenue"]] if "revenue" in columns else []
-        number_format = detect_number_format(table, number_cols, path) or "1,234.56"
-        if number_cols:
-            table = parse_numbers(table, {"_revenue": columns["revenue"]}, path, number_format)
-        new_customer = (
-            pl.col(columns["new_customer"])
-            .str.to_lowercase()
-            .str.strip_chars()
-            .is_in(["new", "yes", "true", "1", "first-time", "first time"])
-            if "new_customer" in columns
-            else pl.lit(None, dtype=pl.Boolean)
+    stage = text("stage").str.to_lowercase() if "stage" in columns else pl.lit("lead")
+    frame = table.select(
+        pl.Series("date", days),
+        text("lead_id").alias("lead_id"),
+        text("source").alias("source"),
+        stage.alias("stage"),
+        pl.lit(str(path)).alias("source_file"),
+        pl.col("row"),
+    ).cast(LEADS_SCHEMA)  # type: ignore[arg-type]
+    unknown = frame.filter(~pl.col("stage").is_in(FUNNEL))
+    if unknown.height:
+        raise ExportError(
+            f"unknown lead stage {shown(unknown['stage'][0])} "
+            f"(expected one of {', '.join(FUNNEL)})",
+            path=path,
+            row=unknown["row"][0],
+            column=columns.get("stage"),
         )
-        revenue = pl.col("_revenue") if number_cols else pl.lit(None, dtype=pl.Float64)
-        status = text("status").str.to_lowercase()
-        outcome = (
-            pl.when(~pl.col("_excluded"))
-            .then(pl.lit("completed"))
-            .when(status == "refunded")
-            .then(pl.lit("returned"))
-            .otherwise(pl.lit("cancelled"))
-        )
-        net = (~pl.col("_excluded")).cast(pl.Float64)
-        frame = table.select(
-            pl.Series("date", days),
-            text("order_id").alias("order_id"),
-            pl.lit(1.0).alias("orders"),
-            revenue.alias("revenue"),
-            net.alias("net_orders"),
-            (revenue * net).alias("net_revenue"),
-            outcome.alias("outcome"),
-            pl.lit(None, dtype=pl.Boolean).alias("cod"),
-            status.alias("status"),
-            text("source").alias("source"),
-            new_customer.alias("new_customer"),
-            text("currency").alias("currency"),
-            pl.lit(str(path)).alias("source_file"),
-            pl.col("row"),
-        ).cast(ORDERS_SCHEMA)  # type: ignore[arg-type]
-    else:
-        stage = (
-            pl.col(columns["stage"]).str.strip_chars().str.to_lowercase()
-            if ("stage" in columns)
-            else pl.lit("lead")
-        )
-        frame = table.select(
-            pl.Series("date", days),
-            text("lead_id").alias("lead_id"),
-            text("source").alias("source"),
-            stage.alias("stage"),
-            pl.lit(str(path)).alias("source_file"),
-            pl.col("row"),
-        ).cast(LEADS_SCHEMA)  # type: ignore[arg-type]
-        unknown = frame.filter(~pl.col("stage").is_in(FUNNEL))
-        if unknown.height:
-            raise ExportError(
-                f"unknown lead stage {shown(unknown['stage'][0])} "
-                f"(expected one of {', '.join(FUNNEL)})",
-                path=path,
-                row=unknown["row"][0],
-                column=columns.get("stage"),
-            )
     info = ShopRead(
         path=str(path),
-        kind=options.kind,
-        label=label,
+        kind="leads",
+        label="leads export mapped by columns:",
         rows_read=frame.height,
-        columns_used={k: v for k, v in columns.items() if k != "cancelled"},
+        columns_used=columns,
         skipped=skipped,
         first_day=frame["date"].min() if frame.height else None,  # type: ignore[arg-type]
         last_day=frame["date"].max() if frame.height else None,  # type: ignore[arg-type]
-        warnings=warnings,
-        mtime=loaded.mtime,
+        warnings=list(sheet.warnings),
+        mtime=sheet.mtime,
     )
     return frame, info
+
+
+def read_shop_export(path: Path, options: ShopOptions) -> tuple[pl.DataFrame, ShopRead]:
+    """Read an orders or leads export into ``ORDERS_SCHEMA`` or ``LEADS_SCHEMA``."""
+    if options.kind == "orders":
+        return read_orders(path, options)
+    return read_leads(path, options)
