@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from perfmkt.sources.cache import cached_read
 from perfmkt.sources.overlap import DownloadInfo, Replacement, resolve_overlaps
 from perfmkt.sources.reader import FileRead
 from perfmkt.sources.shop import LEADS_SCHEMA, ORDERS_SCHEMA, ShopRead, read_shop_export
+from perfmkt.sources.shopify_analytics import BY_PRODUCT, OVER_TIME
 from perfmkt.sources.warehouse import read_parquet, read_query, read_warehouse
 
 
@@ -67,6 +69,63 @@ def _read_campaign_days(path: Path, options: ReadOptions) -> tuple[pl.DataFrame,
     return read_campaign_days(path, options)
 
 
+def combine_orders(reads: list[tuple[pl.DataFrame, ShopRead]]) -> pl.DataFrame:
+    """Every orders export's rows, each order and each day counted once.
+
+    - An order exported twice (overlapping downloads) counts once, keyed by its id; the
+      newest download's row wins (an order cancelled since shows cancelled).
+    - Day totals (Shopify Analytics) have no id: for each export shape, the newest download
+      covering a day supplies that day whole (a re-download replaces, never adds); "newest"
+      is the modification time, then the later last day. Where Sales over time covers a day,
+      it supplies the day (its orders are distinct orders) and Sales by product's row is not
+      used; a Sales by product file whose days are all covered so has no orders to refuse.
+    ``reads`` are updated in place: warnings say which days a newer file supplied.
+    """
+    if not reads:
+        return pl.DataFrame(schema=ORDERS_SCHEMA)
+    ordered = sorted(reads, key=lambda r: (r[1].mtime, r[1].last_day or date.min))
+    rows = pl.concat([frame for frame, _ in ordered])
+    orders = rows.filter(pl.col("order_id").is_not_null()).unique(
+        subset=["order_id"], keep="last", maintain_order=True
+    )
+    days = rows.filter(pl.col("order_id").is_null())
+    if days.is_empty():
+        return orders
+    infos = {info.path: info for _, info in ordered}
+    rank = {info.path: n for n, (_, info) in enumerate(ordered)}
+    days = days.with_columns(
+        _rank=pl.col("source_file").replace_strict(rank, return_dtype=pl.Int64),
+        _shape=pl.col("source_file").replace_strict(
+            {p: i.shape for p, i in infos.items()}, return_dtype=pl.String
+        ),
+    )
+    newest = days.with_columns(_newest=pl.col("_rank").max().over("_shape", "date"))
+    kept = newest.filter(pl.col("_rank") == pl.col("_newest"))
+    over_time = kept.filter(pl.col("_shape") == OVER_TIME)["date"].unique()
+    by_product = (pl.col("_shape") == BY_PRODUCT) & pl.col("date").is_in(over_time.implode())
+    _say_replaced(newest.filter(pl.col("_rank") != pl.col("_newest")), kept, infos)
+    for path in kept.filter(pl.col("_shape") == BY_PRODUCT)["source_file"].unique():
+        own = days.filter(pl.col("source_file") == path)["date"]
+        if own.is_in(over_time.implode()).all():
+            infos[path].orders_refused = None
+            infos[path].warnings.append(
+                "Sales over time covers its days: orders and revenue come from there"
+            )
+    kept = kept.filter(~by_product).drop("_rank", "_shape", "_newest")
+    return pl.concat([orders, kept])
+
+
+def _say_replaced(dropped: pl.DataFrame, kept: pl.DataFrame, infos: dict[str, ShopRead]) -> None:
+    """A warning on each older download: how many of its days a newer one supplied."""
+    if dropped.is_empty():
+        return
+    by = kept.select("_shape", "date", pl.col("source_file").alias("_by"))
+    replaced = dropped.join(by, on=["_shape", "date"]).group_by("source_file", "_by").len()
+    for path, newer, count in replaced.sort("source_file", "_by").iter_rows():
+        days = "1 day" if count == 1 else f"{count} days"
+        infos[path].warnings.append(f"{days} supplied by the newer download {newer}")
+
+
 def _threads(files: int) -> int:
     """One reading thread per core the process may use, at most four (past that the disk and
     polars' own threads are the limit), never more than files."""
@@ -84,7 +143,8 @@ def load_exports(
     frames: list[pl.DataFrame] = []
     reads: list[FileRead] = []
     downloads: list[DownloadInfo] = []
-    shop: dict[str, list[pl.DataFrame]] = {"orders": [], "leads": []}
+    shop_orders: list[tuple[pl.DataFrame, ShopRead]] = []
+    shop_leads: list[pl.DataFrame] = []
     shop_reads: list[ShopRead] = []
 
     def read(source: tuple[Path, SourceOptions]) -> tuple[pl.DataFrame, Any]:
@@ -111,7 +171,10 @@ def load_exports(
         try:
             for (path, options), (table, info) in zip(files, pool.map(read, files), strict=True):
                 if isinstance(options, ShopOptions):
-                    shop[options.kind].append(table)
+                    if options.kind == "orders":
+                        shop_orders.append((table, info))
+                    else:
+                        shop_leads.append(table)
                     shop_reads.append(info)
                 else:
                     frames.append(table)
@@ -136,21 +199,13 @@ def load_exports(
         if replacements
         else facts.clear()
     )
-    # An order or lead exported twice (overlapping downloads) counts once: keyed by its id.
-    orders = pl.concat(shop["orders"]) if shop["orders"] else pl.DataFrame(schema=ORDERS_SCHEMA)
-    leads = pl.concat(shop["leads"]) if shop["leads"] else pl.DataFrame(schema=LEADS_SCHEMA)
+    # A lead exported twice (overlapping downloads) counts once: keyed by its id.
+    leads = pl.concat(shop_leads) if shop_leads else pl.DataFrame(schema=LEADS_SCHEMA)
     return Loaded(
         facts=kept.lazy(),
         files=reads,
         replacements=replacements,
-        orders=pl.concat(
-            [
-                orders.filter(pl.col("order_id").is_not_null()).unique(
-                    subset=["order_id"], keep="last", maintain_order=True
-                ),
-                orders.filter(pl.col("order_id").is_null()),  # a day's totals: no id to key on
-            ]
-        ),
+        orders=combine_orders(shop_orders),
         leads=leads.unique(subset=["lead_id"], keep="last", maintain_order=True),
         shop_files=shop_reads,
         downloads=downloads,
