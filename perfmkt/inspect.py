@@ -9,7 +9,8 @@ from perfmkt.errors import NotDailyError, UnknownExportError
 from perfmkt.metrics import sum_or_null
 from perfmkt.sources.base import ReadOptions, ShopOptions
 from perfmkt.sources.reader import read_export
-from perfmkt.sources.shop import looks_like_shopify, read_shop_export
+from perfmkt.sources.shop import looks_like_orders, read_shop_export
+from perfmkt.sources.xlsx import is_workbook
 
 TOTALS = ("spend", "impressions", "clicks", "conversions", "conversion_value", "orders", "leads")
 
@@ -19,7 +20,10 @@ def inspect_shop_file(path: Path, options: ShopOptions) -> dict[str, Any]:
     frame, info = read_shop_export(path, options)
     totals: dict[str, Any] = {info.kind: frame.height}
     if info.kind == "orders":
-        totals["revenue"] = frame["revenue"].sum() if frame["revenue"].count() else None
+        # Placed and net: day-total rows count their orders (null when the export cannot).
+        totals["orders"] = frame["orders"].sum() if frame["orders"].count() else None
+        for name in ("revenue", "net_orders", "net_revenue"):
+            totals[name] = frame[name].sum() if frame[name].count() else None
     else:
         totals["by_stage"] = dict(frame.group_by("stage").len().sort("stage").iter_rows())
     currencies = (
@@ -35,6 +39,13 @@ def inspect_shop_file(path: Path, options: ShopOptions) -> dict[str, Any]:
         "rows": info.rows_read,
         "skipped": info.skipped,
         "daily": True,
+        "pacing": (
+            f"revenue only: {info.orders_refused}"
+            if info.orders_refused
+            else "usable: placed and net orders per day"
+            if info.kind == "orders"
+            else "usable: one lead per row"
+        ),
         "date_min": info.first_day,
         "date_max": info.last_day,
         "currency": currencies[0] if len(currencies) == 1 else (currencies or None),
@@ -51,11 +62,13 @@ def inspect_file(path: Path, options: ReadOptions | None = None) -> dict[str, An
     how to download the report by day in ``pacing``).
     """
     pacing = "usable: one row per day"
+    encoding = options.encoding if options else None
+    if is_workbook(path):  # only shop systems hand out workbooks (Shopee, Lazada…)
+        return inspect_shop_file(path, ShopOptions(kind="orders", encoding=encoding))
     try:
         facts, info = read_export(path, options, daily=True)
     except UnknownExportError:
-        encoding = options.encoding if options else None
-        if not looks_like_shopify(path, encoding):
+        if not looks_like_orders(path, encoding):
             raise
         return inspect_shop_file(path, ShopOptions(kind="orders", encoding=encoding))
     except NotDailyError as err:  # read for its totals, saying how to get it by day
