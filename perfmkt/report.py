@@ -327,7 +327,7 @@ def check_countable(plan: Plan, loaded: Loaded) -> None:
         for f in files:
             rows = loaded.orders.filter(pl.col("source_file") == f.path)[column]
             # the reader's own reason (ShopRead.orders_refused) comes first
-            refused = getattr(f, "orders_refused", None) if column == "orders" else None
+            refused = getattr(f, "orders_refused", None) if "orders" in column else None
             if refused or (rows.len() and rows.null_count() == rows.len()):
                 out[f.path] = refused or CANNOT[column]
         return out
