@@ -385,6 +385,10 @@ def _render(result: Any, name: str, days: int, templates: Path | None) -> Any:
         from perfmkt.render.terminal import render
 
         return render(result, days, _console().width)
+    if name == "email":  # the e-mail body: not a library format, but white-labelled too
+        from perfmkt.render import documents
+
+        return documents.render(result, "email", days, [templates] if templates else [])
     from perfmkt.api import render as render_as
 
     return render_as(

@@ -135,13 +135,15 @@ def test_notes_say_what_was_read_and_left_out(result: dict) -> None:
     assert len(notes["files"]) == 4
     # Shop orders 2–5 Mar in Asia/Ho_Chi_Minh: #1001 (530,000), #1002 (placed 1 Mar 18:30
     # -05:00 = 2 Mar 06:30 in Hanoi, 1,200,000), #1005 (800,000). #1003 refunded and #1004
-    # cancelled are left out; #1006 (5 Mar 17:10 UTC = 6 Mar in Hanoi) is after the as-of
-    # date; #1007 is before the flight.
-    assert notes["truth"]["orders"] == {
+    # cancelled are placed, not net; #1006 (5 Mar 17:10 UTC = 6 Mar in Hanoi) is after the
+    # as-of date; #1007 is before the flight.
+    orders = notes["truth"]["orders"]
+    assert {k: orders[k] for k in ("shop", "platforms", "platforms_per_shop")} == {
         "shop": 3,
         "platforms": 29,
         "platforms_per_shop": pytest.approx(29 / 3),
     }
+    assert (orders["placed"], orders["net"]) == (5, 3)
     assert notes["truth"]["revenue"]["shop"] == 530_000 + 1_200_000 + 800_000
     (overlap,) = notes["overlaps"]
     assert overlap["file"].endswith("search_2026-03-02_2026-03-04.csv")

@@ -555,7 +555,7 @@ def test_a_slow_smtp_server_is_cut_at_the_deadline() -> None:
     server = Trickle(b"220 slow.example ESMTP")
     threading.Thread(target=server.serve_forever, daemon=True).start()
     report = report_from_plan_file(ROOT / "tests" / "fixtures" / "small" / "plan.yaml")
-    settings = SmtpSettings("127.0.0.1", server.server_address[1], starttls=False)
+    settings = SmtpSettings("127.0.0.1", server.server_address[1], security="none")
     started = time.monotonic()
     try:
         with pytest.raises(NotifyError) as err:
