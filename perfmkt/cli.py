@@ -163,8 +163,9 @@ def report(
     notify: Annotated[
         list[str] | None,
         typer.Option(
-            help="slack:WEBHOOK_URL or email:ADDRESS (SMTP from PERFMKT_SMTP_* variables); "
-            "repeatable."
+            help="slack (the webhook URL from PERFMKT_SLACK_WEBHOOK), slack:env:NAME (from "
+            "variable NAME) or email:ADDRESS (SMTP from PERFMKT_SMTP_* or the plan's smtp:); "
+            "repeatable. slack:URL still works but shows the webhook in crontabs, ps and logs."
         ),
     ] = None,
     quiet: Annotated[
