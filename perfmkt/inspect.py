@@ -31,21 +31,24 @@ def inspect_shop_file(path: Path, options: ShopOptions) -> dict[str, Any]:
         if ("currency" in frame.columns)
         else []
     )
+    day_totals = info.shape != "orders"
+    if info.orders_refused:
+        pacing = f"revenue only: {info.orders_refused}"
+    elif day_totals:
+        pacing = "usable: placed orders and net revenue per day (not which orders ended net)"
+    elif info.kind == "orders":
+        pacing = "usable: placed and net orders per day"
+    else:
+        pacing = "usable: one lead per row"
     return {
         "file": str(path),
-        "platform": f"shop {info.kind}",
-        "level": info.kind[:-1],
+        "platform": f"shop {info.kind}: {info.label}",
+        "level": "day" if day_totals else info.kind[:-1],
         "label": info.label,
         "rows": info.rows_read,
         "skipped": info.skipped,
         "daily": True,
-        "pacing": (
-            f"revenue only: {info.orders_refused}"
-            if info.orders_refused
-            else "usable: placed and net orders per day"
-            if info.kind == "orders"
-            else "usable: one lead per row"
-        ),
+        "pacing": pacing,
         "date_min": info.first_day,
         "date_max": info.last_day,
         "currency": currencies[0] if len(currencies) == 1 else (currencies or None),
