@@ -418,6 +418,21 @@ def test_a_redownloaded_report_supplies_its_days_once(tmp_path: Path) -> None:
     assert older.warnings[-1] == f"1 day supplied by the newer download {new}"
 
 
+def test_shopify_orders_and_its_report_for_the_same_days_are_said(tmp_path: Path) -> None:
+    over = write_csv(tmp_path / "over.csv", OVER_TIME_HEADER, OVER_TIME_ROWS)
+    orders = tmp_path / "orders_export_1.csv"
+    orders.write_text(
+        "Name,Financial Status,Created at,Total\n#1,paid,2026-04-01 10:00:00 +0700,100.00\n"
+    )
+    options = ShopOptions(timezone="Asia/Ho_Chi_Minh")
+    loaded = load_exports([(orders, options), (over, options)], cache=False)
+    report = next(f for f in loaded.shop_files if f.path == str(over))
+    assert report.warnings[-1] == (
+        "Shopify's orders export lists orders on 1 of its days too: those orders are counted "
+        "twice (read one of the two for this shop)"
+    )
+
+
 def test_a_report_not_by_day_is_refused(tmp_path: Path) -> None:
     path = write_csv(
         tmp_path / "month.csv", "Month,Orders,Net sales,Total sales", ["2026-04,8,1250,1455"]

@@ -112,7 +112,25 @@ def combine_orders(reads: list[tuple[pl.DataFrame, ShopRead]]) -> pl.DataFrame:
                 "Sales over time covers its days: orders and revenue come from there"
             )
     kept = kept.filter(~by_product).drop("_rank", "_shape", "_newest")
+    _say_counted_twice(orders, kept, infos)
     return pl.concat([orders, kept])
+
+
+def _say_counted_twice(
+    orders: pl.DataFrame, days: pl.DataFrame, infos: dict[str, ShopRead]
+) -> None:
+    """Shopify's orders export and its Analytics reports hold the same orders: both read for
+    one day count them twice. Said on the report's file (another shop's orders, e.g. a
+    marketplace's, add up with it rightly)."""
+    shopify = [p for p, i in infos.items() if i.label == "Shopify orders export"]
+    listed = orders.filter(pl.col("source_file").is_in(shopify))["date"].unique().implode()
+    for path, count in (
+        days.filter(pl.col("date").is_in(listed)).group_by("source_file").len().iter_rows()
+    ):
+        infos[path].warnings.append(
+            f"Shopify's orders export lists orders on {count} of its days too: those orders "
+            "are counted twice (read one of the two for this shop)"
+        )
 
 
 def _say_replaced(dropped: pl.DataFrame, kept: pl.DataFrame, infos: dict[str, ShopRead]) -> None:
