@@ -210,6 +210,7 @@ def test_shopify_orders_counted_once_in_the_plan_timezone() -> None:
     outcome = dict(zip(orders["order_id"], orders["outcome"], strict=True))
     assert outcome["#1003"] == "returned"  # refunded
     assert outcome["#1004"] == "cancelled"  # Cancelled at is set
+    assert outcome["#1007"] == "open"  # pending: not paid yet, net so far
     net = orders.filter(pl.col("net_orders") == 1)["order_id"].to_list()
     assert net == ["#1001", "#1002", "#1005", "#1006", "#1007"]
     days = dict(zip(orders["order_id"], orders["date"], strict=True))
