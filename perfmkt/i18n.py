@@ -165,11 +165,11 @@ LABELS: dict[str, dict[str, str]] = {
         "method_advice": "What now",
         # which orders are real: platform-claimed, placed in the shop, net (report.order_truth)
         "gap_title": "Which orders are real, flight to date",
-        "gap_lead": "The platforms claim {claimed}; {placed} were placed in the shop and {net} "
-        "kept after cancellations and returns.",
+        "gap_lead": "The platforms claim {claimed}; the shop received {placed} and kept {net} "
+        "of them.",
         "gap_claimed": "Platforms claim",
         "gap_placed": "Placed in the shop",
-        "gap_net": "Net: kept after cancellations and returns",
+        "gap_net": "Net: what the shop kept",
         "gap_ratio": "Claimed ÷ net",
         "lost_cancelled": "Cancelled",
         "lost_returned": "Returned or refunded",
@@ -348,8 +348,7 @@ LABELS: dict[str, dict[str, str]] = {
         "method_chance": "Khả năng đạt",
         "method_advice": "Nên làm gì tiếp",
         "gap_title": "Đơn hàng nào là thật, tính đến nay",
-        "gap_lead": "Nền tảng ghi nhận {claimed}; khách đặt {placed} trên shop, còn {net} sau "
-        "hủy/hoàn.",
+        "gap_lead": "Nền tảng ghi nhận {claimed}; shop nhận {placed} và giữ lại được {net}.",
         "gap_claimed": "Nền tảng ghi nhận",
         "gap_placed": "Khách đặt trên shop",
         "gap_net": "Còn lại sau hủy, hoàn, giao thất bại",

@@ -208,7 +208,7 @@ GAP_EN = [
     ["Placed in the shop", "5", "₫3,310,000"],
     ["Cancelled", "−1", "−₫350,000"],
     ["Returned or refunded", "−1", "−₫430,000"],
-    ["Net: kept after cancellations and returns", "3", "₫2,530,000"],
+    ["Net: what the shop kept", "3", "₫2,530,000"],
     ["Claimed ÷ net", "9.67×", "3.04×"],
 ]
 
@@ -221,10 +221,7 @@ def test_html_shows_the_gap_where_the_client_reads(small_plan: Path, tmp_path: P
     assert (
         html.index('id="scorecards"') < html.index('id="orders-truth"') < html.index('id="alerts"')
     )
-    assert (
-        "The platforms claim 29 orders; 5 orders were placed in the shop and 3 orders kept "
-        "after cancellations and returns." in html
-    )
+    assert "The platforms claim 29 orders; the shop received 5 orders and kept 3 of them." in html
     assert "Pacing counts orders (shop, net) and revenue (shop, net)." in html
     # each card paced on the shop says so
     card = re.search(r'class="card" data-kpi="orders">.*?</dl>', html, re.S)
@@ -261,7 +258,7 @@ def test_markdown_table(small_plan: Path, tmp_path: Path) -> None:
     section = md[md.index("## Which orders are real") : md.index("## Alerts")]
     assert "| Placed in the shop | 5 | ₫3,310,000 |" in section
     assert "| Cancelled | −1 | −₫350,000 |" in section
-    assert "| Net: kept after cancellations and returns | 3 | ₫2,530,000 |" in section
+    assert "| Net: what the shop kept | 3 | ₫2,530,000 |" in section
     assert "| Claimed ÷ net | 9.67× | 3.04× |" in section
     assert "_Pacing counts orders (shop, placed)._" in section
     assert "| meta · revenue | ₫2,900,000 | ₫800,000 | ₫800,000 | 3.62× |" in section
@@ -284,11 +281,7 @@ def test_terminal_at_80_columns(small_plan: Path) -> None:
     assert terminal_row(text, "Platforms claim") == ["Platforms claim", "29", "₫7,700,000"]
     assert terminal_row(text, "Placed in the shop") == ["Placed in the shop", "5", "₫3,310,000"]
     assert terminal_row(text, "  Cancelled") == ["Cancelled", "−1", "−₫350,000"]
-    assert terminal_row(text, "Net: kept") == [
-        "Net: kept after cancellations and returns",
-        "3",
-        "₫2,530,000",
-    ]
+    assert terminal_row(text, "Net: what") == ["Net: what the shop kept", "3", "₫2,530,000"]
     assert terminal_row(text, "Claimed ÷ net") == ["Claimed ÷ net", "9.67×", "3.04×"]
     assert terminal_row(text, "google · revenue") == [
         "google · revenue",
@@ -435,7 +428,7 @@ def test_open_and_cash_on_delivery_orders(small_plan: Path) -> None:
         "Returned or refunded",
         "Failed delivery",
         "Refunded in part (order kept)",
-        "Net: kept after cancellations and returns",
+        "Net: what the shop kept",
         "Claimed ÷ net",
     ]
     vi = render_document(report_with_orders(plan, orders_frame(MARKETPLACE), "vi"), "md")

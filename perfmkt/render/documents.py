@@ -346,7 +346,8 @@ def order_gap(
     """ "Which orders are real", for every view: orders and revenue as the platforms claim them,
     as placed in the shop, what left on the way to net (by outcome, only those that happened)
     and net, with the platforms' claim per net order; the open orders net can still lose;
-    which figure pacing counts; per channel whose orders the shop tells apart (``order_source``).
+    (``open``: "" when nothing is said) and which figure pacing counts (``paced``); per channel
+    whose orders the shop tells apart (``order_source``).
     Each value as ``{"text": whole, "short": compact}``. None when the plan reads no orders."""
     truth = report.notes.truth
     if "orders" not in truth or "revenue" not in truth:
@@ -413,27 +414,25 @@ def order_gap(
         lead = words["gap_lead"].format(
             claimed=_orders(fmt, words, o["platforms"]),
             placed=_orders(fmt, words, o["placed"]),
-            net=_orders(fmt, words, o["net"]),
+            net=_orders(fmt, words, o["net"]) if report.locale == "vi" else fmt.count(o["net"]),
         )
-    notes = []
+    still = ""
     if o.get("open"):
         cod = o.get("open_cod")
-        notes.append(
-            words["gap_open"].format(
-                orders=_orders(fmt, words, o["open"]),
-                revenue=fmt.value("money", r.get("open")),
-                cod=words["gap_open_cod"].format(count=fmt.count(cod)) if cod else "",
-            )
+        still = words["gap_open"].format(
+            orders=_orders(fmt, words, o["open"]),
+            revenue=fmt.value("money", r.get("open")),
+            cod=words["gap_open_cod"].format(count=fmt.count(cod)) if cod else "",
         )
     elif o.get("lost") is not None and o["placed"] and not any(lost_o.values()):
-        notes.append(words["gap_none_lost"])
+        still = words["gap_none_lost"]
     shop = [n for n in ("orders", "revenue") if paced_on(report, words, n)]
     if shop:
         items = [f"{label(n).lower()} ({paced_on(report, words, n)})" for n in shop]
         joined = ", ".join(items[:-1]) + (words["list_and"] if len(items) > 1 else "")
-        notes.append(words["gap_paced"].format(items=joined + items[-1]))
+        paced = words["gap_paced"].format(items=joined + items[-1])
     else:
-        notes.append(words["gap_paced_platforms"])
+        paced = words["gap_paced_platforms"]
     channels = []
     for c in report.channels:
         outcomes = c.get("outcomes")
@@ -462,7 +461,8 @@ def order_gap(
         "lead": lead,
         "columns": {"orders": label("orders"), "revenue": label("revenue")},
         "rows": rows,
-        "notes": notes,
+        "open": still,
+        "paced": paced,
         "channels": channels,
     }
 

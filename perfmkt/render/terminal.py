@@ -454,13 +454,14 @@ def orders_truth(v: View) -> RenderableType | None:
             label = Text(("  " if row.get("loss") else "") + row["label"], style=style)
             cells = [Text(row[m][form], style=style) for m in ("orders", "revenue")]
             table.add_row(label, *cells, end_section=row["key"] in ("placed", "net"))
-        table.caption = " ".join(gap["notes"]) or None
-        table.caption_justify = "left"
         return table
 
     parts: list[RenderableType] = [
         _fit(v.width, (lambda c=c: total_table(c) for c in (False, True)))
     ]
+    if gap["open"]:  # what net can still lose: a sentence of its own, not a caption
+        parts.append(Text(gap["open"], style="pace.at_risk"))
+    parts.append(Text(gap["paced"], style="muted"))
     if gap["channels"]:
         keys = ("claimed", "placed", "net", "ratio")
 
