@@ -13,7 +13,7 @@ from perfmkt.errors import ExportError, PerfmktError
 from perfmkt.sources.load import campaign_days
 from perfmkt.sources.overlap import DownloadInfo, resolve_overlaps
 from perfmkt.sources.reader import read_export
-from perfmkt.sources.shop import looks_like_shopify
+from perfmkt.sources.shop import looks_like_orders
 
 # Objective guessed from what the exports measure, main result first.
 RESULT_KPIS = {"ecommerce": ("orders", "revenue"), "leadgen": ("leads",), "branding": ()}
@@ -39,12 +39,16 @@ def _nice(value: float) -> str:
     return f"{int(rounded):_}"
 
 
+# Shop systems export .xlsx (Shopee, TikTok Shop) as well as CSV.
+EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls")
+
+
 def starter_plan(folder: Path, plan_dir: Path, today: date) -> str:
     """YAML text of a starter plan for the exports under ``folder``; source paths are written
     relative to ``plan_dir``, where the plan will be saved."""
-    files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in (".csv", ".tsv", ".txt"))
+    files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in EXPORT_SUFFIXES)
     if not files:
-        raise PerfmktError(f"no CSV exports under {folder}", path=folder)
+        raise PerfmktError(f"no exports (CSV, TSV or .xlsx) under {folder}", path=folder)
     frames: list[pl.DataFrame] = []
     downloads: list[DownloadInfo] = []
     by_dir: dict[tuple[Path, str], list[Path]] = {}
@@ -54,7 +58,7 @@ def starter_plan(folder: Path, plan_dir: Path, today: date) -> str:
         try:
             frame, info = read_export(path)
         except ExportError as err:  # a shop's orders, or a file to say why it is not used
-            if looks_like_shopify(path):
+            if looks_like_orders(path):
                 shop_files.setdefault(path.parent, []).append(path)
             else:
                 hint = f" ({err.hint})" if err.hint else ""
@@ -111,7 +115,7 @@ def starter_plan(folder: Path, plan_dir: Path, today: date) -> str:
     for directory, paths in sorted(shop_files.items()):
         for source in source_paths(directory, paths):
             lines.append(f"  - path: {source}")
-            lines.append("    kind: orders                # the shop's own orders (Shopify)")
+            lines.append("    kind: orders                # the shop's own orders")
     lines += ["", "channels:                       # which campaigns count toward this plan"]
     for platform in sorted(facts["platform"].unique().to_list()):
         names = sorted(facts.filter(pl.col("platform") == platform)["campaign"].unique().to_list())

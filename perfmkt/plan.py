@@ -92,7 +92,17 @@ AD_PLATFORMS = ("google_ads", "meta", "tiktok", "microsoft_ads", "linkedin")
 # A maturity curve longer than this is a typo, not a lag (platforms settle within weeks).
 MAX_LAG_DAYS = 90
 SHOP_FIELDS = {
-    "orders": ("order_id", "date", "revenue", "status", "source", "new_customer", "currency"),
+    "orders": (
+        "order_id",
+        "date",
+        "revenue",
+        "status",
+        "source",
+        "new_customer",
+        "currency",
+        "refund",  # the amount refunded: taken off the order's net revenue
+        "payment",  # the payment method: cash on delivery is recognised
+    ),
     "leads": ("lead_id", "date", "source", "stage"),
 }
 
@@ -169,7 +179,9 @@ class Source(Strict):
         "ads", description="ad-platform export, or the shop's own orders / CRM leads"
     )
     revenue: Literal["total", "subtotal"] = Field(
-        "total", description="order revenue from Shopify's Total or Subtotal"
+        "total",
+        description="order revenue: Shopify's Total or Subtotal; Shopify Analytics' Total sales "
+        "or Net sales (marketplace exports: the order's value)",
     )
     exclude_statuses: list[str] = Field(
         default_factory=lambda: list(EXCLUDED_STATUSES),
@@ -249,6 +261,7 @@ class Source(Strict):
                 timezone=timezone,
                 columns=dict(self.columns),
                 date_order=self.date_order,
+                number_format=self.number_format,
                 exclude_statuses=tuple(s.casefold() for s in self.exclude_statuses),
                 encoding=self.encoding,
             )

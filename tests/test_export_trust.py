@@ -18,7 +18,7 @@ from perfmkt.sources.base import ReadOptions, ShopOptions
 from perfmkt.sources.cache import cached_read
 from perfmkt.sources.load import _read_campaign_days, load_exports
 from perfmkt.sources.reader import FileRead, read_export
-from perfmkt.sources.shop import read_shop_export
+from perfmkt.sources.shop import EXPECTED_ORDERS, read_shop_export
 from tests.conftest import FIXTURES, ROOT, run_cli
 
 GOOGLE_HEAD = "Report\nJanuary 1, 2026 - January 2, 2026\nDay,Campaign,Cost,Impr.,Clicks\n"
@@ -577,9 +577,8 @@ def test_a_shop_source_that_is_not_an_export(tmp_path: Path) -> None:
     with pytest.raises(ExportError) as caught:
         read_shop_export(path, ShopOptions())
     assert str(caught.value) == (
-        f"{path}: not a recognised orders export (expected a Shopify orders export (Name, "
-        'Created at, Total…)) (map them in the plan: columns: {order_id: "…", date: "…", '
-        'revenue: "…"})'
+        f"{path}: not a recognised orders export (expected {EXPECTED_ORDERS}) (map them in the "
+        'plan: columns: {order_id: "…", date: "…", revenue: "…"})'
     )
     table = write(tmp_path, "Mã đơn,Ngày\nDH-1,01/03/2026\n", "orders2.csv")
     with pytest.raises(ExportError, match=r"; columns found: Mã đơn, Ngày \(map them"):

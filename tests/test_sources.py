@@ -199,3 +199,31 @@ def test_init_skips_what_it_cannot_read_and_globs_only_whole_folders(tmp_path: P
     plan = tmp_path / "plan.yaml"
     plan.write_text(text, encoding="utf-8")
     run_cli(["validate", plan])
+
+
+def test_init_takes_a_shopee_workbook_as_the_shops_orders(tmp_path: Path) -> None:
+    """Shop systems export .xlsx: ``perfmkt init`` finds a Shopee order workbook beside the ad
+    exports and writes it as a ``kind: orders`` source; an unrelated workbook is a note."""
+    from datetime import date
+
+    from perfmkt.init import starter_plan
+    from tests.conftest import run_cli
+    from tests.shop_files import shopee_line, write_shopee, write_xlsx
+
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    small = FIXTURES / "small/exports"
+    (folder / "meta.csv").write_bytes(
+        (small / "meta/Shop-X-Campaigns-Mar-2-2026-Mar-5-2026.csv").read_bytes()
+    )
+    write_shopee(
+        folder / "Order.all.20260301_20260305.xlsx",
+        [shopee_line("260302ABC", "2026-03-02 10:15", "Hoàn thành", 250_000, 250_000)],
+    )
+    write_xlsx(folder / "budget.xlsx", [["Tháng", "Ngân sách"], ["3", "1000"]])
+    text = starter_plan(folder, tmp_path, date(2026, 3, 6))
+    assert "  - path: exports/Order.all.20260301_20260305.xlsx\n    kind: orders" in text
+    assert "#   budget.xlsx: " in text[text.index("# Files not used:") :]
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(text, encoding="utf-8")
+    run_cli(["validate", plan])
