@@ -469,6 +469,12 @@ REASONS_VI = {
     ),
     "cancelled, refunded or voided orders": "đơn đã hủy, hoàn tiền hoặc vô hiệu",
     "repeated order_ids": "mã đơn lặp lại",
+    # the marketplaces' order exports (perfmkt.sources.marketplaces)
+    "order lines after each order's first (an order is counted once)": (
+        "dòng sản phẩm sau dòng đầu của mỗi đơn (mỗi đơn chỉ tính một lần)"
+    ),
+    "column descriptions under the header": "dòng mô tả cột dưới dòng tiêu đề",
+    "repeated orderItemIds": "mã orderItemId lặp lại",
     "repeated lead_ids": "mã khách hàng tiềm năng lặp lại",
 }
 
@@ -650,6 +656,48 @@ SENTENCES_VI += [
         "chi tiêu quá ít biến động: chi tiêu mỗi ngày chỉ dao động khoảng ±{0}%",
     ),
     (r"interval too wide(?:: .*)?", "khoảng ước tính quá rộng"),
+]
+# What reading the shop's order exports noticed (perfmkt.sources.shopify_analytics, .load).
+SENTENCES_VI += [
+    (
+        _FILE + r": Shopify's sales reports date a return on the day it is made, not on its "
+        r"order's day: .*",
+        "{0}: báo cáo doanh số của Shopify ghi hàng trả vào ngày trả, không phải ngày đặt đơn: "
+        "doanh thu sau hủy/hoàn là doanh số mỗi ngày trừ hàng trả trong ngày đó, và không biết "
+        "đơn nào còn lại (không đếm đơn sau hủy/hoàn)",
+    ),
+    (
+        _FILE + r": Sales by product leaves shipping out \(it is not a product's\): .*",
+        "{0}: Sales by product không tính phí vận chuyển (không thuộc sản phẩm nào): Total "
+        "sales của báo cáo là tiền sản phẩm và thuế",
+    ),
+    (
+        _FILE + r": Sales over time covers its days: orders and revenue come from there",
+        "{0}: Sales over time có đủ các ngày của tệp này: đơn hàng và doanh thu lấy từ đó",
+    ),
+    (
+        _FILE + r": Shopify's orders export lists orders on (\d+) of its days too: .*",
+        "{0}: tệp đơn hàng của Shopify cũng liệt kê đơn của {1} ngày trong tệp này: các đơn đó "
+        "bị tính hai lần (chỉ đọc một trong hai tệp cho shop này)",
+    ),
+    (
+        _FILE + r": (\d+) days? supplied by the newer download (.+)",
+        "{0}: {1} ngày lấy từ lần tải mới hơn {2}",
+    ),
+]
+# Shop exports that cannot give the figure a plan paces on for some of the flight's days
+# (perfmkt.report.check_countable): the reader's English reason stays out of a Vietnamese report.
+SENTENCES_VI += [
+    (
+        _FILE + rf": (\d+) days? of the flight counts? no {figure}: .*",
+        "{0}: {1} ngày trong thời gian chạy không đếm được " + vi + " từ tệp này (tính là 0)",
+    )
+    for figure, vi in (
+        ("net orders", "đơn hàng sau hủy/hoàn"),
+        ("orders", "đơn hàng"),
+        ("net revenue", "doanh thu sau hủy/hoàn"),
+        ("revenue", "doanh thu"),
+    )
 ]
 _SENTENCES_VI = [(re.compile(pattern), vi) for pattern, vi in SENTENCES_VI]
 

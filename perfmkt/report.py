@@ -164,8 +164,8 @@ def build_report(
     """Pace ``plan`` against the ``loaded`` exports as of ``as_of`` (default: see
     ``perfmkt.freshness``; ``today`` is the current date in the plan's time zone). Without
     ``outlook`` no chance, range or advice is worked out (``perfmkt validate`` needs none)."""
-    check_countable(plan, loaded)
-    notes = Notes()
+    uncounted = check_countable(plan, loaded)
+    notes = Notes(warnings=uncounted)
     facts = pacing.assign_channels(loaded.facts, plan).collect()
     _note_files(notes, loaded)
     facts = to_plan_currency(facts, plan, notes)
@@ -315,37 +315,46 @@ CANNOT = {
 }
 
 
-def check_countable(plan: Plan, loaded: Loaded) -> None:
+def check_countable(plan: Plan, loaded: Loaded) -> list[str]:
     """Refuse a plan that takes orders or revenue from the shop (``truth:``) when none of its
-    order exports can give that figure (Shopify's "sales by product" counts an order once per
-    product; a day's total may not say what was cancelled): pacing would count 0, not refuse."""
+    order exports can give that figure (Shopify's Sales by product counts an order once per
+    product; a day's total may not say what was cancelled): pacing would count 0, not refuse.
+    When another export gives it for some days only, the warnings say which days count 0."""
     files = [f for f in loaded.shop_files if f.kind == "orders" and f.rows_read]
+    flight = loaded.orders.filter(pl.col("date").is_between(plan.flight.start, plan.flight.end))
 
     def cannot(column: str) -> dict[str, str]:
-        """Each file that cannot give ``column``, with why."""
+        """Each file that cannot give ``column``, with why (the reader's own reason first)."""
         out = {}
         for f in files:
             rows = loaded.orders.filter(pl.col("source_file") == f.path)[column]
-            # the reader's own reason (ShopRead.orders_refused) comes first
-            refused = getattr(f, "orders_refused", None) if "orders" in column else None
+            refused = f.orders_refused if "orders" in column else None
             if refused or (rows.len() and rows.null_count() == rows.len()):
                 out[f.path] = refused or CANNOT[column]
         return out
 
+    warnings = []
     for kpi in ("orders", "revenue"):
         truth = plan.truth.get(kpi, "platforms")
         column = TRUTH_COLUMNS.get((kpi, truth))
         if column is None or not files:
             continue
         reasons = cannot(column)
-        if len(reasons) < len(files):  # another export gives it
+        figure = kpi if truth == "shop_placed" else f"net {kpi}"
+        if len(reasons) < len(files):  # another export gives it: on which days not?
+            for path, why in reasons.items():
+                mine = flight.filter((pl.col("source_file") == path) & pl.col(column).is_null())
+                days = mine["date"].n_unique()
+                if days:
+                    span = "1 day" if days == 1 else f"{days} days"
+                    verb = "counts" if days == 1 else "count"
+                    warnings.append(f"{path}: {span} of the flight {verb} no {figure}: {why}")
             continue
         path, why = next(iter(reasons.items()))
         more = f" (as do {len(reasons) - 1} more)" if len(reasons) > 1 else ""
-        figure = kpi if truth == "shop_placed" else f"net {kpi}"
-        fixes = ["export the shop's orders, one row per order with its status"]
-        if (kpi, truth) == ("orders", "shop_placed"):
-            fixes[0] += " (or Shopify Analytics 'Sales over time' by day)"
+        fixes = []
+        if not any(f.orders_refused for f in files if f.path == path and "orders" in column):
+            fixes.append("export the shop's orders, one row per order with its status")
         other = "shop_net" if truth == "shop_placed" else "shop_placed"
         if not cannot(TRUTH_COLUMNS[(kpi, other)]):
             fixes.append(f"truth: {{{kpi}: {other}}}")
@@ -356,6 +365,7 @@ def check_countable(plan: Plan, loaded: Loaded) -> None:
             path=path,
             hint=", or ".join(fixes),
         )
+    return warnings
 
 
 def _settled(

@@ -357,28 +357,34 @@ def orders_frame(rows: list[tuple], path: str = "shop/Order.all.xlsx") -> pl.Dat
     )
 
 
-def shop_read(frame: pl.DataFrame, path: str = "shop/Order.all.xlsx", **extra: object):
-    read = ShopRead(
+def shop_read(
+    frame: pl.DataFrame, path: str = "shop/Order.all.xlsx", orders_refused: str | None = None
+) -> ShopRead:
+    mine = frame.filter(pl.col("source_file") == path)
+    return ShopRead(
         path=path,
         kind="orders",
         label="marketplace orders",
-        rows_read=frame.height,
+        rows_read=mine.height,
         columns_used={},
-        first_day=frame["date"].min(),  # type: ignore[arg-type]
-        last_day=frame["date"].max(),  # type: ignore[arg-type]
+        first_day=mine["date"].min(),  # type: ignore[arg-type]
+        last_day=mine["date"].max(),  # type: ignore[arg-type]
+        orders_refused=orders_refused,
     )
-    for name, value in extra.items():  # fields a reader may add (orders_refused)
-        setattr(read, name, value)
-    return read
 
 
 def report_with_orders(
-    plan_path: Path, frame: pl.DataFrame, language: str = "en", **extra: object
+    plan_path: Path,
+    frame: pl.DataFrame,
+    language: str = "en",
+    reads: list[ShopRead] | None = None,
+    **read: str,
 ) -> Report:
-    """The small plan's ad exports with ``frame`` as the shop's orders."""
+    """The small plan's ad exports with ``frame`` as the shop's orders, read from one file
+    (``shop_read(frame, **read)``) or ``reads``."""
     plan = load_plan(plan_path).model_copy(update={"locale": language})
     loaded = load_exports(resolve_sources(plan, plan_path), cache=False)
-    loaded = replace(loaded, orders=frame, shop_files=[shop_read(frame, **extra)])
+    loaded = replace(loaded, orders=frame, shop_files=reads or [shop_read(frame, **read)])
     return build_report(plan, loaded, date(2026, 3, 6), AS_OF)
 
 
@@ -521,6 +527,29 @@ def test_net_orders_need_an_export_that_says_which_were_cancelled(small_plan: Pa
     assert revenue.actual_to_date == 4 * 900_000
 
 
+def test_days_only_an_export_that_cannot_count_covers_are_said(small_plan: Path) -> None:
+    """Orders listed for 2–3 Mar, Sales by product alone for 4–5 Mar: paced, with a warning
+    that those two days count no orders."""
+    listed = orders_frame([r for r in MARKETPLACE if r[0] <= 3])
+    days = by_product().filter(pl.col("date") >= date(2026, 3, 4))
+    frame = pl.concat([listed, days])
+    reads = [
+        shop_read(frame),
+        shop_read(frame, "shop/sales_by_product.csv", orders_refused=REASON),
+    ]
+    plan = with_lines(small_plan, "truth: {orders: shop_placed}")
+    report = report_with_orders(plan, frame, reads=reads)
+    assert f"shop/sales_by_product.csv: 2 days of the flight count no orders: {REASON}" in (
+        report.notes.warnings
+    )
+    orders = next(k for k in report.kpis if k.name == "orders")
+    assert orders.actual_to_date == 6  # the listed orders A–F
+    vi = report_with_orders(plan, frame, "vi", reads=reads)
+    assert "2 ngày trong thời gian chạy không đếm được đơn hàng từ tệp này (tính là 0)" in (
+        render_document(vi, "html")
+    )
+
+
 def test_the_refusal_is_one_line_and_exit_2(
     small_plan: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -653,3 +682,28 @@ def test_exactly_on_plan_paced_on_net_is_100_percent(
     for k in pacing.pace_kpis(plan, paced, targets, as_of):
         assert k.pace == pytest.approx(1.0, rel=1e-9), k.name
         assert k.status == "on_track", k.name
+
+
+def test_what_reading_shop_exports_noticed_reads_in_vietnamese() -> None:
+    from perfmkt.i18n import reason
+    from perfmkt.sources.marketplaces import LINES_SKIPPED
+    from perfmkt.sources.shopify_analytics import RETURNS_DATED
+
+    said = [
+        LINES_SKIPPED,
+        "column descriptions under the header",
+        "repeated orderItemIds",
+        f"/shop/a.csv: {RETURNS_DATED}",
+        "/shop/a.csv: Sales by product leaves shipping out (it is not a product's): its Total "
+        "sales is products and their taxes",
+        "/shop/a.csv: Sales over time covers its days: orders and revenue come from there",
+        "/shop/a.csv: Shopify's orders export lists orders on 3 of its days too: those orders "
+        "are counted twice (read one of the two for this shop)",
+        "/shop/a.csv: 2 days supplied by the newer download /shop/b.csv",
+        "/shop/a.csv: 1 day of the flight counts no net revenue: it has no revenue",
+    ]
+    for text in said:
+        vi = reason(text, "vi")
+        assert vi != text, text
+        for word in (" the ", " is ", " are ", " its ", " of "):
+            assert word not in vi.replace("Total sales", ""), (text, vi)
