@@ -422,7 +422,7 @@ def kpi_label(name: str, english: str, language: str) -> str:
 
 
 # Alerts in Vietnamese reports, from the alert's kind and values (perfmkt.alerts.Alert).
-ALERTS_VI = {
+ALERTS_VI: dict[str, str | dict[str, str]] = {
     "status": {
         "off_track": "{kpi} chậm tiến độ: đạt {pace} kế hoạch đến nay",
         "overspend": "{kpi} vượt ngân sách: {pace} kế hoạch đến nay",

@@ -151,9 +151,11 @@ def _downloads(
             last = ended
         downloads.append(Download(path, platform, last, mtime))
     if any(plan.from_shop(k) for k in plan.truth):
-        for f in loaded.shop_files:
+        for shop in loaded.shop_files:
             downloads.append(
-                Download(f.path, f"shop {f.kind}", f.last_day, f.mtime, holds_back=False)
+                Download(
+                    shop.path, f"shop {shop.kind}", shop.last_day, shop.mtime, holds_back=False
+                )
             )
     return downloads
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from rich.console import Console, Group, RenderableType
@@ -395,7 +396,7 @@ def kpi_table(v: View) -> Table:
         table.caption_justify = "left"
         return table
 
-    return _fit(v.width, (lambda c=c, d=d: build(c, d) for c, d in PACE_VARIANTS))
+    return _fit(v.width, (partial(build, c, d) for c, d in PACE_VARIANTS))
 
 
 def outlook_table(v: View) -> Table | None:
@@ -429,7 +430,7 @@ def outlook_table(v: View) -> Table | None:
         return table
 
     variants = [(False, True), (True, True), (True, False)]
-    return _fit(v.width, (lambda c=c, t=t: build(c, t) for c, t in variants))
+    return _fit(v.width, (partial(build, c, t) for c, t in variants))
 
 
 def orders_truth(v: View) -> RenderableType | None:
@@ -456,9 +457,7 @@ def orders_truth(v: View) -> RenderableType | None:
             table.add_row(label, *cells, end_section=row["key"] in ("placed", "net"))
         return table
 
-    parts: list[RenderableType] = [
-        _fit(v.width, (lambda c=c: total_table(c) for c in (False, True)))
-    ]
+    parts: list[RenderableType] = [_fit(v.width, (partial(total_table, c) for c in (False, True)))]
     if gap["open"]:  # what net can still lose: a sentence of its own, not a caption
         parts.append(Text(gap["open"], style="pace.at_risk"))
     parts.append(Text(gap["paced"], style="muted"))
@@ -479,7 +478,7 @@ def orders_truth(v: View) -> RenderableType | None:
                     table.add_row(name, *cells, end_section=m == "revenue")
             return table
 
-        parts += [Text(""), _fit(v.width, (lambda c=c: channel_table(c) for c in (False, True)))]
+        parts += [Text(""), _fit(v.width, (partial(channel_table, c) for c in (False, True)))]
     return Group(*parts)
 
 
@@ -521,8 +520,8 @@ def weekly_table(v: View) -> Table:
         return table
 
     kpis = list(report.kpis)
-    builds = [lambda: build("both", kpis)]
-    builds += [lambda n=n: build("pace", kpis[:n]) for n in range(len(kpis), 0, -1)]
+    builds = [partial(build, "both", kpis)]
+    builds += [partial(build, "pace", kpis[:n]) for n in range(len(kpis), 0, -1)]
     return _fit(v.width, builds)
 
 
@@ -547,7 +546,7 @@ def weeks_ahead(v: View) -> Table | None:
             table.add_row(*cells)
         return table
 
-    return _fit(v.width, (lambda n=n: build(n) for n in range(len(kpis), 0, -1)))
+    return _fit(v.width, (partial(build, n) for n in range(len(kpis), 0, -1)))
 
 
 def daily_table(v: View, days: int) -> Table:
@@ -567,10 +566,11 @@ def daily_table(v: View, days: int) -> Table:
         if any(day["date"] in late for day in shown):
             table.caption, table.caption_justify = w["immature_legend"], "left"
         for day in shown:
-            cells: list[RenderableType] = [Text(v.fmt.date(day["date"]))]
+            when = Text(v.fmt.date(day["date"]))
             if day["date"] in late:
                 mark = w["immature_mark"].format(pct=v.fmt.maturity(late[day["date"]]))
-                cells[0].append(f" {mark}", style="pace.at_risk")
+                when.append(f" {mark}", style="pace.at_risk")
+            cells: list[RenderableType] = [when]
             for k in kpis:
                 actual, target = day["actual"][k.name], day["target"][k.name]
                 cell = Text(
@@ -583,8 +583,8 @@ def daily_table(v: View, days: int) -> Table:
         return table
 
     kpis = list(report.kpis)
-    builds = [lambda: build(True, kpis)]
-    builds += [lambda n=n: build(False, kpis[:n]) for n in range(len(kpis), 0, -1)]
+    builds = [partial(build, True, kpis)]
+    builds += [partial(build, False, kpis[:n]) for n in range(len(kpis), 0, -1)]
     return _fit(v.width, builds)
 
 
@@ -674,9 +674,9 @@ def campaign_table(v: View) -> RenderableType | None:
             )
         return table
 
-    variants = [(False, ()), (True, ())]
+    variants: list[tuple[bool, tuple[str, ...]]] = [(False, ()), (True, ())]
     variants += [(True, tuple(drop[:i])) for i in range(1, len(drop) + 1)]
-    table = _fit(v.width, (lambda c=c, d=d: build(c, d) for c, d in variants))
+    table = _fit(v.width, (partial(build, c, d) for c, d in variants))
     drivers = data.get("drivers") or []
     if not drivers:
         return table
@@ -722,8 +722,8 @@ def channel_table(v: View) -> Table:
             )
         return table
 
-    builds = [lambda: build(False, True, len(names)), lambda: build(True, True, len(names))]
-    builds += [lambda n=n: build(True, False, n) for n in range(len(names), 0, -1)]
+    builds = [partial(build, False, True, len(names)), partial(build, True, True, len(names))]
+    builds += [partial(build, True, False, n) for n in range(len(names), 0, -1)]
     return _fit(v.width, builds)
 
 
@@ -739,10 +739,11 @@ def channel_pacing(v: View) -> Table | None:
         return None
     title, first = w["channel_pacing_title"], w["channel_kpi"]
     variants = CHANNEL_VARIANTS if any(k.has_outlook for _, k in rows) else PACE_VARIANTS
-    return _fit(
-        v.width,
-        (lambda c=c, d=d: _pace_table(v, title, first, rows, c, d)[0] for c, d in variants),
-    )
+
+    def build(compact: bool, dropped: tuple[str, ...]) -> Table:
+        return _pace_table(v, title, first, rows, compact, dropped)[0]
+
+    return _fit(v.width, (partial(build, c, d) for c, d in variants))
 
 
 def costs(v: View) -> Table | None:
@@ -750,6 +751,7 @@ def costs(v: View) -> Table | None:
     report, w = v.report, v.words
     if not report.costs:
         return None
+    block = report.costs
     money = [("media", w["media"]), ("agency_fee", w["fee"]), ("vat", w["vat"])]
     money += [("fixed", w["fixed"]), ("all_in", w["all_in"])]
     shares = [("roi_media", w["roi_media"]), ("roi_all_in", w["roi_all_in"])]
@@ -763,7 +765,7 @@ def costs(v: View) -> Table | None:
         for _, name in shown_money + shown_shares:
             _number_column(table, name)
         for label, key in ((w["to_date"], "to_date"), (w["projected"], "projection")):
-            row = report.costs[key]
+            row = block[key]
             if row.get("media") is None:
                 continue
             table.add_row(
@@ -774,7 +776,7 @@ def costs(v: View) -> Table | None:
         return table
 
     variants = [(False, 0), (True, 0), (True, 1), (True, 2)]
-    return _fit(v.width, (lambda c=c, n=n: build(c, n) for c, n in variants))
+    return _fit(v.width, (partial(build, c, n) for c, n in variants))
 
 
 def alerts(v: View) -> RenderableType | None:
@@ -849,7 +851,7 @@ def _marginal_table(v: View, t: dict[str, Any]) -> RenderableType:
             table.add_row(*cells)
         return table
 
-    table = _fit(v.width, (lambda d=drop[:i]: build(d) for i in range(len(drop) + 1)))
+    table = _fit(v.width, (partial(build, drop[:i]) for i in range(len(drop) + 1)))
     reasons = [
         Text(w["cannot_tell_row"].format(channel=r["channel"], reason=r["reason"]), style="muted")
         for r in t["rows"]
