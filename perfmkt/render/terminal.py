@@ -6,7 +6,7 @@ Campaign names and other user strings go in as ``Text`` so they are never read a
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -328,7 +328,7 @@ def _pace_table(
     v: View,
     title: str,
     first: str,
-    rows: list[tuple[str, KpiPace]],
+    rows: Sequence[tuple[str | Text, KpiPace]],
     compact: bool,
     dropped: tuple[str, ...],
 ) -> tuple[Table, list[str]]:
@@ -351,7 +351,7 @@ def _pace_table(
             "projection": k.projection,
             "needed": k.required_daily,
         }
-        cells: list[RenderableType] = [Text(name)]
+        cells: list[RenderableType] = [name if isinstance(name, Text) else Text(name)]
         for column in shown:
             if column == "pace":
                 cells.append(Text(v.fmt.pace(k.pace), style=f"pace.{k.status}"))
@@ -369,15 +369,23 @@ def kpi_table(v: View) -> Table:
     report, w = v.report, v.words
     from perfmkt.render.documents import paced_on
 
-    rows = []
+    # which figure a KPI from the shop paces on: after its name, or under it where space is short
+    inline: list[tuple[str | Text, KpiPace]] = []
+    stacked: list[tuple[str | Text, KpiPace]] = []
     for k in report.kpis:
         source = paced_on(report, w, k.name)
-        rows.append((v.label(k.name) + (f" ({source})" if source else ""), k))
+        inline.append((v.label(k.name) + (f" ({source})" if source else ""), k))
+        under = Text(v.label(k.name))
+        if source:
+            under.append(f"\n{source}", style="muted")
+        stacked.append((under, k))
 
     # With a chance to show, the flight end has a table of its own (outlook_table).
     moved = ("projection", *OUTLOOK) if any(k.has_outlook for k in report.kpis) else ()
 
-    def build(compact: bool, dropped: tuple[str, ...]) -> Table:
+    def build(
+        compact: bool, dropped: tuple[str, ...], rows: list[tuple[str | Text, KpiPace]]
+    ) -> Table:
         dropped = (*dropped, *moved)
         table, shown = _pace_table(v, w["kpi_title"], w["kpi"], rows, compact, dropped)
         for t in report.tracked:
@@ -396,7 +404,8 @@ def kpi_table(v: View) -> Table:
         table.caption_justify = "left"
         return table
 
-    return _fit(v.width, (partial(build, c, d) for c, d in PACE_VARIANTS))
+    names = (inline, stacked) if any(report.notes.truth_sources) else (inline,)
+    return _fit(v.width, (partial(build, c, d, n) for c, d in PACE_VARIANTS for n in names))
 
 
 def outlook_table(v: View) -> Table | None:
