@@ -21,6 +21,7 @@ import html as html_lib
 import importlib
 import io
 import json
+import os
 import re
 from dataclasses import replace
 from datetime import date, timedelta
@@ -45,6 +46,7 @@ from perfmkt.sources.load import Loaded, load_exports
 from perfmkt.sources.shop import LEADS_SCHEMA, ORDERS_SCHEMA, ShopRead
 from perfmkt.targets import daily_targets
 from tests.conftest import make_plan, pace_small, run_cli, run_perfmkt
+from tests.test_browser import ARGS, CHROMIUM, MEASURE
 
 AS_OF = date(2026, 3, 5)
 CHANNELS_BY_SOURCE = """channels:
@@ -712,3 +714,27 @@ def test_what_reading_shop_exports_noticed_reads_in_vietnamese() -> None:
         assert vi != text, text
         for word in (" the ", " is ", " are ", " its ", " of "):
             assert word not in vi.replace("Total sales", ""), (text, vi)
+
+
+@pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason="no local chromium")
+def test_the_gap_fits_a_phone_and_a_desktop(small_plan: Path, tmp_path: Path) -> None:
+    """The small plan with channels by order source, in Chromium at 1280 and 390 px: nothing
+    wider than its box, the section visible right after the cards."""
+    from playwright.sync_api import sync_playwright
+
+    plan = with_lines(small_plan, "truth: {orders: shop_net, revenue: shop_net}", channels=True)
+    html = tmp_path / "report.html"
+    pace_small(plan, "-f", "html", "-o", html)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        for width in (1280, 390):
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            page.goto(html.as_uri())
+            seen = page.evaluate(MEASURE)
+            assert seen["wide"] == [], width
+            assert seen["scrollWidth"] <= width
+            section = page.query_selector("#orders-truth")
+            assert section is not None and section.is_visible()
+            assert "Nền tảng ghi nhận" in section.inner_text()
+            page.close()
+        browser.close()
