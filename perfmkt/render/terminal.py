@@ -1003,7 +1003,9 @@ def inspect_panel(result: dict[str, Any]) -> RenderableType:
         if isinstance(value, dict):  # leads by funnel stage
             rows.append((name, ", ".join(f"{k} {v:,}" for k, v in value.items())))
             continue
-        kind = "money" if name in ("spend", "conversion_value", "revenue") else "count"
+        kind = (
+            "money" if name in ("spend", "conversion_value", "revenue", "net_revenue") else "count"
+        )
         rows.append((name, fmt.value(kind, value)))
     for label, value in rows:
         table.add_row(label, Text(value))
