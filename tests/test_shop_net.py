@@ -166,11 +166,13 @@ def test_pacing_on_placed_orders(small_plan: Path) -> None:
     assert "CPO (shop, placed)" in result["verdict"]["text"]
     # the gap is the same whichever figure is paced
     assert result["notes"]["truth"]["orders"]["net"] == 3
-    # the projection, the chance and the advice work from the placed figure too
-    assert kpis["orders"]["projection"] > 5
+    # the projection and the advice work from the placed figure too: to date + the 67.5 orders
+    # still planned × recent efficiency (5 of 32.5 planned); the rest of the flight needs
+    # (100 − 5) / 6 a day, and revenue (30,000,000 − 3,310,000) / 6
+    assert kpis["orders"]["projection"] == pytest.approx(5 + 67.5 * 5 / 32.5, rel=1e-5)
     catch_up = {c["kpi"]: c for c in result["what_now"]["catch_up"]}
-    if "orders" in catch_up:
-        assert catch_up["orders"]["required_daily"] == pytest.approx((100 - 5) / 6, rel=1e-5)
+    assert catch_up["orders"]["required_daily"] == pytest.approx(95 / 6, rel=1e-5)
+    assert catch_up["revenue"]["required_daily"] == round(26_690_000 / 6)
 
 
 def test_shop_means_net_and_platforms_stay_platforms(small_plan: Path) -> None:
