@@ -113,6 +113,37 @@ def _require(sheet: Sheet, frame: pl.DataFrame, column: str, what: str) -> None:
         )
 
 
+def _parsed(
+    orders: pl.DataFrame,
+    lines: pl.DataFrame,
+    order_id: str,
+    refund: pl.Expr,
+    outcome: pl.Expr,
+    label: str,
+    col: dict[str, str | None],
+    skipped: dict[str, int],
+    currency: str | None = None,
+) -> Parsed:
+    """One marketplace's orders (one row each, ``_``-named working columns) as the rows every
+    shop reader hands on; the lines folded into their orders are counted as skipped."""
+    result = orders.select(
+        pl.col("_date").alias("date"),
+        pl.col(order_id).alias("order_id"),
+        pl.col("_revenue").alias("revenue"),
+        refund.alias("refund"),
+        outcome.alias("outcome"),
+        is_cod(pl.col("_payment")).alias("cod"),
+        pl.col("_status").alias("status"),
+        pl.lit(currency, dtype=pl.String).alias("currency"),
+        pl.lit(None, dtype=pl.String).alias("source"),
+        pl.lit(None, dtype=pl.Boolean).alias("new_customer"),
+        pl.col("row"),
+    )
+    if lines.height > result.height:
+        skipped = {**skipped, LINES_SKIPPED: lines.height - result.height}
+    return Parsed(result, label, {k: v for k, v in col.items() if v is not None}, skipped=skipped)
+
+
 # ---- Shopee ------------------------------------------------------------------------------
 
 SHOPEE_ID = ("Mã đơn hàng",)
@@ -195,25 +226,16 @@ def read_shopee(sheet: Sheet, options: ShopOptions) -> Parsed:
         .then(pl.lit("returned"))
         .otherwise(said)
     )
-    result = orders.select(
-        pl.col("_date").alias("date"),
-        pl.col(order_id).alias("order_id"),
-        pl.col("_revenue").alias("revenue"),
-        pl.when(some_back).then(pl.col("_returned")).alias("refund"),
-        outcome.alias("outcome"),
-        is_cod(pl.col("_payment")).alias("cod"),
-        pl.col("_status").alias("status"),
-        pl.lit(currency_from_header(revenue)).alias("currency"),
-        pl.lit(None, dtype=pl.String).alias("source"),
-        pl.lit(None, dtype=pl.Boolean).alias("new_customer"),
-        pl.col("row"),
-    )
-    lines = frame.height - result.height
-    return Parsed(
-        result,
+    return _parsed(
+        orders,
+        frame,
+        order_id,
+        pl.when(some_back).then(pl.col("_returned")),
+        outcome,
         "Shopee order export",
-        {k: v for k, v in col.items() if v is not None},
-        skipped={LINES_SKIPPED: lines} if lines else {},
+        col,
+        {},
+        currency_from_header(revenue),
     )
 
 
@@ -300,27 +322,15 @@ def read_tiktok_shop(sheet: Sheet, options: ShopOptions) -> Parsed:
         .then(pl.lit("returned"))
         .otherwise(said)
     )
-    result = orders.select(
-        pl.col("_date").alias("date"),
-        pl.col(order_id).alias("order_id"),
-        pl.col("_revenue").alias("revenue"),
-        pl.when(refund > 0).then(refund).alias("refund"),
-        outcome.alias("outcome"),
-        is_cod(pl.col("_payment")).alias("cod"),
-        pl.col("_status").alias("status"),
-        pl.lit(None, dtype=pl.String).alias("currency"),
-        pl.lit(None, dtype=pl.String).alias("source"),
-        pl.lit(None, dtype=pl.Boolean).alias("new_customer"),
-        pl.col("row"),
-    )
-    lines = frame.height - result.height
-    if lines:
-        skipped[LINES_SKIPPED] = lines
-    return Parsed(
-        result,
+    return _parsed(
+        orders,
+        frame,
+        order_id,
+        pl.when(refund > 0).then(refund),
+        outcome,
         "TikTok Shop order export",
-        {k: v for k, v in col.items() if v is not None},
-        skipped=skipped,
+        col,
+        skipped,
     )
 
 
@@ -392,25 +402,13 @@ def read_lazada(sheet: Sheet, options: ShopOptions) -> Parsed:
         .then(pl.lit("returned"))
         .otherwise(pl.lit("cancelled"))
     )
-    result = orders.select(
-        pl.col("_date").alias("date"),
-        pl.col(order_id).alias("order_id"),
-        pl.col("_revenue").alias("revenue"),
-        pl.when(pl.col("_off") > 0).then(pl.col("_off")).alias("refund"),
-        outcome.alias("outcome"),
-        is_cod(pl.col("_payment")).alias("cod"),
-        pl.col("_status").alias("status"),
-        pl.lit(None, dtype=pl.String).alias("currency"),
-        pl.lit(None, dtype=pl.String).alias("source"),
-        pl.lit(None, dtype=pl.Boolean).alias("new_customer"),
-        pl.col("row"),
-    )
-    lines = frame.height - result.height
-    if lines:
-        skipped[LINES_SKIPPED] = lines
-    return Parsed(
-        result,
+    return _parsed(
+        orders,
+        frame,
+        order_id,
+        pl.when(pl.col("_off") > 0).then(pl.col("_off")),
+        outcome,
         "Lazada order export",
-        {k: v for k, v in col.items() if v is not None},
-        skipped=skipped,
+        col,
+        skipped,
     )
