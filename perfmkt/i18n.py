@@ -178,6 +178,7 @@ LABELS: dict[str, dict[str, str]] = {
         "lost_unknown": "Not net, the export does not say why",
         "gap_open": "Net can still fall: {orders} not yet delivered or paid ({revenue}){cod}.",
         "gap_open_cod": ", {count} of them cash on delivery",
+        "gap_open_all_cod": ", all cash on delivery",
         "gap_none_lost": "No order placed in the flight so far was cancelled or returned.",
         "one_order": "1 order",
         "n_orders": "{n} orders",
@@ -361,6 +362,7 @@ LABELS: dict[str, dict[str, str]] = {
         "gap_open": "Số sau hủy/hoàn còn có thể giảm: {orders} chưa giao xong hoặc chưa thanh "
         "toán ({revenue}){cod}.",
         "gap_open_cod": ", trong đó {count} thanh toán khi nhận hàng (COD)",
+        "gap_open_all_cod": ", tất cả thanh toán khi nhận hàng (COD)",
         "gap_none_lost": "Chưa có đơn nào đặt trong thời gian chạy bị hủy hoặc trả lại.",
         "one_order": "1 đơn",
         "n_orders": "{n} đơn",

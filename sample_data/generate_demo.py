@@ -16,6 +16,11 @@ overlap, so the plan states Meta's curve (``conversion_lag:`` in configs/demo.ya
 
 The data follow the plan's daily targets with set performance: spend on plan, orders about 10 %
 short (at risk), revenue about 22 % short (off track). Deterministic: same files every run.
+
+The shop's own website orders (Shopify's orders export, shop/orders_export_1.csv, downloaded
+with the last ads files) are fewer than the platforms claim (Google and Meta both claim many of
+the same orders); most are cash on delivery, so some are cancelled, refused at the door or
+returned, and the last days' COD parcels are still on their way (pending).
 """
 
 from __future__ import annotations
@@ -284,6 +289,66 @@ def write_meta(
         writer.writerows(rows)
 
 
+# The shop's website orders: placed = claimed x SHOP_SHARE; outcomes as a share of orders.
+SHOP_SHARE = 0.78
+SHOP_HEADER = [
+    "Name", "Email", "Financial Status", "Paid at", "Currency", "Subtotal", "Shipping",
+    "Taxes", "Total", "Refunded Amount", "Created at", "Lineitem quantity", "Lineitem name",
+    "Lineitem price", "Cancelled at", "Payment Method", "Source",
+]  # fmt: skip
+GIFT_BOXES = ("Hộp quà Sen Tây Hồ", "Hộp quà Tết Phú Quý", "Trà sen túi lọc, 25 gói")
+COD, ONLINE = "Cash on Delivery (COD)", "VNPay"
+
+
+def write_shop(
+    path: Path, facts: dict[tuple[str, date, str], dict[str, float]], made: datetime
+) -> None:
+    """Shopify's orders export: one row per line item, the order's fields on its first row."""
+    rng = random.Random(7)  # its own stream: the ad exports stay exactly as they were
+    rows: list[list[str]] = []
+    number = 1000
+    for day in _days(date(2026, 1, 5), LAST_DAY):
+        claimed = [f for (_, d, _), f in facts.items() if d == day and f["orders"]]
+        orders = sum(f["orders"] for f in claimed)
+        aov = sum(f["revenue"] for f in claimed) / orders
+        for _ in range(round(orders * SHOP_SHARE * rng.uniform(0.9, 1.1))):
+            number += 1
+            at = datetime.combine(day, datetime.min.time()) + timedelta(
+                minutes=rng.randint(7 * 60, 23 * 60 + 50)
+            )
+            total = round(aov * rng.uniform(0.8, 1.2), -3)
+            cod = rng.random() < 0.65
+            fresh = (made.date() - day).days <= 3  # a COD parcel takes about three days
+            draw, status, cancelled, refunded = rng.random(), "paid", "", ""
+            if draw < 0.06:  # cancelled before shipping (COD), or voided after payment
+                status, cancelled = "voided", f"{at + timedelta(hours=2):%Y-%m-%d %H:%M:%S} +0700"
+            elif cod and draw < 0.12 and not fresh:  # refused at the door: cancelled on return
+                status, cancelled = "voided", f"{at + timedelta(days=3):%Y-%m-%d %H:%M:%S} +0700"
+            elif cod and fresh:
+                status = "pending"  # on its way: paid when delivered
+            elif draw > 0.97:
+                status, refunded = "refunded", f"{total:.2f}"
+            elif draw > 0.95:
+                status, refunded = "partially_refunded", f"{round(total * 0.3, -3):.2f}"
+            lines = [rng.choice(GIFT_BOXES)] + ([rng.choice(GIFT_BOXES)] if draw > 0.7 else [])
+            created = f"{at:%Y-%m-%d %H:%M:%S} +0700"
+            paid = "" if status in ("pending", "voided") and cod else created
+            rows.append(
+                [f"#{number}", f"khach{number}@example.vn", status, paid, "VND",
+                 f"{total:.2f}", "0.00", "0.00", f"{total:.2f}", refunded, created, "1",
+                 lines[0], f"{total / len(lines):.2f}", cancelled, COD if cod else ONLINE, "web"]
+            )  # fmt: skip
+            rows.extend(
+                [f"#{number}", *[""] * 10, "1", name, f"{total / len(lines):.2f}", "", "", ""]
+                for name in lines[1:]
+            )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(SHOP_HEADER)
+        writer.writerows(rows)
+
+
 def _touch(path: Path, when: datetime) -> None:
     stamp = when.timestamp()
     os.utime(path, (stamp, stamp))
@@ -294,7 +359,7 @@ def main(out: Path = OUT) -> None:
     facts = simulate(rng)
     (out / "google").mkdir(parents=True, exist_ok=True)
     (out / "meta").mkdir(parents=True, exist_ok=True)
-    for old in [*out.glob("google/*.csv"), *out.glob("meta/*.csv")]:
+    for old in [*out.glob("google/*.csv"), *out.glob("meta/*.csv"), *out.glob("shop/*.csv")]:
         old.unlink()
 
     jan05, jan18, jan12 = date(2026, 1, 5), date(2026, 1, 18), date(2026, 1, 12)
@@ -354,7 +419,10 @@ def main(out: Path = OUT) -> None:
     for path, first, last, summary, when in meta_files:
         write_meta(path, facts, _days(first, last), rng, summary, when.date())
         _touch(path, when)
-    print(f"wrote {len(files) + len(meta_files)} exports to {out}")
+    shop = out / "shop" / "orders_export_1.csv"
+    write_shop(shop, facts, datetime(2026, 2, 4, 8, 20))
+    _touch(shop, datetime(2026, 2, 4, 8, 20))
+    print(f"wrote {len(files) + len(meta_files) + 1} exports to {out}")
 
 
 if __name__ == "__main__":

@@ -740,3 +740,37 @@ def test_the_gap_fits_a_phone_and_a_desktop(small_plan: Path, tmp_path: Path) ->
             assert "Nền tảng ghi nhận" in section.inner_text()
             page.close()
         browser.close()
+
+
+def test_the_demo_shows_which_of_its_website_orders_are_real() -> None:
+    """The demo reads its website's Shopify orders beside the ads. Hand count (stdlib csv and
+    Decimal over sample_data/demo/shop/orders_export_1.csv, flight 5 Jan..3 Feb): 973 orders
+    placed for ₫739,420,000; 87 voided (₫66,571,000) and 28 refunded (₫20,675,000) are not net;
+    17 partly refunded orders lose ₫3,660,000; net 858 for ₫648,514,000; 112 pending, all COD
+    (₫91,367,000)."""
+    from tests.conftest import ROOT, run_cli
+
+    demo = ROOT / "configs" / "demo.yaml"
+    truth = json.loads(run_cli(["report", demo, "-f", "json"])[0])["notes"]["truth"]
+    orders, revenue = truth["orders"], truth["revenue"]
+    assert (orders["placed"], orders["net"], orders["open"], orders["open_cod"]) == (
+        973,
+        858,
+        112,
+        112,
+    )
+    assert (orders["lost"]["cancelled"], orders["lost"]["returned"]) == (87, 28)
+    assert (revenue["placed"], revenue["net"], revenue["open"]) == (
+        739_420_000,
+        648_514_000,
+        91_367_000,
+    )
+    assert revenue["lost"] == {
+        "cancelled": 66_571_000,
+        "returned": 20_675_000,
+        "failed_delivery": 0,
+        "refunded": 3_660_000,
+        "unknown": 0,
+    }
+    md = run_cli(["report", demo, "--lang", "en", "-f", "md"])[0]
+    assert "112 orders not yet delivered or paid (₫91,367,000), all cash on delivery." in md

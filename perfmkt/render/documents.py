@@ -422,7 +422,13 @@ def order_gap(
         still = words["gap_open"].format(
             orders=_orders(fmt, words, o["open"]),
             revenue=fmt.value("money", r.get("open")),
-            cod=words["gap_open_cod"].format(count=fmt.count(cod)) if cod else "",
+            cod=(
+                ""
+                if not cod
+                else words["gap_open_all_cod"]
+                if cod == o["open"]
+                else words["gap_open_cod"].format(count=fmt.count(cod))
+            ),
         )
     elif o.get("lost") is not None and o["placed"] and not any(lost_o.values()):
         still = words["gap_none_lost"]
