@@ -97,9 +97,9 @@ def choose_as_of(
     warnings: list[str] = []
     if asked is not None:
         if asked > flight_end:
-            day, reason = flight_end, f"flight end (--as-of {asked} is after it)"
+            day, reason = flight_end, f"flight end (the as-of day asked for, {asked}, is after it)"
         else:
-            day, reason = asked, "set with --as-of"
+            day, reason = asked, "the as-of day asked for"
         for c in held:
             if c.complete_until is not None and c.complete_until < day:
                 if c.partial_day and c.partial_day <= day:

@@ -488,10 +488,10 @@ REASONS_VI = {
 _FILE = r"(.+?)"  # a file a warning is about, written before its sentence as "path: …"
 SENTENCES_VI = [
     # why the as-of day is the as-of day (report.as_of_reason)
-    (r"set with --as-of", "đặt bằng --as-of"),
+    (r"the as-of day asked for", "ngày số liệu được chọn"),
     (
-        r"flight end \(--as-of (\S+) is after it\)",
-        "ngày kết thúc chiến dịch (--as-of {0} sau ngày này)",
+        r"flight end \(the as-of day asked for, (\S+), is after it\)",
+        "ngày kết thúc chiến dịch (ngày số liệu được chọn, {0}, sau ngày này)",
     ),
     (r"flight end", "ngày kết thúc chiến dịch"),
     (r"yesterday in (.+)", "hôm qua theo giờ {0}"),

@@ -108,7 +108,7 @@ def test_as_of_past_a_source_is_allowed_with_a_warning() -> None:
         asked=date(2026, 3, 5),
     )
     assert chosen.day == date(2026, 3, 5)
-    assert chosen.reason == "set with --as-of"
+    assert chosen.reason == "the as-of day asked for"
     assert chosen.warnings == (
         "as-of 2026-03-05 is past meta's last complete day (its exports end on 2026-03-04): "
         "meta counts as 0 after 2026-03-04",
@@ -119,7 +119,7 @@ def test_as_of_after_the_flight_is_capped() -> None:
     downloads = [Download("g.csv", "google_ads", date(2026, 3, 12), stamp("2026-03-13T08:00"))]
     chosen = choose(downloads, today=date(2026, 3, 20), asked=date(2026, 3, 15))
     assert chosen.day == END
-    assert chosen.reason == "flight end (--as-of 2026-03-15 is after it)"
+    assert chosen.reason == "flight end (the as-of day asked for, 2026-03-15, is after it)"
 
 
 GOOGLE_HEADER = "Day,Campaign,Currency code,Cost,Impr.,Clicks,Conversions,Conv. value\n"
