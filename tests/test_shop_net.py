@@ -536,9 +536,10 @@ def test_net_orders_need_an_export_that_says_which_were_cancelled(small_plan: Pa
     assert revenue.actual_to_date == 4 * 900_000
 
 
-def test_days_only_an_export_that_cannot_count_covers_are_said(small_plan: Path) -> None:
-    """Orders listed for 2–3 Mar, Sales by product alone for 4–5 Mar: paced, with a warning
-    that those two days count no orders."""
+def test_days_only_an_export_that_cannot_count_covers_are_refused(small_plan: Path) -> None:
+    """Orders listed for 2–3 Mar, Sales by product alone for 4–5 Mar: those two days would
+    count no orders while their revenue counts (AOV, CPO and ROAS of two sets of orders), so
+    the plan is refused as when that export is alone — also beside another shop's orders."""
     listed = orders_frame([r for r in MARKETPLACE if r[0] <= 3])
     days = by_product().filter(pl.col("date") >= date(2026, 3, 4))
     frame = pl.concat([listed, days])
@@ -547,16 +548,13 @@ def test_days_only_an_export_that_cannot_count_covers_are_said(small_plan: Path)
         shop_read(frame, "shop/sales_by_product.csv", orders_refused=REASON),
     ]
     plan = with_lines(small_plan, "truth: {orders: shop_placed}")
+    with pytest.raises(DataError, match=r"^shop/sales_by_product.csv: the plan takes the orders"):
+        report_with_orders(plan, frame, reads=reads)
+    # Revenue from the same exports is exact: paced.
+    plan.write_text(plan.read_text().replace("{orders: shop_placed}", "{revenue: shop_placed}"))
     report = report_with_orders(plan, frame, reads=reads)
-    assert f"shop/sales_by_product.csv: 2 days of the flight count no orders: {REASON}" in (
-        report.notes.warnings
-    )
-    orders = next(k for k in report.kpis if k.name == "orders")
-    assert orders.actual_to_date == 6  # the listed orders A–F
-    vi = report_with_orders(plan, frame, "vi", reads=reads)
-    assert "2 ngày trong thời gian chạy không đếm được đơn hàng từ tệp này (tính là 0)" in (
-        render_document(vi, "html")
-    )
+    revenue = next(k for k in report.kpis if k.name == "revenue")
+    assert revenue.actual_to_date == frame["revenue"].sum()
 
 
 def test_the_refusal_is_one_line_and_exit_2(

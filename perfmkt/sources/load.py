@@ -83,11 +83,11 @@ def combine_orders(reads: list[tuple[pl.DataFrame, ShopRead]]) -> pl.DataFrame:
     """
     if not reads:
         return pl.DataFrame(schema=ORDERS_SCHEMA)
-    ordered = sorted(reads, key=lambda r: (r[1].mtime, r[1].last_day or date.min))
+    # Newer by what the files say (the later last day), modification time (copies change it)
+    # only breaking ties, as for ad exports.
+    ordered = sorted(reads, key=lambda r: (r[1].last_day or date.min, r[1].mtime))
     rows = pl.concat([frame for frame, _ in ordered])
-    orders = rows.filter(pl.col("order_id").is_not_null()).unique(
-        subset=["order_id"], keep="last", maintain_order=True
-    )
+    orders = _each_order_once(rows.filter(pl.col("order_id").is_not_null()), ordered)
     days = rows.filter(pl.col("order_id").is_null())
     if days.is_empty():
         return orders
@@ -114,6 +114,38 @@ def combine_orders(reads: list[tuple[pl.DataFrame, ShopRead]]) -> pl.DataFrame:
     kept = kept.filter(~by_product).drop("_rank", "_shape", "_newest")
     _say_counted_twice(orders, kept, infos)
     return pl.concat([orders, kept])
+
+
+# An order's status only moves on: open, then completed, then cancelled, returned or failed.
+_PROGRESS = {"open": 0, "completed": 1, "cancelled": 2, "returned": 2, "failed_delivery": 2}
+
+
+def _each_order_once(
+    orders: pl.DataFrame, ordered: list[tuple[pl.DataFrame, ShopRead]]
+) -> pl.DataFrame:
+    """One row per order id: the furthest status any download shows (an older file cannot
+    undo a cancellation or a delivery, whatever the files' modification times say), then the
+    newest download's row. Each older file's notes count the orders a newer row replaced."""
+    rank = {info.path: n for n, (_, info) in enumerate(ordered)}
+    ranked = orders.with_columns(
+        _file=pl.col("source_file").replace_strict(rank, return_dtype=pl.Int64),
+        _progress=pl.col("outcome").replace_strict(_PROGRESS, default=0, return_dtype=pl.Int8),
+    )
+    first_seen = ranked.select("order_id", "source_file").unique(maintain_order=True)
+    kept = (
+        ranked.sort("_progress", "_file", maintain_order=True)
+        .unique(subset=["order_id"], keep="last", maintain_order=True)
+        .sort("_file", "row")
+    )
+    replaced = first_seen.join(
+        kept.select("order_id", pl.col("source_file").alias("_kept")), on="order_id"
+    ).filter(pl.col("source_file") != pl.col("_kept"))
+    infos = {info.path: info for _, info in ordered}
+    for path, count in replaced.group_by("source_file").len().iter_rows():
+        infos[path].skipped["orders also in another download (counted once, furthest status)"] = (
+            count
+        )
+    return kept.drop("_file", "_progress")
 
 
 def _say_counted_twice(
