@@ -152,9 +152,17 @@ def _downloads(
         downloads.append(Download(path, platform, last, mtime))
     if any(plan.from_shop(k) for k in plan.truth):
         for shop in loaded.shop_files:
+            # One source per shop system: a marketplace's half-downloaded day is not hidden by
+            # another shop's later file (a re-download of the same system still pools).
+            system = re.sub(r" orders? export$", "", shop.label)
+            named = f" ({system})" if system != shop.label else ""
             downloads.append(
                 Download(
-                    shop.path, f"shop {shop.kind}", shop.last_day, shop.mtime, holds_back=False
+                    shop.path,
+                    f"shop {shop.kind}{named}",
+                    shop.last_day,
+                    shop.mtime,
+                    holds_back=False,
                 )
             )
     return downloads
@@ -335,7 +343,7 @@ def check_countable(plan: Plan, loaded: Loaded) -> list[str]:
                 out[f.path] = refused or CANNOT[column]
         return out
 
-    warnings = []
+    warnings: list[str] = []
     for kpi in ("orders", "revenue"):
         truth = plan.truth.get(kpi, "platforms")
         column = TRUTH_COLUMNS.get((kpi, truth))

@@ -311,7 +311,7 @@ def test_a_shop_export_saved_during_its_last_day_stops_the_pacing(lagging_plan: 
         lagging_plan, now=datetime(2026, 3, 7, 7, 0, tzinfo=TZ), cache=False
     )
     assert report.as_of == date(2026, 3, 2)
-    assert "which the shop orders export holds only in part" in report.as_of_reason
+    assert "which the shop orders (Shopify) export holds only in part" in report.as_of_reason
 
 
 @pytest.mark.skipif(not REAL_EXPORTS.is_dir(), reason="shared/real-exports not present")
