@@ -72,11 +72,11 @@ def _read_campaign_days(path: Path, options: ReadOptions) -> tuple[pl.DataFrame,
 def combine_orders(reads: list[tuple[pl.DataFrame, ShopRead]]) -> pl.DataFrame:
     """Every orders export's rows, each order and each day counted once.
 
-    - An order exported twice (overlapping downloads) counts once, keyed by its id; the
-      newest download's row wins (an order cancelled since shows cancelled).
+    - An order exported twice (overlapping downloads) counts once, keyed by its id, with the
+      furthest status either download shows (see ``_each_order_once``).
     - Day totals (Shopify Analytics) have no id: for each export shape, the newest download
       covering a day supplies that day whole (a re-download replaces, never adds); "newest"
-      is the modification time, then the later last day. Where Sales over time covers a day,
+      is the later last day, then the modification time. Where Sales over time covers a day,
       it supplies the day (its orders are distinct orders) and Sales by product's row is not
       used; a Sales by product file whose days are all covered so has no orders to refuse.
     ``reads`` are updated in place: warnings say which days a newer file supplied.
