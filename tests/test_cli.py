@@ -84,7 +84,7 @@ def test_validate_lists_every_problem(tmp_path: Path) -> None:
 
 def test_validate_ok() -> None:
     stdout, _ = run_cli(["validate", DEMO])
-    assert "ok" in stdout and "56 days" in stdout and "5 export files" in stdout
+    assert "ok" in stdout and "56 days" in stdout and "6 export files" in stdout
 
 
 def test_bad_as_of_and_format(small_plan: Path) -> None:

@@ -109,7 +109,7 @@ def test_narrow_terminal_still_renders(small_plan: Path) -> None:
 # tỷ ₫"), then an optional compact unit (tr, tỷ, nghìn, K, M, B), currency sign and percent —
 # nothing cut to an ellipsis or folded over lines.
 WHOLE = re.compile(
-    r"[+\-\u2212]?[$₫€£]?\d[\d.,]*(–\d[\d.,]*)?(\u00a0?(tr|tỷ|nghìn|K|M|B))?(\u00a0?₫)?%?"
+    r"[+\-\u2212]?[$₫€£]?\d[\d.,]*(–\d[\d.,]*)?(\u00a0?(tr|tỷ|nghìn|K|M|B))?(\u00a0?₫)?[%×]?"
     r"|\d\d/\d\d/\d{4}|\d\d/\d\d–\d\d/\d\d|\d+/\d+|—|"
 )
 
