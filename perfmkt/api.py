@@ -74,7 +74,7 @@ def load_plan(path: StrPath) -> Plan:
     """
     from perfmkt.plan import load_plan as load
 
-    return load(Path(path))
+    return load(_path(path, "path"))
 
 
 def report(
@@ -98,11 +98,12 @@ def report(
     day = _as_date(as_of)
     if lang not in (None, "vi", "en"):
         raise ValueError(f"lang={lang!r}: choose 'vi' or 'en'")
+    _flag(cache, "cache")
     from perfmkt.plan import Plan as PlanModel
     from perfmkt.report import report_from_plan_file
 
     if isinstance(plan, PlanModel):
-        base = Path(base_dir) if base_dir is not None else Path.cwd()
+        base = _path(base_dir, "base_dir") if base_dir is not None else Path.cwd()
         # A path no file has: relative paths resolve in base, errors name it and are relabelled.
         where = base.absolute() / PLAN_LABEL
         try:
@@ -140,7 +141,10 @@ def read_export(path: StrPath, *, platform: str | None = None, daily: bool = Tru
     from perfmkt.sources.base import ReadOptions
     from perfmkt.sources.reader import read_export as read
 
-    frame, info = read(Path(path), ReadOptions(platform=platform), daily=daily)
+    if platform is not None and not isinstance(platform, str):
+        raise TypeError(f"platform: a platform's name (str), not {type(platform).__name__}")
+    _flag(daily, "daily")
+    frame, info = read(_path(path, "path"), ReadOptions(platform=platform), daily=daily)
     for line in info.warnings:
         warnings.warn(f"{info.path}: {line}", ExportWarning, stacklevel=2)
     return frame
@@ -171,6 +175,8 @@ def kpi_frame(report: Report, *, channels: bool = False) -> pl.DataFrame:
     that has its own targets, and a first column ``channel`` (null for the flight's total)."""
     import polars as pl
 
+    _a_report(report)
+    _flag(channels, "channels")
     paced: list[tuple[str | None, object]] = [(None, k) for k in report.kpis]
     if channels:
         paced += [(c["name"], k) for c in report.channels for k in c.get("kpis") or []]
@@ -226,8 +232,18 @@ def render(
     terminal view, 160 columns, no colour) as str; ``pdf`` as bytes (printed with Chromium).
     ``days``: days in the daily table; ``templates``: a folder of templates overriding the
     packaged ones (white label)."""
+    _a_report(report)
+    if not isinstance(fmt, str):
+        raise TypeError(f"fmt: a format's name (str), not {type(fmt).__name__}")
     if fmt not in FORMATS:
         raise ValueError(f"format {fmt!r}: choose from {', '.join(FORMATS)}")
+    if isinstance(days, bool) or not isinstance(days, int):
+        raise TypeError(f"days: a whole number of days (int), not {type(days).__name__}")
+    if days < 0:
+        raise ValueError(f"days={days}: the days in the daily table, 0 or more")
+    folder = _path(templates, "templates") if templates is not None else None
+    if folder is not None and not folder.is_dir():
+        raise ValueError(f"templates={str(folder)!r} is not a folder")
     if fmt == "text":
         from perfmkt.render.terminal import render as terminal
 
@@ -238,7 +254,7 @@ def render(
         return to_json(report)
     from perfmkt.render import documents
 
-    extra = [Path(templates)] if templates is not None else []
+    extra = [folder] if folder is not None else []
     if fmt == "csv":
         return documents.render_csv(report)
     if fmt == "pdf":
@@ -259,6 +275,26 @@ def _as_text(parts: Sequence[object]) -> str:
         recorder.print(part)
         recorder.print()
     return recorder.export_text()
+
+
+def _path(value: object, name: str) -> Path:
+    if isinstance(value, str | os.PathLike):
+        return Path(value)
+    raise TypeError(f"{name}: a path (str or os.PathLike), not {type(value).__name__}")
+
+
+def _flag(value: object, name: str) -> None:
+    if not isinstance(value, bool):  # cache="no" would be true
+        raise TypeError(f"{name}: True or False, not {value!r}")
+
+
+def _a_report(value: object) -> None:
+    from perfmkt.report import Report
+
+    if not isinstance(value, Report):
+        raise TypeError(
+            f"report: a perfmkt.Report (from perfmkt.report), not {type(value).__name__}"
+        )
 
 
 def _as_date(value: date | str | None) -> date | None:

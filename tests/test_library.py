@@ -303,6 +303,7 @@ def test_report_errors_are_the_cli_lines_raised_never_an_exit(tmp_path: Path) ->
         ({"as_of": 20260305}, TypeError, "as_of: a date or 'YYYY-MM-DD', not int"),
         ({"lang": "fr"}, ValueError, "lang='fr': choose 'vi' or 'en'"),
         ({"base_dir": "."}, ValueError, "base_dir is for a Plan object"),
+        ({"cache": "no"}, TypeError, "cache: True or False, not 'no'"),
     ],
 )
 def test_wrong_arguments_are_python_errors(
@@ -315,6 +316,91 @@ def test_wrong_arguments_are_python_errors(
 def test_a_plan_that_is_neither_a_path_nor_a_plan_is_a_type_error() -> None:
     with pytest.raises(TypeError, match="a Plan or a plan file's path, not dict"):
         perfmkt.report({"client": "x"})  # type: ignore[arg-type]
+
+
+def raised_by_the_api(call: object, error: type[Exception], message: str) -> None:
+    """``call()`` raises ``error`` with exactly ``message``, from perfmkt.api itself: the
+    argument is refused where it comes in, not deep inside as some other error."""
+    with pytest.raises(error) as caught:
+        call()  # type: ignore[operator]
+    assert str(caught.value) == message
+    assert caught.traceback[-1].path.name == "api.py", caught.traceback[-1]
+
+
+def test_wrong_arguments_are_refused_where_they_come_in(small_plan: Path) -> None:
+    report = perfmkt.report(small_plan, as_of="2026-03-05")
+    export = ROOT / "sample_data" / "demo" / "google" / "campaign_report_2026-01-05_2026-01-18.csv"
+    cases: list[tuple[object, type[Exception], str]] = [
+        (
+            lambda: perfmkt.render(report, "text", days="7"),
+            TypeError,
+            "days: a whole number of days (int), not str",
+        ),
+        (
+            lambda: perfmkt.render(report, "html", days=2.5),
+            TypeError,
+            "days: a whole number of days (int), not float",
+        ),
+        (
+            lambda: perfmkt.render(report, "html", days=-1),
+            ValueError,
+            "days=-1: the days in the daily table, 0 or more",
+        ),
+        (
+            lambda: perfmkt.render({}, "html"),
+            TypeError,
+            "report: a perfmkt.Report (from perfmkt.report), not dict",
+        ),
+        (
+            lambda: perfmkt.render(report, ["html"]),
+            TypeError,
+            "fmt: a format's name (str), not list",
+        ),
+        (
+            lambda: perfmkt.render(report, "html", templates=3),
+            TypeError,
+            "templates: a path (str or os.PathLike), not int",
+        ),
+        (
+            lambda: perfmkt.render(report, "html", templates="no-such-folder"),
+            ValueError,
+            "templates='no-such-folder' is not a folder",
+        ),
+        (
+            lambda: perfmkt.kpi_frame("x"),
+            TypeError,
+            "report: a perfmkt.Report (from perfmkt.report), not str",
+        ),
+        (
+            lambda: perfmkt.kpi_frame(report, channels="yes"),
+            TypeError,
+            "channels: True or False, not 'yes'",
+        ),
+        (
+            lambda: perfmkt.load_plan(None),
+            TypeError,
+            "path: a path (str or os.PathLike), not NoneType",
+        ),
+        (lambda: perfmkt.read_export(42), TypeError, "path: a path (str or os.PathLike), not int"),
+        (
+            lambda: perfmkt.read_export(export, platform=3),
+            TypeError,
+            "platform: a platform's name (str), not int",
+        ),
+        (
+            lambda: perfmkt.read_export(export, daily="no"),
+            TypeError,
+            "daily: True or False, not 'no'",
+        ),
+        (
+            lambda: perfmkt.report(perfmkt.load_plan(small_plan), base_dir=3),
+            TypeError,
+            "base_dir: a path (str or os.PathLike), not int",
+        ),
+    ]
+    for call, error, message in cases:
+        raised_by_the_api(call, error, message)
+    assert perfmkt.render(report, "md", days=0).startswith("#")  # no daily rows: allowed
 
 
 # ---- kpi_frame, render ------------------------------------------------------------------
