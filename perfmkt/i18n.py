@@ -687,20 +687,6 @@ SENTENCES_VI += [
         "{0}: {1} ngày lấy từ lần tải mới hơn {2}",
     ),
 ]
-# Shop exports that cannot give the figure a plan paces on for some of the flight's days
-# (perfmkt.report.check_countable): the reader's English reason stays out of a Vietnamese report.
-SENTENCES_VI += [
-    (
-        _FILE + rf": (\d+) days? of the flight counts? no {figure}: .*",
-        "{0}: {1} ngày trong thời gian chạy không đếm được " + vi + " từ tệp này (tính là 0)",
-    )
-    for figure, vi in (
-        ("net orders", "đơn hàng sau hủy/hoàn"),
-        ("orders", "đơn hàng"),
-        ("net revenue", "doanh thu sau hủy/hoàn"),
-        ("revenue", "doanh thu"),
-    )
-]
 _SENTENCES_VI = [(re.compile(pattern), vi) for pattern, vi in SENTENCES_VI]
 
 

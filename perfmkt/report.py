@@ -174,8 +174,8 @@ def build_report(
     """Pace ``plan`` against the ``loaded`` exports as of ``as_of`` (default: see
     ``perfmkt.freshness``; ``today`` is the current date in the plan's time zone). Without
     ``outlook`` no chance, range or advice is worked out (``perfmkt validate`` needs none)."""
-    uncounted = check_countable(plan, loaded)
-    notes = Notes(warnings=uncounted)
+    check_countable(plan, loaded)
+    notes = Notes()
     facts = pacing.assign_channels(loaded.facts, plan).collect()
     _note_files(notes, loaded)
     facts = to_plan_currency(facts, plan, notes)
@@ -325,11 +325,11 @@ CANNOT = {
 }
 
 
-def check_countable(plan: Plan, loaded: Loaded) -> list[str]:
-    """Refuse a plan that takes orders or revenue from the shop (``truth:``) when none of its
-    order exports can give that figure (Shopify's Sales by product counts an order once per
-    product; a day's total may not say what was cancelled): pacing would count 0, not refuse.
-    When another export gives it for some days only, the warnings say which days count 0."""
+def check_countable(plan: Plan, loaded: Loaded) -> None:
+    """Refuse a plan that takes orders or revenue from the shop (``truth:``) when one of its
+    order exports cannot give that figure on days of the flight (Shopify's Sales by product
+    counts an order once per product; a day's total may not say what was cancelled): pacing
+    would count 0 on those days, not refuse."""
     files = [f for f in loaded.shop_files if f.kind == "orders" and f.rows_read]
     flight = loaded.orders.filter(pl.col("date").is_between(plan.flight.start, plan.flight.end))
 
@@ -343,7 +343,6 @@ def check_countable(plan: Plan, loaded: Loaded) -> list[str]:
                 out[f.path] = refused or CANNOT[column]
         return out
 
-    warnings: list[str] = []
     for kpi in ("orders", "revenue"):
         truth = plan.truth.get(kpi, "platforms")
         column = TRUTH_COLUMNS.get((kpi, truth))
@@ -376,7 +375,6 @@ def check_countable(plan: Plan, loaded: Loaded) -> list[str]:
             path=path,
             hint=", or ".join(fixes),
         )
-    return warnings
 
 
 def _settled(
