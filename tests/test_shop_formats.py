@@ -322,6 +322,32 @@ def test_lazada_workbook_placed_and_net(tmp_path: Path) -> None:
     assert orders["cod"].to_list() == [True, False, True, True, True]
 
 
+def test_an_order_without_its_value_names_the_exports_column(tmp_path: Path) -> None:
+    """The export's own header is named, not perfmkt's working column (``_revenue``)."""
+    shopee = [dict(line) for line in SHOPEE_LINES[:3]]
+    shopee[2]["Tổng giá trị đơn hàng (VND)"] = None
+    tiktok = [dict(line) for line in TIKTOK_LINES[:3]]
+    tiktok[2]["Order Amount"] = ""
+    lazada = [dict(item) for item in LAZADA_ITEMS[:3]]
+    lazada[2]["paidPrice"] = None
+    for path, expected in (
+        (
+            write_shopee(tmp_path / "s.xlsx", shopee),
+            "4: Tổng giá trị đơn hàng (VND): expected the order's value",
+        ),
+        (
+            write_tiktok_csv(tmp_path / "t.csv", tiktok),
+            "5: Order Amount: expected the order amount",
+        ),
+        (write_lazada(tmp_path / "l.xlsx", lazada), "4: paidPrice: expected the item's price"),
+    ):
+        with pytest.raises(ExportError) as caught:
+            read_shop_export(path, ShopOptions())
+        assert str(caught.value) == f"{path}:{expected}, found an empty cell"
+        _, stderr = run_cli(["inspect", path], expect=2)
+        assert f"{path.name}:{expected}, found an empty cell" in stderr
+
+
 # ---- Shopify Analytics -------------------------------------------------------------------
 
 OVER_TIME_ROWS = [

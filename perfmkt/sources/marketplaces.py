@@ -101,15 +101,16 @@ def _text(column: str | None) -> pl.Expr:
     return pl.col(column) if column else pl.lit(None, dtype=pl.String)
 
 
-def _require(sheet: Sheet, frame: pl.DataFrame, column: str, what: str) -> None:
-    """Every order needs ``column``: an empty one is an error naming its row."""
+def _require(sheet: Sheet, frame: pl.DataFrame, column: str, source: str, what: str) -> None:
+    """Every order needs ``column`` (read from the export's ``source``): an empty one is an
+    error naming its row and the export's column."""
     empty = frame.filter(pl.col(column).is_null())
     if empty.height:
         raise ExportError(
             f"expected {what}, found an empty cell",
             path=sheet.path,
             row=empty["row"][0],
-            column=column,
+            column=source,
         )
 
 
@@ -208,7 +209,7 @@ def read_shopee(sheet: Sheet, options: ShopOptions) -> Parsed:
         pl.col("row").min(),
         pl.len().alias("_lines"),
     )
-    _require(sheet, orders, "_revenue", "the order's value")
+    _require(sheet, orders, "_revenue", revenue, "the order's value")
     said = status_outcome(pl.col("_status"))
     failed = has_words(pl.col("_status"), FAILED_WORDS) | (
         (said == "cancelled") & has_words(pl.col("_reason"), FAILED_WORDS)
@@ -305,7 +306,7 @@ def read_tiktok_shop(sheet: Sheet, options: ShopOptions) -> Parsed:
         sum_or_null("_ret"),
         pl.col("row").min(),
     )
-    _require(sheet, orders, "_revenue", "the order amount")
+    _require(sheet, orders, "_revenue", revenue, "the order amount")
     kind = pl.col("_type").str.to_lowercase().fill_null("")
     said = status_outcome(pl.col("_status"))
     failed = has_words(pl.col("_detail"), FAILED_WORDS) | has_words(pl.col("_status"), FAILED_WORDS)
@@ -368,7 +369,7 @@ def read_lazada(sheet: Sheet, options: ShopOptions) -> Parsed:
     frame = _numbers(
         sheet, unique, {"_price": revenue, "_refund": col["refund"]}, "1,234.56", options
     )
-    _require(sheet, frame, "_price", "the item's price")
+    _require(sheet, frame, "_price", revenue, "the item's price")
     frame = frame.with_columns(
         _date=parse_dates(frame, date, sheet.path, options.date_order or "day_first"),
         _line=pl.when(_text(col["failed_reason"]).is_not_null())
