@@ -114,6 +114,20 @@ def _require(sheet: Sheet, frame: pl.DataFrame, column: str, source: str, what: 
         )
 
 
+def _outcome(failed: pl.Expr, cancelled: pl.Expr, returned: pl.Expr, said: pl.Expr) -> pl.Expr:
+    """An order's outcome from what its rows say, the furthest first: a failed delivery (also
+    written cancelled), cancelled, returned, else what its status says."""
+    return (
+        pl.when(failed)
+        .then(pl.lit("failed_delivery"))
+        .when(cancelled)
+        .then(pl.lit("cancelled"))
+        .when(returned)
+        .then(pl.lit("returned"))
+        .otherwise(said)
+    )
+
+
 def _parsed(
     orders: pl.DataFrame,
     lines: pl.DataFrame,
@@ -218,14 +232,8 @@ def read_shopee(sheet: Sheet, options: ShopOptions) -> Parsed:
     all_back = some_back & (pl.col("_ret") >= pl.col("_qty"))
     # An accepted return without returned quantities: the order came back whole.
     whole_refund = pl.col("_approved") & ~some_back
-    outcome = (
-        pl.when(failed)
-        .then(pl.lit("failed_delivery"))
-        .when(said == "cancelled")
-        .then(pl.lit("cancelled"))
-        .when(all_back | whole_refund | (said == "returned"))
-        .then(pl.lit("returned"))
-        .otherwise(said)
+    outcome = _outcome(
+        failed, said == "cancelled", all_back | whole_refund | (said == "returned"), said
     )
     return _parsed(
         orders,
@@ -314,15 +322,7 @@ def read_tiktok_shop(sheet: Sheet, options: ShopOptions) -> Parsed:
     refund = pl.col("_refund").fill_null(0)
     all_back = (pl.col("_ret").fill_null(0) > 0) & (pl.col("_ret") >= pl.col("_qty"))
     refunded_whole = (refund > 0) & (refund >= pl.col("_revenue"))
-    outcome = (
-        pl.when(failed)
-        .then(pl.lit("failed_delivery"))
-        .when(cancelled)
-        .then(pl.lit("cancelled"))
-        .when(all_back | refunded_whole | (said == "returned"))
-        .then(pl.lit("returned"))
-        .otherwise(said)
-    )
+    outcome = _outcome(failed, cancelled, all_back | refunded_whole | (said == "returned"), said)
     return _parsed(
         orders,
         frame,
