@@ -225,6 +225,25 @@ def name_of(
     return f"{label} ({labels(language)[f'truth_{source}']})" if source else label
 
 
+@dataclass(frozen=True)
+class Voice:
+    """How the summary speaks: the report's ``language``, its words (``w``) and number formats
+    (``fmt``), and the plan's ``truth``, so a KPI from the shop is named with its figure."""
+
+    language: str
+    w: dict[str, str]
+    fmt: Formatter
+    truth: Mapping[str, str] | None = None
+
+    @classmethod
+    def of(cls, language: str, currency: str, truth: Mapping[str, str] | None = None) -> Voice:
+        return cls(language, words(language), formatter(language, currency), truth)
+
+    def name(self, kpi: str, start: bool = False) -> str:
+        """``name_of`` in this voice: "orders (shop, net)" when they come from the shop."""
+        return name_of(kpi, self.language, start, self.truth)
+
+
 def shown(fmt: Formatter, kpi: str, value: float | None, scale: float | None = None) -> str:
     """A KPI value in a sentence: from a million on compact ("2,09 tỷ ₫", "1,2 tr"), below it
     whole ("352.916 ₫"; "317 orders": a projected count's fraction is not news); ratios and
@@ -346,25 +365,17 @@ def warnings_of(
     return Warnings(stopped, short_landings(kpis, bands, {s.kpi for s in stopped}))
 
 
-def _warning_clause(
-    warnings: Warnings,
-    fmt: Formatter,
-    w: dict[str, str],
-    language: str,
-    truth: Mapping[str, str] | None = None,
-) -> str | None:
+def _warning_clause(warnings: Warnings, v: Voice) -> str | None:
     """The first warning in a few words, for an on-track verdict."""
     if warnings.stalls:
         stall = warnings.stalls[0]
-        return w["warn_stall"].format(
-            kpi=name_of(stall.kpi, language, truth=truth), days=stall.days
-        )
+        return v.w["warn_stall"].format(kpi=v.name(stall.kpi), days=stall.days)
     if warnings.short:
         k = warnings.short[0]
-        pct = fmt.pace(k.projection_pace)
+        pct = v.fmt.pace(k.projection_pace)
         if CATALOG[k.name].direction is Direction.BUDGET:
-            return w["warn_budget"].format(pct=pct)
-        return w["warn_short"].format(kpi=name_of(k.name, language, truth=truth), pct=pct)
+            return v.w["warn_budget"].format(pct=pct)
+        return v.w["warn_short"].format(kpi=v.name(k.name), pct=pct)
     return None
 
 
@@ -389,7 +400,8 @@ def verdict_of(
     date" and names the first warning instead of "every KPI on plan"; a worse status keeps its
     KPI's line and the summary's first sentence tells the rest. ``truth``: the plan's, so a KPI
     from the shop is named with its figure ("orders (shop, net)")."""
-    w, fmt = words(language), formatter(language, currency)
+    v = Voice.of(language, currency, truth)
+    w, fmt = v.w, v.fmt
     status_words = labels(language)
     worst = _worst(kpis)
     status = worst.status if worst is not None else "no_data"
@@ -400,9 +412,9 @@ def verdict_of(
         kpi, pace = None, None
     else:
         kpi, pace = worst.name, worst.pace
-        name = name_of(worst.name, language, truth=truth)
+        name = v.name(worst.name)
         metric = CATALOG[worst.name]
-        warning = _warning_clause(warnings, fmt, w, language, truth) if warnings else None
+        warning = _warning_clause(warnings, v) if warnings else None
         if status == "on_track" and warning:
             text = w["verdict_warning"].format(status=head, warning=warning)
         elif status == "on_track":
@@ -470,35 +482,21 @@ def since_when(
     return since
 
 
-def _lands(
-    k: pacing.KpiPace,
-    fmt: Formatter,
-    w: dict[str, str],
-    language: str,
-    spent: float | None,
-    truth: Mapping[str, str] | None = None,
-) -> str:
+def _lands(k: pacing.KpiPace, v: Voice, spent: float | None) -> str:
     """Where a KPI not on track lands at flight end against its target, and the chance that it
     reaches the target after all (perfmkt.forecast)."""
-    text = _landing(k, fmt, w, language, spent, truth)
+    text = _landing(k, v, spent)
     if k.chance is None:
         return text
     budget = CATALOG[k.name].direction is Direction.BUDGET
-    chance = labels(language)["chance_budget_of" if budget else "chance_of"]  # the cards' words
-    return f"{text} ({chance.format(pct=fmt.chance(k.chance))})"
+    chance = labels(v.language)["chance_budget_of" if budget else "chance_of"]  # the cards'
+    return f"{text} ({chance.format(pct=v.fmt.chance(k.chance))})"
 
 
-def _landing(
-    k: pacing.KpiPace,
-    fmt: Formatter,
-    w: dict[str, str],
-    language: str,
-    spent: float | None,
-    truth: Mapping[str, str] | None = None,
-) -> str:
+def _landing(k: pacing.KpiPace, v: Voice, spent: float | None) -> str:
+    w, fmt, language = v.w, v.fmt, v.language
     metric = CATALOG[k.name]
-    name = name_of(k.name, language, truth=truth)
-    title = name_of(k.name, language, start=True, truth=truth)
+    name, title = v.name(k.name), v.name(k.name, start=True)
     target = shown(fmt, k.name, k.target_total)
     if metric.is_ratio:
         if k.actual_to_date is None:
@@ -641,8 +639,9 @@ def summarize(
     yet). Delivery that stopped leads; then the KPIs not on track and the volumes on pace to
     date that land short, most severe first; what the worst of them needs; what is on plan.
     ``warnings``: ``warnings_of`` (computed here when not given)."""
-    language, truth = plan.language, plan.truth
-    w, fmt = words(language), formatter(language, plan.currency)
+    language = plan.language
+    v = Voice.of(language, plan.currency, plan.truth)
+    w, fmt = v.w, v.fmt
     if warnings is None:
         warnings = warnings_of(plan, kpis, actuals, targets, as_of)
     troubled = [k for k in kpis if k.status in AT_LEAST]
@@ -678,7 +677,7 @@ def summarize(
     warned: list[dict[str, Any]] = []  # delivery stopped: first, whatever else is wrong
     for stall in warnings.stalls:
         k = by_name[stall.kpi]
-        text = _stall(stall, k, fmt, w, language, spent, truth) + "."
+        text = _stall(stall, k, v, spent) + "."
         severity = min((k.status, "at_risk"), key=_rank)
         warned.append(
             {"severity": severity, "kpi": k.name, "scope": None, "text": acted(text, k.name)}
@@ -686,7 +685,7 @@ def summarize(
     ranked: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
     key = _severity_key(kpis)
     for k in troubled:
-        parts = [_lands(k, fmt, w, language, spent, truth)]
+        parts = [_lands(k, v, spent)]
         day = since.get(k.name)
         if day is not None:
             template = "since_start" if day == plan.flight.start else "since"
@@ -704,7 +703,7 @@ def summarize(
             "severity": "at_risk",
             "kpi": k.name,
             "scope": None,
-            "text": _short(k, fmt, w, language, truth),
+            "text": _short(k, v),
         }
         ranked.append(((_rank("at_risk"), 1, key(k)), item))
     warned += [item for _, item in sorted(ranked, key=lambda r: r[0])]
@@ -736,10 +735,10 @@ def summarize(
         for k in worried
         if window and k.name in recent_days.columns
     }
-    context = _context(kpis, worried, days, fmt, w, language, recent, window, truth)
+    context = _context(kpis, worried, days, v, recent, window)
     items += context[: max(0, room_left)]
     if warned and on_plan:
-        items.append(_on_plan(on_plan, fmt, w, language, truth))
+        items.append(_on_plan(on_plan, v))
     if no_data and len(items) < MAX_SENTENCES:
         names = _join([name_of(k.name, language) for k in no_data], w)
         items.append(
@@ -758,17 +757,10 @@ def _lower(text: str) -> str:
     return text if text[1:2].isupper() else text[:1].lower() + text[1:]
 
 
-def _stall(
-    stall: Stall,
-    k: pacing.KpiPace,
-    fmt: Formatter,
-    w: dict[str, str],
-    language: str,
-    spent: float | None,
-    truth: Mapping[str, str] | None = None,
-) -> str:
+def _stall(stall: Stall, k: pacing.KpiPace, v: Voice, spent: float | None) -> str:
     """Delivery stopped: for how long, what the plan expected meanwhile, and where the KPI lands."""
-    name = name_of(stall.kpi, language, truth=truth)
+    w, fmt = v.w, v.fmt
+    name = v.name(stall.kpi)
     planned = shown(fmt, stall.kpi, stall.planned)
     if stall.last is None:
         text = w["stall_never"].format(kpi=name, days=stall.days, planned=planned)
@@ -777,17 +769,12 @@ def _stall(
         text = w["stall"].format(kpi=name, days=stall.days, last=last, planned=planned)
     if stall.kpi != "spend" and stall.spent > 0:
         text += "; " + w["stall_spent"].format(spent=shown(fmt, "spend", stall.spent))
-    return text + "; " + _lower(_lands(k, fmt, w, language, spent, truth))
+    return text + "; " + _lower(_lands(k, v, spent))
 
 
-def _short(
-    k: pacing.KpiPace,
-    fmt: Formatter,
-    w: dict[str, str],
-    language: str,
-    truth: Mapping[str, str] | None = None,
-) -> str:
+def _short(k: pacing.KpiPace, v: Voice) -> str:
     """On plan to date, but the projection lands short of the target (or outside the budget)."""
+    w, fmt = v.w, v.fmt
     assert k.projection is not None and k.projection_pace is not None
     scale = max(abs(k.projection), abs(k.target_total))
     values = {
@@ -798,29 +785,23 @@ def _short(
     if CATALOG[k.name].direction is Direction.BUDGET:
         template = "over_budget" if k.projection_pace > 1 else "short_budget"
         return w[template].format(**values)
-    title = name_of(k.name, language, start=True, truth=truth)
-    return w["short"].format(**values, **verbs(k.name), Kpi=title)
+    return w["short"].format(**values, **verbs(k.name), Kpi=v.name(k.name, start=True))
 
 
-def _on_plan(
-    on_plan: list[pacing.KpiPace],
-    fmt: Formatter,
-    w: dict[str, str],
-    language: str,
-    truth: Mapping[str, str] | None = None,
-) -> dict[str, Any]:
+def _on_plan(on_plan: list[pacing.KpiPace], v: Voice) -> dict[str, Any]:
     """One sentence for everything on plan: the numbers when it is one KPI."""
+    w, fmt = v.w, v.fmt
     if len(on_plan) == 1:
         k = on_plan[0]
         text = w["on_plan_one"].format(
             **verbs(k.name),
-            Kpi=name_of(k.name, language, start=True, truth=truth),
+            Kpi=v.name(k.name, start=True),
             actual=shown(fmt, k.name, k.actual_to_date),
             expected=shown(fmt, k.name, k.expected_to_date),
             pace=fmt.pace(k.pace),
         )
         return {"severity": "on_track", "kpi": k.name, "scope": None, "text": text}
-    names = _join([name_of(k.name, language, truth=truth) for k in on_plan], w)
+    names = _join([v.name(k.name) for k in on_plan], w)
     return {
         "severity": "on_track",
         "kpi": None,
@@ -833,19 +814,17 @@ def _context(
     kpis: list[pacing.KpiPace],
     troubled: list[pacing.KpiPace],
     days: Any,
-    fmt: Formatter,
-    w: dict[str, str],
-    language: str,
+    v: Voice,
     recent: dict[str, float],
     window: int,
-    truth: Mapping[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """Sentences that fill a short summary: what the KPIs in trouble need for the rest of the
     flight (a volume against its ``recent`` daily rate over the last ``window`` days); when
     that says nothing, where the main result and spend land (those not in trouble)."""
+    w, fmt = v.w, v.fmt
     out: list[dict[str, Any]] = []
     for k in troubled:
-        name, metric = name_of(k.name, language, truth=truth), CATALOG[k.name]
+        name, metric = v.name(k.name), CATALOG[k.name]
         severity = k.status if k.status in AT_LEAST else "at_risk"  # on track, but warned
         target = shown(fmt, k.name, k.target_total)
         if metric.direction is Direction.BUDGET or not days.days_remaining:
@@ -890,7 +869,7 @@ def _context(
         else:
             text = w["projects"].format(
                 **verbs(k.name),
-                kpi=name_of(k.name, language, truth=truth),
+                kpi=v.name(k.name),
                 projection=shown(fmt, k.name, k.projection),
                 target=shown(fmt, k.name, k.target_total),
             )
