@@ -19,7 +19,7 @@ from pathlib import Path
 import polars as pl
 
 from perfmkt.errors import ExportError
-from perfmkt.sources.base import ShopOptions, has_any
+from perfmkt.sources.base import ShopOptions
 from perfmkt.sources.marketplaces import (
     is_lazada,
     is_shopee,
@@ -110,21 +110,8 @@ EXPECTED_ORDERS = (
 )
 
 
-def is_shopify(header: list[str]) -> bool:
-    return (
-        has_any(header, "Name")
-        and has_any(header, "Created at")
-        and has_any(header, "Total", "Subtotal")
-    )
-
-
-def looks_like_shopify(path: Path, encoding: str | None = None) -> bool:
-    """True when ``path`` starts with a Shopify orders header; False for a file that cannot be
-    read (its reader says why)."""
-    try:
-        return is_shopify(read_sheet(path, encoding).names)
-    except ExportError:
-        return False
+def is_shopify(sheet: Sheet) -> bool:
+    return sheet.has("Name", "Created at") and sheet.pick("Total", "Subtotal") is not None
 
 
 def looks_like_orders(path: Path, encoding: str | None = None) -> bool:
@@ -135,7 +122,7 @@ def looks_like_orders(path: Path, encoding: str | None = None) -> bool:
     except ExportError:
         return False
     return (
-        is_shopify(sheet.names)
+        is_shopify(sheet)
         or is_shopee(sheet)
         or is_tiktok_shop(sheet)
         or is_lazada(sheet)
@@ -156,9 +143,20 @@ def _day(frame: pl.DataFrame, column: str, path: Path, options: ShopOptions) -> 
     return parse_dates(frame, column, path, options.date_order)
 
 
+def _each_once(
+    table: pl.DataFrame, column: str, what: str, skipped: dict[str, int]
+) -> pl.DataFrame:
+    """The first row of each ``column`` value; the rows after it counted in ``skipped`` as
+    ``repeated {what}s``."""
+    once = table.unique(subset=[column], keep="first", maintain_order=True)
+    if once.height < table.height:
+        skipped[f"repeated {what}s"] = table.height - once.height
+    return once
+
+
 def _detect(sheet: Sheet, options: ShopOptions) -> Parsed:
     """The reader this header belongs to, or a one-line error saying what was expected."""
-    if is_shopify(sheet.names):
+    if is_shopify(sheet):
         return _read_mapped(sheet, _shopify_columns(sheet, options), options, shopify=True)
     for matches, read in (
         (is_shopee, read_shopee),
@@ -238,15 +236,8 @@ def _read_mapped(
                 table.height - first_rows.height
             )
         table = first_rows
-    before = table.height
-    table = table.unique(subset=[columns["order_id"]], keep="first", maintain_order=True)
-    if before - table.height:
-        skipped["repeated order_ids"] = before - table.height
-    days = (
-        _day(table, columns["date"], path, options)
-        if table.height
-        else pl.Series("date", [], dtype=pl.Date)
-    )
+    table = _each_once(table, columns["order_id"], "order_id", skipped)
+    days = _day(table, columns["date"], path, options)
     amounts = {f"_{k}": columns[k] for k in ("revenue", "refund") if k in columns}
     # Headers in Vietnamese (Pancake, Sapo, KiotViet…): amounts as 1.250.000, as reader.py
     # takes a localized UI to write decimal commas.
@@ -397,15 +388,8 @@ def read_leads(path: Path, options: ShopOptions) -> tuple[pl.DataFrame, ShopRead
             )
     table = sheet.frame
     skipped: dict[str, int] = {}
-    before = table.height
-    table = table.unique(subset=[columns["lead_id"]], keep="first", maintain_order=True)
-    if before - table.height:
-        skipped["repeated lead_ids"] = before - table.height
-    days = (
-        _day(table, columns["date"], path, options)
-        if table.height
-        else pl.Series("date", [], dtype=pl.Date)
-    )
+    table = _each_once(table, columns["lead_id"], "lead_id", skipped)
+    days = _day(table, columns["date"], path, options)
 
     def text(name: str) -> pl.Expr:
         return pl.col(columns[name]) if name in columns else pl.lit(None, dtype=pl.String)
