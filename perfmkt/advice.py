@@ -606,10 +606,7 @@ def _catch_up(
     channels that can tell: spend × (required / current)^(1/b̄))."""
     if k.projection is None or k.required_daily is None or k.projection >= k.target_total:
         return None
-    recent = rows.filter(pl.col("date") > as_of - timedelta(LEVEL_DAYS))
-    covered = _covered(rows["date"].min(), as_of)  # type: ignore[arg-type]
-    spend_now = float(recent["spend"].fill_null(0.0).sum()) / covered
-    claimed_now = float(recent[k.name].fill_null(0.0).sum()) / covered
+    spend_now, claimed_now = _per_day(rows, as_of, "spend", k.name)
     # when the shop's numbers are the truth, the platforms' claims are rescaled to them
     scale = 1.0
     if plan.from_shop(k.name) and k.actual_to_date:
@@ -651,6 +648,15 @@ def _catch_up(
     }
 
 
+def _per_day(rows: pl.DataFrame, as_of: date, *columns: str) -> tuple[float, ...]:
+    """The current level of each column: its daily mean over the last LEVEL_DAYS to ``as_of``
+    (over fewer when the data start later, ``_covered``), every channel and campaign together."""
+    covered = _covered(rows["date"].min(), as_of)  # type: ignore[arg-type]
+    recent = rows.filter(pl.col("date") > as_of - timedelta(LEVEL_DAYS))
+    sums = recent.select(pl.col(c).fill_null(0.0).sum() for c in columns).row(0)
+    return tuple(float(x) / covered for x in sums)
+
+
 def _most_spent(rows: pl.DataFrame, as_of: date) -> float:
     """The highest total daily spend over the fitted window: beyond it the curves guess."""
     start = as_of - timedelta(WINDOW_DAYS - 1)
@@ -676,9 +682,8 @@ def _runway(
     (or where the plan planned no spend lately) at the last 7 days' mean."""
     if "spend" not in plan.kpis or days_remaining <= 0:
         return None
-    recent = rows.filter(pl.col("date") > as_of - timedelta(LEVEL_DAYS))
+    (per_day,) = _per_day(rows, as_of, "spend")
     covered = _covered(rows["date"].min(), as_of)  # type: ignore[arg-type]
-    per_day = float(recent["spend"].fill_null(0.0).sum()) / covered
     left = plan.kpis["spend"] - _spent(plan, kpis, rows)
     future = [per_day] * days_remaining
     pace = None
