@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+import re
 import tempfile
 import time
 import traceback
@@ -542,10 +543,7 @@ def _messages(
                     mail = (email_text(report), render(report, "email"), attachments)
                 message.mail, message.smtp, message.warning = mail, smtp, warning
             else:
-                raise NotifyError(
-                    f"unknown notification {kind!r}: use slack (the webhook in "
-                    "PERFMKT_SLACK_WEBHOOK), slack:env:NAME or email:ADDRESS"
-                )
+                raise NotifyError(notify_problem(target) or "")
         except NotifyError as err:
             message.problem = str(err)
         except Exception as exc:  # whatever else goes wrong, the reports are written
@@ -553,6 +551,22 @@ def _messages(
             message.problem = f"{type(exc).__name__}: {reason}"
         messages.append(message)
     return messages
+
+
+def notify_problem(target: str) -> str | None:
+    """Why a ``--notify`` target can never work (an unknown kind, an e-mail without an
+    address), else None. Said before any plan runs; what only sending tells is a warning."""
+    kind, _, where = target.partition(":")
+    if kind not in ("slack", "email"):
+        # A word is echoed; anything else may be a webhook written without "slack:".
+        shown = f" {kind!r}" if re.fullmatch(r"\w{1,20}", kind) else ""
+        return (
+            f"unknown notification{shown}: use slack (the webhook in PERFMKT_SLACK_WEBHOOK), "
+            "slack:env:NAME or email:ADDRESS"
+        )
+    if kind == "email" and "@" not in where:
+        return f"{target!r} has no address: email:ADDRESS, e.g. email:client@shop.vn"
+    return None
 
 
 def _send(outcome: Outcome, settings: Settings) -> None:

@@ -236,6 +236,11 @@ def report(
         raise typer.BadParameter(f"{lang!r}: choose vi or en", param_hint="--lang")
     if log_format not in ("text", "json"):
         raise typer.BadParameter(f"{log_format!r}: choose text or json", param_hint="--log-format")
+    from perfmkt.batch import notify_problem
+
+    for target in notify or []:  # a typo fails now, not as a warning once every plan has run
+        if problem := notify_problem(target):
+            raise typer.BadParameter(problem, param_hint="--notify")
     # A plan named twice (plans/*.yaml plans/a.yaml) runs once.
     unique: dict[str, Path] = {}
     for plan in plans:

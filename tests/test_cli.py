@@ -93,6 +93,33 @@ def test_bad_as_of_and_format(small_plan: Path) -> None:
     run_cli(["report", small_plan, "--format", "xml"], expect=2)
 
 
+UNKNOWN = "use slack (the webhook in PERFMKT_SLACK_WEBHOOK), slack:env:NAME or email:ADDRESS"
+
+
+@pytest.mark.parametrize(
+    ("target", "said"),
+    [
+        ("garbage", f"unknown notification 'garbage': {UNKNOWN}"),
+        ("Slack", f"unknown notification 'Slack': {UNKNOWN}"),
+        (
+            "slak:https://hooks.slack.com/services/T0/B0/s3cret",
+            f"unknown notification 'slak': {UNKNOWN}",
+        ),
+        ("hooks.slack.com/services/T0/B0/s3cret", f"unknown notification: {UNKNOWN}"),
+        ("email:", "'email:' has no address: email:ADDRESS, e.g. email:client@shop.vn"),
+        ("email:client", "'email:client' has no address: email:ADDRESS, e.g. email:client@shop.vn"),
+    ],
+)
+def test_a_notify_target_that_cannot_work_is_refused_before_any_plan_runs(
+    small_plan: Path, tmp_path: Path, target: str, said: str
+) -> None:
+    out = tmp_path / "r"
+    _, stderr = pace_small(small_plan, "-f", "md", "-o", out, "--notify", target, expect=2)
+    assert stderr.splitlines()[-1] == f"Error: Invalid value for --notify: {said}"
+    assert "s3cret" not in stderr  # a webhook written without slack: is never echoed
+    assert not out.exists()
+
+
 def test_channel_matching_nothing_is_a_visible_warning(small_plan: Path) -> None:
     small_plan.write_text(
         small_plan.read_text().replace('campaigns: "^SHOPX"}', 'campaigns: "^NOPE"}')
