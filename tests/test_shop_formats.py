@@ -501,23 +501,68 @@ def test_shopify_financial_status_and_refunds(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not REAL_EXPORTS.is_dir(), reason="no ../shared/real-exports")
 @pytest.mark.parametrize(
-    ("name", "orders", "total", "net"),
+    ("name", "orders", "total", "net", "warnings"),
     [
         # every order paid, none cancelled or refunded: net = placed (README's hand totals)
-        ("devstore_orders_export_1.csv", 51, 590_683.29, 51),
-        # no Financial Status column: every order kept
-        ("orders_export_trimmed_columns.csv", 1057, 68_141.45, 1057),
+        ("devstore_orders_export_1.csv", 51, 590_683.29, 51, []),
+        # no Financial Status column: every order kept, and said to be unknown (not open)
+        (
+            "orders_export_trimmed_columns.csv",
+            1057,
+            68_141.45,
+            1057,
+            [
+                "no Financial Status column: every order counted as kept, net as placed "
+                "(whether paid, refunded or voided is unknown)"
+            ],
+        ),
     ],
 )
 def test_real_shopify_exports_placed_and_net(
-    name: str, orders: int, total: float, net: int
+    name: str, orders: int, total: float, net: int, warnings: list[str]
 ) -> None:
     frame, info = read_shop_export(REAL_EXPORTS / "shopify" / name, ShopOptions())
     assert (frame.height, frame["orders"].sum()) == (orders, orders)
     assert frame["revenue"].sum() == pytest.approx(total)
     assert frame["net_orders"].sum() == net
     assert frame["net_revenue"].sum() == pytest.approx(total)
+    assert frame["outcome"].unique().to_list() == ["completed"]  # none open: net cannot fall
     assert info.label == "Shopify orders export"
+    assert info.warnings == warnings
+
+
+def test_shopify_orders_whose_status_is_unknown_are_kept_not_open(tmp_path: Path) -> None:
+    """Without Financial Status an order is neither open nor refunded as far as anyone can
+    tell: kept, net as placed, and the notes say so; Cancelled at still cancels."""
+    path = tmp_path / "orders_export_1.csv"
+    path.write_text(
+        "Name,Created at,Total,Cancelled at\n"
+        "#1,2026-04-01 10:00:00 +0700,100.00,\n"
+        "#2,2026-04-01 11:00:00 +0700,250.00,2026-04-02 08:00:00 +0700\n"
+        "#3,2026-04-02 09:00:00 +0700,40.00,\n"
+    )
+    orders, info = read_shop_export(path, ShopOptions(timezone="Asia/Ho_Chi_Minh"))
+    assert orders["outcome"].to_list() == ["completed", "cancelled", "completed"]
+    # Placed: 3 orders, 390.00. Net: #1 and #3, 140.00.
+    assert by_day(orders) == {"2026-04-01": (2, 350.0, 1, 100.0), "2026-04-02": (1, 40.0, 1, 40.0)}
+    assert info.warnings == [
+        "no Financial Status column: every order without Cancelled at counted as kept, net as "
+        "placed (whether paid, refunded or voided is unknown)"
+    ]
+    # One empty Financial Status among known ones: that order alone is kept unknowing
+    path.write_text(
+        "Name,Financial Status,Created at,Total\n"
+        "#1,pending,2026-04-01 10:00:00 +0700,100.00\n"
+        "#2,,2026-04-01 11:00:00 +0700,250.00\n"
+        "#3,refunded,2026-04-02 09:00:00 +0700,40.00\n"
+    )
+    orders, info = read_shop_export(path, ShopOptions(timezone="Asia/Ho_Chi_Minh"))
+    assert orders["outcome"].to_list() == ["open", "completed", "returned"]
+    assert (orders["net_orders"].sum(), orders["net_revenue"].sum()) == (2, 350.0)
+    assert info.warnings == [
+        "an empty Financial Status on 1 order: counted as kept, net as placed (whether paid, "
+        "refunded or voided is unknown)"
+    ]
 
 
 def test_a_columns_map_reads_refunds_and_payment(tmp_path: Path) -> None:

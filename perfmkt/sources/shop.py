@@ -192,15 +192,13 @@ def _mapped(sheet: Sheet, options: ShopOptions) -> dict[str, str]:
     return {k: v for k, v in found.items() if v is not None}
 
 
-def _shopify_outcome(status: pl.Expr, cancelled: pl.Expr) -> pl.Expr:
+def _shopify_outcome(status: pl.Expr) -> pl.Expr:
     """Shopify's Financial Status: paid and partially_refunded orders are kept (a partial
     refund comes off their net revenue); pending, authorized and partially_paid ones are
-    open; refunded ones returned; voided ones, and any with ``Cancelled at``, cancelled."""
+    open; refunded ones returned; voided ones cancelled."""
     financial = status.str.to_lowercase().str.strip_chars()
     return (
-        pl.when(cancelled)
-        .then(pl.lit("cancelled"))
-        .when(financial.is_in(["voided", "expired"]))
+        pl.when(financial.is_in(["voided", "expired"]))
         .then(pl.lit("cancelled"))
         .when(financial == "refunded")
         .then(pl.lit("returned"))
@@ -255,12 +253,26 @@ def _read_mapped(
         return pl.col(columns[name]) if name in columns else pl.lit(None, dtype=pl.String)
 
     status = text("status")
-    cancelled = text("cancelled").is_not_null() if "cancelled" in columns else pl.lit(False)
+    # Cancelled at says cancelled whatever the status; an order whose status is unknown (no
+    # status column, or an empty cell) is kept, net as placed: never claimed open.
     outcome = (
-        _shopify_outcome(status, cancelled)
-        if shopify
-        else pl.when(status.is_null()).then(pl.lit("completed")).otherwise(status_outcome(status))
+        pl.when(text("cancelled").is_not_null())
+        .then(pl.lit("cancelled"))
+        .when(status.is_null())
+        .then(pl.lit("completed"))
+        .otherwise(_shopify_outcome(status) if shopify else status_outcome(status))
     )
+    warnings = []
+    unknown = table.height if "status" not in columns else table[columns["status"]].null_count()
+    if shopify and unknown:
+        if "status" not in columns:
+            cancelled = " without Cancelled at" if "cancelled" in columns else ""
+            which = f"no Financial Status column: every order{cancelled}"
+        else:
+            which = f"an empty Financial Status on {unknown:,} order{'s' if unknown > 1 else ''}:"
+        warnings.append(
+            f"{which} counted as kept, net as placed (whether paid, refunded or voided is unknown)"
+        )
     new_customer = (
         text("new_customer")
         .str.to_lowercase()
@@ -286,6 +298,7 @@ def _read_mapped(
         "Shopify orders export" if shopify else "orders export mapped by columns:",
         {k: v for k, v in columns.items() if k != "cancelled"},
         skipped=skipped,
+        warnings=warnings,
     )
 
 
