@@ -102,6 +102,38 @@ def test_postgresql_paces_like_the_csv_exports(small_plan: Path, tmp_path: Path)
     assert not secret or f":{secret}@" not in stdout  # the password never reaches a report
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("'inf'::DOUBLE", "spend: expected a finite number, found 'inf' for 'SHOPX_A' on "),
+        ("-2.0", "spend: expected spend of 0 or more, found '-2.0' for 'SHOPX_A' on "),
+        ("'nan'::DOUBLE", "clicks: expected a finite number, found 'nan' for 'SHOPX_A' on "),
+    ],
+)
+def test_a_sql_or_parquet_amount_that_is_not_finite_or_below_zero_is_one_line(
+    small_plan: Path, value: str, expected: str
+) -> None:
+    """The rules of an export (and of a warehouse: table) hold for sql: and Parquet rows too."""
+    import duckdb
+
+    amounts = {"spend": "1.0", "clicks": "1.0", expected.split(":")[0]: value}
+    query = (
+        "SELECT DATE '2026-03-02' AS date, 'google_ads' AS platform, 'SHOPX_A' AS campaign, "
+        + ", ".join(f"{v} AS {k}" for k, v in amounts.items())
+    )
+    parquet = small_plan.parent / "bad.parquet"
+    with duckdb.connect() as con:
+        con.execute(f"COPY (SELECT * FROM ({query})) TO '{parquet}' (FORMAT parquet)")
+    sources = {
+        "sql.yaml": f'  - sql: {{uri: "duckdb://", query: "{query}"}}\n',
+        "parquet.yaml": "  - path: bad.parquet\n",
+    }
+    for name, source in sources.items():
+        plan = with_sources(small_plan, source, name)
+        _, stderr = run_cli(["report", plan, "--as-of", "2026-03-05"], expect=2)
+        assert expected + "2026-03-02\n" in stderr and stderr.count("\n") == 1, stderr
+
+
 def test_a_failing_query_is_one_line(small_plan: Path) -> None:
     plan = with_sources(
         small_plan,
@@ -473,6 +505,9 @@ def test_campaigns_without_ids_are_told_apart_by_name(
             "number in a view, or map another column with columns:)",
         ),
         ("-5.0", "spend: expected spend of 0 or more, found '-5.0' for 'SHOPX_A' on 2026-03-02"),
+        # not a number the report could show (it crashed formatting the projection)
+        ("'inf'::DOUBLE", "spend: expected a finite number, found 'inf' for 'SHOPX_A' on 2026-"),
+        ("'nan'::DOUBLE", "spend: expected a finite number, found 'nan' for 'SHOPX_A' on 2026-"),
     ],
 )
 def test_a_spend_column_of_text_or_below_zero_is_one_line(

@@ -9,6 +9,7 @@ A query or Parquet file gives rows with the unified facts names (``date``, ``pla
 
 from __future__ import annotations
 
+import math
 import tempfile
 import time
 from pathlib import Path
@@ -100,6 +101,7 @@ def read_parquet(path: Path, options: ReadOptions) -> tuple[pl.DataFrame, FileRe
     except (OSError, pl.exceptions.PolarsError) as exc:
         raise ExportError(f"cannot read the Parquet file: {exc}", path=path) from exc
     facts = to_facts(frame, str(path), options.columns)
+    _check_amounts(facts, str(path), options.columns)
     return facts, _info(facts, str(path), "Parquet file", mtime)
 
 
@@ -165,6 +167,7 @@ def read_query(options: QueryOptions) -> tuple[pl.DataFrame, FileRead]:
     """Run the source's query where its data lives."""
     frame = fetch(options.uri, options.query, options.label)
     facts = to_facts(frame, options.label, options.columns)
+    _check_amounts(facts, options.label, options.columns)
     return facts, _info(facts, options.label, "SQL query", 0.0)
 
 
@@ -178,18 +181,29 @@ def _kinds(frame: pl.DataFrame) -> dict[str, ColumnKind]:
     return {name: named.get(dtype.base_type(), "other") for name, dtype in frame.schema.items()}
 
 
-def _no_negative(frame: pl.DataFrame, used: dict[str, str], label: str) -> None:
-    """Negative spend, impressions, clicks… in a campaign-day is an error, as in an export
-    (perfmkt.sources.reader's rule): summing it would hide real spend."""
-    for measure in NON_NEGATIVE:
-        if measure in frame.columns and (frame[measure].min() or 0) < 0:  # type: ignore[operator]
-            first = frame.filter(pl.col(measure) < 0).row(0, named=True)
-            raise ExportError(
-                f"expected {measure} of 0 or more, found {shown(first[measure])} for "
-                f"{first['campaign']!r} on {first['date']}",
-                path=label,
-                column=used.get(measure, measure),
-            )
+def _check_amounts(facts: pl.DataFrame, label: str, columns: dict[str, str]) -> None:
+    """A campaign-day's amount that is not a finite number (``inf``, ``NaN``), or spend,
+    impressions, clicks… below zero, is an error, as in an export (perfmkt.sources.parsing's
+    and reader's rules): summing it would hide real spend. ``columns``: field -> the column
+    that fed it, to name in the error."""
+
+    def bad(measure: str) -> pl.Expr:
+        wrong = ~pl.col(measure).is_finite()
+        if measure in NON_NEGATIVE:
+            wrong = wrong | (pl.col(measure) < 0)
+        return wrong.fill_null(False)
+
+    flags = facts.select(bad(m).any().alias(m) for m in MEASURES).row(0, named=True)
+    for measure in (m for m in MEASURES if flags[m]):
+        first = facts.filter(bad(measure)).row(0, named=True)
+        value = first[measure]
+        expected = f"{measure} of 0 or more" if math.isfinite(value) else "a finite number"
+        raise ExportError(
+            f"expected {expected}, found {shown(value)} for {first['campaign']!r} on "
+            f"{first['date']}",
+            path=label,
+            column=columns.get(measure, measure),
+        )
 
 
 def read_warehouse(options: WarehouseOptions) -> tuple[pl.DataFrame, FileRead]:
@@ -234,7 +248,6 @@ def read_warehouse(options: WarehouseOptions) -> tuple[pl.DataFrame, FileRead]:
         frame_keys = frame
     if frame.height and frame_keys.select(keys).is_duplicated().any():
         raise ExportError("the warehouse returned rows that are not campaign-days", path=label)
-    _no_negative(frame, query.used, label)
     names = warehouse_sql.platform_names(options)
     frame = frame.with_columns(
         pl.col("platform").cast(pl.String).replace(names),
@@ -245,6 +258,7 @@ def read_warehouse(options: WarehouseOptions) -> tuple[pl.DataFrame, FileRead]:
         ),
     )
     facts = to_facts(frame, label, {})
+    _check_amounts(facts, label, query.used)
     info = _info(facts, label, f"warehouse table ({options.layout})", fetched_at)
     info.level = f"campaign-days summed in the warehouse: {facts.height:,} rows fetched"
     info.columns_used = {f: c for f, c in query.used.items() if f in MEASURES}
