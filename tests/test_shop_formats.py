@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 from perfmkt.errors import ExportError
 from perfmkt.sources.base import ShopOptions
 from perfmkt.sources.load import load_exports
-from perfmkt.sources.shop import read_shop_export
+from perfmkt.sources.sheet import read_sheet
+from perfmkt.sources.shop import looks_like_orders, read_shop_export
 from tests.conftest import REAL_EXPORTS, run_cli
 from tests.shop_files import (
     BY_PRODUCT_HEADER,
@@ -632,6 +633,27 @@ def test_overlapping_shopee_downloads_never_double_count(
 
 
 # ---- inspect and report ------------------------------------------------------------------
+
+
+def test_which_files_look_like_orders_from_their_header_alone(tmp_path: Path) -> None:
+    """``init`` asks this of every file an ad reader refused: a workbook's first row is all
+    that is read for it."""
+    shopee = write_shopee(tmp_path / "Order.all.xlsx", SHOPEE_LINES)
+    header = read_sheet(shopee, header_only=True)
+    assert header.pick("Mã đơn hàng") == "Mã đơn hàng" and header.frame.height == 0
+    assert read_sheet(shopee).frame.height == len(SHOPEE_LINES)
+    for path in (
+        shopee,
+        write_tiktok_csv(tmp_path / "tiktok.csv", TIKTOK_LINES),
+        write_lazada(tmp_path / "lazada.xlsx", LAZADA_ITEMS),
+        write_csv(tmp_path / "over.csv", OVER_TIME_HEADER, OVER_TIME_ROWS),
+    ):
+        assert looks_like_orders(path), path
+    for path in (
+        write_xlsx(tmp_path / "budget.xlsx", [["Tháng", "Ngân sách"], ["4", 1000]]),
+        write_xlsx(tmp_path / "empty.xlsx", []),
+    ):
+        assert not looks_like_orders(path), path
 
 
 def test_inspect_a_shopee_workbook(tmp_path: Path) -> None:

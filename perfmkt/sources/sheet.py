@@ -130,8 +130,8 @@ class Sheet:
         return "; columns found: " + ", ".join(shown) if shown else ""
 
 
-def _from_workbook(path: Path) -> Sheet:
-    raw = read_workbook(path)
+def _from_workbook(path: Path, header_only: bool) -> Sheet:
+    raw = read_workbook(path, 1 if header_only else None)
     if raw.height == 0 or raw.width == 0:
         raise ExportError("the workbook's first sheet is empty", path=path)
     header = [header_key(str(v)) if v is not None else "" for v in raw.row(0)]
@@ -145,11 +145,13 @@ def _from_workbook(path: Path) -> Sheet:
     return sheet
 
 
-def read_sheet(path: Path, encoding: str | None = None) -> Sheet:
+def read_sheet(path: Path, encoding: str | None = None, header_only: bool = False) -> Sheet:
     """Open a shop export: an Excel workbook (known by its first bytes, whatever its name),
-    else delimited text (see ``parsing.load_text``), whose body is parsed on first use."""
+    else delimited text (see ``parsing.load_text``), whose body is parsed on first use.
+    ``header_only``: which reader applies is all that is asked (a workbook's first row alone is
+    read; its ``frame`` is then empty)."""
     if is_workbook(path):
-        return _from_workbook(path)
+        return _from_workbook(path, header_only)
     loaded = load_text(path, encoding)
     fields, delimiter = split_fields(loaded.lines[0])
     return Sheet(

@@ -118,7 +118,7 @@ def looks_like_orders(path: Path, encoding: str | None = None) -> bool:
     """True when ``path`` has the header of an orders export perfmkt recognises; False for
     any other file, or one that cannot be read (its reader says why)."""
     try:
-        sheet = read_sheet(path, encoding)
+        sheet = read_sheet(path, encoding, header_only=True)
     except ExportError:
         return False
     return (

@@ -28,10 +28,11 @@ def is_workbook(path: Path) -> bool:
         return False
 
 
-def read_workbook(path: Path) -> pl.DataFrame:
-    """The first sheet, every row kept (blank ones too, so that frame row ``i`` is sheet row
-    ``i + 1``), every cell as text, columns ``column_0``, ``column_1``…; a file calamine
-    cannot open (corrupt, a zip that is not a workbook) is one ``ExportError`` line."""
+def read_workbook(path: Path, rows: int | None = None) -> pl.DataFrame:
+    """The first sheet (its first ``rows`` rows when given), every row kept (blank ones too,
+    so that frame row ``i`` is sheet row ``i + 1``), every cell as text, columns ``column_0``,
+    ``column_1``…; a file calamine cannot open (corrupt, a zip that is not a workbook) is one
+    ``ExportError`` line."""
     try:
         return pl.read_excel(
             path,
@@ -41,6 +42,7 @@ def read_workbook(path: Path) -> pl.DataFrame:
             drop_empty_rows=False,
             drop_empty_cols=False,
             raise_if_empty=False,
+            read_options={"n_rows": rows} if rows else None,
         )
     except Exception as exc:  # calamine's and fastexcel's own error classes
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
