@@ -365,21 +365,26 @@ def order_gap(
             "short": minus + fmt.value(kind, value, compact=True),
         }
 
+    def figures(orders: dict[str, Any], revenue: dict[str, Any]) -> dict[str, Any]:
+        """Claimed, placed, net and claimed ÷ net of orders and revenue: the total's rows and
+        each channel's columns."""
+        return {
+            m: {
+                "claimed": cell(kind, t["platforms"]),
+                "placed": cell(kind, t["placed"]),
+                "net": cell(kind, t["net"]),
+                "ratio": cell("times", t["platforms_per_shop"]),
+            }
+            for m, kind, t in (("orders", "count", orders), ("revenue", "money", revenue))
+        }
+
+    whole = figures(o, r)
+
+    def row(key: str) -> dict[str, Any]:
+        return {"key": key, "label": words[f"gap_{key}"], **{m: whole[m][key] for m in whole}}
+
     blank = {"text": "", "short": ""}
-    rows: list[dict[str, Any]] = [
-        {
-            "key": "claimed",
-            "label": words["gap_claimed"],
-            "orders": cell("count", o["platforms"]),
-            "revenue": cell("money", r["platforms"]),
-        },
-        {
-            "key": "placed",
-            "label": words["gap_placed"],
-            "orders": cell("count", o["placed"]),
-            "revenue": cell("money", r["placed"]),
-        },
-    ]
+    rows: list[dict[str, Any]] = [row("claimed"), row("placed")]
     lost_o, lost_r = o.get("lost") or {}, r.get("lost") or {}
     for key in pacing.LOSSES:
         count, money = lost_o.get(key) or 0.0, lost_r.get(key) or 0.0
@@ -393,22 +398,7 @@ def order_gap(
                     "loss": True,
                 }
             )
-    rows.append(
-        {
-            "key": "net",
-            "label": words["gap_net"],
-            "orders": cell("count", o["net"]),
-            "revenue": cell("money", r["net"]),
-        }
-    )
-    rows.append(
-        {
-            "key": "ratio",
-            "label": words["gap_ratio"],
-            "orders": cell("times", o["platforms_per_shop"]),
-            "revenue": cell("times", r["platforms_per_shop"]),
-        }
-    )
+    rows += [row("net"), row("ratio")]
     lead = ""
     if None not in (o["platforms"], o["placed"], o["net"]):
         lead = words["gap_lead"].format(
@@ -439,29 +429,11 @@ def order_gap(
         paced = words["gap_paced"].format(items=joined + items[-1])
     else:
         paced = words["gap_paced_platforms"]
-    channels = []
-    for c in report.channels:
-        outcomes = c.get("outcomes")
-        if not outcomes:
-            continue
-        co, cr = outcomes["orders"], outcomes["revenue"]
-        channels.append(
-            {
-                "name": c["name"],
-                "orders": {
-                    "claimed": cell("count", co["platforms"]),
-                    "placed": cell("count", co["placed"]),
-                    "net": cell("count", co["net"]),
-                    "ratio": cell("times", co["platforms_per_shop"]),
-                },
-                "revenue": {
-                    "claimed": cell("money", cr["platforms"]),
-                    "placed": cell("money", cr["placed"]),
-                    "net": cell("money", cr["net"]),
-                    "ratio": cell("times", cr["platforms_per_shop"]),
-                },
-            }
-        )
+    channels = [
+        {"name": c["name"], **figures(c["outcomes"]["orders"], c["outcomes"]["revenue"])}
+        for c in report.channels
+        if c.get("outcomes")
+    ]
     return {
         "title": words["gap_title"],
         "lead": lead,
