@@ -62,21 +62,20 @@ class Outcome:
     failing: list[str] = field(default_factory=list)  # why --fail-on fired
     report: Any = None
     outputs: Any = None  # perfmkt.output.Outputs, with -o
-    messages: list[Message] = field(default_factory=list)  # notifications, made, not yet sent
+    notice: Notice | None = None  # notifications, made, not yet sent
     history_rows: Any = None  # this run's rows for the folder's history, not yet merged
 
 
 @dataclass
-class Message:
-    """One notification of one plan, made where the plan was rendered (a worker, with --jobs)
-    and sent by the batch's own process, in plan order."""
+class Notice:
+    """A plan's notifications, made where the plan was rendered (a worker, with --jobs) and
+    sent to every ``--notify`` target by the batch's own process, in plan order."""
 
-    target: str  # slack, slack:env:NAME, slack:URL or email:ADDRESS
-    problem: str | None = None  # why it cannot be sent: "notification not sent: <problem>"
-    text: str | None = None  # Slack's text
+    text: str  # Slack's
     mail: tuple[str, str, list[Any]] | None = None  # e-mail text, HTML body, attachments
-    smtp: Any = None  # perfmkt.notify.SmtpSettings
-    warning: str | None = None  # said once when the e-mail goes (no PDF, say)
+    smtp: Any = None  # perfmkt.notify.SmtpSettings, the plan's
+    warning: str | None = None  # said once, when the first e-mail goes (no PDF, say)
+    problem: str | None = None  # why no e-mail could be made: each e-mail target's warning
 
 
 @dataclass
@@ -495,19 +494,20 @@ def _finish(outcome: Outcome, settings: Settings) -> None:
         outcome.strict = f"{outcome.plan}: --strict: {count} warning{'s' if count > 1 else ''}" + (
             " (the reports were written)" if outcome.written else ""
         )
-    outcome.messages = _messages(outcome, report, settings, rendered, paths)
+    outcome.notice = _notice(outcome, report, settings, rendered, paths)
 
 
-def _messages(
+def _notice(
     outcome: Outcome,
     report: Any,
     settings: Settings,
     rendered: dict[str, Any],
     paths: dict[str, Path],
-) -> list[Message]:
-    """Every notification's content, made once: what cannot be made is the message's problem."""
+) -> Notice | None:
+    """The plan's notifications, made once for every target: what cannot be made is the
+    e-mails' problem."""
     if not settings.notify:
-        return []
+        return None
     from perfmkt.notify import (
         NotifyError,
         email_text,
@@ -517,40 +517,26 @@ def _messages(
     )
     from perfmkt.plan import load_plan
 
-    render = settings.render
     links = [str(p.resolve()) for f, p in paths.items() if f in ("html", "md", "pdf")]
-    text = summary(report, links)
-    mail: tuple[str, str, list[Any]] | None = None  # (text, HTML body, attachments), made once
-    warning: str | None = None
-    smtp = None  # the plan's SMTP settings, read once
-    messages = []
-    for target in settings.notify:
-        kind, _, _ = target.partition(":")
-        message = Message(target)
-        try:
-            if kind == "slack":
-                message.text = text
-            elif kind == "email":
-                if smtp is None:
-                    smtp = smtp_settings(load_plan(outcome.plan).smtp)
-                if mail is None:
-                    full = rendered.get("html")
-                    attachments, warning = report_attachments(
-                        report,
-                        full if full is not None else render(report, "html"),
-                        rendered.get("pdf"),  # the run's own PDF when it printed one
-                    )
-                    mail = (email_text(report), render(report, "email"), attachments)
-                message.mail, message.smtp, message.warning = mail, smtp, warning
-            else:
-                raise NotifyError(notify_problem(target) or "")
-        except NotifyError as err:
-            message.problem = str(err)
-        except Exception as exc:  # whatever else goes wrong, the reports are written
-            reason = " ".join(str(exc).split()) or "no details"
-            message.problem = f"{type(exc).__name__}: {reason}"
-        messages.append(message)
-    return messages
+    notice = Notice(summary(report, links))
+    if not any(target.startswith("email:") for target in settings.notify):
+        return notice
+    render = settings.render
+    try:
+        notice.smtp = smtp_settings(load_plan(outcome.plan).smtp)
+        full = rendered.get("html")
+        attachments, notice.warning = report_attachments(
+            report,
+            full if full is not None else render(report, "html"),
+            rendered.get("pdf"),  # the run's own PDF when it printed one
+        )
+        notice.mail = (email_text(report), render(report, "email"), attachments)
+    except NotifyError as err:
+        notice.problem = str(err)
+    except Exception as exc:  # whatever else goes wrong, the reports are written
+        reason = " ".join(str(exc).split()) or "no details"
+        notice.problem = f"{type(exc).__name__}: {reason}"
+    return notice
 
 
 def notify_problem(target: str) -> str | None:
@@ -574,7 +560,8 @@ def _send(outcome: Outcome, settings: Settings) -> None:
     any failure is one warning. A target that timed out for an earlier plan of the batch is
     skipped (``settings.silent``); a Slack webhook that ran out of retries for an earlier plan
     is tried once (``settings.flaky``)."""
-    if not outcome.messages:
+    notice = outcome.notice
+    if notice is None:
         return
     from perfmkt.notify import (
         RETRIES,
@@ -586,41 +573,40 @@ def _send(outcome: Outcome, settings: Settings) -> None:
         slack_webhook,
     )
 
-    warned = False
-    for message in outcome.messages:
-        kind, _, where = message.target.partition(":")
+    for target in settings.notify:
+        kind, _, where = target.partition(":")
         try:
-            if message.target in settings.silent:
-                reason = settings.silent[message.target]
-                raise NotifyError(f"{reason} (for an earlier plan): skipped")
-            if message.problem is not None:
-                raise NotifyError(message.problem)
-            if kind == "slack" and message.text is not None:
-                flaky = message.target in settings.flaky
+            if target in settings.silent:
+                raise NotifyError(f"{settings.silent[target]} (for an earlier plan): skipped")
+            problem = notify_problem(target) or (notice.problem if kind == "email" else None)
+            if problem is not None:
+                raise NotifyError(problem)
+            if kind == "slack":
+                flaky = target in settings.flaky
                 try:
-                    post_slack(slack_webhook(where), message.text, retries=0 if flaky else RETRIES)
+                    post_slack(slack_webhook(where), notice.text, retries=0 if flaky else RETRIES)
                 except NotifyUnavailable as err:
-                    settings.flaky.add(message.target)
+                    settings.flaky.add(target)
                     if flaky:
                         raise NotifyUnavailable(
                             f"{err}; not tried again: it failed after its retries for an "
                             "earlier plan"
                         ) from None
                     raise
-                settings.flaky.discard(message.target)
-            elif message.mail is not None:
-                if message.warning and not warned:
-                    outcome.warnings.append(f"{outcome.plan}: {message.warning}")
-                    warned = True
-                text, html, attachments = message.mail
-                send_email(where, outcome.report, text, html, message.smtp, attachments)
+                settings.flaky.discard(target)
+            elif notice.mail is not None:
+                if notice.warning:  # said once, by the first e-mail that goes
+                    outcome.warnings.append(f"{outcome.plan}: {notice.warning}")
+                    notice.warning = None
+                text, html, attachments = notice.mail
+                send_email(where, outcome.report, text, html, notice.smtp, attachments)
         except NotifyError as err:
             if isinstance(err, NotifyTimeout):
-                settings.silent[message.target] = str(err)
+                settings.silent[target] = str(err)
             outcome.warnings.append(f"{outcome.plan}: notification not sent: {err}")
         except Exception as exc:  # whatever else goes wrong, the reports are written
             reason = " ".join(str(exc).split()) or "no details"
             outcome.warnings.append(
                 f"{outcome.plan}: notification not sent: {type(exc).__name__}: {reason}"
             )
-    outcome.messages = []  # sent: the attachments need not be kept
+    outcome.notice = None  # sent: the attachments need not be kept

@@ -341,18 +341,28 @@ def test_email_without_chromium_goes_with_the_html_report_and_a_warning(
 ) -> None:
     monkeypatch.setenv("PATH", str(Path(sys.executable).parent))  # no browser on this PATH
     _, stderr = pace_small(
-        small_plan, "-f", "md", "-o", tmp_path / "r", "--notify", "email:client@shop.example"
+        small_plan,
+        "-f",
+        "md",
+        "-o",
+        tmp_path / "r",
+        "--notify",
+        "email:client@shop.example",
+        "--notify",
+        "email:boss@shop.example",
     )
-    (message,) = smtp_inbox.messages
-    assert parts(message) == [
-        ("text/plain", None),
-        ("text/html", None),
-        ("text/html", "shop-x-spring-sale-2026-03-05.html"),
-    ]
-    assert (
+    for message in smtp_inbox.messages:
+        assert parts(message) == [
+            ("text/plain", None),
+            ("text/html", None),
+            ("text/html", "shop-x-spring-sale-2026-03-05.html"),
+        ]
+    assert [m["To"] for m in smtp_inbox.messages] == ["client@shop.example", "boss@shop.example"]
+    no_pdf = (
         f"perfmkt: warning: {small_plan}: email sent with the HTML report only, no PDF: "
         "PDF needs a local Chromium or Chrome and none was found"
-    ) in stderr
+    )
+    assert stderr.count(no_pdf) == 1  # said once, for both e-mails
     assert "notification not sent" not in stderr
 
 

@@ -281,6 +281,33 @@ def test_an_unset_variable_is_one_warning_and_the_report_is_written(
     assert (out / "latest-shop-x-spring-sale.md").is_file()
 
 
+def test_an_email_that_cannot_be_made_warns_for_each_address_and_slack_still_goes(
+    small_plan: Path, tmp_path: Path, hook: Hook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PERFMKT_SMTP_HOST", raising=False)
+    monkeypatch.setenv("PERFMKT_SLACK_WEBHOOK", hook.url())
+    _, stderr = pace_small(
+        small_plan,
+        "-f",
+        "md",
+        "-o",
+        tmp_path / "r",
+        "-q",
+        "--notify",
+        "email:a@shop.example",
+        "--notify",
+        "slack",
+        "--notify",
+        "email:b@shop.example",
+    )
+    no_host = (
+        f"perfmkt: warning: {small_plan}: notification not sent: email needs PERFMKT_SMTP_HOST "
+        "(and _PORT, _USER, _PASSWORD, _FROM)\n"
+    )
+    assert stderr == no_host * 2
+    assert len(hook.received) == 1
+
+
 def autumn(plan: Path) -> Path:
     other = plan.with_name("autumn.yaml")
     other.write_text(plan.read_text().replace("campaign: Spring sale", "campaign: Autumn sale"))
