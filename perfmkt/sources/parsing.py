@@ -68,8 +68,21 @@ def decode(raw: bytes, path: Path, encoding: str | None = None) -> tuple[str, st
     combining mark, and "Chiến dịch" must match the header names we know. A file that is not
     text (an Excel workbook saved as .csv, a PDF, NUL bytes) is refused, saying what it is.
     """
-    kind = next((what for magic, what in NOT_TEXT.items() if raw.startswith(magic)), None)
-    if kind is None and not encoding and b"\x00" in raw[:8192] and not _utf16(raw):
+    codec = text_codec(raw[:8192], path, encoding)
+    try:
+        text = raw.decode(codec)
+    except UnicodeDecodeError as exc:
+        raise _decode_error(raw, exc, codec, path, stated=bool(encoding)) from exc
+    if encoding and not codec.startswith(("utf-8", "utf-16", "utf-32")):
+        text = unicodedata.normalize("NFC", text)
+    return text, codec
+
+
+def text_codec(start: bytes, path: Path, encoding: str | None = None) -> str:
+    """The codec ``decode`` reads an export with, from its first 8 KiB (``start``) and the
+    plan's ``encoding``; an ``ExportError`` for a file that is not text or an unknown codec."""
+    kind = next((what for magic, what in NOT_TEXT.items() if start.startswith(magic)), None)
+    if kind is None and not encoding and b"\x00" in start and not _utf16(start):
         kind = "a binary file"
     if kind is not None:
         hint = "in Excel: File > Save As > CSV UTF-8" if "Excel" in kind else NOT_TEXT_HINT
@@ -83,19 +96,10 @@ def decode(raw: bytes, path: Path, encoding: str | None = None) -> tuple[str, st
                 path=path,
                 hint="name a codec such as utf-8, utf-16, cp1258 or windows-1252",
             ) from None
-        if codec == "utf-8" and raw.startswith(BOM_UTF8):
-            codec = "utf-8-sig"
-    elif raw.startswith(BOM_UTF8):
-        codec = "utf-8-sig"
-    else:
-        codec = _utf16(raw) or "utf-8"
-    try:
-        text = raw.decode(codec)
-    except UnicodeDecodeError as exc:
-        raise _decode_error(raw, exc, codec, path, stated=bool(encoding)) from exc
-    if encoding and not codec.startswith(("utf-8", "utf-16", "utf-32")):
-        text = unicodedata.normalize("NFC", text)
-    return text, codec
+        return "utf-8-sig" if codec == "utf-8" and start.startswith(BOM_UTF8) else codec
+    if start.startswith(BOM_UTF8):
+        return "utf-8-sig"
+    return _utf16(start) or "utf-8"
 
 
 def _utf16(raw: bytes) -> str | None:

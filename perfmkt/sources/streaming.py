@@ -32,13 +32,12 @@ from perfmkt.sources.parsing import (
     _COMMA_DECIMAL,
     BOM_UTF8,
     EXTRA,
-    NOT_TEXT,
     TOTAL_ROW,
     _head,
-    _utf16,
     cells,
     currency_from_header,
     head_lines,
+    text_codec,
 )
 from perfmkt.sources.reader import (
     ADJUSTABLE,
@@ -112,21 +111,6 @@ class Source:
     mtime: float
 
 
-def _codec(start: bytes, encoding: str | None) -> str | None:
-    """The codec ``parsing.decode`` would use, or None where it would refuse the file."""
-    if any(start.startswith(magic) for magic in NOT_TEXT):
-        return None
-    if not encoding and b"\x00" in start and not _utf16(start):
-        return None
-    if encoding:
-        try:
-            codec = codecs.lookup(encoding).name
-        except LookupError:
-            return None
-        return "utf-8-sig" if codec == "utf-8" and start.startswith(BOM_UTF8) else codec
-    return "utf-8-sig" if start.startswith(BOM_UTF8) else (_utf16(start) or "utf-8")
-
-
 def _head_text(path: Path, skip: int) -> str | None:
     """The text of the first lines of a UTF-8 file (``skip``: a byte-order mark's bytes)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
@@ -151,11 +135,8 @@ def _open(path: Path, options: ReadOptions, scratch: _Scratch | Path) -> Source 
     try:
         mtime = path.stat().st_mtime
         with path.open("rb") as handle:
-            start = handle.read(8192)
-    except OSError:
-        return None
-    codec = _codec(start, options.encoding)
-    if codec is None:
+            codec = text_codec(handle.read(8192), path, options.encoding)  # decode's choice
+    except (OSError, PerfmktError):
         return None
     scan = path
     if codec.startswith("utf-8"):
