@@ -272,6 +272,22 @@ def test_tiktok_shop_csv_with_its_description_row_and_trailing_tabs(tmp_path: Pa
     }
 
 
+def test_tiktok_shop_first_order_without_its_time_is_an_error(tmp_path: Path) -> None:
+    """A file without the description row whose first order lacks its time: that order is
+    named, not dropped as if it described the columns."""
+    path = write_tiktok_csv(
+        tmp_path / "t.csv",
+        [tiktok_line("576461234567890009", "", "Completed", "100000"), TIKTOK_LINES[0]],
+    )
+    lines = path.read_bytes().split(b"\r\n")
+    path.write_bytes(b"\r\n".join([lines[0], *lines[2:]]))  # no description row
+    with pytest.raises(ExportError) as caught:
+        read_shop_export(path, ShopOptions())
+    assert str(caught.value).startswith(
+        f"{path}:2: Created Time: expected a date like 2026-01-05, found an empty cell"
+    )
+
+
 def test_tiktok_shop_us_dates_are_month_first(tmp_path: Path) -> None:
     lines = [tiktok_line("1", "04/13/2026 9:30:33 AM", "Completed", "$25.00")]
     orders, _ = read_shop_export(write_tiktok_csv(tmp_path / "us.csv", lines), ShopOptions())

@@ -277,8 +277,10 @@ def read_tiktok_shop(sheet: Sheet, options: ShopOptions) -> Parsed:
     assert order_id and date and revenue and status  # is_tiktok_shop
     frame = sheet.frame.filter(pl.col(order_id).is_not_null())
     skipped = {}
-    # Row 2 describes each column ("Platform unique order ID."): no digit in its time.
-    if frame.height and not any(c.isdigit() for c in str(frame[date][0] or "")):
+    # Row 2 describes each column ("Platform unique order ID."): no digit in its order id
+    # nor in its time (an order whose time is missing is an error, never taken for it).
+    first = frame.head(1).select(order_id, date).row(0) if frame.height else ("0", "0")
+    if not any(c.isdigit() for cell in first for c in str(cell or "")):
         frame = frame.slice(1)
         skipped["column descriptions under the header"] = 1
     frame = _numbers(
