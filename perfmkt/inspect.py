@@ -18,14 +18,16 @@ TOTALS = ("spend", "impressions", "clicks", "conversions", "conversion_value", "
 def inspect_shop_file(path: Path, options: ShopOptions) -> dict[str, Any]:
     """An orders or leads export: rows kept and skipped, days, columns, and its totals."""
     frame, info = read_shop_export(path, options)
-    totals: dict[str, Any] = {info.kind: frame.height}
+    totals: dict[str, Any]
     if info.kind == "orders":
         # Placed and net: day-total rows count their orders (null when the export cannot).
-        totals["orders"] = frame["orders"].sum() if frame["orders"].count() else None
-        for name in ("revenue", "net_orders", "net_revenue"):
-            totals[name] = frame[name].sum() if frame[name].count() else None
+        totals = {
+            name: frame[name].sum() if frame[name].count() else None
+            for name in ("orders", "revenue", "net_orders", "net_revenue")
+        }
     else:
-        totals["by_stage"] = dict(frame.group_by("stage").len().sort("stage").iter_rows())
+        by_stage = frame.group_by("stage").len().sort("stage").iter_rows()
+        totals = {"leads": frame.height, "by_stage": dict(by_stage)}
     currencies = (
         sorted(c for c in frame["currency"].unique().to_list() if c)
         if ("currency" in frame.columns)

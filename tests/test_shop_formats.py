@@ -487,19 +487,22 @@ def test_a_report_not_by_day_is_refused(tmp_path: Path) -> None:
 # ---- Shopify orders export and columns: maps ---------------------------------------------
 
 
+SHOPIFY_HEADER = (
+    "Name,Financial Status,Created at,Total,Refunded Amount,Cancelled at,Payment Method"
+)
+SHOPIFY_ROWS = [
+    "#1,paid,2026-04-01 10:00:00 +0700,100.00,0.00,,Cash on Delivery (COD)",
+    "#2,partially_refunded,2026-04-01 11:00:00 +0700,200.00,50.00,,shopify_payments",
+    "#3,refunded,2026-04-01 12:00:00 +0700,300.00,300.00,,shopify_payments",
+    "#4,voided,2026-04-01 13:00:00 +0700,40.00,0.00,,shopify_payments",
+    "#5,pending,2026-04-01 14:00:00 +0700,60.00,0.00,,Cash on Delivery (COD)",
+    "#6,paid,2026-04-01 15:00:00 +0700,70.00,0.00,2026-04-02 09:00:00 +0700,manual",
+    "#7,authorized,2026-04-01 16:00:00 +0700,80.00,0.00,,shopify_payments",
+]
+
+
 def test_shopify_financial_status_and_refunds(tmp_path: Path) -> None:
-    head = "Name,Financial Status,Created at,Total,Refunded Amount,Cancelled at,Payment Method\n"
-    rows = [
-        "#1,paid,2026-04-01 10:00:00 +0700,100.00,0.00,,Cash on Delivery (COD)",
-        "#2,partially_refunded,2026-04-01 11:00:00 +0700,200.00,50.00,,shopify_payments",
-        "#3,refunded,2026-04-01 12:00:00 +0700,300.00,300.00,,shopify_payments",
-        "#4,voided,2026-04-01 13:00:00 +0700,40.00,0.00,,shopify_payments",
-        "#5,pending,2026-04-01 14:00:00 +0700,60.00,0.00,,Cash on Delivery (COD)",
-        "#6,paid,2026-04-01 15:00:00 +0700,70.00,0.00,2026-04-02 09:00:00 +0700,manual",
-        "#7,authorized,2026-04-01 16:00:00 +0700,80.00,0.00,,shopify_payments",
-    ]
-    path = tmp_path / "orders_export_1.csv"
-    path.write_text(head + "\n".join(rows) + "\n")
+    path = write_csv(tmp_path / "orders_export_1.csv", SHOPIFY_HEADER, SHOPIFY_ROWS)
     orders, _ = read_shop_export(path, ShopOptions(timezone="Asia/Ho_Chi_Minh"))
     assert orders["outcome"].to_list() == [
         "completed", "completed", "returned", "cancelled", "open", "cancelled", "open",
@@ -672,14 +675,67 @@ def test_which_files_look_like_orders_from_their_header_alone(tmp_path: Path) ->
         assert not looks_like_orders(path), path
 
 
-def test_inspect_a_shopee_workbook(tmp_path: Path) -> None:
-    path = write_shopee(tmp_path / "Order.all.20260401_20260430.xlsx", SHOPEE_LINES)
-    stdout, _ = run_cli(["inspect", path, "--format", "json"])
+ORDERS_USABLE = "usable: placed and net orders per day"
+DAYS_USABLE = "usable: placed orders and net revenue per day (not which orders ended net)"
+
+
+@pytest.mark.parametrize(
+    ("write", "label", "totals", "pacing"),
+    [
+        (
+            lambda d: write_shopee(d / "Order.all.20260401_20260430.xlsx", SHOPEE_LINES),
+            "Shopee order export",
+            (7, 2_294_000, 4, 964_000),
+            ORDERS_USABLE,
+        ),
+        (
+            lambda d: write_tiktok_csv(d / "Tất cả đơn hàng.csv", TIKTOK_LINES),
+            "TikTok Shop order export",
+            (6, 1_677_000, 3, 718_000),
+            ORDERS_USABLE,
+        ),
+        (
+            lambda d: write_lazada(d / "orders.xlsx", LAZADA_ITEMS),
+            "Lazada order export",
+            (5, 869_000, 3, 520_000),
+            ORDERS_USABLE,
+        ),
+        (
+            lambda d: write_csv(d / "orders_export_1.csv", SHOPIFY_HEADER, SHOPIFY_ROWS),
+            "Shopify orders export",
+            (7, 850, 4, 390),  # net: #1, #2 (200 − 50), #5, #7
+            ORDERS_USABLE,
+        ),
+        (
+            lambda d: write_csv(d / "over.csv", OVER_TIME_HEADER, OVER_TIME_ROWS),
+            "Shopify Analytics: Sales over time by day",
+            # orders 5 + 3 + 0; placed: Total sales + |Returns| = 1,040 + 670 − 5;
+            # net: Total sales = 1,040 + 470 − 55; net orders: not said
+            (8, 1705, None, 1455),
+            DAYS_USABLE,
+        ),
+        (
+            lambda d: write_csv(d / "product.csv", BY_PRODUCT_HEADER, BY_PRODUCT_ROWS),
+            "Shopify Analytics: Sales by product by day",
+            # orders refused; placed: 396 + 594 + 220 + (220 + 200); net: 396 + 594 + 220 + 220
+            (None, 1630, None, 1430),
+            "revenue only: Shopify's Sales by product counts an order once per product it "
+            "holds: download Sales over time by day, or take orders from the platforms",
+        ),
+    ],
+)
+def test_inspect_shows_placed_and_net_from_each_reader(
+    tmp_path: Path, write, label: str, totals: tuple, pacing: str
+) -> None:
+    """What ``perfmkt inspect FILE`` shows of each shop export, added up by hand."""
+    stdout, _ = run_cli(["inspect", write(tmp_path), "--format", "json"])
     (result,) = json.loads(stdout)
-    assert result["label"] == "Shopee order export"
-    assert result["totals"]["orders"] == 7 and result["totals"]["net_orders"] == 4
-    assert result["totals"]["revenue"] == 2_294_000
-    assert result["totals"]["net_revenue"] == 964_000
+    assert result["label"] == label
+    shown = result["totals"]
+    assert (shown["orders"], shown["revenue"], shown["net_orders"], shown["net_revenue"]) == (
+        totals
+    )
+    assert result["pacing"] == pacing
 
 
 def test_report_paces_net_orders_from_a_shopee_workbook(tmp_path: Path) -> None:
