@@ -19,6 +19,7 @@ from perfmkt.sources import streaming, transcode
 from perfmkt.sources.base import ReadOptions
 from perfmkt.sources.load import campaign_days
 from perfmkt.sources.reader import FileRead, read_export
+from tests.conftest import run_cli
 from tests.test_export_trust import cp1258
 
 HEADER = "Day,Campaign,Ad group,Currency code,Cost,Impr.,Clicks,Conversions,Conv. value\n"
@@ -110,6 +111,35 @@ def test_an_undecodable_byte_past_the_first_chunk_is_read_exports_error(
     new = new_way(path, ReadOptions())
     assert isinstance(new, str) and "expected UTF-8 text, found byte 0xE9" in new
     assert new == old_way(path, ReadOptions())
+
+
+@pytest.mark.parametrize(
+    ("stated", "expected"),
+    [
+        # UTF-16's incremental decoder refuses a start without a byte-order mark (exit 3)
+        ("utf-16", "the file ends in the middle of a UTF-16 character"),
+        ("base64", "'base64' is not a text encoding (name a codec such as utf-8"),
+        ("undefined", "cannot decode the file as undefined (the plan's encoding:): "),
+    ],
+)
+def test_a_stated_encoding_that_cannot_read_the_file_is_one_line_either_way(
+    tmp_path: Path, stated: str, expected: str
+) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text(PREAMBLE + HEADER + "2026-03-01,Tết,g1,VND,10,1,1,1,12\n", encoding="utf-8")
+    assert len(path.read_bytes()) % 2  # odd: UTF-16 cannot end on it
+    new = new_way(path, ReadOptions(encoding=stated))
+    assert isinstance(new, str) and expected in new
+    assert new == old_way(path, ReadOptions(encoding=stated))
+
+
+def test_a_report_on_utf8_exports_stated_utf16_is_exit_2(small_plan: Path) -> None:
+    plan = small_plan.read_text()
+    google = "  - path: exports/google/*.csv\n"
+    small_plan.write_text(plan.replace(google, google + "    encoding: utf-16\n"))
+    _, stderr = run_cli(["report", small_plan, "--as-of", "2026-03-05", "--no-cache"], expect=2)
+    assert stderr.startswith("perfmkt: error: ") and stderr.count("\n") == 1, stderr
+    assert "unexpected error" not in stderr
 
 
 # ---- the one pass against read_export + campaign_days ---------------------------------------

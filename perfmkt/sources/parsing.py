@@ -73,6 +73,13 @@ def decode(raw: bytes, path: Path, encoding: str | None = None) -> tuple[str, st
         text = raw.decode(codec)
     except UnicodeDecodeError as exc:
         raise _decode_error(raw, exc, codec, path, stated=bool(encoding)) from exc
+    except UnicodeError as exc:  # refused whole: UTF-16 without its byte-order mark, idna…
+        raise ExportError(
+            f"cannot decode the file as {CODEC_NAMES.get(codec, codec)} (the plan's encoding:): "
+            f"{exc}",
+            path=path,
+            hint="check the source's `encoding:` in the plan",
+        ) from exc
     if encoding and not codec.startswith(("utf-8", "utf-16", "utf-32")):
         text = unicodedata.normalize("NFC", text)
     return text, codec
@@ -89,13 +96,19 @@ def text_codec(start: bytes, path: Path, encoding: str | None = None) -> str:
         raise ExportError(f"not a recognised export: {kind}, not CSV text", path=path, hint=hint)
     if encoding:
         try:
-            codec = codecs.lookup(encoding).name
+            info = codecs.lookup(encoding)
         except LookupError:
+            info = None
+        # base64, hex, rot13, zlib… are codecs too, but not of text: bytes.decode refuses them.
+        if info is None or not getattr(info, "_is_text_encoding", True):
             raise ExportError(
-                f"unknown encoding {encoding!r}",
+                f"unknown encoding {encoding!r}"
+                if info is None
+                else f"{encoding!r} is not a text encoding",
                 path=path,
                 hint="name a codec such as utf-8, utf-16, cp1258 or windows-1252",
-            ) from None
+            )
+        codec = info.name
         return "utf-8-sig" if codec == "utf-8" and start.startswith(BOM_UTF8) else codec
     if start.startswith(BOM_UTF8):
         return "utf-8-sig"
@@ -119,7 +132,10 @@ def _decode_error(
 ) -> ExportError:
     """Where the first undecodable byte is: its line (1-based), its value, what was expected."""
     before = raw[: exc.start]
-    line = before.decode(codec, errors="replace").count("\n") + 1
+    try:
+        line = before.decode(codec, errors="replace").count("\n") + 1
+    except UnicodeError:  # a codec without error handlers (idna)
+        line = before.count(b"\n") + 1
     name = CODEC_NAMES.get(codec, codec)
     if exc.end >= len(raw) and exc.reason in ("truncated data", "unexpected end of data"):
         return ExportError(

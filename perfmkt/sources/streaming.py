@@ -148,7 +148,7 @@ def _open(path: Path, options: ReadOptions, scratch: _Scratch | Path) -> Source 
         try:
             with scan.open("wb") as target:
                 transcode(path, codec, target, normalize)
-        except (UnicodeDecodeError, OSError):
+        except (UnicodeError, OSError):  # read_export says where
             return None
     skip = len(BOM_UTF8) if codec == "utf-8-sig" else 0
     text = _head_text(scan, skip)
