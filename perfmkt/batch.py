@@ -51,7 +51,6 @@ FAILING = {
 @dataclass
 class Outcome:
     plan: Path
-    code: int = OK
     problem: str | None = None  # one line, for bad input or an unexpected failure
     log_file: Path | None = None  # the traceback of an unexpected failure
     written: list[Path] = field(default_factory=list)
@@ -64,6 +63,15 @@ class Outcome:
     outputs: Any = None  # perfmkt.output.Outputs, with -o
     notice: Notice | None = None  # notifications, made, not yet sent
     history_rows: Any = None  # this run's rows for the folder's history, not yet merged
+
+    @property
+    def code(self) -> int:
+        """The plan's exit code: the worst of what happened to it."""
+        if self.log_file is not None:
+            return UNEXPECTED
+        if self.problem is not None or self.strict is not None:
+            return BAD_INPUT
+        return FAIL_ON if self.failing else OK
 
 
 @dataclass
@@ -347,7 +355,7 @@ class _Histories:
                 raise PerfmktError(f"cannot write: {exc.strerror or exc}", path=path) from exc
         except PerfmktError as err:
             for outcome in group:
-                outcome.code, outcome.problem = BAD_INPUT, str(err)
+                outcome.problem = str(err)
         except Exception as exc:  # a bug: every plan of the group says so
             for outcome in group:
                 _unexpected(outcome, exc)
@@ -366,13 +374,12 @@ def _guarded(
     try:
         step(outcome, settings)
     except PerfmktError as err:
-        outcome.code, outcome.problem = BAD_INPUT, str(err)
+        outcome.problem = str(err)
     except Exception as exc:  # a bug: one line here, the traceback in a log file
         _unexpected(outcome, exc)
 
 
 def _unexpected(outcome: Outcome, exc: BaseException, problem: str | None = None) -> None:
-    outcome.code = UNEXPECTED
     outcome.log_file = crash_log(exc)
     outcome.problem = problem or f"{outcome.plan}: unexpected error: {type(exc).__name__}: {exc}"
 
@@ -425,7 +432,6 @@ def refuse_collisions(outcomes: list[Outcome], output: Path | None) -> None:
             if outcome.problem is not None:
                 continue
             other = next(o for o, _ in claims if o is not outcome)
-            outcome.code = BAD_INPUT
             outcome.problem = (
                 f"{outcome.plan}: would write {path}, as {other.plan} "
                 f"({other.report.client} / {other.report.campaign}) does: "
@@ -486,11 +492,8 @@ def _finish(outcome: Outcome, settings: Settings) -> None:
     outcome.history_rows = today  # merged into the folder's history with other plans' rows
     if settings.fail_on:
         outcome.failing = failing_reasons(report, settings.fail_on)
-        if outcome.failing:
-            outcome.code = FAIL_ON
     if settings.strict and outcome.data_warnings:
         count = len(outcome.data_warnings)
-        outcome.code = max(outcome.code, BAD_INPUT)
         outcome.strict = f"{outcome.plan}: --strict: {count} warning{'s' if count > 1 else ''}" + (
             " (the reports were written)" if outcome.written else ""
         )

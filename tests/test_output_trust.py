@@ -253,6 +253,20 @@ def test_a_damaged_history_is_set_aside_with_a_warning(small_plan: Path, tmp_pat
     assert "perfmkt: warning" not in stderr
 
 
+def test_a_history_that_cannot_be_written_is_exit_2_even_with_fail_on(
+    small_plan: Path, tmp_path: Path
+) -> None:
+    """The reports are written; the history is not, which is the user's to fix (exit 2), and
+    outweighs --fail-on's 1 (revenue and ROAS are off track)."""
+    out = tmp_path / "reports"
+    (out / "history.csv").mkdir(parents=True)
+    _, stderr = pace_small(small_plan, "-f", "md", "-o", out, "--fail-on", "off_track", expect=2)
+    assert stderr.splitlines()[0] == (
+        f"perfmkt: error: {out}/history.csv: cannot write: Is a directory"
+    )
+    assert (out / "latest-shop-x-spring-sale.md").is_file()
+
+
 def test_a_history_from_before_plans_had_rows_of_their_own_is_kept(
     small_plan: Path, tmp_path: Path
 ) -> None:
