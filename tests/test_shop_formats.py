@@ -756,3 +756,70 @@ def test_report_paces_net_orders_from_a_shopee_workbook(tmp_path: Path) -> None:
     kpis = {k["name"]: k for k in result["kpis"]}
     assert kpis["orders"]["actual_to_date"] == SHOPEE_NET[0]
     assert kpis["revenue"]["actual_to_date"] == SHOPEE_NET[1]
+
+
+def _truth(placed: float, net: float, lost: tuple, still: tuple) -> dict:
+    """notes.truth for one measure: ``lost`` (cancelled, returned, failed_delivery, refunded),
+    ``still`` (open, open_cod)."""
+    names = ("cancelled", "returned", "failed_delivery", "refunded")
+    return {
+        "placed": placed,
+        "net": net,
+        "lost": {**dict(zip(names, lost, strict=True)), "unknown": 0},
+        "open": still[0],
+        "open_cod": still[1],
+    }
+
+
+@pytest.mark.parametrize(
+    ("write", "orders", "revenue"),
+    [
+        (
+            lambda d: write_shopee(d / "Order.all.20260401_20260430.xlsx", SHOPEE_LINES),
+            # open: #5 (COD) and #7 (ShopeePay); #4's returned line is refunded of a kept order
+            _truth(7, 4, (1, 1, 1, 0), (2, 1)),
+            _truth(2_294_000, 964_000, (200_000, 530_000, 480_000, 120_000), (374_000, 275_000)),
+        ),
+        (
+            lambda d: write_tiktok_csv(d / "orders.csv", TIKTOK_LINES),
+            # open: F in transit (COD); D kept, 100,000 of it refunded
+            _truth(6, 3, (1, 1, 1, 0), (1, 1)),
+            _truth(1_677_000, 718_000, (150_000, 450_000, 259_000, 100_000), (120_000, 120_000)),
+        ),
+        (
+            lambda d: write_lazada(d / "orders.xlsx", LAZADA_ITEMS),
+            # open: L5 shipped (COD); L4 kept, its returned item (100,000) refunded
+            _truth(5, 3, (1, 0, 1, 0), (1, 1)),
+            _truth(869_000, 520_000, (99_000, 0, 150_000, 100_000), (80_000, 80_000)),
+        ),
+        (
+            lambda d: write_csv(d / "orders_export_1.csv", SHOPIFY_HEADER, SHOPIFY_ROWS),
+            # cancelled: #4 voided, #6 Cancelled at; open: #5 pending (COD), #7 authorized
+            _truth(7, 4, (2, 1, 0, 0), (2, 1)),
+            _truth(850, 390, (110, 300, 0, 50), (140, 60)),
+        ),
+    ],
+)
+def test_report_says_placed_and_net_from_each_reader(
+    tmp_path: Path, write, orders: dict, revenue: dict
+) -> None:
+    """The report's "which orders are real" figures (JSON notes.truth) and the KPIs paced on
+    them (orders on placed, revenue on net), added up by hand for each shop export."""
+    shop = tmp_path / "shop"
+    shop.mkdir()
+    path = write(shop)
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        "client: Shop X\ncampaign: April\nobjective: ecommerce\ncurrency: VND\n"
+        "timezone: Asia/Ho_Chi_Minh\nflight: {start: 2026-04-01, end: 2026-04-30}\n"
+        f"sources:\n  - path: shop/{path.name}\n    kind: orders\n"
+        "kpis: {orders: 10, revenue: 3_000_000}\n"
+        "truth: {orders: shop_placed, revenue: shop_net}\n"
+    )
+    stdout, _ = run_cli(["report", plan, "--as-of", "2026-04-14", "--format", "json"])
+    result = json.loads(stdout)
+    truth = result["notes"]["truth"]
+    for name, expected in (("orders", orders), ("revenue", revenue)):
+        assert {k: truth[name][k] for k in expected} == expected, name
+    kpis = {k["name"]: k["actual_to_date"] for k in result["kpis"]}
+    assert kpis == {"orders": orders["placed"], "revenue": revenue["net"]}
