@@ -22,6 +22,7 @@ from typing import Any
 
 import polars as pl
 
+from perfmkt.i18n import LABELS
 from perfmkt.metrics import CATALOG, VOLUMES, Direction, sum_or_null, with_metrics
 from perfmkt.metrics import total as metric_total
 from perfmkt.plan import Bands, Plan
@@ -415,10 +416,13 @@ def pace_kpis(
             act, exp, proj = actual[name], expected[name], projected[name]
             required = max(0.0, target_total - (act or 0.0)) / remaining if remaining else None
         pace = pace_of(act, exp, metric.direction)
+        # a KPI from the shop says which figure, as every view does: "Orders (shop, net)"
+        source = truth_of(name, plan.truth)
+        label = f"{metric.label} ({LABELS['en'][f'truth_{source}']})" if source else metric.label
         rows.append(
             KpiPace(
                 name=name,
-                label=metric.label,
+                label=label,
                 direction=metric.direction.value,
                 kind=metric.kind,
                 target_total=float(target_total),

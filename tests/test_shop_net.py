@@ -164,6 +164,11 @@ def test_pacing_on_placed_orders(small_plan: Path) -> None:
     assert kpis["cpo"]["actual_to_date"] == 650_000  # 3,250,000 / 5
     assert kpis["roas"]["actual_to_date"] == pytest.approx(3_310_000 / 3_250_000, rel=1e-5)
     assert "CPO (shop, placed)" in result["verdict"]["text"]
+    # a script reading the JSON's labels knows which figure each KPI paces on too
+    labels = {k["name"]: k["label"] for k in result["kpis"]}
+    assert labels["orders"] == "Orders (shop, placed)"
+    assert labels["roas"] == "ROAS (shop, placed)"
+    assert labels["spend"] == "Spend"
     # the gap is the same whichever figure is paced
     assert result["notes"]["truth"]["orders"]["net"] == 3
     # the projection and the advice work from the placed figure too: to date + the 67.5 orders
@@ -180,6 +185,8 @@ def test_shop_means_net_and_platforms_stay_platforms(small_plan: Path) -> None:
     kpis = {k["name"]: k for k in result["kpis"]}
     assert kpis["orders"]["actual_to_date"] == 3
     assert kpis["revenue"]["actual_to_date"] == 7_700_000  # claimed: no truth for revenue
+    assert (kpis["orders"]["label"], kpis["revenue"]["label"]) == ("Orders (shop, net)", "Revenue")
+    assert kpis["cpo"]["label"] == "CPO (shop, net)"  # a ratio: its denominator's figure
 
 
 def test_channels_with_an_order_source_get_their_own_gap(small_plan: Path) -> None:
