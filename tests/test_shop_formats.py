@@ -798,6 +798,19 @@ def _truth(placed: float, net: float, lost: tuple, still: tuple) -> dict:
             _truth(7, 4, (2, 1, 0, 0), (2, 1)),
             _truth(850, 390, (110, 300, 0, 50), (140, 60)),
         ),
+        (
+            lambda d: write_csv(d / "over.csv", OVER_TIME_HEADER, OVER_TIME_ROWS),
+            # day totals: placed orders 5 + 3 + 0, net orders not said
+            {"placed": 8, "net": None, "lost": None},
+            # placed 1,040 + 670 − 5, net 1,040 + 470 − 55: the 250 between is each day's
+            # returns, whose orders the report cannot say
+            {
+                "placed": 1705,
+                "net": 1455,
+                "lost": dict.fromkeys(("cancelled", "returned", "failed_delivery", "refunded"), 0)
+                | {"unknown": 250},
+            },
+        ),
     ],
 )
 def test_report_says_placed_and_net_from_each_reader(
