@@ -384,6 +384,14 @@ def retry_after(value: str | None, now: float | None = None) -> float | None:
     return max(0.0, seconds) if math.isfinite(seconds) else None
 
 
+def backoff(tries: int, jitter: float) -> float:
+    """Seconds to wait after ``tries`` failed tries when the server asks for nothing: 1, 2, 4 s…
+    (``BACKOFF`` doubled each time), less ``jitter`` (0 to 1) times half of it, so that the
+    plans of many batches hit by one outage do not all come back at once."""
+    full = BACKOFF * 2 ** (tries - 1)
+    return full - jitter * full / 2
+
+
 def post_slack(
     url: str,
     text: str,
@@ -475,8 +483,7 @@ def post_slack(
                 raise NotifyUnavailable(
                     f"{answered} ({count}; it asks to wait {asked:.0f} s, past {past})"
                 )
-            delay = BACKOFF * 2 ** (len(tries) - 1)
-            delay = delay / 2 + random.uniform(0, delay / 2) if asked is None else asked
+            delay = backoff(len(tries), random.random()) if asked is None else asked
             if delay >= left:
                 raise NotifyUnavailable(
                     f"{answered} ({count}; no time for another try within the {seconds:g} s "

@@ -24,10 +24,12 @@ from typing import Any
 
 import pytest
 
+from perfmkt import notify
 from perfmkt.notify import (
     NotifyError,
     NotifyUnavailable,
     SmtpSettings,
+    backoff,
     mask,
     post_slack,
     retry_after,
@@ -134,12 +136,21 @@ def test_retry_after_values() -> None:
         assert retry_after(nonsense, now=now) is None
 
 
-def test_5xx_backs_off_exponentially_with_jitter(hook: Hook) -> None:
+def test_backoff_is_1_2_4_seconds_less_up_to_half() -> None:
+    assert [backoff(tries, 0.0) for tries in (1, 2, 3)] == [1.0, 2.0, 4.0]
+    assert [backoff(tries, 1.0) for tries in (1, 2, 3)] == [0.5, 1.0, 2.0]
+    assert backoff(3, 0.25) == 3.5  # 4 s less a quarter of its half
+
+
+@pytest.mark.parametrize(("jitter", "expected"), [(0.0, [1.0, 2.0]), (1.0, [0.5, 1.0])])
+def test_5xx_backs_off_exponentially_with_jitter(
+    hook: Hook, monkeypatch: pytest.MonkeyPatch, jitter: float, expected: list[float]
+) -> None:
+    monkeypatch.setattr(notify.random, "random", lambda: jitter)
     hook.script = [Answer(500, "oops"), Answer(503, "down")]
     waits = Waits()
     assert post_slack(hook.url(), "hello", sleep=waits) == 3
-    first, second = waits
-    assert 0.5 <= first <= 1.0 and 1.0 <= second <= 2.0  # 1 s then 2 s, up to half less
+    assert waits == expected  # 1 s then 2 s, up to half less at random
     assert len(hook.received) == 3
 
 
@@ -153,7 +164,7 @@ def test_5xx_gives_up_after_three_retries(hook: Hook) -> None:
         "(4 tries)"
     )
     assert len(hook.received) == 4 and len(waits) == 3
-    assert 2.0 <= waits[2] <= 4.0
+    assert 2.0 <= waits[2] <= 4.0  # the third wait: 4 s, up to half less
 
 
 @pytest.mark.parametrize(
