@@ -498,16 +498,31 @@ def _clean(column: str) -> pl.Expr:
     )
 
 
+# The cheap casts of a 1,234.56 number cell, cheapest first: as written, stripped of the
+# spaces around it, and without its thousands commas too. Where a cheaper one reads a cell, the
+# dearer ones give the same number (a cell that casts as written has no spaces and no commas);
+# a cell none reads (a currency sign, a percent, a no-value mark) is null: ``number_expr``'s.
+AS_WRITTEN, STRIPPED, NO_COMMAS = 0, 1, 2
+
+
+def quick_number(column: str, cast: int = STRIPPED) -> pl.Expr:
+    """``column`` cast to numbers the ``cast`` way (``AS_WRITTEN``, ``STRIPPED``,
+    ``NO_COMMAS``); null where that way does not read a cell."""
+    cell = pl.col(column)
+    if cast >= STRIPPED:
+        cell = cell.str.strip_chars()
+    if cast >= NO_COMMAS:
+        cell = cell.str.replace_all(",", "", literal=True)
+    return cell.cast(pl.Float64, strict=False)
+
+
 def plain_columns(frame: pl.DataFrame, columns: list[str]) -> dict[str, pl.Series]:
     """Columns whose every cell casts to a number as it is (or is empty), with those numbers:
     they need no cleaning, which is most of the cells of most exports (Meta, TikTok), so the
     fast path matters. A cast is far cheaper than a regex over every cell."""
     if not columns or frame.is_empty():
         return {c: pl.Series(c, [], dtype=pl.Float64) for c in columns}
-    cast = frame.select(
-        pl.col(c).str.strip_chars().cast(pl.Float64, strict=False).alias(str(i))
-        for i, c in enumerate(columns)
-    )
+    cast = frame.select(quick_number(c).alias(str(i)) for i, c in enumerate(columns))
     return {
         c: cast[str(i)]
         for i, c in enumerate(columns)
@@ -581,7 +596,7 @@ def number_expr(column: str, number_format: str = "1,234.56", plain: bool = Fals
     """Parse a number cell (``1,234.56`` or ``1.234,56`` style, ``$1,234``, ``12%``, `` --``).
     ``plain`` columns (digits and a dot only) in a 1,234.56 file are cast directly."""
     if plain and number_format == "1,234.56":
-        return pl.col(column).str.strip_chars().cast(pl.Float64, strict=False)
+        return quick_number(column)
     cleaned = _clean(column)
     if number_format == "1.234,56":
         cleaned = cleaned.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True)
@@ -615,12 +630,7 @@ def parse_numbers(
         elif ready:
             # "1,234.56": dropping the thousands commas is usually all it takes; the full
             # cleaning (currency signs, percent, spaces) only when that leaves new nulls.
-            quick = (
-                frame[src]
-                .str.strip_chars()
-                .str.replace_all(",", "", literal=True)
-                .cast(pl.Float64, strict=False)
-            )
+            quick = frame.select(quick_number(src, NO_COMMAS)).to_series()
             if quick.null_count() == frame[src].null_count():
                 exprs.append(pl.lit(quick).alias(name))
             else:

@@ -30,13 +30,17 @@ from perfmkt.schema import FACTS_SCHEMA
 from perfmkt.sources.base import TEXT_FIELDS, ExportFormat, ReadOptions, Stated, parse_day
 from perfmkt.sources.parsing import (
     _COMMA_DECIMAL,
+    AS_WRITTEN,
     BOM_UTF8,
     EXTRA,
+    NO_COMMAS,
+    STRIPPED,
     TOTAL_ROW,
     _head,
     cells,
     currency_from_header,
     head_lines,
+    quick_number,
     text_codec,
 )
 from perfmkt.sources.reader import (
@@ -258,24 +262,10 @@ def _iso_days(lines: list[str], delimiter: str, at: int) -> bool:
 ISO_DAY = re.compile(r"\d{4}-\d\d-\d\d(?:$|[ T])")
 
 
-# How a number column is cast, cheapest first. Where a cheaper one parses a cell the dearer
-# ones give the same number (a cell that casts as written has no spaces and no commas), so a
-# column is cast the cheapest way its first cells allow, and read again at NO_COMMAS, as
-# ``parse_numbers`` reads 1,234.56 files, if any cell then fails.
-AS_WRITTEN, STRIPPED, NO_COMMAS = 0, 1, 2
-
-
-def _number(column: str, tier: int) -> pl.Expr:
-    cell = pl.col(column)
-    if tier >= STRIPPED:
-        cell = cell.str.strip_chars()
-    if tier >= NO_COMMAS:
-        cell = cell.str.replace_all(",", "", literal=True)
-    return cell.cast(pl.Float64, strict=False)
-
-
 def _tiers(shape: Shape, lines: list[str]) -> dict[str, int]:
-    """Each number column's cast, from the data lines among the first lines read."""
+    """Each number column's cast (``parsing.quick_number``): the cheapest the data lines among
+    the first lines read allow. ``_fast`` reads again at NO_COMMAS, as ``parse_numbers`` reads
+    1,234.56 files, if a later cell then fails."""
     sample = [cells(line, shape.delimiter) for line in lines[shape.header_line + 1 :]]
     tiers = {}
     for src in set(shape.found.values()):
@@ -376,7 +366,7 @@ def _query(
         constants["currency"] = pl.lit(options.currency, dtype=pl.String)
 
     parsed = rows.with_columns(
-        kind.alias("_kind"), *[_number(src, tiers[src]).alias(value[src]) for src in sources]
+        kind.alias("_kind"), *[quick_number(src, tiers[src]).alias(value[src]) for src in sources]
     ).with_columns(
         *[expr.alias(name) for name, expr in keys.items()],
         doubt.alias("_doubt"),
