@@ -20,11 +20,11 @@ import argparse
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
-import threading
 from pathlib import Path
+
+from run import measure  # this folder is the script's: on sys.path
 
 ROOT = Path(__file__).resolve().parent.parent
 SHAPES = {  # config, its exports folder, the campaign prefixes its regexes and exports use
@@ -67,71 +67,6 @@ def generate(folder: Path, plans: int) -> list[Path]:
     return made
 
 
-MEASURE = r"""
-import resource, subprocess, sys, time
-start = time.perf_counter()
-done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-wall = time.perf_counter() - start
-if done.returncode:
-    sys.exit(f"exit {done.returncode}: {done.stderr[-2000:]}")
-usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-print(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024)
-"""
-
-
-def _tree_rss(root: int) -> int:
-    """Bytes resident in the descendants of ``root`` now (Linux /proc)."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as stat:
-                fields = stat.read().rsplit(b")", 1)[1].split()
-            with open(f"/proc/{entry}/statm", "rb") as statm:
-                pages = int(statm.read().split()[1])
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(entry))
-        rss[int(entry)] = pages * os.sysconf("SC_PAGE_SIZE")
-    total, todo = -rss.get(root, 0), [root]
-    while todo:
-        pid = todo.pop()
-        total += rss.get(pid, 0)
-        todo += children.get(pid, [])
-    return total
-
-
-def measure(command: list[str], env: dict[str, str]) -> dict[str, float]:
-    """Wall time, CPU seconds of every process, peak memory of the largest one and of the
-    whole tree, for one run of ``command`` (timed by a wrapper process of its own, so each
-    run's figures are its own)."""
-    process = subprocess.Popen(
-        [sys.executable, "-c", MEASURE, *command],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    peak = [0]
-    done = threading.Event()
-
-    def sample() -> None:
-        while not done.wait(0.05):
-            peak[0] = max(peak[0], _tree_rss(process.pid))
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    if sys.platform.startswith("linux"):
-        sampler.start()
-    stdout, stderr = process.communicate()
-    done.set()
-    if process.returncode:
-        sys.exit(f"{' '.join(command[:6])} …: {stderr[-2000:]}")
-    wall, cpu, largest = map(float, stdout.split())
-    return {"wall": wall, "cpu": cpu, "largest": largest, "tree": peak[0]}
-
-
 def tree_bytes(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
@@ -159,7 +94,10 @@ def main() -> None:
                 command = [sys.executable, "-m", "perfmkt", "report", *map(str, plans)]
                 command += ["-f", args.formats, "-o", str(out), "-q"]
                 command += ["--jobs", str(jobs)] if jobs else []
-                result = measure(command, env)
+                try:
+                    result = measure(command, env, tree=True)
+                except RuntimeError as failed:
+                    sys.exit(str(failed))
                 files = tree_bytes(out)
                 first = first or files
                 same = "" if files == first else "  OUTPUT DIFFERS from the first run"

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -115,14 +117,16 @@ except SystemExit as done:
         raise
 """
 
+# The wrapper each measured command runs in: its own process, so each run's figures are its own.
 MEASURE = r"""
 import resource, subprocess, sys, time
 start = time.perf_counter()
-done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 wall = time.perf_counter() - start
 if done.returncode:
-    sys.exit(done.stderr[-2000:])
-print(wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024)
+    sys.exit(f"exit {done.returncode}: {done.stderr[-2000:]}")
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024)
 """
 
 
@@ -154,14 +158,59 @@ def engines(data: Path, out: Path) -> dict[str, list[str]]:
     return found
 
 
-def measure(command: list[str]) -> tuple[float, int]:
-    done = subprocess.run(
-        [sys.executable, "-c", MEASURE, *command], capture_output=True, text=True, check=False
+def _tree_rss(root: int) -> int:
+    """Bytes resident in the descendants of ``root`` now (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as stat:
+                fields = stat.read().rsplit(b")", 1)[1].split()
+            with open(f"/proc/{entry}/statm", "rb") as statm:
+                pages = int(statm.read().split()[1])
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry))
+        rss[int(entry)] = pages * os.sysconf("SC_PAGE_SIZE")
+    total, todo = -rss.get(root, 0), [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo += children.get(pid, [])
+    return total
+
+
+def measure(
+    command: list[str], env: dict[str, str] | None = None, tree: bool = False
+) -> dict[str, float]:
+    """Wall time, CPU seconds of every process and peak memory of the largest one for one run
+    of ``command`` in MEASURE's wrapper; with ``tree`` (Linux), also the peak of the whole
+    process tree, sampled every 50 ms (``tree`` is 0 otherwise)."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", MEASURE, *command],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
-    if done.returncode:
-        raise RuntimeError(f"{command[:3]}… failed: {done.stderr.strip()[-500:]}")
-    wall, rss = done.stdout.split()
-    return float(wall), int(rss)
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.05):
+            peak[0] = max(peak[0], _tree_rss(process.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    if tree and sys.platform.startswith("linux"):
+        sampler.start()
+    stdout, stderr = process.communicate()
+    done.set()
+    if process.returncode:
+        raise RuntimeError(f"{' '.join(command[:6])} …: {stderr.strip()[-2000:]}")
+    wall, cpu, largest = map(float, stdout.split())
+    return {"wall": wall, "cpu": cpu, "largest": largest, "tree": peak[0]}
 
 
 def run(rows: list[int], runs: int, data_root: Path, files: int) -> list[dict]:
@@ -186,8 +235,8 @@ def run(rows: list[int], runs: int, data_root: Path, files: int) -> list[dict]:
                         "files": files,
                         "mb": round(size / 1e6),
                         "engine": name,
-                        "median_s": statistics.median(s[0] for s in samples),
-                        "peak_mb": max(s[1] for s in samples) / 1e6,
+                        "median_s": statistics.median(s["wall"] for s in samples),
+                        "peak_mb": max(s["largest"] for s in samples) / 1e6,
                     }
                 )
     for r in results:
