@@ -295,6 +295,18 @@ def test_tiktok_shop_us_dates_are_month_first(tmp_path: Path) -> None:
     assert orders["revenue"].to_list() == [25.0]
 
 
+def test_tiktok_shop_status_words_in_the_ui_language(tmp_path: Path) -> None:
+    """Status words follow the Seller Center's language: Completado is completed, not open."""
+    lines = [
+        tiktok_line("1", "13/04/2026 10:00:00", "Completado", "MXN 790.00"),
+        tiktok_line("2", "13/04/2026 11:00:00", "Cancelado", "MXN 210.00", kind="Cancel"),
+        tiktok_line("3", "13/04/2026 12:00:00", "Đã hoàn tất", "MXN 100.00"),
+    ]
+    orders, _ = read_shop_export(write_tiktok_csv(tmp_path / "mx.csv", lines), ShopOptions())
+    assert orders["outcome"].to_list() == ["completed", "cancelled", "completed"]
+    assert (orders["revenue"].sum(), orders["net_revenue"].sum()) == (1100.0, 890.0)
+
+
 # ---- Lazada ------------------------------------------------------------------------------
 
 LAZADA_ITEMS = [

@@ -35,7 +35,7 @@ COMPLETED_WORDS = (
     r"da giao",
     r"da nhan",
     r"giao (?:hang )?thanh cong",
-    r"complete\w*",
+    r"complet\w*",  # completed, and TikTok Shop's Spanish UI: Completado
     r"delivered",
 )
 COD_WORDS = (r"khi nhan hang", r"cash on delivery", r"cashondelivery", r"cod")
