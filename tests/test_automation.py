@@ -194,30 +194,6 @@ def test_slack_notification_arrives(small_plan: Path, tmp_path: Path) -> None:
     assert "Full report: " in en and "Báo cáo" not in en and "tiến độ" not in en
 
 
-def test_email_then_slack_both_arrive(small_plan: Path, tmp_path: Path, smtp_inbox: Inbox) -> None:
-    """An e-mail target before a Slack one: the second still has the batch's settings."""
-    server = HTTPServer(("127.0.0.1", 0), _Hook)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    _Hook.received.clear()
-    try:
-        slack = f"slack:http://127.0.0.1:{server.server_port}/hook"
-        _, stderr = pace_small(
-            small_plan,
-            "-f",
-            "md",
-            "-o",
-            tmp_path / "r",
-            "--notify",
-            "email:a@shop.example",
-            "--notify",
-            slack,
-        )
-    finally:
-        server.shutdown()
-    assert "notification not sent" not in stderr
-    assert len(smtp_inbox.messages) == 1 and len(_Hook.received) == 1
-
-
 def test_failed_notification_keeps_the_report(small_plan: Path, tmp_path: Path) -> None:
     out = tmp_path / "r"
     _, stderr = pace_small(

@@ -35,7 +35,7 @@ from perfmkt.notify import (
     retry_after,
 )
 from perfmkt.plan import smtp_security
-from tests.conftest import Inbox, pace_small, run_perfmkt
+from tests.conftest import Inbox, run_cli, run_perfmkt
 
 SECRET = "xoxTOKENf00dCAFE1234"  # a webhook's last path segment: the part that is its secret
 PATH = f"/services/T0TEAM/B0HOOK/{SECRET}"
@@ -103,6 +103,22 @@ class Waits(list[float]):
 
     def __call__(self, seconds: float) -> None:
         self.append(seconds)
+
+
+def notifying(plans: Path | list[Path], out: Path, *targets: str) -> str:
+    """``perfmkt report PLANS`` on the small plan's day, Markdown into ``out``, quietly, with a
+    ``--notify`` for each target; its stderr (the notifications' warnings)."""
+    plans = [plans] if isinstance(plans, Path) else plans
+    notify = [arg for target in targets for arg in ("--notify", target)]
+    args = ["report", *plans, "--as-of", "2026-03-05", "-f", "md", "-o", out, "-q", *notify]
+    return run_cli(args)[1]
+
+
+def campaign(plan: Path, name: str) -> Path:
+    """A copy of ``plan`` beside it (the same exports) for Shop X's campaign ``name``."""
+    other = plan.with_name(f"{name.split()[0].lower()}.yaml")
+    other.write_text(plan.read_text().replace("campaign: Spring sale", f"campaign: {name}"))
+    return other
 
 
 # --- retries ---------------------------------------------------------------------------------
@@ -244,17 +260,7 @@ def test_notify_slack_reads_the_webhook_from_the_environment(
     monkeypatch.setenv("PERFMKT_SLACK_WEBHOOK", hook.url())
     monkeypatch.setenv("SHOP_X_SLACK", hook.url("/shop-x"))
     hook.script = [Answer(429, "rate_limited", {"Retry-After": "0"})]  # retried, silently
-    _, stderr = pace_small(
-        small_plan,
-        "-f",
-        "md",
-        "-o",
-        tmp_path / "r",
-        "--notify",
-        "slack",
-        "--notify",
-        "slack:env:SHOP_X_SLACK",
-    )
+    stderr = notifying(small_plan, tmp_path / "r", "slack", "slack:env:SHOP_X_SLACK")
     assert "warning" not in stderr
     assert [r["path"] for r in hook.received] == [PATH, PATH, "/shop-x"]
     assert hook.received[0]["json"]["text"].startswith("🔴 *Chậm tiến độ — ROAS 2,37")
@@ -266,19 +272,8 @@ def test_an_unset_variable_is_one_warning_and_the_report_is_written(
     monkeypatch.delenv("PERFMKT_SLACK_WEBHOOK", raising=False)
     monkeypatch.setenv("EMPTY_HOOK", " ")
     out = tmp_path / "r"
-    _, stderr = pace_small(
-        small_plan,
-        "-f",
-        "md",
-        "-o",
-        out,
-        "-q",
-        "--notify",
-        "slack",
-        "--notify",
-        "slack:env:EMPTY_HOOK",
-        "--notify",
-        "slack:env:https://hooks.slack.com/x",
+    stderr = notifying(
+        small_plan, out, "slack", "slack:env:EMPTY_HOOK", "slack:env:https://hooks.slack.com/x"
     )
     sent = f"perfmkt: warning: {small_plan}: notification not sent: "
     assert stderr == (
@@ -297,19 +292,8 @@ def test_an_email_that_cannot_be_made_warns_for_each_address_and_slack_still_goe
 ) -> None:
     monkeypatch.delenv("PERFMKT_SMTP_HOST", raising=False)
     monkeypatch.setenv("PERFMKT_SLACK_WEBHOOK", hook.url())
-    _, stderr = pace_small(
-        small_plan,
-        "-f",
-        "md",
-        "-o",
-        tmp_path / "r",
-        "-q",
-        "--notify",
-        "email:a@shop.example",
-        "--notify",
-        "slack",
-        "--notify",
-        "email:b@shop.example",
+    stderr = notifying(
+        small_plan, tmp_path / "r", "email:a@shop.example", "slack", "email:b@shop.example"
     )
     no_host = (
         f"perfmkt: warning: {small_plan}: notification not sent: email needs PERFMKT_SMTP_HOST "
@@ -319,32 +303,22 @@ def test_an_email_that_cannot_be_made_warns_for_each_address_and_slack_still_goe
     assert len(hook.received) == 1
 
 
-def autumn(plan: Path) -> Path:
-    other = plan.with_name("autumn.yaml")
-    other.write_text(plan.read_text().replace("campaign: Spring sale", "campaign: Autumn sale"))
-    return other
+def test_email_then_slack_both_arrive(
+    small_plan: Path, tmp_path: Path, hook: Hook, smtp_inbox: Inbox
+) -> None:
+    """An e-mail target before a Slack one: the second still has the batch's settings."""
+    stderr = notifying(small_plan, tmp_path / "r", "email:a@shop.example", f"slack:{hook.url()}")
+    assert "notification not sent" not in stderr
+    assert len(smtp_inbox.messages) == 1 and len(hook.received) == 1
 
 
 def test_a_url_on_the_command_line_works_and_is_warned_about_once(
     small_plan: Path, tmp_path: Path, hook: Hook
 ) -> None:
-    done = run_perfmkt(
-        "report",
-        small_plan,
-        autumn(small_plan),
-        "--as-of",
-        "2026-03-05",
-        "-f",
-        "md",
-        "-o",
-        tmp_path / "r",
-        "-q",
-        "--notify",
-        f"slack:{hook.url()}",
-    )
-    assert done.returncode == 0, done.stderr
+    plans = [small_plan, campaign(small_plan, "Autumn sale")]
+    stderr = notifying(plans, tmp_path / "r", f"slack:{hook.url()}")
     assert len(hook.received) == 2  # still delivered, for both plans
-    assert done.stderr == (
+    assert stderr == (
         "perfmkt: warning: --notify slack:http://127.0.0.1/***: a webhook URL on the command "
         "line shows in crontabs, `ps` and logs, and anyone with it can post to the channel: put "
         "it in PERFMKT_SLACK_WEBHOOK and use --notify slack (or slack:env:NAME for another "
@@ -353,34 +327,19 @@ def test_a_url_on_the_command_line_works_and_is_warned_about_once(
 
 
 def test_a_webhook_that_stays_down_costs_its_retries_once_a_batch(
-    small_plan: Path, tmp_path: Path, hook: Hook
+    small_plan: Path, tmp_path: Path, hook: Hook, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Slack answering 503 for the first plan's four tries, then for the second plan's one
     try; the third plan is delivered, and retries are back for whoever comes next."""
-    third = small_plan.with_name("winter.yaml")
-    third.write_text(small_plan.read_text().replace("campaign: Spring sale", "campaign: Winter"))
+    monkeypatch.setenv("PERFMKT_SLACK_WEBHOOK", hook.url())
     hook.script = [Answer(503, "down", {"Retry-After": "0"})] * 5
-    done = run_perfmkt(
-        "report",
-        small_plan,
-        autumn(small_plan),
-        third,
-        "--as-of",
-        "2026-03-05",
-        "-f",
-        "md",
-        "-o",
-        tmp_path / "r",
-        "-q",
-        "--notify",
-        "slack",
-        PERFMKT_SLACK_WEBHOOK=hook.url(),
-    )
-    assert done.returncode == 0
+    autumn = campaign(small_plan, "Autumn sale")
+    plans = [small_plan, autumn, campaign(small_plan, "Winter")]
+    stderr = notifying(plans, tmp_path / "r", "slack")
     down = "notification not sent: Slack webhook at http://127.0.0.1 answered 503"
-    assert done.stderr == (
+    assert stderr == (
         f"perfmkt: warning: {small_plan}: {down} Service Unavailable: down (4 tries)\n"
-        f"perfmkt: warning: {small_plan.with_name('autumn.yaml')}: {down} Service Unavailable: "
+        f"perfmkt: warning: {autumn}: {down} Service Unavailable: "
         "down (1 try); not tried again: it failed after its retries for an earlier plan\n"
     )
     assert len(hook.received) == 6
@@ -621,9 +580,7 @@ def test_email_over_tls_arrives(
             "user: reports@agency.example, password_env: SMTP_PASSWORD_FOR_TEST, "
             "sender: reports@agency.example}\n"
         )
-    _, stderr = pace_small(
-        small_plan, "-f", "md", "-o", tmp_path / "r", "--notify", "email:client@shop.example"
-    )
+    stderr = notifying(small_plan, tmp_path / "r", "email:client@shop.example")
     assert "notification not sent" not in stderr
     (message,) = tls_smtp.messages
     assert message["To"] == "client@shop.example"
@@ -640,9 +597,7 @@ def test_an_untrusted_certificate_is_refused(
     monkeypatch.setenv("PERFMKT_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("PERFMKT_SMTP_PORT", str(tls_smtp.port))
     monkeypatch.setenv("PERFMKT_SMTP_SECURITY", "ssl")
-    _, stderr = pace_small(
-        small_plan, "-f", "md", "-o", tmp_path / "r", "-q", "--notify", "email:client@shop.example"
-    )
+    stderr = notifying(small_plan, tmp_path / "r", "email:client@shop.example")
     assert re.fullmatch(
         re.escape(
             f"perfmkt: warning: {small_plan}: notification not sent: email to client@shop.example "
@@ -665,11 +620,10 @@ def test_plain_smtp_to_a_local_relay(
     server, which does not speak TLS, says what to set instead."""
     monkeypatch.delenv("PERFMKT_SMTP_STARTTLS")
     monkeypatch.setenv("PERFMKT_SMTP_SECURITY", "none")
-    mail = ("-f", "md", "-o", tmp_path / "r", "-q", "--notify", "email:client@shop.example")
-    _, stderr = pace_small(small_plan, *mail)
+    stderr = notifying(small_plan, tmp_path / "r", "email:client@shop.example")
     assert stderr == "" and len(smtp_inbox.messages) == 1
     monkeypatch.setenv("PERFMKT_SMTP_SECURITY", "ssl")
-    _, stderr = pace_small(small_plan, *mail)
+    stderr = notifying(small_plan, tmp_path / "r", "email:client@shop.example")
     assert re.fullmatch(
         re.escape(
             f"perfmkt: warning: {small_plan}: notification not sent: email to client@shop.example "
