@@ -206,6 +206,50 @@ def test_slash_days_are_handed_to_read_export_before_any_scan(tmp_path: Path) ->
         assert source is not None and streaming._shape(slash, ReadOptions(), source) is None
 
 
+META_HEAD = "Reporting starts,Reporting ends,Campaign name,{spend},Impressions\n"
+
+
+@pytest.mark.parametrize(
+    ("head", "row", "plan", "currency", "said"),
+    [
+        (HEADER, "2026-03-01,A,g1, USD ,1,1,1,1,1\n", "EUR", "USD", "Currency code"),
+        (
+            META_HEAD.format(spend="Amount spent (VND)"),
+            "2026-03-01,2026-03-01,A,5,9\n",
+            "EUR",
+            "VND",
+            "Amount spent (VND) (header)",
+        ),
+        (
+            META_HEAD.format(spend="Amount spent"),
+            "2026-03-01,2026-03-01,A,5,9\n",
+            "EUR",
+            "EUR",
+            "currency: in the plan",
+        ),
+        (
+            META_HEAD.format(spend="Amount spent"),
+            "2026-03-01,2026-03-01,A,5,9\n",
+            None,
+            None,
+            None,
+        ),
+    ],
+)
+def test_the_currency_comes_from_its_column_the_spend_header_or_the_plan(
+    tmp_path: Path, head: str, row: str, plan: str | None, currency: str | None, said: str | None
+) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text(head + row, encoding="utf-8")
+    options = ReadOptions(currency=plan)
+    assert fast_only(path, options) is not None  # both readers' part
+    new = new_way(path, options)
+    assert_same(old_way(path, options), new)
+    assert not isinstance(new, str)
+    assert new[0]["currency"].to_list() == [currency]
+    assert new[1].columns_used.get("currency") == said
+
+
 ROW = st.fixed_dictionaries(
     {
         "day": st.integers(1, 28),

@@ -306,6 +306,21 @@ def checked_range(
     return stated
 
 
+def currency_source(
+    text_sources: dict[str, str | None], found: dict[str, str], options: ReadOptions
+) -> tuple[pl.Expr, str | None]:
+    """Each row's currency: its currency column, else the code in the spend header (``Amount
+    spent (VND)``), else the plan's ``currency:``; and, for ``columns_used``, where it came
+    from when not a column."""
+    if text_sources["currency"]:
+        return pl.col(text_sources["currency"]).str.strip_chars(), None
+    header = currency_from_header(found["spend"])
+    if header:
+        return pl.lit(header, dtype=pl.String), f"{found['spend']} (header)"
+    origin = "currency: in the plan" if options.currency else None
+    return pl.lit(options.currency, dtype=pl.String), origin
+
+
 def detected_by(options: ReadOptions, header_line: int) -> str:
     return (
         "set in the plan"
@@ -494,17 +509,9 @@ def read_export(
     columns_used.update({k: v for k, v in text_sources.items() if v and k != "ad"})
     columns_used.update({m: s for m, s in found.items() if m not in columns_used})
 
-    currency_col = text_sources["currency"]
-    header_currency = currency_from_header(found["spend"])
-    if currency_col:
-        currency = pl.col(currency_col).str.strip_chars()
-    elif header_currency:
-        currency = pl.lit(header_currency, dtype=pl.String)
-        columns_used["currency"] = f"{found['spend']} (header)"
-    else:
-        currency = pl.lit(options.currency, dtype=pl.String)
-        if options.currency:
-            columns_used["currency"] = "currency: in the plan"
+    currency, currency_from = currency_source(text_sources, found, options)
+    if currency_from:
+        columns_used["currency"] = currency_from
 
     def text_or_blank(name: str) -> pl.Expr:
         src = text_sources.get(name)

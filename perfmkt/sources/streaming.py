@@ -38,7 +38,6 @@ from perfmkt.sources.parsing import (
     TOTAL_ROW,
     _head,
     cells,
-    currency_from_header,
     head_lines,
     quick_number,
     text_codec,
@@ -56,6 +55,7 @@ from perfmkt.sources.reader import (
     _positions,
     checked_range,
     clean_ids,
+    currency_source,
     detect,
     detected_by,
     export_level,
@@ -357,13 +357,8 @@ def _query(
         keys["campaign_id"] = clean_ids(text["campaign_id"])
     else:
         constants["campaign_id"] = pl.lit(None, dtype=pl.String)
-    header_currency = currency_from_header(found["spend"])
-    if text["currency"]:
-        keys["currency"] = pl.col(text["currency"]).str.strip_chars()
-    elif header_currency:
-        constants["currency"] = pl.lit(header_currency, dtype=pl.String)
-    else:
-        constants["currency"] = pl.lit(options.currency, dtype=pl.String)
+    currency, _ = currency_source(text, found, options)
+    (keys if text["currency"] else constants)["currency"] = currency
 
     parsed = rows.with_columns(
         kind.alias("_kind"), *[quick_number(src, tiers[src]).alias(value[src]) for src in sources]
@@ -529,9 +524,7 @@ def _columns_used(shape: Shape, options: ReadOptions) -> dict[str, str]:
     used = {"date": shape.date_col}
     used.update({k: v for k, v in shape.text.items() if v and k != "ad"})
     used.update({m: s for m, s in shape.found.items() if m not in used})
-    if not shape.text["currency"]:
-        if currency_from_header(shape.found["spend"]):
-            used["currency"] = f"{shape.found['spend']} (header)"
-        elif options.currency:
-            used["currency"] = "currency: in the plan"
+    _, currency_from = currency_source(shape.text, shape.found, options)
+    if currency_from:
+        used["currency"] = currency_from
     return used
