@@ -64,37 +64,12 @@ from perfmkt.sources.outcomes import (
     is_cod,
     status_outcome,
 )
-from perfmkt.sources.parsing import (
-    currency_from_header,
-    detect_number_format,
-    parse_dates,
-    parse_numbers,
-)
-from perfmkt.sources.sheet import Parsed, Sheet
+from perfmkt.sources.parsing import currency_from_header, parse_dates
+from perfmkt.sources.sheet import Parsed, Sheet, parse_amounts
 
 LINES_SKIPPED = "order lines after each order's first (an order is counted once)"
 # Shopee's return column once a return is accepted or refunded.
 APPROVED_WORDS = (r"chap thuan", r"da hoan tien", r"hoan tien thanh cong", r"approved")
-
-
-def _numbers(
-    sheet: Sheet,
-    frame: pl.DataFrame,
-    columns: dict[str, str | None],
-    default: str,
-    options: ShopOptions,
-) -> pl.DataFrame:
-    """The amount and count columns that exist, cast under their ``_`` names (a bad cell is an
-    error naming its row and column); missing ones are null."""
-    present = {k: v for k, v in columns.items() if v is not None}
-    number_format = (
-        options.number_format
-        or detect_number_format(frame, sorted(set(present.values())), sheet.path, None, default)
-        or default
-    )
-    frame = parse_numbers(frame, present, sheet.path, number_format)
-    missing = [k for k, v in columns.items() if v is None]
-    return frame.with_columns(pl.lit(None, dtype=pl.Float64).alias(k) for k in missing)
 
 
 def _text(column: str | None) -> pl.Expr:
@@ -193,7 +168,7 @@ def read_shopee(sheet: Sheet, options: ShopOptions) -> Parsed:
     assert order_id and col["date"] and status and revenue  # is_shopee
     frame = sheet.frame.filter(pl.col(order_id).is_not_null())
     # Vietnamese headers: amounts written as text use decimal commas (1.290.000).
-    frame = _numbers(
+    frame = parse_amounts(
         sheet,
         frame,
         {
@@ -202,8 +177,8 @@ def read_shopee(sheet: Sheet, options: ShopOptions) -> Parsed:
             "_ret": col["returned"],
             "_price": col["price"],
         },
+        options.number_format,
         "1.234,56",
-        options,
     )
     frame = frame.with_columns(
         _date=parse_dates(frame, col["date"], sheet.path, options.date_order or "day_first")
@@ -283,7 +258,7 @@ def read_tiktok_shop(sheet: Sheet, options: ShopOptions) -> Parsed:
     if not any(c.isdigit() for cell in first for c in str(cell or "")):
         frame = frame.slice(1)
         skipped["column descriptions under the header"] = 1
-    frame = _numbers(
+    frame = parse_amounts(
         sheet,
         frame,
         {
@@ -292,8 +267,8 @@ def read_tiktok_shop(sheet: Sheet, options: ShopOptions) -> Parsed:
             "_qty": col["quantity"],
             "_ret": col["returned"],
         },
+        options.number_format,
         "1,234.56",
-        options,
     )
     # VN writes 01/04/2026 10:23:45 (day first); a 12-hour clock is the US month-first form.
     twelve_hour = frame[date].str.contains(r"(?i)\d\s*[AP]M$").any()
@@ -368,8 +343,8 @@ def read_lazada(sheet: Sheet, options: ShopOptions) -> Parsed:
     unique = frame.unique(subset=[item], keep="first", maintain_order=True)
     if unique.height < frame.height:
         skipped["repeated orderItemIds"] = frame.height - unique.height
-    frame = _numbers(
-        sheet, unique, {"_price": revenue, "_refund": col["refund"]}, "1,234.56", options
+    frame = parse_amounts(
+        sheet, unique, {"_price": revenue, "_refund": col["refund"]}, options.number_format
     )
     _require(sheet, frame, "_price", revenue, "the item's price")
     frame = frame.with_columns(

@@ -24,7 +24,9 @@ from perfmkt.sources.parsing import (
     check_row_shapes,
     columns_found,
     cut,
+    detect_number_format,
     load_text,
+    parse_numbers,
     read_table,
     split_fields,
 )
@@ -163,6 +165,28 @@ def read_sheet(path: Path, encoding: str | None = None, header_only: bool = Fals
         text=loaded,
         delimiter=delimiter,
     )
+
+
+def parse_amounts(
+    sheet: Sheet,
+    frame: pl.DataFrame,
+    columns: dict[str, str | None],
+    number_format: str | None,
+    default: str = "1,234.56",
+) -> pl.DataFrame:
+    """``frame`` with its amount and count columns cast under their new names (``columns``:
+    new name -> the sheet's column, None when the export has none: a null column). The number
+    format is the plan's, else what the cells show, else ``default``; a bad cell is an error
+    naming its row and column."""
+    present = {k: v for k, v in columns.items() if v is not None}
+    number_format = (
+        number_format
+        or detect_number_format(frame, sorted(set(present.values())), sheet.path, None, default)
+        or default
+    )
+    frame = parse_numbers(frame, present, sheet.path, number_format)
+    missing = [k for k, v in columns.items() if v is None]
+    return frame.with_columns(pl.lit(None, dtype=pl.Float64).alias(k) for k in missing)
 
 
 @dataclass

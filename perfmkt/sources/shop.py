@@ -29,13 +29,8 @@ from perfmkt.sources.marketplaces import (
     read_tiktok_shop,
 )
 from perfmkt.sources.outcomes import NOT_NET, OUTCOMES, is_cod, status_outcome
-from perfmkt.sources.parsing import (
-    detect_number_format,
-    parse_dates,
-    parse_numbers,
-    shown,
-)
-from perfmkt.sources.sheet import Parsed, Sheet, read_sheet
+from perfmkt.sources.parsing import parse_dates, shown
+from perfmkt.sources.sheet import Parsed, Sheet, parse_amounts, read_sheet
 from perfmkt.sources.shopify_analytics import analytics_shape, read_shopify_analytics
 
 # One row per order (or, from exports that only total a day, one row per day with a null
@@ -236,18 +231,16 @@ def _read_mapped(
         table = first_rows
     table = _each_once(table, columns["order_id"], "order_id", skipped)
     days = _day(table, columns["date"], path, options)
-    amounts = {f"_{k}": columns[k] for k in ("revenue", "refund") if k in columns}
     # Headers in Vietnamese (Pancake, Sapo, KiotViet…): amounts as 1.250.000, as reader.py
     # takes a localized UI to write decimal commas.
     localized = any(not c.isascii() for c in columns.values())
-    default = "1.234,56" if localized else "1,234.56"
-    number_format = (
-        options.number_format
-        or detect_number_format(table, sorted(set(amounts.values())), path, None, default)
-        or default
+    table = parse_amounts(
+        sheet,
+        table,
+        {f"_{k}": columns.get(k) for k in ("revenue", "refund")},
+        options.number_format,
+        "1.234,56" if localized else "1,234.56",
     )
-    if amounts:
-        table = parse_numbers(table, amounts, path, number_format)
 
     def text(name: str) -> pl.Expr:
         return pl.col(columns[name]) if name in columns else pl.lit(None, dtype=pl.String)
@@ -283,8 +276,8 @@ def _read_mapped(
     frame = table.select(
         pl.Series("date", days),
         text("order_id").alias("order_id"),
-        (pl.col("_revenue") if "revenue" in columns else pl.lit(None, pl.Float64)).alias("revenue"),
-        (pl.col("_refund") if "refund" in columns else pl.lit(None, pl.Float64)).alias("refund"),
+        pl.col("_revenue").alias("revenue"),
+        pl.col("_refund").alias("refund"),
         outcome.alias("outcome"),
         is_cod(text("payment")).alias("cod"),
         status.alias("status"),

@@ -28,8 +28,8 @@ import polars as pl
 from perfmkt.errors import ExportError
 from perfmkt.metrics import sum_or_null
 from perfmkt.sources.base import ShopOptions
-from perfmkt.sources.parsing import TOTAL_ROW, detect_number_format, parse_dates, parse_numbers
-from perfmkt.sources.sheet import Parsed, Sheet
+from perfmkt.sources.parsing import TOTAL_ROW, parse_dates
+from perfmkt.sources.sheet import Parsed, Sheet, parse_amounts
 
 OVER_TIME = "shopify_sales_over_time"
 BY_PRODUCT = "shopify_sales_by_product"
@@ -79,19 +79,10 @@ def read_shopify_analytics(sheet: Sheet, options: ShopOptions) -> Parsed:
         "net": sheet.pick("Net sales"),
         "total": sheet.pick("Total sales"),
     }
-    present = {f"_{k}": v for k, v in col.items() if v is not None}
     frame = sheet.frame.filter(
         pl.col(day).is_not_null() & ~pl.col(day).str.contains(TOTAL_ROW).fill_null(False)
     )
-    number_format = (
-        options.number_format
-        or detect_number_format(frame, sorted(set(present.values())), sheet.path)
-        or "1,234.56"
-    )
-    frame = parse_numbers(frame, present, sheet.path, number_format)
-    frame = frame.with_columns(
-        pl.lit(None, dtype=pl.Float64).alias(f"_{k}") for k, v in col.items() if v is None
-    )
+    frame = parse_amounts(sheet, frame, {f"_{k}": v for k, v in col.items()}, options.number_format)
     returns = pl.col("_returns").abs().fill_null(0)  # negative in Shopify's reports
     if options.revenue == "subtotal" or col["total"] is None:
         net = pl.col("_net")
