@@ -227,6 +227,7 @@ def build_report(
             "the flight and that the channels' campaign patterns match"
         )
     _note_truth(notes, loaded, used, plan.flight.start, last_elapsed)
+    _note_shop_sources(notes, loaded, plan)
     _note_attribution(notes, loaded, used, plan)
     kpis = pacing.pace_kpis(plan, actuals, targets, as_of, eventual)
     if outlook:
@@ -847,6 +848,50 @@ def _note_truth(
     if any(f.kind == "leads" for f in loaded.shop_files):
         leads = loaded.leads.filter(pl.col("date").is_between(start, as_of))
         notes.truth["leads"] = _claims_against(float(leads.height), total(claimed["leads"]))
+
+
+# Columns of a shop's orders export that do not decide where an order went (what net leaves).
+NOT_OUTCOME = frozenset(
+    {"date", "currency", "source", "payment", "order_id", "orders", "revenue", "net_revenue"}
+    | {"quantity", "price", "item_id", "new_customer"}
+)
+
+
+def _note_shop_sources(notes: Notes, loaded: Loaded, plan: Plan) -> None:
+    """Orders and revenue paced on the shop's figure (``truth:``) name the shop's columns they
+    come from ("Shopify: Name, Financial Status"), not the platforms' that pacing left aside:
+    the count or amount, and for a net figure the columns that say where an order went."""
+    for kpi in ("orders", "revenue"):
+        column = TRUTH_COLUMNS.get((kpi, plan.truth.get(kpi, "platforms")))
+        if column is None:
+            continue
+        entries: list[str] = []
+        for f in loaded.shop_files:
+            if f.kind != "orders":
+                continue
+            used = f.columns_used
+            net = column.startswith("net_")
+            if kpi == "orders":
+                names = [used.get("orders") or used.get("order_id")]
+            elif net and "net_revenue" in used:  # a day's total, already net
+                names, net = [used["net_revenue"]], False
+            else:
+                names = [used.get("revenue")]
+            if net:
+                names += [c for key, c in used.items() if key not in NOT_OUTCOME]
+            entry = f"{_shop_name(f.label)}: {', '.join(dict.fromkeys(n for n in names if n))}"
+            if any(names) and entry not in entries:
+                entries.append(entry)
+        if entries:
+            notes.kpi_sources[kpi] = entries
+
+
+def _shop_name(label: str) -> str:
+    """The shop system a reader's label names: "Shopify orders export" -> "Shopify",
+    "Shopify Analytics: Sales over time by day" -> "Shopify Analytics"; "shop" for an export
+    mapped by the plan's columns:."""
+    name = re.sub(r"( orders? export|: .* by day)$", "", label)
+    return "shop" if name == label and "export" in label else name
 
 
 def _claims_against(shop: float | None, platforms: float | None) -> dict[str, Any]:

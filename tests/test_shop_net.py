@@ -180,6 +180,28 @@ def test_pacing_on_placed_orders(small_plan: Path) -> None:
     assert catch_up["revenue"]["required_daily"] == round(26_690_000 / 6)
 
 
+def test_the_columns_a_kpi_from_the_shop_comes_from(small_plan: Path, tmp_path: Path) -> None:
+    """The appendix names the shop's columns for what pacing takes from the shop (the count,
+    and for net what says where an order went), the platforms' for the rest."""
+    plan = with_lines(small_plan, "truth: {orders: shop_net, revenue: shop_placed}", "locale: en")
+    sources = as_json(plan)["notes"]["kpi_sources"]
+    assert sources["orders"] == ["Shopify: Name, Financial Status"]
+    assert sources["revenue"] == ["Shopify: Total"]
+    assert sources["spend"] == ["google_ads: Cost", "meta: Amount spent (VND)"]
+    html = rendered(plan, "html", tmp_path)
+    assert "<li>Orders (shop, net) ← Shopify: Name, Financial Status</li>" in html
+    assert "<li>Revenue (shop, placed) ← Shopify: Total</li>" in html
+    from perfmkt.report import _shop_name
+
+    for label, name in (
+        ("Shopee order export", "Shopee"),
+        ("TikTok Shop order export", "TikTok Shop"),
+        ("Shopify Analytics: Sales over time by day", "Shopify Analytics"),
+        ("orders export mapped by columns:", "shop"),
+    ):
+        assert _shop_name(label) == name
+
+
 def test_shop_means_net_and_platforms_stay_platforms(small_plan: Path) -> None:
     result = as_json(with_lines(small_plan, "truth: {orders: shop}"))
     kpis = {k["name"]: k for k in result["kpis"]}

@@ -899,9 +899,13 @@ def notes(v: View) -> RenderableType:
         days = ", ".join(fmt.date(d) for d in n.days_without_data[:7])
         more = "…" if len(n.days_without_data) > 7 else ""
         lines.append(Text(w["no_data_days"].format(days=days + more)))
+    from perfmkt.render.documents import paced_on
+
     for name in volumes_needed([k.name for k in report.kpis]):
         if name in n.kpi_sources:
-            lines.append(Text(f"{name} ← {'; '.join(n.kpi_sources[name])}", style="muted"))
+            source = paced_on(report, w, name)
+            what = v.label(name) + (f" ({source})" if source else "")
+            lines.append(Text(f"{what} ← {'; '.join(n.kpi_sources[name])}", style="muted"))
     for name, t in n.truth.items():
         if name in ("orders", "revenue"):  # in "which orders are real" (orders_truth)
             continue
