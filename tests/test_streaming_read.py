@@ -250,6 +250,47 @@ def test_the_currency_comes_from_its_column_the_spend_header_or_the_plan(
     assert new[1].columns_used.get("currency") == said
 
 
+def test_the_one_pass_counts_rows_and_sums_campaign_days_by_hand(tmp_path: Path) -> None:
+    """A Meta export with its account row first and a totals row last: what the notes show
+    (rows read and left out, days, range, attribution) and the sums, counted by hand."""
+    path = tmp_path / "meta.csv"
+    path.write_text(
+        "Reporting starts,Reporting ends,Campaign name,Attribution setting,"
+        "Amount spent (VND),Impressions,Purchases\n"
+        "2026-03-01,2026-03-03,,,900,90,9\n"  # the account's row: no campaign
+        "2026-03-01,2026-03-01,A,7-day click,100,10,1\n"
+        "2026-03-02,2026-03-02,A,7-day click,250.5,20,\n"  # no purchases: an empty last cell
+        "2026-03-02,2026-03-02,B,1-day view,40,4,0\n"
+        "2026-03-03,2026-03-03,B,7-day click,60,6,2\n"
+        "Total,,,,450.5,40,3\n",
+        encoding="utf-8",
+    )
+    found = fast_only(path, ReadOptions())
+    assert found is not None
+    frame, info = found
+    rows = frame.sort("campaign", "date").select("date", "campaign", "spend", "orders").rows()
+    assert [(d.isoformat(), c, s, o) for d, c, s, o in rows] == [
+        ("2026-03-01", "A", 100.0, 1.0),
+        ("2026-03-02", "A", 250.5, None),
+        ("2026-03-02", "B", 40.0, 0.0),
+        ("2026-03-03", "B", 60.0, 2.0),
+    ]
+    assert frame["currency"].unique().to_list() == ["VND"]
+    assert info.rows_read == 4
+    assert info.skipped == {
+        "totals rows and footers (never data: rows are summed instead)": 1,
+        "rows without a campaign name (account totals)": 1,
+    }
+    assert (info.first_day.isoformat(), info.last_day.isoformat()) == ("2026-03-01", "2026-03-03")
+    assert (info.range_start.isoformat(), info.range_end.isoformat(), info.range_from) == (
+        "2026-03-01",
+        "2026-03-03",
+        "Reporting starts/Reporting ends columns",
+    )
+    assert info.attribution == ["1-day view", "7-day click"]
+    assert_same(old_way(path, ReadOptions()), found)
+
+
 ROW = st.fixed_dictionaries(
     {
         "day": st.integers(1, 28),
