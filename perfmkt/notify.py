@@ -34,6 +34,7 @@ from perfmkt.errors import PerfmktError
 from perfmkt.format import Formatter
 from perfmkt.i18n import LOCALES, kpi_label, labels
 from perfmkt.metrics import CATALOG
+from perfmkt.plan import ENV_NAME
 from perfmkt.report import Report
 
 if TYPE_CHECKING:
@@ -307,7 +308,6 @@ def mask(url: str) -> str:
 # --notify slack reads the webhook from here: a URL on the command line shows in crontabs, in
 # `ps` to every user of the machine and in cron's own log.
 SLACK_ENV = "PERFMKT_SLACK_WEBHOOK"
-ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def slack_webhook(spec: str) -> str:

@@ -112,6 +112,8 @@ class Sql(Strict):
     query: str = Field(description="returns daily rows: date, platform, campaign, spend, …")
 
 
+ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # an environment variable's name
+
 # The warehouses perfmkt writes queries for (sqlglot's dialect names), and the one a
 # connection URI's scheme implies.
 WAREHOUSE_DIALECTS = ("postgres", "duckdb", "bigquery", "snowflake", "clickhouse", "trino")
@@ -158,7 +160,7 @@ class Warehouse(Strict):
     @field_validator("connection")
     @classmethod
     def _variable(cls, value: str) -> str:
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+        if not ENV_NAME.fullmatch(value):
             # Never echoed when it looks like a URI: it may hold a password, and errors go to
             # cron logs.
             shown = "a URI" if "://" in value or "@" in value else repr(value)
