@@ -185,3 +185,30 @@ def test_validate_catches_period_ratio_targets_beyond_the_total(tmp_path: Path) 
     )
     _, stderr = run_cli(["validate", plan], expect=2)
     assert "period ratio targets imply 90 orders, more than the total 10" in stderr
+
+
+def test_sizes_and_ages_as_cache_info_shows_them() -> None:
+    from datetime import date, datetime, time, timedelta
+
+    from perfmkt.cli import _size, _when
+
+    sizes = (0, 1, 999, 1000, 1049, 999_949, 999_950, 1_234_567, 5_000_000_000)
+    assert [_size(n) for n in sizes] == [
+        "0 bytes",
+        "1 byte",
+        "999 bytes",
+        "1.0 KB",
+        "1.0 KB",
+        "999.9 KB",
+        "1.0 MB",  # 999.95 KB rounds to 1000.0: said in the next unit
+        "1.2 MB",
+        "5.0 GB",
+    ]
+    today = date.today()
+    late_yesterday = datetime.combine(today - timedelta(days=1), time(23, 59))
+    assert _when(late_yesterday) == f"{today - timedelta(days=1)} 23:59 (1 day ago)"
+    assert _when(datetime.combine(today - timedelta(days=3), time(8, 5))).endswith(
+        " 08:05 (3 days ago)"
+    )
+    assert _when(datetime.combine(today, time(0, 1))).endswith("(today)")
+    assert _when(None) == "—"

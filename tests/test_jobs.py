@@ -15,7 +15,16 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from perfmkt.batch import BAD_INPUT, OK, UNEXPECTED, Outcome, Settings, _Workers, run_batch
+from perfmkt.batch import (
+    BAD_INPUT,
+    OK,
+    UNEXPECTED,
+    Outcome,
+    Settings,
+    _Workers,
+    default_jobs,
+    run_batch,
+)
 from tests.conftest import ROOT, run_cli, run_perfmkt, start_perfmkt
 
 DEMO = ROOT / "configs" / "demo.yaml"
@@ -234,6 +243,16 @@ def test_a_worker_that_dies_costs_only_its_own_plan(tmp_path: Path) -> None:
     )
     assert killed.log_file is not None and killed.log_file.is_file()
     assert all(re.fullmatch(r"ran in \d+", o.warnings[0]) for o in outcomes if o.code == OK)
+
+
+def test_default_jobs_is_a_worker_per_8_plans_up_to_the_cpus(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from perfmkt import machine
+
+    monkeypatch.setattr(machine, "usable_cpus", lambda: 4)
+    plans = (1, 7, 8, 15, 16, 31, 32, 100)
+    assert [default_jobs(n) for n in plans] == [1, 1, 1, 1, 2, 3, 4, 4]
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
