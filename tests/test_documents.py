@@ -616,3 +616,25 @@ def test_a_bug_under_perfmkts_own_templates_is_not_blamed_on_a_template(
     monkeypatch.setattr(documents, "chance_text", broken)
     with pytest.raises(KeyError):
         documents.render(report, "html")
+
+
+def test_markdown_writes_a_comparison_as_the_tables_do(tmp_path: Path) -> None:
+    """ "< 1%" in a sentence, as in the KPI table beside it (not "&lt; 1%", which a reader of
+    the raw file sees); a < that could open a tag and a > that could start a quote still do
+    nothing."""
+    from perfmkt.render.documents import md_cell
+
+    assert md_cell("(chance to hit: < 1%)") == "(chance to hit: < 1%)"
+    assert md_cell("x > 99%, 0 < b ≤ 1") == "x > 99%, 0 < b ≤ 1"
+    assert md_cell("> 99%") == "&gt; 99%"  # opening a line: a quote
+    assert md_cell("a <b>c</b>") == "a &lt;b&gt;c&lt;/b&gt;"
+    assert md_cell("a< b") == "a&lt; b"
+    out = tmp_path / "demo.md"
+    run_cli(["report", ROOT / "configs" / "demo.yaml", "-f", "md", "-o", out])
+    md = out.read_text(encoding="utf-8")
+    assert "(khả năng đạt: < 1%)" in md and "&lt;" not in md
+    tokens = MarkdownIt("commonmark", {"html": True}).enable("table").parse(md)
+    inline = [c for t in tokens if t.type == "inline" for c in t.children or []]
+    assert not [c for c in inline if c.type == "html_inline"]
+    assert not [t for t in tokens if t.type == "html_block"]
+    assert [t.type for t in tokens].count("blockquote_open") == 1  # the verdict's, no other

@@ -106,14 +106,24 @@ _MD_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _MD_ESCAPED = frozenset("\\`*_[]|~")
 
 
+def _comparison(text: str, i: int) -> bool:
+    """Whether the < or > at ``i`` stands alone between spaces, as in "< 1%" or "0 < b": no
+    tag starts or ends there (a tag's name follows its < at once), so it is written as is —
+    but a > that opens the text, which would start a quote."""
+    alone = (i == 0 or text[i - 1] == " ") and (i == len(text) - 1 or text[i + 1] == " ")
+    return alone and not (text[i] == ">" and not text[:i].strip())
+
+
 def md_cell(value: Any) -> str:
     """Untrusted text (campaign, channel, file names) made inert inside Markdown — a table
     cell, a list item or a heading: no raw HTML, no link, no emphasis, no extra column, one
-    line."""
+    line. A comparison sign ("< 1%") stays as the tables write it."""
     text = "" if value is None else " ".join(str(value).splitlines())
     out = []
     for i, char in enumerate(text):
-        if char in _MD_ENTITIES:
+        if char in "<>" and _comparison(text, i):
+            out.append(char)
+        elif char in _MD_ENTITIES:
             out.append(_MD_ENTITIES[char])
         elif (
             char == "_"
