@@ -86,6 +86,9 @@ LABELS: dict[str, dict[str, str]] = {
         "file": "File",
         "rows": "Rows",
         "rows_unit": "rows",
+        # what a shop export holds, in the appendix's list of files (report.Notes.files)
+        "platform_shop_orders": "shop orders",
+        "platform_shop_leads": "shop leads",
         "reason": "Reason",
         "replaced_by": "Replaced by",
         "summary": "In brief",
@@ -273,6 +276,8 @@ LABELS: dict[str, dict[str, str]] = {
         "file": "Tệp",
         "rows": "Số dòng",
         "rows_unit": "dòng",
+        "platform_shop_orders": "đơn hàng của shop",
+        "platform_shop_leads": "khách hàng tiềm năng của shop",
         "reason": "Lý do",
         "replaced_by": "Thay bằng",
         "summary": "Tóm tắt",

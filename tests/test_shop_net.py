@@ -283,6 +283,10 @@ def test_vietnamese_html(small_plan: Path, tmp_path: Path) -> None:
     # orders from the shop, revenue still from the platforms: both said
     assert "Tiến độ tính theo đơn hàng (shop, sau hủy/hoàn)." in html
     assert "Với tốc độ hiện tại, đơn hàng (shop, sau hủy/hoàn) cuối chiến dịch" in html
+    # the appendix's list of files says what a shop export holds in Vietnamese too
+    files = html[html.index('id="notes"') :]
+    assert re.search(r"<li>[^<]+ — đơn hàng của shop, \d+ dòng", files)
+    assert "shop orders" not in html
 
 
 def test_markdown_table(small_plan: Path, tmp_path: Path) -> None:

@@ -678,6 +678,8 @@ def _filters(
     paths: Sequence[str] = (),
 ) -> None:
     filters: dict[str, Callable[..., Any]] = dict(
+        # a file's platform as the reader says it ("shop orders": in the report's language)
+        platform=lambda p: words.get(f"platform_{str(p).replace(' ', '_')}", p),
         money=fmt.money,
         count=fmt.count,
         pct=fmt.percent,
