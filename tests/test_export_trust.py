@@ -280,6 +280,28 @@ def test_an_unclosed_quote_names_its_row(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "header",
+    [
+        # a quoted name cut by a line break: the header read its cells from the lines below
+        # (an exit 3 crash)
+        '"Reporting starts","Campaign name","Amount spent (VND)","Re\r\nult indicator"\n',
+        # a bare quote inside a name: every row was read as one cell of the header (0 rows)
+        'Reporting starts,Campaign name,Amount spent (VND),Size 5"\n',
+    ],
+)
+def test_an_unclosed_quote_in_the_header_names_the_header_line(tmp_path: Path, header: str) -> None:
+    path = write(tmp_path, header + "2026-01-01,A,5,x\n2026-01-02,B,6,y\n")
+    message = (
+        f'{path}:1: not a readable CSV table: a quote (") in this row does not close (a quote '
+        'inside a cell needs the whole cell quoted and the quote doubled: "Sale 50"" TV")'
+    )
+    assert error(path) == message
+    with pytest.raises(ExportError) as caught:  # the one-pass reader hands it to read_export
+        _read_campaign_days(path, ReadOptions())
+    assert str(caught.value) == message
+
+
 def test_long_cells_are_cut_in_messages(tmp_path: Path) -> None:
     path = write(tmp_path, GOOGLE_HEAD + f"2026-01-01,A,{'x' * 500},10,1\n")
     assert error(path) == f"{path}:4: Cost: expected a number, found '{'x' * 39}…'"

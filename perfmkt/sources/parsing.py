@@ -284,6 +284,8 @@ def read_table(
     beyond the header's, and the cell count of each row whose last cell is empty.
     """
     header = export.lines[header_line] if header_line < len(export.lines) else ""
+    if header.count('"') % 2:  # the header's last name would swallow the lines below
+        raise _unclosed_quote(path, header_line + 1)
     width = len(cells(header, delimiter))
     wanted = None if columns is None else sorted({*columns, width - 1, width})
     head = (header + delimiter + EXTRA + "\n").encode("utf-8")
@@ -299,13 +301,7 @@ def read_table(
     except pl.exceptions.PolarsError as exc:
         odd = _odd_quotes(_lines_below(export, header_line)).arg_true()
         if odd.len():
-            raise ExportError(
-                'not a readable CSV table: a quote (") in this row does not close',
-                path=path,
-                row=header_line + 2 + odd[0],
-                hint="a quote inside a cell needs the whole cell quoted and the quote doubled: "
-                '"Sale 50"" TV"',
-            ) from exc
+            raise _unclosed_quote(path, header_line + 2 + odd[0]) from exc
         message = str(exc).splitlines()[0][:120]
         raise ExportError(f"not a readable CSV table: {message}", path=path) from exc
     frame = frame.rename({c: c.strip() for c in frame.columns})
@@ -326,6 +322,16 @@ def read_table(
         counts[-1] = -counts[-1]
     column = pl.repeat(None, kept.height, dtype=pl.Int32, eager=True).alias(CELLS)
     return kept.with_columns(column.scatter(maybe_short, counts))
+
+
+def _unclosed_quote(path: Path, row: int) -> ExportError:
+    return ExportError(
+        'not a readable CSV table: a quote (") in this row does not close',
+        path=path,
+        row=row,
+        hint="a quote inside a cell needs the whole cell quoted and the quote doubled: "
+        '"Sale 50"" TV"',
+    )
 
 
 def _cell_counts(

@@ -200,6 +200,8 @@ def _shape(path: Path, options: ReadOptions, source: Source) -> Shape | None:
         return None
     if options.columns and fmt.platform in FORMATS:
         fmt = replace(fmt, columns={**fmt.columns, **{k: (v,) for k, v in options.columns.items()}})
+    if lines[header_line].count('"') % 2:
+        return None  # a quote that does not close: read_export's error
     width = len(cells(lines[header_line], delimiter))
     try:
         names = _header_names(lines[header_line], delimiter)
