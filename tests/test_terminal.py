@@ -151,6 +151,17 @@ def test_80_columns_show_every_number_whole(lang: str, outlook: bool) -> None:
     assert v.fmt.money_compact(report.kpis[2].projection) in text  # revenue lands near 2,09 tỷ
 
 
+def test_what_the_plan_derives_reads_as_in_the_documents() -> None:
+    """Counts the plan derives are whole from 100 on, as the HTML and Markdown write them: the
+    demo expects 1,416.7 orders by 3 Feb (1,417) and plans 403.3 for 23 Feb – 1 Mar (403);
+    actual orders keep their fraction (Google's 1,221.5 claimed)."""
+    text = text_of(report_of(DEMO, "en", as_of=None), width=80)
+    orders = cells(text, "Orders")
+    assert orders[1:4] == ["3,000", "1,417", "1,221.5"]
+    assert cells(text, "2026-W09")[3] == "403"
+    assert "1,416.7" not in text and "403.3" not in text
+
+
 def test_wide_terminal_shows_full_numbers(small_plan: Path) -> None:
     text = rendered(small_plan, width=200)
     assert "₫10,000,000" in text

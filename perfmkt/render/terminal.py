@@ -191,6 +191,11 @@ class View:
         """A number whole, compact where space is short (``Formatter.value``), never cut."""
         return self.fmt.value(kind, value, compact)
 
+    def planned(self, kind: str, value: float | None, compact: bool = False) -> str:
+        """A value the plan derives (target, expected, projection, needed) as the documents
+        show it: counts from 100 whole (1.417, not 1.416,7; ``Formatter.planned``)."""
+        return self.fmt.planned(kind, value, compact)
+
     def said(self, text: str) -> str:
         """A note or warning sentence as the documents show it: in the report's language,
         dates in its format, files by name."""
@@ -360,7 +365,8 @@ def _pace_table(
             elif column == "chance":
                 cells.append(v.fmt.chance(k.chance))
             else:
-                cells.append(v.show(k.kind, values[column], compact))
+                show = v.show if column == "actual" else v.planned
+                cells.append(show(k.kind, values[column], compact))
         table.add_row(*cells, v.status(k.status))
     return table, shown
 
@@ -430,7 +436,7 @@ def outlook_table(v: View) -> Table | None:
         for k in report.kpis:
             table.add_row(
                 Text(v.label(k.name)),
-                *([v.show(k.kind, k.target_total, compact)] if target else []),
+                *([v.planned(k.kind, k.target_total, compact)] if target else []),
                 v.fmt.planned(k.kind, k.projection, compact),
                 span(v.fmt, k.kind, k.projection_interval, compact) or NO_VALUE,
                 v.fmt.chance(k.chance),
@@ -519,7 +525,7 @@ def weekly_table(v: View) -> Table:
                 if mode == "both":
                     cell.append(v.show(k.kind, week["actual"][k.name], compact=True))
                     cell.append(
-                        " / " + v.show(k.kind, week["expected_to_date"][k.name], compact=True),
+                        " / " + v.planned(k.kind, week["expected_to_date"][k.name], compact=True),
                         style="muted",
                     )
                     cell.append(" ")
@@ -551,7 +557,7 @@ def weeks_ahead(v: View) -> Table | None:
         for week in report.weeks_ahead:
             span = f"{v.fmt.day_month(week['start'])}–{v.fmt.day_month(week['end'])}"
             cells: list[RenderableType] = [_week_name(week), span]
-            cells += [v.show(k.kind, week["target"].get(k.name), True) for k in kpis[:count]]
+            cells += [v.planned(k.kind, week["target"].get(k.name), True) for k in kpis[:count]]
             table.add_row(*cells)
         return table
 
@@ -586,7 +592,7 @@ def daily_table(v: View, days: int) -> Table:
                     v.show(k.kind, actual, compact=True), style=f"pace.{day['status'][k.name]}"
                 )
                 if with_target:
-                    cell.append(" / " + v.show(k.kind, target, compact=True), style="muted")
+                    cell.append(" / " + v.planned(k.kind, target, compact=True), style="muted")
                 cells.append(cell)
             table.add_row(*cells)
         return table
