@@ -777,7 +777,10 @@ def test_the_demo_shows_which_of_its_website_orders_are_real() -> None:
     Decimal over sample_data/demo/shop/orders_export_1.csv, flight 5 Jan..3 Feb): 973 orders
     placed for ₫739,420,000; 87 voided (₫66,571,000) and 28 refunded (₫20,675,000) are not net;
     17 partly refunded orders lose ₫3,660,000; net 858 for ₫648,514,000; 112 pending, all COD
-    (₫91,367,000)."""
+    (₫91,367,000). What the platforms claim, by hand over the ad exports (stdlib csv, Decimal;
+    the channels' campaigns, each Google day from its latest download): Google 679.5
+    conversions for ₫518,129,631.42, Meta 542 purchases for ₫411,282,704 — 1,221.5 orders,
+    1,221.5 / 858 = 1.42× net; ₫929,412,335.42, / ₫648,514,000 = 1.43×."""
     from tests.conftest import ROOT, run_cli
 
     demo = ROOT / "configs" / "demo.yaml"
@@ -802,5 +805,12 @@ def test_the_demo_shows_which_of_its_website_orders_are_real() -> None:
         "refunded": 3_660_000,
         "unknown": 0,
     }
+    assert orders["platforms"] == 1221.5
+    assert revenue["platforms"] == 929_412_335  # whole đồng
+    assert orders["platforms_per_shop"] == pytest.approx(1221.5 / 858, rel=1e-5)
+    assert revenue["platforms_per_shop"] == pytest.approx(929_412_335.42 / 648_514_000, rel=1e-5)
     md = run_cli(["report", demo, "--lang", "en", "-f", "md"])[0]
     assert "112 orders not yet delivered or paid (₫91,367,000), all cash on delivery." in md
+    assert "The platforms claim 1,221.5 orders; the shop received 973 orders and kept 858" in md
+    assert "| Platforms claim | 1,221.5 | ₫929,412,335 |" in md
+    assert "| Claimed ÷ net | 1.42× | 1.43× |" in md
