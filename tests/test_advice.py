@@ -587,6 +587,42 @@ def test_demo_catch_up_cost_lies_between_the_channels_marginal_costs() -> None:
     assert isinstance(now["runway"]["budget_left"], int)
 
 
+def test_the_demos_runway_and_catch_up_by_hand() -> None:
+    """The demo on 3 Feb, by hand over its ad exports (stdlib csv, Decimal; each Google day
+    from its latest download): ₫445,909,117 spent of ₫900M, ₫144,912,910 over 28 Jan – 3 Feb,
+    when the plan planned 5 days of ₫120M/7 (W05) and 2 of ₫190M/7 (W06): ₫140M, a pace of
+    1.0350922. The 26 days left plan 5 × ₫190M/7, then ₫170M, ₫30M (Tết) and ₫120M a week: at
+    that pace 19 days spend ₫347.5M and the rest lasts 6.0 of the last week's days (25.0 in
+    all, the last one barely funded: "about to the flight end", 3.9 % over). Orders need
+    (3,000 − 1,221.5) / 26 a day; what the budget allows is what is left over 26 days."""
+    import json
+
+    from tests.conftest import ROOT, run_cli
+
+    demo = ROOT / "configs" / "demo.yaml"
+    now = json.loads(run_cli(["report", demo, "--lang", "en", "-f", "json"])[0])["what_now"]
+    runway = now["runway"]
+    left = 900_000_000 - 445_909_117
+    pace = 144_912_910 / 140_000_000
+    assert runway["budget_left"] == left
+    assert runway["spend_per_day"] == round(144_912_910 / 7)
+    assert runway["pace"] == pytest.approx(pace, rel=1e-5)
+    before_last_week = 5 * 190e6 / 7 + 170e6 + 30e6
+    days_left = 19 + (left - pace * before_last_week) / (pace * 120e6 / 7)
+    assert runway["days_left"] == pytest.approx(days_left, rel=1e-5)
+    assert runway["left_over"] == pytest.approx(left - pace * (before_last_week + 120e6))
+    assert runway["runs_out"] is None and runway["days_remaining"] == 26
+    assert runway["text"] == (
+        "Spending as the plan plans at the last 7 days' pace (104% of plan), the ₫454M left of "
+        "the budget lasts about to the flight end (26 days)."
+    )
+    orders = next(c for c in now["catch_up"] if c["kpi"] == "orders")
+    assert orders["required_daily"] == pytest.approx((3000 - 1221.5) / 26, rel=1e-5)
+    assert orders["daily_spend_affordable"] == round(left / 26)
+    assert orders["affordable"] is False
+    assert "more than the remaining budget allows (about ₫17.5M a day)" in orders["text"]
+
+
 def test_the_current_level_of_a_young_flight_is_the_mean_of_its_days() -> None:
     """Three days of data at ₫4M a day: the level is ₫4M, not 12/7 (it read ₫1.32M for a
     channel that spent ₫9.3M on its only day)."""
