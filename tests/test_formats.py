@@ -476,3 +476,16 @@ def test_a_chance_is_never_shown_as_certain() -> None:
         "> 99%",
         "—",
     ]
+
+
+def test_a_slash_date_that_is_no_date_either_way_names_its_row() -> None:
+    """31/31/2026 is neither day-first nor month-first: a bad cell on its row, not a column
+    'written both ways'."""
+    frame = pl.DataFrame(
+        {"d": ["05/03/2026", "31/31/2026 10:00:00", "14/03/2026"], "row": [2, 3, 4]}
+    )
+    with pytest.raises(ExportError) as caught:
+        parse_dates(frame, "d", Path("orders.csv"))
+    assert (
+        str(caught.value) == "orders.csv:3: d: expected a date like 2026-01-05, found '31/31/2026'"
+    )

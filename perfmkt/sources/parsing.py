@@ -693,11 +693,23 @@ def _check_finite(parsed: pl.DataFrame, columns: dict[str, str], path: Path) -> 
             )
 
 
-def _slash_order(values: pl.Series, path: Path, column: str, hint: str | None) -> str | None:
-    """``day_first`` or ``month_first`` for a column of 01/03/2026-style dates, read whole."""
+def _slash_order(
+    values: pl.Series, rows: pl.Series, path: Path, column: str, hint: str | None
+) -> str | None:
+    """``day_first`` or ``month_first`` for a column of 01/03/2026-style dates, read whole
+    (``rows``: each value's row, to name one that is no date either way)."""
     parts = values.str.extract_groups(SLASH_DATE)
     first = parts.struct.field("1").cast(pl.Int32, strict=False)
     second = parts.struct.field("2").cast(pl.Int32, strict=False)
+    neither = (first > 12) & (second > 12)  # 31/31/2026: not a mix of orders, not a date
+    if neither.any():
+        at = int(neither.arg_true()[0])
+        raise ExportError(
+            f"expected a date like 2026-01-05, found {shown(values[at])}",
+            path=path,
+            row=rows[at],
+            column=column,
+        )
     day_first, month_first = bool((first > 12).any()), bool((second > 12).any())
     if day_first and month_first:
         raise ExportError(
@@ -749,7 +761,9 @@ def parse_dates(
     _check_no_blank_day(frame, present, source, path)
     formats = list(DATE_FORMATS)
     if values.filter(present).str.contains(SLASH_DATE).all():
-        order = _slash_order(values.filter(present), path, source, date_order)
+        order = _slash_order(
+            values.filter(present), frame["row"].filter(present), path, source, date_order
+        )
         if order is None:
             example = values.filter(present)[0]
             raise ExportError(
