@@ -332,3 +332,33 @@ def test_an_erratic_account_gets_a_sane_range_around_its_projection() -> None:
         low, high = out[name].low, out[name].high
         assert low is not None and high is not None
         assert low <= points[name].projection <= high, name
+
+
+def test_the_demos_flight_end_beside_its_chances_by_hand() -> None:
+    """What the scorecards show beside the demo's chances, by hand over its exports (3 Feb;
+    tests/test_advice.py: ₫445,909,117 spent, ₫144,912,910 in the last 7 days against ₫140M
+    planned, 1,221.5 orders and ₫929,412,335 claimed): spend lands at what it spent plus the
+    ₫455.7M the plan has left × 1.0350922; what the other 26 days need. Each interval holds its
+    projection; spend's chance is to end within the on-budget band."""
+    import json
+
+    from tests.conftest import ROOT, run_cli
+
+    demo = ROOT / "configs" / "demo.yaml"
+    kpis = {
+        k["name"]: k
+        for k in json.loads(run_cli(["report", demo, "--lang", "en", "-f", "json"])[0])["kpis"]
+    }
+    spent, left, orders, revenue = 445_909_117, 900e6 - 445_909_117, 1221.5, 929_412_335.42
+    ahead = 5 * 190e6 / 7 + 170e6 + 30e6 + 120e6
+    spend = kpis["spend"]
+    assert spend["projection"] == pytest.approx(spent + ahead * 144_912_910 / 140e6, abs=1)
+    assert spend["required_daily"] == round(left / 26)
+    assert kpis["orders"]["required_daily"] == pytest.approx((3000 - orders) / 26, rel=1e-5)
+    assert kpis["cpo"]["required_daily"] == round(left / (3000 - orders))
+    assert kpis["roas"]["required_daily"] == pytest.approx((2.7e9 - revenue) / left, rel=1e-5)
+    for k in kpis.values():
+        low, high = k["projection_interval"]
+        assert low <= k["projection"] <= high, k["name"]
+        assert 0 <= k["chance"] <= 1, k["name"]
+    assert spend["chance"] > 0.9  # 918M of a 900M budget: inside the band (< 110 %)
