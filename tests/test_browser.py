@@ -205,3 +205,31 @@ def test_self_contained_and_without_errors(
     assert page["cards"] == 5
     assert "Trà Sen Tây Hồ — Tết 2026 – Hộp quà" in page["text"]
     assert (ARTIFACTS / f"demo-report-{width}.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_emails_kpi_table_fits_a_phone(tmp_path: Path, lang: str) -> None:
+    """The e-mail body (inline styles only: no media query reaches it) at 390 and 360 px: no
+    sideways scrolling; the expected-to-date sits under the actual, what the plan derives is
+    written as the report writes it (1.417 orders, not 1.416,7)."""
+    from playwright.sync_api import sync_playwright
+
+    from perfmkt.plan import load_plan
+    from perfmkt.render.documents import render
+    from perfmkt.report import report_from_plan_file
+
+    demo = ROOT / "configs" / "demo.yaml"
+    plan = load_plan(demo).model_copy(update={"locale": lang})
+    email = render(report_from_plan_file(demo, plan=plan), "email")
+    assert ("/ 1.417" if lang == "vi" else "/ 1,417") in email
+    assert "1.416,7" not in email and "1,416.7" not in email
+    out = tmp_path / "email.html"
+    out.write_text(email, encoding="utf-8")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        for width in (390, 360):
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            page.goto(out.as_uri())
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, width
+            page.close()
+        browser.close()
