@@ -450,6 +450,22 @@ ALERTS_VI: dict[str, str | dict[str, str]] = {
         "{kpi} ngày {day} là {value}, {side} trung bình {window} ngày ({mean}) {sds} độ lệch chuẩn"
     ),
 }
+# The English messages that carry a KPI's own numbers, written again with the report's number
+# format (perfmkt.alerts writes them plainly: "568,480.88 vs 297,520.66" for a CPO in đồng).
+ALERTS_EN: dict[str, str] = {
+    "above_target_by": (
+        "{kpi} above its daily target by more than {threshold} on each of the last {days} "
+        "day(s) (at most {gap}: {actual} vs {target})"
+    ),
+    "below_target_by": (
+        "{kpi} below its daily target by more than {threshold} on each of the last {days} "
+        "day(s) (at most {gap}: {actual} vs {target})"
+    ),
+    "anomaly_sd": (
+        "{kpi} on {day} is {value}, {sds} standard deviations {side} its {window}-day mean of "
+        "{mean}"
+    ),
+}
 RULES_VI = {
     "status": "{kpi} {status}",
     "no_result": "{kpi} {status}",

@@ -100,6 +100,12 @@ def test_alert_rules_fire_with_numbers_and_actions(small_plan: Path) -> None:
     # spend by day 500k, 500k, 1.1M: mean 700k, sd 346,410; 5 Mar 1.15M is 1.3 sd above
     anomaly = next(a for a in alerts if a["action"] == "check tracking")
     assert "1.3 standard deviations above its 3-day mean of 700,000.00" in anomaly["message"]
+    # a report shows it in its own number format: money as money, the day as a date
+    md = run_cli(["report", small_plan, "--as-of", "2026-03-05", "--lang", "en", "-f", "md"])[0]
+    assert (
+        "Spend on 5 Mar 2026 is ₫1,150,000, 1.3 standard deviations above its 3-day mean of "
+        "₫700,000" in md
+    )
     # CPO on 5 Mar: 1,150,000 / 13 = 88,462, under its 100,000 target: no alert that day
     assert not any(a["action"] == "promo code" for a in alerts)
     assert len({a["rule"] for a in alerts}) == len(alerts)  # one alert per rule
@@ -111,6 +117,11 @@ def test_cpo_alert_on_the_day_it_holds(small_plan: Path) -> None:
     # 4 Mar: spend 1,100,000 / 6 orders = 183,333 vs a 100,000 target: 83 % above
     assert "at most 83%: 183,333.33 vs 100,000.00" in promo["message"]
     assert promo["day"] == "2026-03-04"
+    md = run_cli(["report", small_plan, "--as-of", "2026-03-04", "--lang", "en", "-f", "md"])[0]
+    assert (
+        "CPO above its daily target by more than 20% on each of the last 1 day(s) (at most 83%: "
+        "₫183,333 vs ₫100,000)" in md
+    )
 
 
 def test_attribution_differing_from_the_plan_is_a_warning(small_plan: Path) -> None:

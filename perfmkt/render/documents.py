@@ -27,6 +27,7 @@ from perfmkt import pacing
 from perfmkt.errors import PerfmktError
 from perfmkt.format import NO_VALUE, Formatter, three_significant
 from perfmkt.i18n import (
+    ALERTS_EN,
     ALERTS_VI,
     LOCALES,
     OBJECTIVES,
@@ -157,7 +158,8 @@ def alert_words(
     alert: Any, language: str, fmt: Formatter, words: dict[str, str], label: Any
 ) -> tuple[str, str]:
     """(message, rule) of an alert in the report's language, with localized numbers."""
-    if language != "vi":
+    english = language != "vi"
+    if english and alert.kind not in ALERTS_EN:  # no number of the KPI's own in it
         return alert.message, alert.rule
     v = alert.values
     kind = CATALOG[alert.kpi].kind
@@ -178,6 +180,9 @@ def alert_words(
         "day": fmt.date(alert.day),
         "status": words.get(v.get("status", ""), "").lower(),
     }
+    if english:
+        params["side"] = v.get("side")
+        return ALERTS_EN[alert.kind].format(**params), alert.rule
     message = ALERTS_VI[alert.kind]
     if isinstance(message, dict):
         message = message.get(v.get("status", ""), alert.message)
