@@ -212,6 +212,24 @@ def _step(
     return outcome
 
 
+def _end_quietly_on_ctrl_c() -> None:
+    """A worker's start. Ctrl-C reaches every process of the terminal's group: a worker then
+    ends at once, as by any kill (a report being written is left whole or not at all), instead
+    of printing its traceback, and the batch's own process, whose wait for it ends, stops on
+    its KeyboardInterrupt. A Ctrl-C the batch ignores (started in the background by a shell),
+    workers ignore too."""
+    import signal
+
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        return
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    # polars installs a Ctrl-C handler of its own when first imported (pola-rs/polars#20961),
+    # which would keep the worker alive: imported now, so that the default stays.
+    import polars  # noqa: F401
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class _Workers:
     """A pool of ``spawn`` worker processes. A worker that dies (killed, out of memory) breaks
     the whole pool: the plans it took down are then run again one by one, each in a fresh
@@ -225,12 +243,11 @@ class _Workers:
         self.pool: Any = None
 
     def submit(self, *args: Any) -> Future[Outcome]:
-        from concurrent.futures import ProcessPoolExecutor
         from concurrent.futures.process import BrokenProcessPool
 
         for _ in range(2):
             if self.pool is None:
-                self.pool = ProcessPoolExecutor(self.jobs, mp_context=self.context)
+                self.pool = self._pool(self.jobs)
             try:
                 return self.pool.submit(_step, *args)
             except BrokenProcessPool:
@@ -240,7 +257,6 @@ class _Workers:
 
     def result(self, future: Future[Outcome], outcome: Outcome, *args: Any) -> Outcome:
         """The worker's outcome of ``_step(outcome, *args)``; never raises."""
-        from concurrent.futures import ProcessPoolExecutor
         from concurrent.futures.process import BrokenProcessPool
 
         try:
@@ -250,7 +266,7 @@ class _Workers:
                 self.pool.shutdown(wait=False, cancel_futures=True)
                 self.pool = None
             try:  # this plan alone, in a process of its own
-                with ProcessPoolExecutor(1, mp_context=self.context) as alone:
+                with self._pool(1) as alone:
                     return alone.submit(_step, outcome, *args).result()
             except BrokenProcessPool as exc:
                 _unexpected(
@@ -264,6 +280,13 @@ class _Workers:
         except Exception as exc:  # the outcome did not pickle, say: perfmkt's bug
             _unexpected(outcome, exc)
         return outcome
+
+    def _pool(self, jobs: int) -> Any:
+        from concurrent.futures import ProcessPoolExecutor
+
+        return ProcessPoolExecutor(
+            jobs, mp_context=self.context, initializer=_end_quietly_on_ctrl_c
+        )
 
     def close(self) -> None:
         if self.pool is not None:

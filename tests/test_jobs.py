@@ -9,6 +9,10 @@ import json
 import os
 import re
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from functools import partial
 from pathlib import Path
 
@@ -243,6 +247,47 @@ def test_a_worker_that_dies_costs_only_its_own_plan(tmp_path: Path) -> None:
     )
     assert killed.log_file is not None and killed.log_file.is_file()
     assert all(re.fullmatch(r"ran in \d+", o.warnings[0]) for o in outcomes if o.code == OK)
+
+
+# ``python -m perfmkt`` as started from a terminal's shell, where Ctrl-C is not ignored (this
+# test may run under a shell that ignores it for background jobs, which children inherit).
+FROM_A_TERMINAL = (
+    "import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "sys.argv[0] = 'perfmkt'; runpy.run_module('perfmkt', run_name='__main__')"
+)
+
+
+def test_ctrl_c_stops_a_parallel_batch_at_once_without_a_traceback(
+    small_plan: Path, tmp_path: Path
+) -> None:
+    """Ctrl-C reaches every process of the terminal's group. Workers leave it to the batch's
+    own process, which ends them at once: no worker's traceback, no waiting for the plans
+    under way (here each write pauses 30 s halfway), and no report half written."""
+    out = tmp_path / "reports"
+    args = [*campaigns(small_plan, 4), *AS_OF, "-f", "md", "-o", out, "-j", "2"]
+    run = subprocess.Popen(
+        [sys.executable, "-c", FROM_A_TERMINAL, "report", *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PERFMKT_TEST_SLOW_WRITE": "30"},
+        start_new_session=True,  # a group of its own, as a terminal's foreground job
+    )
+    try:
+        waited = time.monotonic()
+        while not list(out.glob(".*.tmp")):  # a worker is halfway through a report
+            assert run.poll() is None and time.monotonic() - waited < 60, run.communicate()
+            time.sleep(0.05)
+        interrupted = time.monotonic()
+        os.killpg(run.pid, signal.SIGINT)
+        _, stderr = run.communicate(timeout=20)
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+            run.wait()
+    assert time.monotonic() - interrupted < 10
+    assert run.returncode == 130 and "Traceback" not in stderr, stderr
+    assert not list(out.glob("*.md"))
 
 
 def test_default_jobs_is_a_worker_per_8_plans_up_to_the_cpus(
