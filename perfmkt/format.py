@@ -147,6 +147,16 @@ class Formatter:
     def pace(self, value: float | None) -> str:
         return self.percent(value, digits=0)
 
+    def signed(self, change: float | None) -> str:
+        """A change as "+12%" / "−6%" (a real minus sign), whole percent; "0%" when it rounds
+        to nothing; no value as "—"."""
+        if change is None:
+            return self.pace(None)
+        text = self.pace(abs(change))
+        if round(change * 100) == 0:
+            return text
+        return ("+" if change > 0 else "\u2212") + text
+
     def chance(self, value: float | None) -> str:
         """A probability in whole percent, never shown as certain: a simulated 0 or 100 %
         reads "< 1 %" or "> 99 %" (what was not simulated can still happen)."""

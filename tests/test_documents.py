@@ -381,15 +381,15 @@ def test_bullet_marks_share_one_scale() -> None:
 
 
 def test_change_tone_follows_the_kpi_direction() -> None:
-    from perfmkt.render.documents import signed, tone
+    from perfmkt.render.documents import tone
 
     assert tone("revenue", 0.12) == "good" and tone("revenue", -0.12) == "bad"
     assert tone("cpo", 0.12) == "bad" and tone("cpo", -0.12) == "good"
     assert tone("spend", 0.6) == "neutral" and tone("cpo", None) == "neutral"
     assert tone("cpo", 0.004) == "neutral"  # under half a percent reads as no change
     fmt = Formatter("VND", "vi_VN")
-    assert signed(fmt, 0.625829) == "+63%" and signed(fmt, -0.0616645) == "\u22126%"
-    assert signed(fmt, 0.001) == "0%" and signed(fmt, None) == "—"
+    assert fmt.signed(0.625829) == "+63%" and fmt.signed(-0.0616645) == "\u22126%"
+    assert fmt.signed(0.001) == "0%" and fmt.signed(None) == "—"
 
 
 def test_csv_carries_the_campaign_breakdown(small_plan: Path, tmp_path: Path) -> None:

@@ -160,6 +160,8 @@ def test_what_the_plan_derives_reads_as_in_the_documents() -> None:
     assert orders[1:4] == ["3,000", "1,417", "1,221.5"]
     assert cells(text, "2026-W09")[3] == "403"
     assert "1,416.7" not in text and "403.3" not in text
+    # a fall vs last week with a real minus sign, as the documents write it (Prospecting's CPO)
+    assert re.search(r"│ +\u22127% │", text) and not re.search(r" -\d+%", text)
 
 
 def test_wide_terminal_shows_full_numbers(small_plan: Path) -> None:

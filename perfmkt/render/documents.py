@@ -665,16 +665,6 @@ def sparkline(
     )
 
 
-def signed(fmt: Formatter, change: float | None) -> str:
-    """A change as "+12%" / "−6%" (a real minus sign), whole percent; no value as "—"."""
-    if change is None:
-        return fmt.pace(None)
-    text = fmt.pace(abs(change))
-    if round(change * 100) == 0:
-        return text
-    return ("+" if change > 0 else "\u2212") + text
-
-
 def _filters(
     env: jinja2.Environment,
     fmt: Formatter,
@@ -695,7 +685,7 @@ def _filters(
         whole=lambda v, kind: fmt.money_whole(v) if kind == "money" else fmt.value(kind, v),
         planned=lambda v, kind, compact=False: fmt.planned(kind, v, compact),
         compact=lambda v, kind: fmt.value(kind, v, compact=True),
-        signed=lambda v: signed(fmt, v),
+        signed=fmt.signed,
         status=lambda s: words.get(s, s),
         basename=lambda p: Path(str(p)).name,
         md=md_cell,

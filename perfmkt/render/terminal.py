@@ -609,8 +609,7 @@ def _change(fmt: Formatter, value: float | None, lower_is_better: bool) -> Text:
         return Text(NO_VALUE, style="muted")
     good = value < 0 if lower_is_better else value > 0
     style = "" if abs(value) < 0.005 else ("pace.on_track" if good else "pace.off_track")
-    sign = "+" if value > 0 else ""
-    return Text(sign + fmt.pace(value), style=style)
+    return Text(fmt.signed(value), style=style)  # a real minus sign, as the documents write it
 
 
 def campaign_table(v: View) -> RenderableType | None:
