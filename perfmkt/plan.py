@@ -218,14 +218,16 @@ class Source(Strict):
     @field_validator("encoding")
     @classmethod
     def _codec(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                codecs.lookup(value)
-            except LookupError:
-                raise ValueError(
-                    f"unknown encoding {value!r} (name a codec such as utf-8, utf-16, cp1258 "
-                    "or windows-1252)"
-                ) from None
+        if value is None:
+            return value
+        examples = "name a codec such as utf-8, utf-16, cp1258 or windows-1252"
+        try:
+            codec = codecs.lookup(value)
+        except LookupError:
+            raise ValueError(f"unknown encoding {value!r} ({examples})") from None
+        # base64, hex, zlib…: codecs, but not of text (what bytes.decode itself refuses)
+        if not getattr(codec, "_is_text_encoding", True):
+            raise ValueError(f"{value!r} is not a text encoding ({examples})")
         return value
 
     @model_validator(mode="after")

@@ -162,6 +162,11 @@ def test_source_columns_encoding_and_campaign_id(tmp_path: Path) -> None:
         f"{tmp_path / 'plan.yaml'}:8: sources[0].encoding: unknown encoding 'cp9999' (name a "
         "codec such as utf-8, utf-16, cp1258 or windows-1252)"
     )
+    err = problem(tmp_path, text.replace("encoding: cp1258", "encoding: base64", 1))
+    assert str(err) == (
+        f"{tmp_path / 'plan.yaml'}:8: sources[0].encoding: 'base64' is not a text encoding (name "
+        "a codec such as utf-8, utf-16, cp1258 or windows-1252)"
+    )
 
 
 def test_conversion_lag_curves_are_checked_where_written(tmp_path: Path) -> None:
