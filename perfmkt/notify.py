@@ -124,7 +124,7 @@ def summary(report: Report, links: list[str]) -> str:
         line = w["kpi"].format(
             label=label(k.name),
             actual=fmt.value(k.kind, k.actual_to_date),
-            expected=fmt.value(k.kind, k.expected_to_date),
+            expected=fmt.planned(k.kind, k.expected_to_date),
             pace=fmt.pace(k.pace),
             status=words.get(k.status, k.status).lower(),
         )

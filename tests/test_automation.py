@@ -194,6 +194,20 @@ def test_slack_notification_arrives(small_plan: Path, tmp_path: Path) -> None:
     assert "Full report: " in en and "Báo cáo" not in en and "tiến độ" not in en
 
 
+def test_slack_writes_what_the_plan_derives_as_the_reports_do() -> None:
+    """The demo's orders on 31 January: 1,034.5 claimed (platforms report fractions) of
+    1,159.05 expected, written 1.159 as every report writes a derived count from 100 up;
+    1,034.5 / 1,159.05 is a pace of 89 %."""
+    from perfmkt.notify import summary
+
+    report = report_from_plan_file(DEMO, as_of=date(2026, 1, 31))
+    orders = next(k for k in report.kpis if k.name == "orders")
+    assert (orders.actual_to_date, round(orders.expected_to_date, 2)) == (1034.5, 1159.05)
+    assert (
+        "⚠️ Đơn hàng: 1.034,5 / 1.159 kế hoạch đến nay — tiến độ 89% (có rủi ro) · khả năng đạt: 10%"
+    ) in summary(report, []).splitlines()
+
+
 def test_failed_notification_keeps_the_report(small_plan: Path, tmp_path: Path) -> None:
     out = tmp_path / "r"
     _, stderr = pace_small(
