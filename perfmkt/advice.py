@@ -301,7 +301,7 @@ WORDS: dict[str, dict[str, str]] = {
     "en": {
         "mc_intro": "At the current spend, one more {result} probably costs ",
         "mc_item": "about {value} on {channel} ({pct}: {low}–{high})",
-        "roas_intro": "At the current spend, the marginal ROAS (revenue from one more unit of "
+        "roas_intro": "At the current spend, the marginal ROAS ({revenue} from one more unit of "
         "spend) is probably ",
         "roas_item": "about {value} on {channel} ({pct}: {low}–{high})",
         "and": " and ",
@@ -319,9 +319,9 @@ WORDS: dict[str, dict[str, str]] = {
         "but about {mc_to} on {target}, which would probably add about {gain} {results} by the "
         "flight end.",
         "move_roas": "The data suggest moving about {amount} of the remaining budget ({per_day} "
-        "a day) from {source} to {target}: the marginal ROAS is about {mc_from} on {source} "
-        "against {mc_to} on {target}, which would probably add about {gain} of revenue by the "
-        "flight end.",
+        "a day) from {source} to {target}: the marginal ROAS{claimed} is about {mc_from} on "
+        "{source} against {mc_to} on {target}, which would probably add about {gain} of revenue "
+        "by the flight end.",
         "no_move": "; no move between them is clearly better",
         "conflict": "Orders and revenue point different ways ({result} cheaper on {cheap}, more "
         "revenue per unit of spend on {rich}): no move is clearly better.",
@@ -335,6 +335,10 @@ WORDS: dict[str, dict[str, str]] = {
         "against about {current} now. The data cannot tell the marginal cost yet; at the "
         "average cost it would take at least {needed} of spend a day instead of {spend_now}",
         "rough": " (a rough figure: more than the daily spend seen so far)",
+        # a result the plan takes from the shop, where the fitted curves count the platforms'
+        "claimed": " (platform-claimed)",
+        "revenue": "revenue",
+        "revenue_claimed": "platform-claimed revenue",
         "affordable": "; the remaining budget, about {per_day} a day, allows it.",
         "unaffordable": ", more than the remaining budget allows (about {per_day} a day).",
         "no_budget": ".",
@@ -359,7 +363,7 @@ WORDS: dict[str, dict[str, str]] = {
     "vi": {
         "mc_intro": "Với mức chi hiện tại, thêm một {result} ước tính tốn ",
         "mc_item": "khoảng {value} trên {channel} ({pct}: {low}–{high})",
-        "roas_intro": "Với mức chi hiện tại, ROAS biên (doanh thu có thêm từ mỗi đồng chi thêm) "
+        "roas_intro": "Với mức chi hiện tại, ROAS biên ({revenue} có thêm từ mỗi đồng chi thêm) "
         "ước tính ",
         "roas_item": "khoảng {value} trên {channel} ({pct}: {low}–{high})",
         "and": " và ",
@@ -377,9 +381,9 @@ WORDS: dict[str, dict[str, str]] = {
         "trên {target} chỉ khoảng {mc_to}; như vậy có thể có thêm khoảng {gain} {results} đến "
         "cuối chiến dịch.",
         "move_roas": "Dữ liệu cho thấy nên chuyển khoảng {amount} ngân sách còn lại ({per_day} "
-        "mỗi ngày) từ {source} sang {target}: ROAS biên trên {source} khoảng {mc_from}, trên "
-        "{target} khoảng {mc_to}; như vậy có thể có thêm khoảng {gain} doanh thu đến cuối chiến "
-        "dịch.",
+        "mỗi ngày) từ {source} sang {target}: ROAS biên{claimed} trên {source} khoảng {mc_from}, "
+        "trên {target} khoảng {mc_to}; như vậy có thể có thêm khoảng {gain} doanh thu đến cuối "
+        "chiến dịch.",
         "no_move": "; chưa có lý do rõ ràng để chuyển ngân sách giữa các kênh",
         "conflict": "Đơn hàng và doanh thu cho tín hiệu ngược nhau ({result} rẻ hơn trên "
         "{cheap}, doanh thu trên mỗi đồng chi cao hơn trên {rich}): chưa có phương án chuyển "
@@ -394,6 +398,9 @@ WORDS: dict[str, dict[str, str]] = {
         "hiện chỉ khoảng {current}. Dữ liệu chưa đủ để biết chi phí biên; tính theo chi phí "
         "trung bình thì cần chi ít nhất {needed} mỗi ngày thay vì {spend_now}",
         "rough": " (con số ước chừng, cao hơn mức chi mỗi ngày từng thấy)",
+        "claimed": " (theo số nền tảng ghi nhận)",
+        "revenue": "doanh thu",
+        "revenue_claimed": "doanh thu theo số nền tảng ghi nhận",
         "affordable": "; ngân sách còn lại (khoảng {per_day} mỗi ngày) vẫn đủ.",
         "unaffordable": ", vượt mức ngân sách còn lại cho phép (khoảng {per_day} mỗi ngày).",
         "no_budget": ".",
@@ -862,6 +869,15 @@ class _Texts:
     def language(self) -> str:
         return self.plan.language
 
+    def _claimed(self, kpi: str) -> str:
+        """ " (platform-claimed)" for a result the plan takes from the shop: the curves, the
+        marginal costs and the moves count what the platforms claim, not the shop's figure."""
+        return self.w["claimed"] if self.plan.from_shop(kpi) else ""
+
+    def _result(self, kpi: str) -> str:
+        """One result in a marginal-cost sentence: "order", "order (platform-claimed)"."""
+        return _one(kpi, self.language) + self._claimed(kpi)
+
     def _cost(self, kpi: str, value: float | None) -> str:
         # a cost per result is money; per unit of revenue it reads as the return (ROAS)
         if kpi == "revenue":
@@ -891,8 +907,9 @@ class _Texts:
             "mc_from": self._cost(kpi, costs[item["from"]]),
             "mc_to": self._cost(kpi, costs[item["to"]]),
             "gain": self._volume(kpi, item["gain"]),
-            "result": _one(kpi, self.language),
+            "result": self._result(kpi),
             "results": name_of(kpi, self.language),
+            "claimed": self._claimed(kpi),
         }
         return self.w["move_roas" if kpi == "revenue" else "move"].format(**values)
 
@@ -905,7 +922,7 @@ class _Texts:
     def marginal(self, kpi: str, fits: dict[str, Response], moved: bool) -> list[str]:
         """One sentence with every channel that can tell (saying no move is clearly better
         when two or more can and none was proposed); one per channel that cannot."""
-        w, fmt, lang = self.w, self.fmt, self.language
+        w, fmt = self.w, self.fmt
         pct = fmt.percent(0.8, digits=0)
         known = [r for r in fits.values() if r.marginal_cost is not None]
         out = []
@@ -928,12 +945,15 @@ class _Texts:
             joined = ", ".join(parts[:-1]) + w["and"] + parts[-1] if len(parts) > 1 else parts[0]
             # two or more that can tell and no move between them: say so in the same sentence
             tail = w["no_move"] if len(known) >= 2 and not moved else ""
-            out.append(w[intro].format(result=_one(kpi, lang)) + joined + tail + ".")
+            revenue = w["revenue_claimed" if self._claimed(kpi) else "revenue"]
+            out.append(
+                w[intro].format(result=self._result(kpi), revenue=revenue) + joined + tail + "."
+            )
         for r in fits.values():
             if r.marginal_cost is None:
                 key = "cannot_roas" if kpi == "revenue" else "cannot"
                 why = self._why(kpi, r)
-                out.append(w[key].format(result=_one(kpi, lang), channel=r.name, why=why))
+                out.append(w[key].format(result=self._result(kpi), channel=r.name, why=why))
         return out
 
     def _why(self, kpi: str, r: Response) -> str:
@@ -953,7 +973,8 @@ class _Texts:
         kpi, w, fmt = item["kpi"], self.w, self.fmt
         k_values = {
             **verbs(kpi),
-            "Kpi": name_of(kpi, self.language, start=True),
+            # what the catch-up compares is the paced figure: "Orders (shop, net) are behind"
+            "Kpi": name_of(kpi, self.language, start=True, truth=self.plan.truth),
             "target": shown(fmt, kpi, self.plan.kpis[kpi]),
             "required": self._volume(kpi, item["required_daily"]),
             "current": self._volume(kpi, item["current_daily"]),

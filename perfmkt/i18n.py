@@ -154,6 +154,8 @@ LABELS: dict[str, dict[str, str]] = {
         "marginal_title_value": "Marginal {kpi}: revenue from the next unit of spend, by channel",
         "marginal": "Next one costs",
         "marginal_roas": "Marginal {kpi}",
+        # after a marginal-cost table's title when the plan takes that result from the shop
+        "marginal_claimed": " (platform-claimed)",
         "average_cost": "Average",
         "spend_per_day": "Spend/day",
         "days_fitted": "Days",
@@ -339,6 +341,7 @@ LABELS: dict[str, dict[str, str]] = {
         "marginal_title_value": "{kpi} biên: doanh thu từ đồng chi tiếp theo, theo kênh",
         "marginal": "Thêm một tốn",
         "marginal_roas": "{kpi} biên",
+        "marginal_claimed": " (theo số nền tảng ghi nhận)",
         "average_cost": "Trung bình",
         "spend_per_day": "Chi phí/ngày",
         "days_fitted": "Số ngày",

@@ -449,6 +449,15 @@ def test_catch_up_in_the_shops_orders_and_without_a_marginal_cost() -> None:
     # no spend KPI given: the rows say ₫111.4M spent, ₫88.6M left over 20 days
     assert item["daily_spend_affordable"] == pytest.approx(88.6e6 / 20)
     assert item["affordable"] is False
+    # the catch-up is on the shop's figure, the channel's marginal cost on what it claims: each
+    # sentence says which (the catch-up's ₫ per net order is twice the claimed one's)
+    now = what_now(plan, [orders], rows, AS_OF, 20)
+    assert item["text"].startswith("Orders (shop, net) are behind: reaching 1,000 takes about")
+    assert item["marginal_cost"] == pytest.approx(
+        2 * now["marginal_costs"]["orders"]["google"]["value"]
+    )
+    [marginal] = [t for t in now["lines"] if "one more order" in t]
+    assert marginal.startswith("At the current spend, one more order (platform-claimed) probably")
     # a channel that cannot tell (10 days): at least proportionally more spend, since the
     # curves are concave; 25 a day against 20 takes at least ₫4M × 1.25. The rows' 10 days
     # spent ₫42.3M: ₫157.7M left over 20 days, ₫7.89M a day

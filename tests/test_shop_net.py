@@ -301,6 +301,9 @@ def test_markdown_table(small_plan: Path, tmp_path: Path) -> None:
     assert "| meta · revenue | ₫2,900,000 | ₫800,000 | ₫800,000 | 3.62× |" in section
     assert "| Orders (shop, placed) |" in md  # the KPI table names the figure
     assert md.index("## KPIs, flight to date") < md.index("## Which orders are real")
+    # what now's curves count what the platforms claim: its table and sentences say so
+    assert "**Marginal cost of orders at today's spend, by channel (platform-claimed)**" in md
+    assert "what one more order (platform-claimed) costs on google" in md
 
 
 def terminal_row(text: str, first: str) -> list[str]:

@@ -326,7 +326,9 @@ def what_now(
         tables.append(
             {
                 "kpi": kpi,
-                "title": title.format(kpi=label("roas") if value_kpi else name.lower()),
+                "title": title.format(kpi=label("roas") if value_kpi else name.lower())
+                # the curves count what the platforms claim, whatever figure pacing counts
+                + (words["marginal_claimed"] if paced_on(report, words, kpi) else ""),
                 "value_header": header.format(kpi=label("roas")),
                 "rows": rows,
                 "moves": any(r["move"] for r in rows),
