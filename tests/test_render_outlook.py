@@ -516,7 +516,7 @@ def test_email_and_slack(vi: Report) -> None:
     assert "Nên làm gì tiếp" in words and RUNWAY["vi"] in words
     slack = summary(vi, []).splitlines()
     assert (
-        "⚠️ Đơn hàng: 1.221,5 / 1.416,7 kế hoạch đến nay — tiến độ 86% (có rủi ro) · khả năng "
+        "⚠️ Đơn hàng: 1.221,5 / 1.417 kế hoạch đến nay — tiến độ 86% (có rủi ro) · khả năng "
         "đạt: 8%" in slack
     )
     assert "🔴 ROAS: 2,08 / 2,80 kế hoạch đến nay — tiến độ 74% (chậm tiến độ)" in slack
