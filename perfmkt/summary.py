@@ -538,15 +538,10 @@ def _landing(k: pacing.KpiPace, v: Voice, spent: float | None) -> str:
 
 
 def _where(
-    k: pacing.KpiPace,
-    plan: Plan,
-    fmt: Formatter,
-    w: dict[str, str],
-    language: str,
-    campaigns: dict[str, Any],
-    sums: pl.DataFrame,
+    k: pacing.KpiPace, plan: Plan, v: Voice, campaigns: dict[str, Any], sums: pl.DataFrame
 ) -> tuple[str | None, str | None]:
     """(clause, scope): the campaign a KPI's gap sits in, when the data says so."""
+    w, fmt = v.w, v.fmt
     metric = CATALOG[k.name]
     from_shop = {v for v in plan.truth if plan.from_shop(v)}
     if metric.is_ratio:
@@ -574,7 +569,7 @@ def _where(
         return None, None
     top = drops.row(0, named=True)
     clause = w["drop"].format(
-        kpi=name_of(k.name, language),
+        kpi=v.name(k.name),
         campaign=top["name"],
         drop=shown(fmt, k.name, top["drop"]),
     )
@@ -582,11 +577,7 @@ def _where(
 
 
 def _behind_channel(
-    k: pacing.KpiPace,
-    channels: list[dict[str, Any]],
-    fmt: Formatter,
-    w: dict[str, str],
-    language: str,
+    k: pacing.KpiPace, channels: list[dict[str, Any]], v: Voice
 ) -> tuple[str | None, str | None]:
     """(clause, scope): for a volume, the channel furthest behind its own target for it, when
     channels have targets of their own (``channels: {x: {kpis: …}}``) and one is behind."""
@@ -606,8 +597,8 @@ def _behind_channel(
     if not behind:
         return None, None
     gap, name = max(behind, key=lambda b: (b[0], b[1]))
-    clause = w["channel_behind"].format(
-        channel=name, gap=shown(fmt, k.name, gap), kpi=name_of(k.name, language)
+    clause = v.w["channel_behind"].format(
+        channel=name, gap=shown(v.fmt, k.name, gap), kpi=v.name(k.name)
     )
     return clause, name
 
@@ -690,9 +681,9 @@ def summarize(
         if day is not None:
             template = "since_start" if day == plan.flight.start else "since"
             parts.append(w[template].format(status=w[k.status], day=fmt.day_month(day)))
-        clause, scope = _behind_channel(k, channels or [], fmt, w, language)
+        clause, scope = _behind_channel(k, channels or [], v)
         if clause is None:
-            clause, scope = _where(k, plan, fmt, w, language, campaigns, campaign_sums)
+            clause, scope = _where(k, plan, v, campaigns, campaign_sums)
         if clause:
             parts.append(clause)
         text = acted("; ".join(parts) + ".", k.name)
@@ -712,7 +703,7 @@ def summarize(
     items = list(warned) if len(warned) <= room else warned[: room - 1]
     rest = warned[len(items) :]
     if rest:
-        names = _join([name_of(r["kpi"], language) for r in rest], w)
+        names = _join([v.name(r["kpi"]) for r in rest], w)
         items.append(
             {
                 "severity": rest[0]["severity"],
@@ -740,7 +731,7 @@ def summarize(
     if warned and on_plan:
         items.append(_on_plan(on_plan, v))
     if no_data and len(items) < MAX_SENTENCES:
-        names = _join([name_of(k.name, language) for k in no_data], w)
+        names = _join([v.name(k.name) for k in no_data], w)
         items.append(
             {
                 "severity": "no_data",

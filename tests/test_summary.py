@@ -355,6 +355,13 @@ def test_more_trouble_than_room_ends_with_the_rest_named() -> None:
         "text": "Also off track: impressions, CPO and ROAS.",
     }
     assert summary[4]["kpi"] == "spend"
+    # orders from the shop: the KPIs named in passing say which figure too, as the full
+    # sentences do ("Orders (shop, net)…")
+    shop = make_plan(START, 8, kpis_plan, locale="en", truth={"orders": "shop_net"})
+    kpis, info, targets = _report_parts(shop, actuals, days[-1])
+    summary = summarize(shop, kpis, info, actuals, targets, [], {}, pl.DataFrame(), days[-1])
+    assert summary[0]["text"].startswith("At this pace orders (shop, net) end near 40")
+    assert summary[3]["text"] == "Also off track: impressions, CPO (shop, net) and ROAS."
 
 
 def test_weeks_ahead_targets_are_the_weekly_rows_targets() -> None:
